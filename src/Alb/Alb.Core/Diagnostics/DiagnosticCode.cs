@@ -1,0 +1,57 @@
+namespace Alb.Core.Diagnostics;
+
+/// <summary>A stable diagnostic code with its fixed severity and a one-line meaning (the README table is built from these).</summary>
+public sealed record DiagnosticCode(string Code, Severity Severity, string Meaning)
+{
+    public Diagnostic At(string obj, string? field, string message) => new(Code, Severity, obj, field, message);
+}
+
+/// <summary>Every code <c>alb</c> can emit. Codes are never reused or renumbered.</summary>
+public static class Codes
+{
+    // 10xx: reading manifests
+    public static readonly DiagnosticCode ParseError = new("ALB1001", Severity.Error, "a manifest file or document could not be parsed; the file's last good objects are kept");
+    public static readonly DiagnosticCode UnknownKind = new("ALB1002", Severity.Info, "a kind alb does not read; ignored");
+    public static readonly DiagnosticCode DuplicateObject = new("ALB1003", Severity.Warning, "the same kind/namespace/name appears twice; the first (by file path) is used");
+    public static readonly DiagnosticCode InvalidObject = new("ALB1004", Severity.Error, "an object without a name, or of an unsupported apiVersion; ignored");
+
+    // 11xx: class selection
+    public static readonly DiagnosticCode OtherClass = new("ALB1101", Severity.Info, "an Ingress of another ingress class; ignored");
+    public static readonly DiagnosticCode NoClass = new("ALB1102", Severity.Info, "an Ingress without a class and no default IngressClass of ours; ignored");
+
+    // 12xx: Ingress spec
+    public static readonly DiagnosticCode InvalidHost = new("ALB1201", Severity.Error, "an invalid rule host (uppercase, IP address, bad wildcard, bad label); the rule is dropped");
+    public static readonly DiagnosticCode InvalidPath = new("ALB1202", Severity.Error, "a path that does not start with '/' or holds characters not allowed; the path is dropped");
+    public static readonly DiagnosticCode InvalidPathType = new("ALB1203", Severity.Error, "a missing or unknown pathType; the path is dropped");
+    public static readonly DiagnosticCode InvalidBackend = new("ALB1204", Severity.Error, "a backend naming both or neither of service and resource, or a resource backend; answers 503");
+    public static readonly DiagnosticCode DuplicatePath = new("ALB1205", Severity.Warning, "the same host, path and pathType is served by an older Ingress; this one loses");
+    public static readonly DiagnosticCode DuplicateDefaultBackend = new("ALB1206", Severity.Warning, "an older rule-less Ingress already provides the catch-all default backend");
+    public static readonly DiagnosticCode EmptyIngress = new("ALB1207", Severity.Warning, "an Ingress with neither rules nor a default backend");
+
+    // 13xx: backends
+    public static readonly DiagnosticCode ServiceNotFound = new("ALB1301", Severity.Error, "the backend Service does not exist; the route answers 503");
+    public static readonly DiagnosticCode ServicePortNotFound = new("ALB1302", Severity.Error, "the Service has no such port (by number or name); the route answers 503");
+    public static readonly DiagnosticCode NoReadyEndpoints = new("ALB1303", Severity.Warning, "the Service has no ready endpoints; the route answers 503 until it has");
+    public static readonly DiagnosticCode ExternalNameService = new("ALB1304", Severity.Info, "an ExternalName Service; resolved by DNS when requests are forwarded");
+
+    // 14xx: TLS
+    public static readonly DiagnosticCode TlsSecretNotFound = new("ALB1401", Severity.Warning, "the TLS Secret does not exist; the default certificate is served for its hosts");
+    public static readonly DiagnosticCode TlsSecretInvalid = new("ALB1402", Severity.Warning, "the TLS Secret has a bad certificate or key, or a key that does not match; the default certificate is served");
+    public static readonly DiagnosticCode DefaultCertificateInvalid = new("ALB1403", Severity.Error, "--default-ssl-certificate names a missing or invalid Secret; a generated self-signed certificate is used");
+    public static readonly DiagnosticCode TlsHostInvalid = new("ALB1404", Severity.Error, "an invalid host in spec.tls; ignored");
+
+    // 15xx: global configuration and annotations
+    public static readonly DiagnosticCode ConfigMapNotFound = new("ALB1501", Severity.Warning, "--configmap names a ConfigMap that is not in the manifests; defaults apply");
+    public static readonly DiagnosticCode InvalidAnnotation = new("ALB1502", Severity.Error, "an annotation value that does not parse; the annotation's default applies");
+    public static readonly DiagnosticCode InvalidConfigMapValue = new("ALB1503", Severity.Error, "a ConfigMap value that does not parse; the default applies");
+
+    public static IReadOnlyList<DiagnosticCode> All { get; } =
+    [
+        ParseError, UnknownKind, DuplicateObject, InvalidObject,
+        OtherClass, NoClass,
+        InvalidHost, InvalidPath, InvalidPathType, InvalidBackend, DuplicatePath, DuplicateDefaultBackend, EmptyIngress,
+        ServiceNotFound, ServicePortNotFound, NoReadyEndpoints, ExternalNameService,
+        TlsSecretNotFound, TlsSecretInvalid, DefaultCertificateInvalid, TlsHostInvalid,
+        ConfigMapNotFound, InvalidAnnotation, InvalidConfigMapValue,
+    ];
+}

@@ -1,0 +1,16 @@
+using System.Collections.Immutable;
+using Alb.Core.Diagnostics;
+using k8s;
+using k8s.Models;
+
+namespace Alb.Core.Manifests;
+
+/// <summary>
+/// What one manifest file yielded. <see cref="Failed"/> means the file as a whole is unusable (it did not
+/// parse), so the caller keeps that file's last good objects.
+/// </summary>
+public sealed record ManifestFile(
+    string Path,
+    ImmutableArray<IKubernetesObject<V1ObjectMeta>> Objects,
+    ImmutableArray<Diagnostic> Diagnostics,
+    bool Failed);

@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using Alb.Core.Diagnostics;
+using k8s;
+using k8s.Models;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Alb.Core.Manifests;
+
+/// <summary>
+/// Parses the text of one manifest file (YAML, multi-document, or JSON; <c>List</c> kinds are unrolled)
+/// into the Kubernetes objects alb reads. Pure: text in, objects and diagnostics out.
+/// </summary>
+public static class ManifestParser
+{
+    /// <summary>Upper bound of one manifest file; a larger file is refused rather than read.</summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
+    private static readonly Dictionary<(string ApiVersion, string Kind), Func<string, IKubernetesObject<V1ObjectMeta>>> Readers = new()
+    {
+        [("networking.k8s.io/v1", "Ingress")] = s => KubernetesYaml.Deserialize<V1Ingress>(s),
+        [("networking.k8s.io/v1", "IngressClass")] = s => KubernetesYaml.Deserialize<V1IngressClass>(s),
+        [("v1", "Service")] = s => KubernetesYaml.Deserialize<V1Service>(s),
+        [("discovery.k8s.io/v1", "EndpointSlice")] = s => KubernetesYaml.Deserialize<V1EndpointSlice>(s),
+        [("v1", "Secret")] = s => KubernetesYaml.Deserialize<V1Secret>(s),
+        [("v1", "ConfigMap")] = s => KubernetesYaml.Deserialize<V1ConfigMap>(s),
+    };
+
+    private static readonly HashSet<string> KnownKinds = ["Ingress", "IngressClass", "Service", "EndpointSlice", "Secret", "ConfigMap"];
+
+    public static ManifestFile Parse(string path, string content)
+    {
+        var objects = ImmutableArray.CreateBuilder<IKubernetesObject<V1ObjectMeta>>();
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(content));
+        }
+        catch (YamlException e)
+        {
+            diagnostics.Add(Codes.ParseError.At(path, $"line {e.Start.Line}", Clean(e.Message)));
+            return new ManifestFile(path, [], diagnostics.ToImmutable(), Failed: true);
+        }
+
+        var failed = false;
+        foreach (var document in stream.Documents)
+        {
+            if (document.RootNode is YamlScalarNode { Value: null or "" or "~" or "null" })
+            {
+                continue; // an empty document between separators
+            }
+
+            failed |= !ReadObject(path, document.RootNode, objects, diagnostics);
+        }
+
+        return new ManifestFile(path, objects.ToImmutable(), diagnostics.ToImmutable(), failed);
+    }
+
+    private static bool ReadObject(
+        string path,
+        YamlNode node,
+        ImmutableArray<IKubernetesObject<V1ObjectMeta>>.Builder objects,
+        ImmutableArray<Diagnostic>.Builder diagnostics)
+    {
+        var where = $"{path}:{node.Start.Line}";
+        if (node is not YamlMappingNode map)
+        {
+            diagnostics.Add(Codes.ParseError.At(where, null, "a document must be a mapping with apiVersion and kind"));
+            return false;
+        }
+
+        var apiVersion = Scalar(map, "apiVersion");
+        var kind = Scalar(map, "kind");
+        if (string.IsNullOrEmpty(apiVersion) || string.IsNullOrEmpty(kind))
+        {
+            diagnostics.Add(Codes.ParseError.At(where, string.IsNullOrEmpty(apiVersion) ? "apiVersion" : "kind", "missing; every document needs apiVersion and kind"));
+            return false;
+        }
+
+        if (kind.EndsWith("List", StringComparison.Ordinal) && map.Children.TryGetValue(new YamlScalarNode("items"), out var items))
+        {
+            if (items is not YamlSequenceNode sequence)
+            {
+                diagnostics.Add(Codes.ParseError.At(where, "items", $"{kind}.items must be a sequence"));
+                return false;
+            }
+
+            var ok = true;
+            foreach (var item in sequence)
+            {
+                ok &= ReadObject(path, item, objects, diagnostics);
+            }
+
+            return ok;
+        }
+
+        if (!Readers.TryGetValue((apiVersion, kind), out var reader))
+        {
+            diagnostics.Add(KnownKinds.Contains(kind)
+                ? Codes.InvalidObject.At(where, "apiVersion", $"{kind} of apiVersion {apiVersion} is not supported (use {Readers.Keys.First(k => k.Kind == kind).ApiVersion}); ignored")
+                : Codes.UnknownKind.At(where, "kind", $"{apiVersion} {kind} is not read by alb; ignored"));
+            return true;
+        }
+
+        IKubernetesObject<V1ObjectMeta> obj;
+        try
+        {
+            obj = reader(Emit(map));
+        }
+        catch (Exception e) when (e is YamlException or FormatException or InvalidCastException or OverflowException)
+        {
+            var line = e is YamlException ye ? node.Start.Line + ye.Start.Line - 1 : node.Start.Line;
+            diagnostics.Add(Codes.ParseError.At($"{path}:{line}", kind, Clean(e.InnerException?.Message ?? e.Message)));
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(obj.Metadata?.Name))
+        {
+            diagnostics.Add(Codes.InvalidObject.At(where, "metadata.name", $"{kind} without a name; ignored"));
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(obj.Metadata.NamespaceProperty) && kind != "IngressClass")
+        {
+            obj.Metadata.NamespaceProperty = "default";
+        }
+
+        objects.Add(obj);
+        return true;
+    }
+
+    private static string? Scalar(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+
+    private static string Emit(YamlNode node)
+    {
+        using var writer = new StringWriter();
+        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
+        return writer.ToString();
+    }
+
+    private static string Clean(string message) => message.ReplaceLineEndings(" ").Trim();
+}

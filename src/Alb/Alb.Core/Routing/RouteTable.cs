@@ -1,0 +1,87 @@
+using System.Text.Json.Serialization;
+using Alb.Core.Util;
+
+namespace Alb.Core.Routing;
+
+/// <summary>The whole translated configuration; compared by value so an unchanged rebuild publishes nothing.</summary>
+public sealed record RouteTable(
+    EquatableArray<VirtualHost> Hosts,
+    EquatableArray<Backend> Backends,
+    EquatableArray<TlsCertificate> Certificates,
+    EquatableArray<TlsBinding> TlsHosts,
+    string? DefaultCertificateId,
+    GlobalSettings Settings)
+{
+    public static RouteTable Empty { get; } = new([], [], [], [], null, GlobalSettings.Default);
+
+    /// <summary>The catch-all host name: rules without a host and requests whose Host matches no other.</summary>
+    public const string CatchAllHost = "_";
+}
+
+public enum PathKind
+{
+    Exact,
+    Prefix,
+    ImplementationSpecific,
+}
+
+/// <summary>Where a route came from: the Ingress and the position of the rule and path in it.</summary>
+public sealed record RouteSource(string Namespace, string Ingress, int Rule, int Path)
+{
+    public override string ToString() => Rule < 0 ? $"Ingress {Namespace}/{Ingress} spec.defaultBackend" : $"Ingress {Namespace}/{Ingress} spec.rules[{Rule}].http.paths[{Path}]";
+}
+
+/// <summary>One host+path of one Ingress. <see cref="BackendId"/> null means the global default backend (404).</summary>
+public sealed record Route(
+    string Id,
+    PathKind Kind,
+    string Path,
+    string? BackendId,
+    RouteSource Source,
+    bool HttpsRedirect,
+    EquatableArray<string> Shadowed);
+
+/// <summary>
+/// A server in nginx terms: every route for one host (exact, <c>*.suffix</c>, or <see cref="RouteTable.CatchAllHost"/>),
+/// in match order, and what answers when no path matches (<see cref="Fallback"/>; null = 404).
+/// </summary>
+public sealed record VirtualHost(string Host, EquatableArray<Route> Routes, Route? Fallback);
+
+/// <summary>A Service port resolved to endpoints. A non-null <see cref="Problem"/> makes every route to it answer 503.</summary>
+public sealed record Backend(
+    string Id,
+    string Namespace,
+    string Service,
+    string Port,
+    EquatableArray<BackendEndpoint> Endpoints,
+    string? ExternalName,
+    string? Problem);
+
+public sealed record BackendEndpoint(string Address, int Port)
+{
+    /// <summary>host:port as it goes into a URI (IPv6 in brackets).</summary>
+    public string Authority => Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+}
+
+/// <summary>
+/// A validated certificate and key from a Secret. The PEM text is part of equality (a rotation is a change)
+/// but never serialized or printed.
+/// </summary>
+public sealed record TlsCertificate(
+    string Id,
+    string Thumbprint,
+    DateTimeOffset NotAfter,
+    [property: JsonIgnore] string CertificatePem,
+    [property: JsonIgnore] string KeyPem)
+{
+    public override string ToString() => $"TlsCertificate {Id} {Thumbprint}";
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Id = ").Append(Id).Append(", Thumbprint = ").Append(Thumbprint);
+        return true;
+    }
+}
+
+/// <summary>An SNI name (exact or <c>*.suffix</c>) and the certificate it selects; null id = the default certificate.</summary>
+public sealed record TlsBinding(string Host, string? CertificateId);

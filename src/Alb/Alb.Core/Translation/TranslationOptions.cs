@@ -1,0 +1,18 @@
+namespace Alb.Core.Translation;
+
+/// <summary>What the command line says about which Ingresses are ours and where global settings live.</summary>
+public sealed record TranslationOptions
+{
+    /// <summary>Our IngressClass controller name.</summary>
+    public const string ControllerName = "edge.io/alb";
+
+    public string IngressClass { get; init; } = "alb";
+
+    public bool WatchIngressWithoutClass { get; init; }
+
+    /// <summary><c>namespace/name</c> of a TLS Secret served when no Ingress certificate matches.</summary>
+    public string? DefaultSslCertificate { get; init; }
+
+    /// <summary><c>namespace/name</c> of the ConfigMap holding global settings.</summary>
+    public string? ConfigMap { get; init; }
+}

@@ -1,0 +1,204 @@
+using Alb.Core.Diagnostics;
+using Alb.Core.Routing;
+using Alb.Core.Snapshot;
+using Alb.Core.Util;
+using k8s.Models;
+
+namespace Alb.Core.Translation;
+
+/// <summary>
+/// The pure step: <c>(snapshot, options) → (route table, diagnostics)</c>. Touches no clock, file, socket or logger;
+/// the same input always gives the same output. A bad Ingress loses only its own rules.
+/// </summary>
+public static class Translator
+{
+    public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions options)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var settings = SettingsReader.Read(snapshot, options.ConfigMap, diagnostics);
+        var filter = new IngressClassFilter(snapshot.IngressClasses, options);
+        var backends = new BackendResolver(snapshot, diagnostics);
+        var tls = new TlsResolver(snapshot);
+        var hosts = new SortedDictionary<string, HostBuilder>(StringComparer.Ordinal);
+        var catchAll = new HostBuilder(RouteTable.CatchAllHost, fallback: null);
+        var tlsBindings = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        var catchAllOwner = (string?)null;
+
+        foreach (var ingress in IngressOrder.Sort(snapshot.Ingresses))
+        {
+            if (!filter.Accepts(ingress, out var ignored))
+            {
+                diagnostics.Add(ignored!);
+                continue;
+            }
+
+            var context = new IngressContext(ingress, settings, diagnostics);
+            var tlsHosts = ReadTls(ingress, tls, tlsBindings, diagnostics);
+            var defaultRoute = ReadDefaultBackend(ingress, backends, context);
+            var rules = ingress.Spec?.Rules ?? [];
+
+            if (defaultRoute is not null && rules.Count == 0)
+            {
+                if (catchAllOwner is null)
+                {
+                    catchAll.Fallback = defaultRoute;
+                    catchAllOwner = context.Name;
+                }
+                else
+                {
+                    diagnostics.Add(Codes.DuplicateDefaultBackend.At(context.Name, "spec.defaultBackend", $"the catch-all default backend is already provided by the older {catchAllOwner}; this one is not used"));
+                }
+            }
+            else if (defaultRoute is null && rules.Count == 0)
+            {
+                diagnostics.Add(Codes.EmptyIngress.At(context.Name, "spec", "has neither rules nor a defaultBackend; nothing to serve"));
+            }
+
+            for (var r = 0; r < rules.Count; r++)
+            {
+                var rule = rules[r];
+                var host = rule.Host ?? "";
+                if (host.Length > 0 && !IngressValidation.TryValidateHost(host, out var why))
+                {
+                    diagnostics.Add(Codes.InvalidHost.At(context.Name, $"spec.rules[{r}].host", why + "; the rule is dropped"));
+                    continue;
+                }
+
+                var redirect = context.RedirectsToHttps(host, tlsHosts);
+                HostBuilder builder;
+                if (host.Length == 0)
+                {
+                    builder = catchAll;
+                }
+                else if (!hosts.TryGetValue(host, out builder!))
+                {
+                    // As in ingress-nginx, the Ingress that creates a server sets what answers when no path matches.
+                    var fallback = defaultRoute is not null
+                        ? defaultRoute with { HttpsRedirect = redirect }
+                        : new Route($"{context.Namespace}/{context.IngressName}/fallback", PathKind.Prefix, "/", null, new RouteSource(context.Namespace, context.IngressName, -1, -1), redirect, []);
+                    builder = new HostBuilder(host, fallback);
+                    hosts[host] = builder;
+                }
+
+                AddPaths(rule, r, builder, redirect, backends, context);
+            }
+        }
+
+        var table = new RouteTable(
+            hosts.Values.Select(h => h.Build()).Append(catchAll.Build()).ToEquatableArray(),
+            backends.Backends.ToEquatableArray(),
+            tls.Certificates.ToEquatableArray(),
+            tlsBindings.Select(b => new TlsBinding(b.Key, b.Value)).ToEquatableArray(),
+            ResolveDefaultCertificate(options, tls, diagnostics),
+            settings);
+
+        return new TranslationResult(table, [.. diagnostics]);
+    }
+
+    private static void AddPaths(V1IngressRule rule, int r, HostBuilder builder, bool redirect, BackendResolver backends, IngressContext context)
+    {
+        var paths = rule.Http?.Paths ?? [];
+        for (var p = 0; p < paths.Count; p++)
+        {
+            var path = paths[p];
+            var field = $"spec.rules[{r}].http.paths[{p}]";
+            if (!IngressValidation.TryParsePathType(path.PathType, out var kind))
+            {
+                context.Diagnostics.Add(Codes.InvalidPathType.At(context.Name, field + ".pathType",
+                    (path.PathType is null ? "is required" : $"\"{path.PathType}\" is not Exact, Prefix or ImplementationSpecific") + "; the path is dropped"));
+                continue;
+            }
+
+            if (!IngressValidation.TryNormalizePath(path.Path, kind, out var normalized, out var why))
+            {
+                context.Diagnostics.Add(Codes.InvalidPath.At(context.Name, field + ".path", why + "; the path is dropped"));
+                continue;
+            }
+
+            var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend");
+            var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p), redirect, []);
+            if (builder.TryAdd(route, context.Name, out var winner))
+            {
+                continue;
+            }
+
+            context.Diagnostics.Add(Codes.DuplicatePath.At(context.Name, field,
+                $"host \"{builder.Host}\" path \"{normalized}\" ({kind}) is already served by the older {winner}; this path is not used"));
+        }
+    }
+
+    private static Route? ReadDefaultBackend(V1Ingress ingress, BackendResolver backends, IngressContext context)
+    {
+        if (ingress.Spec?.DefaultBackend is not { } backend)
+        {
+            return null;
+        }
+
+        var id = backends.Resolve(ingress, backend, "spec.defaultBackend");
+        return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), false, []);
+    }
+
+    private static HashSet<string> ReadTls(V1Ingress ingress, TlsResolver tls, SortedDictionary<string, string?> bindings, List<Diagnostic> diagnostics)
+    {
+        var hosts = new HashSet<string>(StringComparer.Ordinal);
+        var name = ObjectNames.Of(ingress);
+        var ns = ObjectNames.Ns(ingress.Metadata);
+        var entries = ingress.Spec?.Tls ?? [];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            string? certId = null;
+            if (!string.IsNullOrEmpty(entry.SecretName))
+            {
+                var (cert, error, code) = tls.Resolve(ns, entry.SecretName);
+                if (cert is not null)
+                {
+                    certId = cert.Id;
+                }
+                else
+                {
+                    diagnostics.Add(code!.At(name, $"spec.tls[{i}].secretName", error + "; the default certificate is served for these hosts"));
+                }
+            }
+
+            IEnumerable<string> entryHosts = entry.Hosts is { Count: > 0 } listed
+                ? listed
+                : (ingress.Spec?.Rules ?? []).Select(r => r.Host).Where(h => !string.IsNullOrEmpty(h))!;
+            var h = 0;
+            foreach (var host in entryHosts)
+            {
+                if (!IngressValidation.TryValidateHost(host, out var why))
+                {
+                    diagnostics.Add(Codes.TlsHostInvalid.At(name, $"spec.tls[{i}].hosts[{h}]", why + "; ignored"));
+                }
+                else
+                {
+                    hosts.Add(host);
+                    bindings.TryAdd(host, certId);
+                }
+
+                h++;
+            }
+        }
+
+        return hosts;
+    }
+
+    private static string? ResolveDefaultCertificate(TranslationOptions options, TlsResolver tls, List<Diagnostic> diagnostics)
+    {
+        if (string.IsNullOrEmpty(options.DefaultSslCertificate))
+        {
+            return null;
+        }
+
+        var (ns, name) = SettingsReader.SplitRef(options.DefaultSslCertificate);
+        var (cert, error, _) = tls.Resolve(ns, name);
+        if (cert is not null)
+        {
+            return cert.Id;
+        }
+
+        diagnostics.Add(Codes.DefaultCertificateInvalid.At(ObjectNames.Of("Secret", ns, name), "--default-ssl-certificate", error + "; a generated self-signed certificate is used"));
+        return null;
+    }
+}

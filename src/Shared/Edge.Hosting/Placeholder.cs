@@ -1,0 +1,1 @@
+namespace Edge.Hosting; internal static class Placeholder {}
