@@ -11,6 +11,9 @@ namespace Alb.Core.Manifests;
 /// </summary>
 public sealed record ManifestFile(
     string Path,
-    ImmutableArray<IKubernetesObject<V1ObjectMeta>> Objects,
+    ImmutableArray<ManifestObject> Objects,
     ImmutableArray<Diagnostic> Diagnostics,
     bool Failed);
+
+/// <summary>An object and the line of the file it starts on.</summary>
+public sealed record ManifestObject(IKubernetesObject<V1ObjectMeta> Object, int Line);

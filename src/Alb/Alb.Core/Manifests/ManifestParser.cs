@@ -30,7 +30,7 @@ public static class ManifestParser
 
     public static ManifestFile Parse(string path, string content)
     {
-        var objects = ImmutableArray.CreateBuilder<IKubernetesObject<V1ObjectMeta>>();
+        var objects = ImmutableArray.CreateBuilder<ManifestObject>();
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
 
         var stream = new YamlStream();
@@ -61,7 +61,7 @@ public static class ManifestParser
     private static bool ReadObject(
         string path,
         YamlNode node,
-        ImmutableArray<IKubernetesObject<V1ObjectMeta>>.Builder objects,
+        ImmutableArray<ManifestObject>.Builder objects,
         ImmutableArray<Diagnostic>.Builder diagnostics)
     {
         var where = $"{path}:{node.Start.Line}";
@@ -127,7 +127,7 @@ public static class ManifestParser
             obj.Metadata.NamespaceProperty = "default";
         }
 
-        objects.Add(obj);
+        objects.Add(new ManifestObject(obj, (int)node.Start.Line));
         return true;
     }
 

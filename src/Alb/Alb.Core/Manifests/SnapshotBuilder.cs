@@ -23,14 +23,15 @@ public static class SnapshotBuilder
         foreach (var file in files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
             diagnostics.AddRange(file.Diagnostics);
-            foreach (var obj in file.Objects)
+            foreach (var (obj, line) in file.Objects)
             {
                 var kind = obj.GetType().Name[2..]; // V1Ingress → Ingress
                 var key = ClusterSnapshot.Key(obj.Metadata.NamespaceProperty, obj.Metadata.Name);
-                if (!seen.TryAdd((kind, key), file.Path))
+                var where = $"{file.Path}:{line}";
+                if (!seen.TryAdd((kind, key), where))
                 {
                     diagnostics.Add(Codes.DuplicateObject.At(ObjectNames.Of(kind, obj.Metadata.NamespaceProperty, obj.Metadata.Name), null,
-                        $"defined again in {file.Path}; the copy in {seen[(kind, key)]} is used"));
+                        $"defined again at {where}; the first copy, at {seen[(kind, key)]}, is used"));
                     continue;
                 }
 
@@ -50,5 +51,5 @@ public static class SnapshotBuilder
     }
 
     public static (ClusterSnapshot Snapshot, ImmutableArray<Diagnostic> Diagnostics) Build(params IKubernetesObject<V1ObjectMeta>[] objects) =>
-        Build([new ManifestFile("<objects>", [.. objects], [], false)]);
+        Build([new ManifestFile("<objects>", [.. objects.Select(o => new ManifestObject(o, 0))], [], false)]);
 }

@@ -60,6 +60,7 @@ public sealed record Backend(
 public sealed record BackendEndpoint(string Address, int Port)
 {
     /// <summary>host:port as it goes into a URI (IPv6 in brackets).</summary>
+    [JsonIgnore]
     public string Authority => Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
 }
 

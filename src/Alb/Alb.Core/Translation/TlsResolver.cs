@@ -64,9 +64,10 @@ internal sealed class TlsResolver(ClusterSnapshot snapshot)
             // The message names the failure (no PEM found, key mismatch); it never includes key material.
             return (null, $"Secret {id}: {e.Message.TrimEnd('.')}");
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            return (null, $"Secret {id}: {e.Message.TrimEnd('.')}");
+            // CreateFromPem reports a key that does not belong to the certificate as an ArgumentException.
+            return (null, $"Secret {id}: tls.key does not match the certificate in tls.crt");
         }
     }
 
