@@ -1,1 +1,3 @@
-return 0;
+using Alb.Cli;
+
+return await AlbCommands.RunAsync(args);

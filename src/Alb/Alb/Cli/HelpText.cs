@@ -1,0 +1,61 @@
+namespace Alb.Cli;
+
+internal static class HelpText
+{
+    public const string Main = """
+        alb: the Edge ingress data plane. Serves Kubernetes Ingress (with ingress-nginx annotations) over
+        HTTP/1.1, HTTP/2 and HTTPS with SNI, from a directory of manifests; no cluster needed.
+
+        Usage:
+          alb serve --manifests DIR [flags]      serve the Ingresses found under DIR, reloading on change
+          alb validate DIR [--output text|json]  print every diagnostic; exit 0 clean, 1 errors, 2 unusable input
+          alb explain DIR --host H --path P      show which route a request takes, and why
+          alb help [COMMAND]                     this text, or a command's flags
+
+        Run 'alb COMMAND --help' for the flags of a command.
+        """;
+
+    public const string Serve = """
+        alb serve: serve Ingresses from a manifest directory.
+
+        Usage: alb serve --manifests DIR [flags]
+
+        Flags:
+          --manifests DIR                    directory of *.yaml/*.yml/*.json manifests (searched recursively; watched)
+          --http ADDR:PORT                   plain HTTP listener (default 0.0.0.0:8080)
+          --https ADDR:PORT                  HTTPS listener, TLS 1.2/1.3, SNI, HTTP/2 by ALPN (default 0.0.0.0:8443)
+          --admin ADDR:PORT                  /healthz, /readyz, /metrics (default 127.0.0.1:10254)
+          --ingress-class NAME               class name served when no IngressClass object names it (default alb);
+                                             IngressClasses with spec.controller edge.io/alb are always ours
+          --watch-ingress-without-class      also serve Ingresses that name no class
+          --default-ssl-certificate NS/NAME  TLS Secret served when no Ingress certificate matches the SNI name
+                                             (default: a generated self-signed certificate)
+          --configmap NS/NAME                ConfigMap with global settings (ingress-nginx keys: proxy-body-size,
+                                             proxy-connect-timeout, proxy-read-timeout, client-header-timeout,
+                                             ssl-redirect)
+          --access-log stdout|off|PATH       one JSON line per request (default stdout)
+          --log-level debug|info|warning|error
+                                             level of alb's own log on stderr (default info)
+          --shutdown-timeout SECONDS         how long SIGTERM waits for in-flight requests (default 30)
+          -h, --help                         this text
+        """;
+
+    public const string Validate = """
+        alb validate: load and translate a manifest directory, print every diagnostic.
+
+        Usage: alb validate DIR [--output text|json] [--ingress-class NAME] [--watch-ingress-without-class]
+                                [--default-ssl-certificate NS/NAME] [--configmap NS/NAME]
+
+        Exit codes: 0 no errors (warnings and infos may be printed), 1 errors, 2 unusable input (bad flags, no such directory).
+        """;
+
+    public const string Explain = """
+        alb explain: show which route a request takes and why, from the same translation and matcher the server uses.
+
+        Usage: alb explain DIR --host HOST --path PATH [--method METHOD] [--header K=V]... [--output text|json]
+                               [--ingress-class NAME] [--watch-ingress-without-class] [--configmap NS/NAME]
+
+        Prints the server (host) chosen, every route of it with whether it matches, the winning Ingress rule, the
+        rules it beat (duplicates from newer Ingresses), and the backend with its ready endpoints.
+        """;
+}

@@ -1,0 +1,150 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Alb.Observability;
+using Alb.Proxy;
+using Alb.Sources;
+using Edge.Hosting;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Prometheus;
+
+namespace Alb.Cli;
+
+/// <summary><c>alb serve</c>: wires the manifest source, the publisher and Kestrel + YARP's forwarder.</summary>
+internal static partial class ServeCommand
+{
+    public static async Task<int> RunAsync(ServeOptions options)
+    {
+        HealthEndpoints.ConfigureDefaultMetrics();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        EdgeLogging.Configure(builder.Logging, "Alb", EdgeLogging.Parse(options.LogLevel));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+
+        var metrics = new AlbMetrics(Metrics.DefaultFactory);
+        var requestMetrics = new RequestMetrics(Metrics.DefaultFactory);
+        var time = TimeProvider.System;
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(requestMetrics);
+        builder.Services.AddSingleton(options.Translation);
+        builder.Services.AddSingleton(new ManifestDirectory(options.ManifestDirectory));
+        builder.Services.AddSingleton<ConfigPublisher>();
+        builder.Services.AddSingleton<ConfigLoop>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigLoop>());
+        builder.Services.AddSingleton(new AccessLog(options.AccessLog, metrics.AccessLogDropped));
+        builder.Services.AddSingleton(new HttpsRedirectTarget(options.Https.Port));
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<ProxyHandler>();
+
+        builder.Services.AddSingleton(sp => new UpstreamClient(CurrentSettings(sp)));
+
+        // Runs when the server starts, after the first load below, so Kestrel's limits can come from the ConfigMap.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var settings = CurrentSettings(kestrel.ApplicationServices);
+            var publisher = kestrel.ApplicationServices.GetRequiredService<ConfigPublisher>();
+            kestrel.AddServerHeader = false;
+            var limits = kestrel.Limits;
+            limits.MaxRequestBodySize = null; // enforced per request from proxy-body-size
+            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds);
+            limits.KeepAliveTimeout = TimeSpan.FromSeconds(75);
+            limits.MaxRequestLineSize = 8 * 1024;
+            limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            limits.MaxRequestHeaderCount = 100;
+            limits.MaxConcurrentConnections = 100_000;
+            limits.MaxConcurrentUpgradedConnections = 100_000;
+            limits.Http2.MaxStreamsPerConnection = 128;
+            limits.Http2.MaxRequestHeaderFieldSize = 16 * 1024;
+
+            kestrel.Listen(options.Http, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                CountConnections(listen, metrics, "http");
+            });
+            kestrel.Listen(options.Https, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                CountConnections(listen, metrics, "https");
+                listen.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    HandshakeTimeout = TimeSpan.FromSeconds(10),
+                    OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = publisher.Current?.Certificates.Select(context.ClientHelloInfo.ServerName)
+                            ?? throw new AuthenticationException("no configuration loaded yet"),
+                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                        ClientCertificateRequired = false,
+                    }),
+                });
+            });
+            kestrel.Listen(options.Admin, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(next => connection =>
+                {
+                    connection.Features.Set(AdminListener.Instance);
+                    return next(connection);
+                });
+            });
+        });
+
+        var app = builder.Build();
+        var (_, diagnostics) = app.Services.GetRequiredService<ConfigLoop>().Reload();
+        var publisher = app.Services.GetRequiredService<ConfigPublisher>();
+        var handler = app.Services.GetRequiredService<ProxyHandler>();
+        app.MapWhen(
+            context => context.Features.Get<AdminListener>() is not null,
+            admin => admin.UseEdgeAdmin(() => publisher.Ready, () => "no configuration loaded yet"));
+        app.Run(handler.InvokeAsync);
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Alb.Serve");
+        LogStarting(logger, options.ManifestDirectory, options.Http.ToString(), options.Https.ToString(), options.Admin.ToString(),
+            diagnostics.Count(d => d.Severity == Core.Diagnostics.Severity.Error), diagnostics.Count(d => d.Severity == Core.Diagnostics.Severity.Warning));
+
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            await Console.Error.WriteLineAsync($"alb serve: cannot listen: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        finally
+        {
+            await app.Services.GetRequiredService<AccessLog>().DisposeAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static Core.Routing.GlobalSettings CurrentSettings(IServiceProvider services) =>
+        services.GetRequiredService<ConfigPublisher>().Current?.Table.Settings ?? Core.Routing.GlobalSettings.Default;
+
+    private static void CountConnections(ListenOptions listen, AlbMetrics metrics, string name)
+    {
+        var gauge = metrics.ActiveConnections.WithLabels(name);
+        listen.Use(next => async connection =>
+        {
+            gauge.Inc();
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                gauge.Dec();
+            }
+        });
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "alb serving {Directory}: http {Http}, https {Https}, admin {Admin}; first load: {Errors} errors, {Warnings} warnings")]
+    private static partial void LogStarting(ILogger logger, string directory, string http, string https, string admin, int errors, int warnings);
+
+    private sealed class AdminListener
+    {
+        public static readonly AdminListener Instance = new();
+    }
+}

@@ -1,0 +1,43 @@
+using Alb.Core.Diagnostics;
+using Alb.Core.Serialization;
+using Alb.Core.Translation;
+using Alb.Sources;
+
+namespace Alb.Cli;
+
+/// <summary><c>alb validate</c>: the same load and translation as <c>serve</c>, printed instead of served.</summary>
+internal static class ValidateRunner
+{
+    public static int Run(ValidateCommand command, TextWriter output)
+    {
+        var (snapshot, loadDiagnostics) = new ManifestDirectory(command.Directory).Load();
+        var result = Translator.Translate(snapshot, command.Translation);
+        var diagnostics = loadDiagnostics.AddRange(result.Diagnostics);
+        var errors = diagnostics.Count(d => d.Severity == Severity.Error);
+
+        if (command.Output == OutputFormat.Json)
+        {
+            output.WriteLine(AlbJson.Serialize(new
+            {
+                ingresses = snapshot.Ingresses.Length,
+                hosts = result.Table.Hosts.Count,
+                routes = result.Table.Hosts.Sum(h => h.Routes.Count),
+                errors,
+                warnings = diagnostics.Count(d => d.Severity == Severity.Warning),
+                diagnostics,
+            }));
+        }
+        else
+        {
+            foreach (var d in diagnostics)
+            {
+                output.WriteLine(d.ToString());
+            }
+
+            output.WriteLine($"{snapshot.Ingresses.Length} Ingresses, {result.Table.Hosts.Count} hosts, {result.Table.Hosts.Sum(h => h.Routes.Count)} routes; " +
+                $"{errors} errors, {diagnostics.Count(d => d.Severity == Severity.Warning)} warnings, {diagnostics.Count(d => d.Severity == Severity.Info)} infos");
+        }
+
+        return errors > 0 ? 1 : 0;
+    }
+}

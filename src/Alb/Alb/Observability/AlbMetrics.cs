@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using Alb.Core.Diagnostics;
+using Prometheus;
+
+namespace Alb.Observability;
+
+/// <summary>Configuration and connection metrics: ingress-nginx's reload series plus alb_* series of our own.</summary>
+internal sealed class AlbMetrics
+{
+    private readonly Gauge _lastReloadSuccessful;
+    private readonly Gauge _lastReloadTimestamp;
+    private readonly Gauge _configHash;
+    private readonly Counter _success;
+    private readonly Counter _errors;
+    private readonly Counter _reloads;
+    private readonly Gauge _diagnostics;
+    private readonly Gauge _routes;
+    private readonly Gauge _backends;
+    private HashSet<(string, string)> _diagnosticLabels = [];
+
+    public AlbMetrics(IMetricFactory factory)
+    {
+        _lastReloadSuccessful = factory.CreateGauge("nginx_ingress_controller_config_last_reload_successful", "Whether the last configuration reload attempt was successful");
+        _lastReloadTimestamp = factory.CreateGauge("nginx_ingress_controller_config_last_reload_successful_timestamp_seconds", "Timestamp of the last successful configuration reload");
+        _configHash = factory.CreateGauge("nginx_ingress_controller_config_hash", "Running configuration hash actually running");
+        _success = factory.CreateCounter("nginx_ingress_controller_success", "Cumulative number of Ingress controller reload operations");
+        _errors = factory.CreateCounter("nginx_ingress_controller_errors", "Cumulative number of Ingress controller errors during reload operations");
+        _reloads = factory.CreateCounter("alb_reloads_total", "Configuration rebuilds by result: applied (a new table was swapped in), unchanged, failed (the last good table kept)", ["result"]);
+        _diagnostics = factory.CreateGauge("alb_diagnostics", "Diagnostics of the current configuration by code and severity", ["code", "severity"]);
+        _routes = factory.CreateGauge("alb_routes", "Routes in the current route table");
+        _backends = factory.CreateGauge("alb_backends", "Backends (Service ports) in the current route table");
+        ActiveConnections = factory.CreateGauge("alb_active_connections", "Open client connections by listener", ["listener"]);
+        AccessLogDropped = factory.CreateCounter("alb_access_log_dropped_total", "Access log lines dropped because the log writer fell behind");
+        UpstreamFailures = factory.CreateCounter("alb_upstream_failures_total", "Forwarding failures by kind (connect, timeout, other)", ["kind"]);
+    }
+
+    public Gauge ActiveConnections { get; }
+
+    public Counter AccessLogDropped { get; }
+
+    public Counter UpstreamFailures { get; }
+
+    public void Applied(long hash, int routes, int backends, DateTimeOffset now)
+    {
+        _reloads.WithLabels("applied").Inc();
+        _success.Inc();
+        _lastReloadSuccessful.Set(1);
+        _lastReloadTimestamp.Set(now.ToUnixTimeSeconds());
+        _configHash.Set(hash);
+        _routes.Set(routes);
+        _backends.Set(backends);
+    }
+
+    public void Unchanged() => _reloads.WithLabels("unchanged").Inc();
+
+    public void Failed()
+    {
+        _reloads.WithLabels("failed").Inc();
+        _errors.Inc();
+        _lastReloadSuccessful.Set(0);
+    }
+
+    public void SetDiagnostics(ImmutableArray<Diagnostic> diagnostics)
+    {
+        var counts = diagnostics
+            .GroupBy(d => (d.Code, Severity: d.Severity.ToString().ToLowerInvariant()))
+            .ToDictionary(g => g.Key, g => g.Count());
+        foreach (var stale in _diagnosticLabels.Where(l => !counts.ContainsKey(l)))
+        {
+            _diagnostics.WithLabels(stale.Item1, stale.Item2).Set(0);
+        }
+
+        foreach (var (key, count) in counts)
+        {
+            _diagnostics.WithLabels(key.Code, key.Severity).Set(count);
+        }
+
+        _diagnosticLabels = [.. counts.Keys];
+    }
+}

@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Text;
+using Alb.Core.Routing;
+using Alb.Core.Serialization;
+using Alb.Core.Translation;
+using Alb.Observability;
+using Alb.Tls;
+
+namespace Alb.Proxy;
+
+internal enum PublishOutcome
+{
+    Applied,
+    Unchanged,
+    Failed,
+}
+
+/// <summary>
+/// Swaps a new <see cref="ProxyState"/> in atomically. An equal table does nothing; a table that fails to compile
+/// (say, a certificate the runtime refuses) keeps the last good state. Requests read <see cref="Current"/> once.
+/// </summary>
+internal sealed partial class ConfigPublisher(
+    RequestMetrics requestMetrics,
+    AlbMetrics metrics,
+    TimeProvider time,
+    ILogger<ConfigPublisher> logger)
+{
+    private readonly CertificateCache _certificates = new();
+    private readonly Dictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
+    private readonly Lazy<SslStreamCertificateContext> _generatedDefault = new(() => CertificateCache.CreateContext(SelfSignedCertificate.Create(time)));
+    private readonly Lock _lock = new();
+    private volatile ProxyState? _current;
+
+    public ProxyState? Current => _current;
+
+    /// <summary>True once a route table has been applied: /readyz answers 200 from then on.</summary>
+    public bool Ready => _current is not null;
+
+    public PublishOutcome Publish(TranslationResult result)
+    {
+        lock (_lock)
+        {
+            metrics.SetDiagnostics(result.Diagnostics);
+            if (_current is { } current && current.Table.Equals(result.Table))
+            {
+                metrics.Unchanged();
+                return PublishOutcome.Unchanged;
+            }
+
+            try
+            {
+                var table = result.Table;
+                var state = new ProxyState(table, Hash(table), Pools(table), new CertificateStore(table, _certificates, _generatedDefault.Value), requestMetrics);
+                _current = state;
+                _certificates.Retain(table);
+                metrics.Applied(state.Hash, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, time.GetUtcNow());
+                LogApplied(logger, table.Hosts.Count, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, state.Hash);
+                return PublishOutcome.Applied;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                metrics.Failed();
+                LogFailed(logger, e);
+                return PublishOutcome.Failed;
+            }
+        }
+    }
+
+    private Dictionary<string, BackendPool> Pools(RouteTable table)
+    {
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        var pools = new Dictionary<string, BackendPool>(StringComparer.Ordinal);
+        foreach (var backend in table.Backends)
+        {
+            var endpoints = new EndpointState[backend.Endpoints.Count];
+            for (var i = 0; i < endpoints.Length; i++)
+            {
+                var authority = backend.Endpoints[i].Authority;
+                live.Add(authority);
+                if (!_endpoints.TryGetValue(authority, out var state))
+                {
+                    state = new EndpointState(authority);
+                    _endpoints[authority] = state;
+                }
+
+                endpoints[i] = state;
+            }
+
+            pools[backend.Id] = new BackendPool(backend, endpoints);
+        }
+
+        foreach (var gone in _endpoints.Keys.Where(k => !live.Contains(k)).ToList())
+        {
+            _endpoints.Remove(gone);
+        }
+
+        return pools;
+    }
+
+    /// <summary>A stable 48-bit hash of the table (fits a Prometheus float exactly), like ingress-nginx's config_hash.</summary>
+    private static long Hash(RouteTable table)
+    {
+        var json = AlbJson.Serialize(table) + string.Join(",", table.Certificates.Select(c => c.Thumbprint));
+        return (long)(BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(json))) >> 16);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Configuration applied: {Hosts} hosts, {Routes} routes, {Backends} backends, hash {Hash}")]
+    private static partial void LogApplied(ILogger logger, int hosts, int routes, int backends, long hash);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Configuration rejected; the last good configuration stays in service")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,48 @@
+using System.Collections.Frozen;
+using Alb.Core.Routing;
+using Route = Alb.Core.Routing.Route;
+using Alb.Observability;
+using Alb.Tls;
+
+namespace Alb.Proxy;
+
+/// <summary>Everything a request needs, built from one route table and swapped in whole.</summary>
+internal sealed class ProxyState
+{
+    private readonly Dictionary<Route, RouteRuntime> _routes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<VirtualHost, RouteRuntime> _notFound = new(ReferenceEqualityComparer.Instance);
+
+    public ProxyState(RouteTable table, long hash, IReadOnlyDictionary<string, BackendPool> pools, CertificateStore certificates, RequestMetrics metrics)
+    {
+        Table = table;
+        Hash = hash;
+        Matcher = new RouteMatcher(table);
+        Certificates = certificates;
+        Pools = pools.ToFrozenDictionary(StringComparer.Ordinal);
+        foreach (var host in table.Hosts)
+        {
+            _notFound[host] = new RouteRuntime(null, host, null, metrics);
+            foreach (var route in host.Routes.Append(host.Fallback))
+            {
+                if (route is not null)
+                {
+                    var pool = route.BackendId is { } id ? Pools.GetValueOrDefault(id) : null;
+                    _routes[route] = new RouteRuntime(route, host, pool, metrics);
+                }
+            }
+        }
+    }
+
+    public RouteTable Table { get; }
+
+    public long Hash { get; }
+
+    public RouteMatcher Matcher { get; }
+
+    public CertificateStore Certificates { get; }
+
+    public FrozenDictionary<string, BackendPool> Pools { get; }
+
+    public RouteRuntime Runtime(in RouteMatch match) =>
+        match.Route is { } route && _routes.TryGetValue(route, out var runtime) ? runtime : _notFound[match.Host];
+}

@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Alb.Core.Diagnostics;
+using Alb.Core.Translation;
+using Alb.Proxy;
+
+namespace Alb.Sources;
+
+/// <summary>
+/// Watches the manifest directory and rebuilds: events are coalesced (100 ms after the last one, at most 1 s after
+/// the first), then load → translate → publish. A stat poll every 2 s catches anything the watcher missed.
+/// </summary>
+internal sealed partial class ConfigLoop(
+    ManifestDirectory directory,
+    TranslationOptions options,
+    ConfigPublisher publisher,
+    TimeProvider time,
+    ILogger<ConfigLoop> logger) : BackgroundService
+{
+    public static readonly TimeSpan HoldOff = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private HashSet<Diagnostic> _reported = [];
+
+    /// <summary>Loads, translates and publishes once; returns the outcome and the diagnostics.</summary>
+    public (PublishOutcome Outcome, ImmutableArray<Diagnostic> Diagnostics) Reload()
+    {
+        var (snapshot, loadDiagnostics) = directory.Load();
+        var result = Translator.Translate(snapshot, options);
+        result = result with { Diagnostics = loadDiagnostics.AddRange(result.Diagnostics) };
+        var outcome = publisher.Publish(result);
+        Report(result.Diagnostics);
+        return (outcome, result.Diagnostics);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var watcher = new FileSystemWatcher(directory.Root)
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            InternalBufferSize = 64 * 1024,
+        };
+        watcher.Changed += (_, _) => Signal();
+        watcher.Created += (_, _) => Signal();
+        watcher.Deleted += (_, _) => Signal();
+        watcher.Renamed += (_, _) => Signal();
+        watcher.Error += (_, _) => Signal();
+        watcher.EnableRaisingEvents = true;
+
+        var lastStat = directory.Stat();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var signalled = await WaitAsync(PollInterval, stoppingToken).ConfigureAwait(false);
+            if (!signalled)
+            {
+                var stat = directory.Stat();
+                if (stat.SequenceEqual(lastStat))
+                {
+                    continue;
+                }
+            }
+
+            var first = time.GetTimestamp();
+            while (time.GetElapsedTime(first) < MaxDelay)
+            {
+                var remaining = MaxDelay - time.GetElapsedTime(first);
+                if (!await WaitAsync(remaining < HoldOff ? remaining : HoldOff, stoppingToken).ConfigureAwait(false))
+                {
+                    break; // quiet for the hold-off
+                }
+            }
+
+            try
+            {
+                var (outcome, _) = Reload();
+                LogReload(logger, outcome, time.GetElapsedTime(first).TotalMilliseconds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogReloadFailed(logger, e);
+            }
+
+            lastStat = directory.Stat();
+        }
+    }
+
+    private void Signal() => _changes.Writer.TryWrite(true);
+
+    private async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        if (_changes.Reader.TryRead(out _))
+        {
+            return true;
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await _changes.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Logs each diagnostic once, when it first appears; infos go to debug.</summary>
+    private void Report(ImmutableArray<Diagnostic> diagnostics)
+    {
+        var current = diagnostics.ToHashSet();
+        foreach (var d in diagnostics.Where(d => !_reported.Contains(d)))
+        {
+            var level = d.Severity switch { Severity.Error => LogLevel.Error, Severity.Warning => LogLevel.Warning, _ => LogLevel.Debug };
+            LogDiagnostic(logger, level, d.Code, d.Object, d.Field ?? "-", d.Message);
+        }
+
+        _reported = current;
+    }
+
+    [LoggerMessage(EventId = 300, Message = "{Code} {Object} {Field}: {Message}")]
+    private static partial void LogDiagnostic(ILogger logger, LogLevel level, string code, string @object, string field, string message);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Manifest change handled: {Outcome} after {Milliseconds:F0} ms")]
+    private static partial void LogReload(ILogger logger, PublishOutcome outcome, double milliseconds);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Reload failed; the last good configuration stays in service")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
+}

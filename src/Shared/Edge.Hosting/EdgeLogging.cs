@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Edge.Hosting;
+
+/// <summary>One line per event on stderr (stdout is left to data such as access logs); framework chatter at Warning.</summary>
+public static class EdgeLogging
+{
+    public static void Configure(ILoggingBuilder logging, string ownNamespace, LogLevel level)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+            o.IncludeScopes = false;
+        });
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.AddFilter(ownNamespace, level);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        logging.AddFilter("Yarp", LogLevel.Error); // forwarding errors are logged once, by the caller, with the backend named
+    }
+
+    public static LogLevel Parse(string level) => level switch
+    {
+        "debug" => LogLevel.Debug,
+        "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => LogLevel.Information,
+    };
+}

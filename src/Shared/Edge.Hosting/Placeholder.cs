@@ -1,1 +1,0 @@
-namespace Edge.Hosting; internal static class Placeholder {}
