@@ -39,7 +39,20 @@ public sealed record Route(
     string? BackendId,
     RouteSource Source,
     bool HttpsRedirect,
-    EquatableArray<string> Shadowed);
+    EquatableArray<string> Shadowed)
+{
+    /// <summary>How to talk to the backend (<c>backend-protocol</c> annotation); HTTP/1.1 by default.</summary>
+    public UpstreamProtocol Protocol { get; init; } = UpstreamProtocol.Http;
+}
+
+/// <summary>ingress-nginx <c>backend-protocol</c>: HTTP (and AUTO_HTTP), HTTPS, GRPC (h2c), GRPCS (h2 over TLS).</summary>
+public enum UpstreamProtocol
+{
+    Http,
+    Https,
+    Grpc,
+    Grpcs,
+}
 
 /// <summary>
 /// A server in nginx terms: every route for one host (exact, <c>*.suffix</c>, or <see cref="RouteTable.CatchAllHost"/>),

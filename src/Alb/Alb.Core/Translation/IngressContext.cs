@@ -10,6 +10,7 @@ internal sealed class IngressContext
 {
     public const string SslRedirectAnnotation = "nginx.ingress.kubernetes.io/ssl-redirect";
     public const string ForceSslRedirectAnnotation = "nginx.ingress.kubernetes.io/force-ssl-redirect";
+    public const string BackendProtocolAnnotation = "nginx.ingress.kubernetes.io/backend-protocol";
 
     private readonly bool _sslRedirect;
     private readonly bool _forceSslRedirect;
@@ -23,7 +24,11 @@ internal sealed class IngressContext
         Name = ObjectNames.Of(ingress);
         _sslRedirect = ReadBool(SslRedirectAnnotation, settings.SslRedirect);
         _forceSslRedirect = ReadBool(ForceSslRedirectAnnotation, false);
+        Protocol = ReadProtocol();
     }
+
+    /// <summary>The backend-protocol annotation of this Ingress.</summary>
+    public UpstreamProtocol Protocol { get; }
 
     public V1Ingress Ingress { get; }
 
@@ -48,6 +53,32 @@ internal sealed class IngressContext
 
         var dot = host.IndexOf('.', StringComparison.Ordinal);
         return dot > 0 && !host.StartsWith("*.", StringComparison.Ordinal) && tlsHosts.Contains("*" + host[dot..]);
+    }
+
+    private UpstreamProtocol ReadProtocol()
+    {
+        if (Ingress.Metadata.Annotations is not { } annotations || !annotations.TryGetValue(BackendProtocolAnnotation, out var text))
+        {
+            return UpstreamProtocol.Http;
+        }
+
+        switch (text.Trim().ToUpperInvariant())
+        {
+            case "HTTP" or "AUTO_HTTP":
+                return UpstreamProtocol.Http;
+            case "HTTPS":
+                return UpstreamProtocol.Https;
+            case "GRPC":
+                return UpstreamProtocol.Grpc;
+            case "GRPCS":
+                return UpstreamProtocol.Grpcs;
+            case "FCGI":
+                Diagnostics.Add(Codes.InvalidAnnotation.At(Name, $"metadata.annotations[{BackendProtocolAnnotation}]", "FCGI backends are not supported; HTTP is used"));
+                return UpstreamProtocol.Http;
+            default:
+                Diagnostics.Add(Codes.InvalidAnnotation.At(Name, $"metadata.annotations[{BackendProtocolAnnotation}]", $"\"{text}\" is not HTTP, HTTPS, AUTO_HTTP, GRPC or GRPCS; HTTP is used"));
+                return UpstreamProtocol.Http;
+        }
     }
 
     private bool ReadBool(string key, bool fallback)

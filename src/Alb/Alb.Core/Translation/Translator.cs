@@ -116,7 +116,10 @@ public static class Translator
             }
 
             var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend");
-            var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p), redirect, []);
+            var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p), redirect, [])
+            {
+                Protocol = context.Protocol,
+            };
             if (builder.TryAdd(route, context.Name, out var winner))
             {
                 continue;
@@ -135,7 +138,10 @@ public static class Translator
         }
 
         var id = backends.Resolve(ingress, backend, "spec.defaultBackend");
-        return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), false, []);
+        return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), false, [])
+        {
+            Protocol = context.Protocol,
+        };
     }
 
     private static HashSet<string> ReadTls(V1Ingress ingress, TlsResolver tls, SortedDictionary<string, string?> bindings, List<Diagnostic> diagnostics)

@@ -1,3 +1,5 @@
+using Alb.Core.Routing;
+
 namespace Alb.Proxy;
 
 /// <summary>
@@ -14,6 +16,11 @@ internal sealed class EndpointState(string authority)
 
     /// <summary>"http://host:port/" as YARP's forwarder wants its destination prefix.</summary>
     public string HttpPrefix { get; } = $"http://{authority}/";
+
+    /// <summary>"https://host:port/" for HTTPS and GRPCS backends.</summary>
+    public string HttpsPrefix { get; } = $"https://{authority}/";
+
+    public string Prefix(UpstreamProtocol protocol) => protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? HttpsPrefix : HttpPrefix;
 
     public bool IsHealthy(long nowTicks) => Volatile.Read(ref _failedUntil) <= nowTicks;
 

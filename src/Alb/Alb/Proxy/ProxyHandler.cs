@@ -57,22 +57,22 @@ internal sealed partial class ProxyHandler(
         }
         else
         {
-            upstreamAddress = await ForwardAsync(context, pool, state.Table.Settings).ConfigureAwait(false);
+            upstreamAddress = await ForwardAsync(context, pool, match.Route.Protocol, state.Table.Settings).ConfigureAwait(false);
         }
 
         Record(context, runtime, started, upstreamAddress);
     }
 
-    private async Task<string?> ForwardAsync(HttpContext context, BackendPool pool, GlobalSettings settings)
+    private async Task<string?> ForwardAsync(HttpContext context, BackendPool pool, UpstreamProtocol protocol, GlobalSettings settings)
     {
         RequestIds.Get(context);
-        var config = upstream.RequestConfig(settings);
+        var config = upstream.RequestConfig(settings, protocol);
         var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         EndpointState? previous = null;
         for (var attempt = 1; ; attempt++)
         {
             var endpoint = pool.Pick(time.GetTimestamp(), previous)!;
-            var error = await forwarder.SendAsync(context, endpoint.HttpPrefix, upstream.Invoker, config, ForwardingTransformer.Instance).ConfigureAwait(false);
+            var error = await forwarder.SendAsync(context, endpoint.Prefix(protocol), upstream.Invoker, config, ForwardingTransformer.Instance).ConfigureAwait(false);
             if (error == ForwarderError.None)
             {
                 return endpoint.Authority;

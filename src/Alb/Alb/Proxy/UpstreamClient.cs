@@ -22,29 +22,32 @@ internal sealed class UpstreamClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(initial.ProxyConnectTimeoutSeconds),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             MaxResponseHeadersLength = 64, // KiB
+#pragma warning disable CA5359 // ingress-nginx's default is proxy-ssl-verify off: backends use cluster-internal certificates
+            SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
+#pragma warning restore CA5359
         });
     }
 
     public HttpMessageInvoker Invoker { get; }
 
-    public ForwarderRequestConfig RequestConfig(GlobalSettings settings)
+    /// <summary>HTTP/1.1 to HTTP and HTTPS backends; HTTP/2 (h2c with prior knowledge, or h2 over TLS) to gRPC ones.</summary>
+    public ForwarderRequestConfig RequestConfig(GlobalSettings settings, UpstreamProtocol protocol)
     {
         var cached = _cached;
         if (cached is null || !ReferenceEquals(cached.Settings, settings))
         {
-            cached = new CachedConfig(settings, new ForwarderRequestConfig
-            {
-                ActivityTimeout = TimeSpan.FromSeconds(settings.ProxyReadTimeoutSeconds),
-                Version = HttpVersion.Version11,
-                VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-            });
+            var timeout = TimeSpan.FromSeconds(settings.ProxyReadTimeoutSeconds);
+            cached = new CachedConfig(
+                settings,
+                new ForwarderRequestConfig { ActivityTimeout = timeout, Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower },
+                new ForwarderRequestConfig { ActivityTimeout = timeout, Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
             _cached = cached;
         }
 
-        return cached.Config;
+        return protocol is UpstreamProtocol.Grpc or UpstreamProtocol.Grpcs ? cached.Http2 : cached.Http1;
     }
 
     public void Dispose() => Invoker.Dispose();
 
-    private sealed record CachedConfig(GlobalSettings Settings, ForwarderRequestConfig Config);
+    private sealed record CachedConfig(GlobalSettings Settings, ForwarderRequestConfig Http1, ForwarderRequestConfig Http2);
 }
