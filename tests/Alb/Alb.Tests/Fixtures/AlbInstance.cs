@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Edge.Testing;
+
+namespace Alb.Tests.Fixtures;
+
+/// <summary>
+/// <c>alb serve</c> started as a user starts it (<c>dotnet alb.dll serve ...</c>) on free loopback ports, with a
+/// manifest directory the test owns. Ready when /readyz answers 200.
+/// </summary>
+internal sealed class AlbInstance : IAsyncDisposable
+{
+    private AlbInstance(TestProcess process, ManifestDir manifests, int http, int https, int admin)
+    {
+        Process = process;
+        Manifests = manifests;
+        HttpPort = http;
+        HttpsPort = https;
+        AdminPort = admin;
+        Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false }) { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(30) };
+        Admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{admin}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public TestProcess Process { get; }
+
+    public ManifestDir Manifests { get; }
+
+    public int HttpPort { get; }
+
+    public int HttpsPort { get; }
+
+    public int AdminPort { get; }
+
+    public HttpClient Http { get; }
+
+    public HttpClient Admin { get; }
+
+    public static string AlbDll => Path.Combine(AppContext.BaseDirectory, "alb.dll");
+
+    public static async Task<AlbInstance> StartAsync(ManifestDir manifests, params string[] extraArgs)
+    {
+        int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
+        string[] args =
+        [
+            AlbDll, "serve", "--manifests", manifests.Path,
+            "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}", "--admin", $"127.0.0.1:{admin}",
+            .. extraArgs,
+        ];
+        var process = TestProcess.Start("dotnet", args);
+        var alb = new AlbInstance(process, manifests, http, https, admin);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException("alb exited during start-up\n" + process.Output());
+            }
+
+            try
+            {
+                if ((await alb.Admin.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK)
+                {
+                    return alb;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        await alb.DisposeAsync();
+        throw new TimeoutException("alb did not become ready in 30 s\n" + process.Output());
+    }
+
+    /// <summary>
+    /// A client that connects to alb's HTTPS port whatever the URL host, sends <paramref name="sni"/> as the TLS
+    /// server name, and records the certificate it was shown.
+    /// </summary>
+    public TlsClient CreateTlsClient(string sni, Version? version = null)
+    {
+        var seen = new List<X509Certificate2>();
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, HttpsPort, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = sni,
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add(X509CertificateLoader.LoadCertificate(cert!.GetRawCertData()));
+                    }
+
+                    return true;
+                },
+            },
+        };
+        var client = new HttpClient(handler)
+        {
+            BaseAddress = new Uri($"https://{sni}:{HttpsPort}"),
+            DefaultRequestVersion = version ?? HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        return new TlsClient(client, seen);
+    }
+
+    public async Task<string> MetricsAsync() => await Admin.GetStringAsync("/metrics");
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling; fails with alb's output after the timeout.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s\n{Process.Output()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Admin.Dispose();
+        await Process.DisposeAsync();
+        Manifests.Dispose();
+    }
+}
+
+internal sealed record TlsClient(HttpClient Client, List<X509Certificate2> Certificates) : IDisposable
+{
+    public string? LastSubject
+    {
+        get
+        {
+            lock (Certificates)
+            {
+                return Certificates.Count == 0 ? null : Certificates[^1].Subject;
+            }
+        }
+    }
+
+    public void Dispose() => Client.Dispose();
+}

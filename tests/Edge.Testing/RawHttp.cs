@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Edge.Testing;
+
+/// <summary>Raw HTTP/1.1 over a socket, for requests an HttpClient will not send (bad, huge or slow ones).</summary>
+public static class RawHttp
+{
+    /// <summary>Sends <paramref name="request"/> as is and returns what comes back until the server closes or goes quiet.</summary>
+    public static async Task<string> SendAsync(int port, string request, TimeSpan? quiet = null)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request));
+        return await ReadAsync(socket, quiet ?? TimeSpan.FromSeconds(5));
+    }
+
+    public static async Task<string> ReadAsync(Socket socket, TimeSpan quiet)
+    {
+        var buffer = new byte[64 * 1024];
+        var text = new StringBuilder();
+        while (true)
+        {
+            using var cts = new CancellationTokenSource(quiet);
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return text.ToString();
+            }
+            catch (SocketException)
+            {
+                return text.ToString();
+            }
+
+            if (read == 0)
+            {
+                return text.ToString();
+            }
+
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+    }
+
+    /// <summary>The status code of the first response in <paramref name="response"/>, or 0 if there is none.</summary>
+    public static int Status(string response) =>
+        response.StartsWith("HTTP/1.1 ", StringComparison.Ordinal) && int.TryParse(response.AsSpan(9, 3), out var code) ? code : 0;
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Testing;
+
+/// <summary>
+/// A real HTTP origin on 127.0.0.1 for end-to-end tests. Every answer names the origin and echoes what arrived:
+/// <c>/ws</c> echoes WebSocket messages, <c>/slow?ms=N</c> waits, <c>/stream?chunks=N&amp;ms=M</c> streams,
+/// <c>/body</c> counts the request body, <c>/trailers</c> answers with HTTP trailers (gRPC style, HTTP/2 only).
+/// </summary>
+public sealed class TestOrigin : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private TestOrigin(WebApplication app, string name, int port)
+    {
+        _app = app;
+        Name = name;
+        Port = port;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    public static async Task<TestOrigin> StartAsync(string name, bool http2Only = false)
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port, o => o.Protocols = http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1);
+            k.Limits.MaxRequestBodySize = null;
+        });
+        var app = builder.Build();
+        var origin = new TestOrigin(app, name, port);
+        app.UseWebSockets();
+        app.Run(origin.HandleAsync);
+        await app.StartAsync();
+        return origin;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        var request = context.Request;
+        switch (request.Path.Value)
+        {
+            case "/ws" when context.WebSockets.IsWebSocketRequest:
+                await EchoWebSocketAsync(context);
+                return;
+            case "/slow":
+                await Task.Delay(int.Parse(request.Query["ms"].ToString() is { Length: > 0 } ms ? ms : "1000", System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
+                break;
+            case "/stream":
+                var chunks = int.Parse(request.Query["chunks"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+                var delay = int.Parse(request.Query["ms"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+                for (var i = 0; i < chunks; i++)
+                {
+                    await context.Response.WriteAsync($"chunk {i}\n", context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(delay, context.RequestAborted);
+                }
+
+                return;
+            case "/body":
+                long total = 0;
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+                {
+                    total += read;
+                }
+
+                await context.Response.WriteAsync($"{{\"origin\":\"{Name}\",\"bytes\":{total}}}");
+                return;
+            case "/trailers":
+                context.Response.AppendTrailer("grpc-status", "0");
+                context.Response.AppendTrailer("grpc-message", "ok-from-" + Name);
+                await context.Response.WriteAsync("payload");
+                return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            origin = Name,
+            method = request.Method,
+            host = request.Host.Value,
+            path = request.Path.Value + request.QueryString.Value,
+            protocol = request.Protocol,
+            headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+        }));
+    }
+
+    private static async Task EchoWebSocketAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                return;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
