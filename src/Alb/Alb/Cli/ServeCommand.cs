@@ -28,7 +28,11 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(requestMetrics);
         builder.Services.AddSingleton(options.Translation);
-        builder.Services.AddSingleton(new ManifestDirectory(options.ManifestDirectory));
+        // The first load happens before Kestrel is configured, so its limits can come from the ConfigMap.
+        var directory = new ManifestDirectory(options.ManifestDirectory);
+        var first = ConfigLoop.Build(directory, options.Translation);
+        var settings = first.Table.Settings;
+        builder.Services.AddSingleton(directory);
         builder.Services.AddSingleton<ConfigPublisher>();
         builder.Services.AddSingleton<ConfigLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigLoop>());
@@ -37,12 +41,10 @@ internal static partial class ServeCommand
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<ProxyHandler>();
 
-        builder.Services.AddSingleton(sp => new UpstreamClient(CurrentSettings(sp)));
+        builder.Services.AddSingleton(new UpstreamClient(settings));
 
-        // Runs when the server starts, after the first load below, so Kestrel's limits can come from the ConfigMap.
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var settings = CurrentSettings(kestrel.ApplicationServices);
             var publisher = kestrel.ApplicationServices.GetRequiredService<ConfigPublisher>();
             kestrel.AddServerHeader = false;
             var limits = kestrel.Limits;
@@ -91,7 +93,8 @@ internal static partial class ServeCommand
         });
 
         var app = builder.Build();
-        var (_, diagnostics) = app.Services.GetRequiredService<ConfigLoop>().Reload();
+        app.Services.GetRequiredService<ConfigLoop>().Apply(first);
+        var diagnostics = first.Diagnostics;
         var publisher = app.Services.GetRequiredService<ConfigPublisher>();
         var handler = app.Services.GetRequiredService<ProxyHandler>();
         app.MapWhen(
@@ -119,9 +122,6 @@ internal static partial class ServeCommand
 
         return 0;
     }
-
-    private static Core.Routing.GlobalSettings CurrentSettings(IServiceProvider services) =>
-        services.GetRequiredService<ConfigPublisher>().Current?.Table.Settings ?? Core.Routing.GlobalSettings.Default;
 
     private static void CountConnections(ListenOptions listen, AlbMetrics metrics, string name)
     {

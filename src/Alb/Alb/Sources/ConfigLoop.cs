@@ -24,16 +24,24 @@ internal sealed partial class ConfigLoop(
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private HashSet<Diagnostic> _reported = [];
 
-    /// <summary>Loads, translates and publishes once; returns the outcome and the diagnostics.</summary>
-    public (PublishOutcome Outcome, ImmutableArray<Diagnostic> Diagnostics) Reload()
+    /// <summary>Loads the directory and translates it, without publishing; load diagnostics come first.</summary>
+    public static TranslationResult Build(ManifestDirectory directory, TranslationOptions options)
     {
         var (snapshot, loadDiagnostics) = directory.Load();
         var result = Translator.Translate(snapshot, options);
-        result = result with { Diagnostics = loadDiagnostics.AddRange(result.Diagnostics) };
+        return result with { Diagnostics = loadDiagnostics.AddRange(result.Diagnostics) };
+    }
+
+    /// <summary>Publishes a translation and logs the diagnostics that are new since the last one.</summary>
+    public PublishOutcome Apply(TranslationResult result)
+    {
         var outcome = publisher.Publish(result);
         Report(result.Diagnostics);
-        return (outcome, result.Diagnostics);
+        return outcome;
     }
+
+    /// <summary>Loads, translates and publishes once.</summary>
+    public PublishOutcome Reload() => Apply(Build(directory, options));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,7 +83,7 @@ internal sealed partial class ConfigLoop(
 
             try
             {
-                var (outcome, _) = Reload();
+                var outcome = Reload();
                 LogReload(logger, outcome, time.GetElapsedTime(first).TotalMilliseconds);
             }
             catch (Exception e) when (e is not OperationCanceledException)
