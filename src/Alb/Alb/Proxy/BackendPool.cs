@@ -12,7 +12,7 @@ internal sealed class BackendPool(Backend backend, EndpointState[] endpoints)
     public EndpointState[] Endpoints { get; } = endpoints;
 
     /// <summary>The next healthy endpoint, or, when all are marked failed, the next one anyway (nginx does the same).</summary>
-    public EndpointState? Pick(long nowTicks, EndpointState? avoid = null)
+    public EndpointState? Pick(long now, EndpointState? avoid = null)
     {
         var count = Endpoints.Length;
         if (count == 0)
@@ -24,7 +24,7 @@ internal sealed class BackendPool(Backend backend, EndpointState[] endpoints)
         for (var i = 0; i < count; i++)
         {
             var candidate = Endpoints[(int)((start + (uint)i) % (uint)count)];
-            if (candidate != avoid && candidate.IsHealthy(nowTicks))
+            if (candidate != avoid && candidate.IsHealthy(now))
             {
                 return candidate;
             }

@@ -22,7 +22,11 @@ internal sealed class EndpointState(string authority)
 
     public string Prefix(UpstreamProtocol protocol) => protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? HttpsPrefix : HttpPrefix;
 
-    public bool IsHealthy(long nowTicks) => Volatile.Read(ref _failedUntil) <= nowTicks;
+    /// <param name="now">A <see cref="TimeProvider.GetTimestamp"/> value.</param>
+    public bool IsHealthy(long now) => Volatile.Read(ref _failedUntil) <= now;
 
-    public void MarkFailed(long nowTicks) => Volatile.Write(ref _failedUntil, nowTicks + FailTimeout.Ticks);
+    /// <param name="now">A <see cref="TimeProvider.GetTimestamp"/> value.</param>
+    /// <param name="timestampFrequency">Its ticks per second (<see cref="TimeProvider.TimestampFrequency"/>).</param>
+    public void MarkFailed(long now, long timestampFrequency) =>
+        Volatile.Write(ref _failedUntil, now + (long)(FailTimeout.TotalSeconds * timestampFrequency));
 }

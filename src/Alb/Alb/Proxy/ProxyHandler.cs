@@ -82,7 +82,7 @@ internal sealed partial class ProxyHandler(
             var connectFailed = error == ForwarderError.Request && exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
             if (connectFailed || error == ForwarderError.RequestTimedOut)
             {
-                endpoint.MarkFailed(time.GetTimestamp());
+                endpoint.MarkFailed(time.GetTimestamp(), time.TimestampFrequency);
             }
 
             metrics.UpstreamFailures.WithLabels(connectFailed ? "connect" : error == ForwarderError.RequestTimedOut ? "timeout" : "other").Inc();

@@ -41,6 +41,21 @@ internal sealed class AlbInstance : IAsyncDisposable
 
     public static async Task<AlbInstance> StartAsync(ManifestDir manifests, params string[] extraArgs)
     {
+        // Free ports can be taken by a parallel test between the probe and alb's bind: try again with new ones.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(manifests, extraArgs);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("cannot listen", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static async Task<AlbInstance> StartOnceAsync(ManifestDir manifests, string[] extraArgs)
+    {
         int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
         string[] args =
         [

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+
+namespace Alb.Tests.Serving;
+
+/// <summary>Balancing, passive health, retries and gRPC-style HTTP/2 passthrough.</summary>
+public sealed class UpstreamTests : IAsyncLifetime
+{
+    private TestOrigin _one = null!;
+    private TestOrigin _two = null!;
+    private TestOrigin _h2 = null!;
+    private AlbInstance _alb = null!;
+    private int _deadPort;
+
+    public async Task InitializeAsync()
+    {
+        _one = await TestOrigin.StartAsync("one");
+        _two = await TestOrigin.StartAsync("two");
+        _h2 = await TestOrigin.StartAsync("grpc", http2Only: true);
+        _deadPort = FreePort.Next(); // nothing listens here
+        var dir = new ManifestDir();
+        dir.Write("all.yaml",
+            ManifestDir.Backend("pair", [_one.Port, _two.Port]) +
+            ManifestDir.Backend("flaky", [_one.Port, _deadPort]) +
+            ManifestDir.Backend("grpc", [_h2.Port]) +
+            ManifestDir.Ingress("pair", "pair.example.com", "/", "pair") +
+            ManifestDir.Ingress("flaky", "flaky.example.com", "/", "flaky") +
+            ManifestDir.Ingress("grpc", "grpc.example.com", "/", "grpc", annotations: new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/backend-protocol"] = "GRPC" }));
+        _alb = await AlbInstance.StartAsync(dir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _alb.DisposeAsync();
+        await _one.DisposeAsync();
+        await _two.DisposeAsync();
+        await _h2.DisposeAsync();
+    }
+
+    private async Task<(HttpStatusCode Status, string Origin)> GetAsync(string host, HttpMethod? method = null, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, "/") { Headers = { Host = host }, Content = content };
+        using var response = await _alb.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.StartsWith('{') ? JsonDocument.Parse(text).RootElement.GetProperty("origin").GetString()! : "");
+    }
+
+    [Fact]
+    public async Task Balances_round_robin_over_ready_endpoints()
+    {
+        var seen = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var (status, origin) = await GetAsync("pair.example.com");
+            Assert.Equal(HttpStatusCode.OK, status);
+            seen.Add(origin);
+        }
+
+        Assert.Equal(5, seen.Count(o => o == "one"));
+        Assert.Equal(5, seen.Count(o => o == "two"));
+    }
+
+    [Fact]
+    public async Task Retries_a_refused_connection_on_another_endpoint_and_takes_the_dead_one_out()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var (status, origin) = await GetAsync("flaky.example.com");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("one", origin);
+        }
+
+        var metrics = await _alb.MetricsAsync();
+        var line = metrics.Split('\n').Single(l => l.StartsWith("alb_upstream_failures_total{kind=\"connect\"}", StringComparison.Ordinal));
+        Assert.Equal(1, double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture)); // marked failed after the first refusal
+
+        // Requests with a body are not replayed, but once the dead endpoint is marked they are not sent there either.
+        var (postStatus, _) = await GetAsync("flaky.example.com", HttpMethod.Post, new StringContent("payload"));
+        Assert.Equal(HttpStatusCode.OK, postStatus);
+    }
+
+    [Fact]
+    public async Task Passes_http2_with_trailers_to_grpc_backends()
+    {
+        using var client = _alb.CreateTlsClient("grpc.example.com");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/trailers")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]) { Headers = { ContentType = new("application/grpc") } },
+        };
+        request.Headers.TE.ParseAdd("trailers");
+        using var response = await client.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("payload", await response.Content.ReadAsStringAsync());
+        Assert.True(response.TrailingHeaders.Contains("grpc-status"), $"v={response.Version} headers: {response.Headers} {response.Content.Headers} trailers: {response.TrailingHeaders}");
+        Assert.Equal("0", response.TrailingHeaders.GetValues("grpc-status").Single());
+        Assert.Equal("ok-from-grpc", response.TrailingHeaders.GetValues("grpc-message").Single());
+    }
+}
