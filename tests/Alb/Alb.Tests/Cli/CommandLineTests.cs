@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+
+namespace Alb.Tests.Cli;
+
+/// <summary>The command-line contract, run as a user runs it: exit codes, one-line errors naming the flag, help.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly ManifestDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> AlbAsync(params string[] args) =>
+        TestProcess.RunAsync("dotnet", [AlbInstance.AlbDll, .. args]);
+
+    [Theory]
+    [InlineData(new[] { "serve", "--manifests", "/nonexistent-dir" }, "--manifests")]
+    [InlineData(new[] { "serve" }, "--manifests")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--http", "nope" }, "--http")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--https", "1.2.3.4:99999" }, "--https")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--admin", "example.com:80" }, "--admin")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--default-ssl-certificate", "no-slash" }, "--default-ssl-certificate")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--configmap", "a/b/c" }, "--configmap")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--ingress-class", "Bad_Class" }, "--ingress-class")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--log-level", "loud" }, "--log-level")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--http", ":9000", "--admin", ":9000" }, "different ports")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--frobnicate" }, "--frobnicate")]
+    [InlineData(new[] { "serve", "--manifests" }, "--manifests needs a value")]
+    [InlineData(new[] { "validate" }, "DIR is required")]
+    [InlineData(new[] { "validate", ".", "--output", "yaml" }, "--output")]
+    [InlineData(new[] { "explain", ".", "--path", "/" }, "--host")]
+    [InlineData(new[] { "explain", ".", "--host", "a", "--path", "relative" }, "--path")]
+    [InlineData(new[] { "explain", ".", "--host", "a", "--path", "/", "--header", "novalue" }, "--header")]
+    [InlineData(new[] { "launch" }, "unknown command")]
+    public async Task Rejects_bad_flags_with_one_line_naming_the_flag_and_exit_2(string[] args, string named)
+    {
+        var (exit, stdout, stderr) = await AlbAsync(args);
+        Assert.Equal(2, exit);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public async Task Documents_every_flag_in_help()
+    {
+        var (exit, stdout, _) = await AlbAsync("serve", "--help");
+        Assert.Equal(0, exit);
+        foreach (var flag in new[] { "--manifests", "--http", "--https", "--admin", "--ingress-class", "--watch-ingress-without-class", "--default-ssl-certificate", "--configmap", "--access-log", "--log-level", "--shutdown-timeout" })
+        {
+            Assert.Contains(flag, stdout, StringComparison.Ordinal);
+        }
+
+        (exit, stdout, _) = await AlbAsync("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("alb validate", stdout, StringComparison.Ordinal);
+        Assert.Contains("alb explain", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_exits_0_when_clean_and_1_with_errors()
+    {
+        _dir.Write("ok.yaml", ManifestDir.Backend("web", [8080]) + ManifestDir.Ingress("web", "ok.example.com", "/", "web"));
+        var (exit, stdout, _) = await AlbAsync("validate", _dir.Path);
+        Assert.Equal(0, exit);
+        Assert.Contains("0 errors", stdout, StringComparison.Ordinal);
+
+        _dir.Write("bad.yaml", ManifestDir.Ingress("bad", "Bad.Example.com", "/", "web") + ManifestDir.Ingress("missing", "m.example.com", "/", "nope"));
+        (exit, stdout, _) = await AlbAsync("validate", _dir.Path, "--output", "json");
+        Assert.Equal(1, exit);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(2, json.GetProperty("errors").GetInt32());
+        var codes = json.GetProperty("diagnostics").EnumerateArray().Select(d => (d.GetProperty("code").GetString(), d.GetProperty("object").GetString(), d.GetProperty("field").GetString())).ToList();
+        Assert.Contains(("ALB1201", "Ingress default/bad", "spec.rules[0].host"), codes);
+        Assert.Contains(("ALB1301", "Ingress default/missing", "spec.rules[0].http.paths[0].backend.service"), codes);
+
+        _dir.Write("garbage.yaml", "kind: [unterminated");
+        (exit, stdout, _) = await AlbAsync("validate", _dir.Path);
+        Assert.Equal(1, exit);
+        Assert.Contains("ALB1001 garbage.yaml", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_names_the_route_the_rules_it_beat_and_the_endpoints()
+    {
+        _dir.Write("a.yaml", ManifestDir.Backend("web", [8080]) + ManifestDir.Backend("api", [9090]) +
+            ManifestDir.Ingress("web", "shop.example.com", "/", "web") + ManifestDir.Ingress("api", "shop.example.com", "/api", "api"));
+        _dir.Write("b.yaml", ManifestDir.Ingress("api-copy", "shop.example.com", "/api", "web")); // same age: namespace/name decides
+
+        var (exit, stdout, _) = await AlbAsync("explain", _dir.Path, "--host", "shop.example.com", "--path", "/api/v1");
+        Assert.Equal(0, exit);
+        Assert.Contains("=> Prefix", stdout, StringComparison.Ordinal);
+        Assert.Contains("Ingress default/api", stdout, StringComparison.Ordinal);
+        Assert.Contains("beat Ingress default/api-copy", stdout, StringComparison.Ordinal);
+        Assert.Contains("endpoints: 127.0.0.1:9090", stdout, StringComparison.Ordinal);
+        Assert.Contains("matches, but an earlier route wins", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, _) = await AlbAsync("explain", _dir.Path, "--host", "nowhere.example.com", "--path", "/", "--output", "json");
+        Assert.Equal(0, exit);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("CatchAll", json.GetProperty("hostMatch").GetString());
+        Assert.StartsWith("404", json.GetProperty("outcome").GetString(), StringComparison.Ordinal);
+    }
+}
