@@ -95,6 +95,11 @@ internal static partial class ServeCommand
         var app = builder.Build();
         app.Services.GetRequiredService<ConfigLoop>().Apply(first);
         var diagnostics = first.Diagnostics;
+        first = null!;
+
+        // Parsing and translating the first load leaves garbage many times the size of what is kept; give it back
+        // to the OS once, before serving, so an idle alb stays small.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var publisher = app.Services.GetRequiredService<ConfigPublisher>();
         var handler = app.Services.GetRequiredService<ProxyHandler>();
         app.MapWhen(

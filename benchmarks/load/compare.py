@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Side-by-side load comparison: alb, nginx, HAProxy and a minimal YARP proxy in front of one nginx origin.
+
+Run through benchmarks/run.sh, which installs the peers and builds alb and yarp-min. Each proxy gets CPU1 alone;
+the load generator and the origin share CPU0. Every cell is the median of REPS runs; ratios are taken per
+repetition against nginx and yarp-min of the same repetition (cancelling the machine's slow drift), then the median.
+"""
+import json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REPS = int(os.environ.get("REPS", "3"))
+DURATION = int(os.environ.get("DURATION", "10"))
+WARMUP = int(os.environ.get("WARMUP", "3"))
+INITIAL_WARMUP = int(os.environ.get("INITIAL_WARMUP", "10"))
+RATE = int(os.environ.get("RATE", "3000"))          # fixed offered rate (req/s) for the latency scenario
+TARGETS = os.environ.get("TARGETS", "direct,nginx,haproxy,yarp-min,alb").split(",")
+SCENARIOS = os.environ.get("SCENARIOS", "h1-ka,h1-close,h1-16k,https-ka,h2-tls,h1-rate").split(",")
+LOAD_CPU, PROXY_CPU = "0", "1"
+
+ORIGIN = 19100
+PORTS = {"direct": (19101, 19102), "nginx": (19110, 19111), "haproxy": (19120, 19121), "yarp-min": (19130, 19131), "alb": (19140, 19141)}
+work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
+work.chmod(0o755)  # nginx workers run as an unprivileged user and must read the 16 KiB file
+procs = {}
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def start(name, cmd, cpu):
+    log = open(work / f"{name}.log", "w")
+    p = subprocess.Popen(["taskset", "-c", cpu] + cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    procs[name] = p
+    return p
+
+
+def tree(pid):
+    """pid and all its descendants."""
+    out = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split() if Path(f"/proc/{pid}/task/{pid}/children").exists() else []:
+        out += tree(int(child))
+    return out
+
+
+def mem_kib(pid, field):
+    total = 0
+    for p in tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith(field + ":"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def cpu_times():
+    rows = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("cpu") and line[3].isdigit():
+            f = [int(x) for x in line.split()[1:]]
+            rows[line.split()[0]] = (sum(f) - f[3] - f[4], sum(f))
+    return rows
+
+
+def busy(before, after, cpu):
+    b, a = before[f"cpu{cpu}"], after[f"cpu{cpu}"]
+    return 100.0 * (a[0] - b[0]) / max(1, a[1] - b[1])
+
+
+def wait_port(port, timeout=30):
+    import socket
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on {port}; see {work}")
+
+
+def write_configs():
+    sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(work / "key.pem"),
+        "-out", str(work / "cert.pem"), "-days", "30", "-subj", "/CN=bench.example.com", "-addext", "subjectAltName=DNS:bench.example.com"])
+    (work / "both.pem").write_text((work / "cert.pem").read_text() + (work / "key.pem").read_text())
+    (work / "www").mkdir()
+    (work / "www" / "16k").write_bytes(os.urandom(16 * 1024))
+    common = lambda name: f"worker_processes 1; daemon off; pid {work}/{name}.pid; error_log {work}/{name}-error.log warn; events {{ worker_connections 4096; }}"
+    (work / "origin.conf").write_text(common("origin") + f"""
+http {{ access_log off; keepalive_requests 10000000; sendfile on;
+  server {{ listen 127.0.0.1:{ORIGIN} reuseport backlog=4096;
+    location = /ok {{ return 200 "ok"; }}
+    location = /16k {{ alias {work}/www/16k; }} }} }}""")
+    # "direct": a second origin instance in the proxy's place, the physical ceiling of one core.
+    (work / "direct.conf").write_text(common("direct") + f"""
+http {{ access_log off; keepalive_requests 10000000; sendfile on;
+  server {{ listen 127.0.0.1:{PORTS['direct'][0]} backlog=4096; listen 127.0.0.1:{PORTS['direct'][1]} ssl http2 backlog=4096;
+    ssl_certificate {work}/cert.pem; ssl_certificate_key {work}/key.pem; ssl_protocols TLSv1.3;
+    location = /ok {{ return 200 "ok"; }}
+    location = /16k {{ alias {work}/www/16k; }} }} }}""")
+    (work / "nginx.conf").write_text(common("nginx") + f"""
+http {{ access_log off; keepalive_requests 10000000;
+  upstream origin {{ server 127.0.0.1:{ORIGIN}; keepalive 256; }}
+  server {{ listen 127.0.0.1:{PORTS['nginx'][0]} backlog=4096; listen 127.0.0.1:{PORTS['nginx'][1]} ssl http2 backlog=4096;
+    ssl_certificate {work}/cert.pem; ssl_certificate_key {work}/key.pem; ssl_protocols TLSv1.3;
+    location / {{ proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme; }} }} }}""")
+    (work / "haproxy.cfg").write_text(f"""global
+  nbthread 1
+  maxconn 8000
+  tune.ssl.default-dh-param 2048
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+frontend fe
+  bind 127.0.0.1:{PORTS['haproxy'][0]}
+  bind 127.0.0.1:{PORTS['haproxy'][1]} ssl crt {work}/both.pem alpn h2,http/1.1 ssl-min-ver TLSv1.3
+  option forwardfor
+  http-request set-header X-Forwarded-Proto https if {{ ssl_fc }}
+  default_backend be
+backend be
+  http-reuse safe
+  server origin 127.0.0.1:{ORIGIN}
+""")
+    manifests = work / "manifests"
+    manifests.mkdir()
+    b64 = lambda p: __import__("base64").b64encode(p.read_bytes()).decode()
+    docs = [f"""apiVersion: v1
+kind: Secret
+metadata: {{name: bench-tls, namespace: bench}}
+type: kubernetes.io/tls
+data: {{tls.crt: {b64(work / 'cert.pem')}, tls.key: {b64(work / 'key.pem')}}}""",
+            """apiVersion: v1
+kind: Service
+metadata: {name: origin, namespace: bench}
+spec: {ports: [{name: http, port: 80}]}""",
+            f"""apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {{name: origin-1, namespace: bench, labels: {{kubernetes.io/service-name: origin}}}}
+addressType: IPv4
+ports: [{{name: http, port: {ORIGIN}}}]
+endpoints: [{{addresses: ["127.0.0.1"]}}]""",
+            """apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: bench, namespace: bench}
+spec:
+  ingressClassName: alb
+  rules:
+  - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: origin, port: {number: 80}}}}]}"""]
+    # A realistic table around the benchmarked route: 500 other Ingresses on 100 hosts.
+    for i in range(500):
+        docs.append(f"""apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: filler-{i}, namespace: bench}}
+spec:
+  ingressClassName: alb
+  rules:
+  - host: app{i // 5}.example.com
+    http: {{paths: [{{path: /svc{i % 5}, pathType: Prefix, backend: {{service: {{name: origin, port: {{number: 80}}}}}}}}]}}""")
+    (manifests / "bench.yaml").write_text("\n---\n".join(docs) + "\n")
+
+
+def start_all():
+    start("origin", ["nginx", "-c", str(work / "origin.conf")], LOAD_CPU)
+    wait_port(ORIGIN)
+    commands = {
+        "direct": ["nginx", "-c", str(work / "direct.conf")],
+        "nginx": ["nginx", "-c", str(work / "nginx.conf")],
+        "haproxy": ["haproxy", "-f", str(work / "haproxy.cfg")],
+        "yarp-min": ["dotnet", str(ROOT / "benchmarks/YarpMin/bin/Release/net10.0/yarp-min.dll"), str(PORTS["yarp-min"][0]), str(PORTS["yarp-min"][1]),
+                     str(work / "cert.pem"), str(work / "key.pem"), f"http://127.0.0.1:{ORIGIN}"],
+        "alb": ["dotnet", str(ROOT / "src/Alb/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
+                "--http", f"127.0.0.1:{PORTS['alb'][0]}", "--https", f"127.0.0.1:{PORTS['alb'][1]}", "--admin", "127.0.0.1:19142",
+                "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"],
+    }
+    idle = {}
+    for t in TARGETS:
+        start(t, commands[t], PROXY_CPU)
+        wait_port(PORTS[t][0])
+        wait_port(PORTS[t][1])
+        time.sleep(2)
+        idle[t] = mem_kib(procs[t].pid, "VmRSS")
+    return idle
+
+
+def parse_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if not m:
+        raise SystemExit(f"cannot read a latency from {text!r}")
+    v, unit = float(m.group(1)), m.group(2)
+    return {"us": v / 1000, "ms": v, "s": v * 1000, "m": v * 60000}[unit]
+
+
+def run_wrk(url, extra, seconds):
+    out = sh(["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c64", f"-d{seconds}s", "--latency"] + extra + [url]).stdout
+    if "50%" not in out:
+        raise SystemExit(f"wrk printed no latency distribution for {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = parse_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = parse_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = sum(int(x) for x in socket_errors.groups()) if socket_errors else 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, p50, p99, errors + (int(non2xx.group(1)) if non2xx else 0)
+
+
+def run_h2load(url, extra, seconds):
+    log = work / "h2load.log"
+    out = sh(["taskset", "-c", LOAD_CPU, "h2load", "-t1", f"-D{seconds}", f"--log-file={log}"] + extra + [url]).stdout
+    rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1))
+    m = re.search(r"requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed, (\d+) errored", out)
+    lat = sorted(int(l.split("\t")[2]) for l in log.read_text().splitlines() if l.count("\t") >= 2)
+    pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] / 1000 if lat else float("nan")
+    return rps, pct(0.50), pct(0.99), int(m.group(1)) + int(m.group(2))
+
+
+def scenario(name, target, seconds):
+    http, https = PORTS[target]
+    if name == "h1-ka":
+        return run_wrk(f"http://127.0.0.1:{http}/ok", [], seconds)
+    if name == "h1-close":
+        return run_wrk(f"http://127.0.0.1:{http}/ok", ["-H", "Connection: close"], seconds)
+    if name == "h1-16k":
+        return run_wrk(f"http://127.0.0.1:{http}/16k", [], seconds)
+    if name == "https-ka":
+        return run_wrk(f"https://127.0.0.1:{https}/ok", [], seconds)
+    if name == "h2-tls":
+        return run_h2load(f"https://127.0.0.1:{https}/ok", ["-c16", "-m10"], seconds)
+    if name == "h1-rate":
+        return run_h2load(f"http://127.0.0.1:{http}/ok", ["--h1", "-c16", f"--rps={RATE // 16}"], seconds)
+    raise SystemExit(f"unknown scenario {name}")
+
+
+def main():
+    for tool in ["nginx", "haproxy", "wrk", "h2load", "taskset", "openssl", "dotnet"]:
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is missing: run benchmarks/run.sh, which installs it")
+    write_configs()
+    idle = start_all()
+    print(f"work dir {work}; targets {TARGETS}; {REPS} x {DURATION}s; proxy on CPU{PROXY_CPU}, wrk/h2load + origin on CPU{LOAD_CPU}", flush=True)
+    for t in TARGETS:
+        scenario("h1-ka", t, INITIAL_WARMUP)
+    results = {}  # (scenario, target) -> list of (rps, p50, p99, errors, proxy_cpu, lg_cpu)
+    for rep in range(REPS):
+        for sc in SCENARIOS:
+            for t in TARGETS:
+                if rep == 0:
+                    scenario(sc, t, WARMUP)
+                before = cpu_times()
+                r = scenario(sc, t, DURATION)
+                after = cpu_times()
+                results.setdefault((sc, t), []).append(r + (busy(before, after, PROXY_CPU), busy(before, after, LOAD_CPU)))
+                print(f"rep {rep + 1} {sc:9} {t:9} {r[0]:10.0f} req/s p50 {r[1]:6.2f} ms p99 {r[2]:6.2f} ms errors {r[3]}", flush=True)
+    peak = {t: mem_kib(procs[t].pid, "VmHWM") for t in TARGETS}
+    report(results, idle, peak)
+
+
+def ratio(results, sc, t, ref, i=0):
+    if (sc, ref) not in results:
+        return float("nan")
+    return statistics.median(a[i] / b[i] for a, b in zip(results[(sc, t)], results[(sc, ref)]) if b[i])
+
+
+def report(results, idle, peak):
+    lines = ["", f"| scenario | target | req/s | p50 ms | p99 ms | errors | vs nginx | vs yarp-min | proxy CPU % | lg CPU % |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for sc in SCENARIOS:
+        for t in TARGETS:
+            runs = results[(sc, t)]
+            med = lambda i: statistics.median(r[i] for r in runs)
+            lines.append(f"| {sc} | {t} | {med(0):,.0f} | {med(1):.2f} | {med(2):.2f} | {sum(r[3] for r in runs)} | "
+                         f"{ratio(results, sc, t, 'nginx'):.2f} | {ratio(results, sc, t, 'yarp-min'):.2f} | {med(4):.0f} | {med(5):.0f} |")
+    lines += ["", "| target | idle RSS MiB | peak RSS MiB |", "|---|---:|---:|"]
+    lines += [f"| {t} | {idle[t] / 1024:.1f} | {peak[t] / 1024:.1f} |" for t in TARGETS]
+    text = "\n".join(lines)
+    print(text)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"load-{stamp}.md").write_text(text + "\n")
+    (out / f"load-{stamp}.json").write_text(json.dumps({f"{k[0]}|{k[1]}": v for k, v in results.items()}, indent=1))
+    print(f"\nwritten to benchmarks/results/load-{stamp}.md")
+
+
+def stop_all(*_):
+    for p in procs.values():
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs.values():
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    try:
+        main()
+    finally:
+        stop_all()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One command for every benchmark (not run in CI):
+#   benchmarks/run.sh            load comparison (alb, nginx, HAProxy, minimal YARP) + BenchmarkDotNet micro-benchmarks
+#   benchmarks/run.sh load       only the load comparison      (env: REPS, DURATION, TARGETS, SCENARIOS, RATE)
+#   benchmarks/run.sh micro      only the micro-benchmarks
+# Installs the peers (Debian packages) first. Results land in benchmarks/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+
+packages=(nginx-light haproxy wrk nghttp2-client openssl python3 util-linux procps)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$what" = all ] || [ "$what" = load ]; then
+  dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
+  dotnet build -c Release -v quiet -nologo benchmarks/YarpMin/YarpMin.csproj
+  python3 benchmarks/load/compare.py
+fi
+if [ "$what" = all ] || [ "$what" = micro ]; then
+  dotnet run -c Release --project benchmarks/Alb.Benchmarks -- --filter '*' --artifacts benchmarks/results/micro
+fi
