@@ -20,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = load ]; then
-  dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
+  dotnet build -c Release -v quiet -nologo src/Alb/Alb.csproj
   dotnet build -c Release -v quiet -nologo benchmarks/YarpMin/YarpMin.csproj
   python3 benchmarks/load/compare.py
 fi

@@ -175,7 +175,7 @@ def start_all():
         "haproxy": ["haproxy", "-f", str(work / "haproxy.cfg")],
         "yarp-min": ["dotnet", str(ROOT / "benchmarks/YarpMin/bin/Release/net10.0/yarp-min.dll"), str(PORTS["yarp-min"][0]), str(PORTS["yarp-min"][1]),
                      str(work / "cert.pem"), str(work / "key.pem"), f"http://127.0.0.1:{ORIGIN}"],
-        "alb": ["dotnet", str(ROOT / "src/Alb/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
+        "alb": ["dotnet", str(ROOT / "src/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
                 "--http", f"127.0.0.1:{PORTS['alb'][0]}", "--https", f"127.0.0.1:{PORTS['alb'][1]}", "--admin", "127.0.0.1:19142",
                 "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"],
     }

@@ -38,4 +38,16 @@ public static class Golden
 
         return Path.Combine(dir, relative);
     }
+
+    /// <summary>A file of the repository found by walking up from the calling source file (e.g. <c>README.md</c>).</summary>
+    public static string SourceFile(string relative, [System.Runtime.CompilerServices.CallerFilePath] string callerFile = "")
+    {
+        var dir = Path.GetDirectoryName(callerFile)!;
+        while (!File.Exists(Path.Combine(dir, relative)))
+        {
+            dir = Path.GetDirectoryName(dir) ?? throw new FileNotFoundException(relative);
+        }
+
+        return Path.Combine(dir, relative);
+    }
 }

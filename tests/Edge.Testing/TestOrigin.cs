@@ -17,6 +17,7 @@ namespace Edge.Testing;
 public sealed class TestOrigin : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _connections = new();
     private int _requests;
 
     private TestOrigin(WebApplication app, string name, int port)
@@ -31,6 +32,9 @@ public sealed class TestOrigin : IAsyncDisposable
     public int Port { get; }
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Distinct client connections seen (the proxy's upstream pool, when a proxy is in front).</summary>
+    public int Connections => _connections.Count;
 
     public static async Task<TestOrigin> StartAsync(string name, bool http2Only = false)
     {
@@ -53,6 +57,7 @@ public sealed class TestOrigin : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        _connections.TryAdd(context.Connection.Id, true);
         var request = context.Request;
         switch (request.Path.Value)
         {

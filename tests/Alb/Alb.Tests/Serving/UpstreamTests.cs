@@ -83,6 +83,33 @@ public sealed class UpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reuses_upstream_connections()
+    {
+        var before = _one.Connections + _two.Connections;
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await GetAsync("pair.example.com")).Status);
+        }
+
+        Assert.InRange(_one.Connections + _two.Connections - before, 0, 2); // one kept-alive connection per endpoint
+    }
+
+    [Fact]
+    public async Task Streams_responses_without_buffering_them()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/stream?chunks=5&ms=600") { Headers = { Host = "pair.example.com" } };
+        var started = DateTime.UtcNow;
+        using var response = await _alb.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("chunk 0", await reader.ReadLineAsync());
+        var firstChunk = DateTime.UtcNow - started;
+        var rest = await reader.ReadToEndAsync();
+        var total = DateTime.UtcNow - started;
+        Assert.Contains("chunk 4", rest, StringComparison.Ordinal);
+        Assert.True(firstChunk < TimeSpan.FromSeconds(1.5) && total > TimeSpan.FromSeconds(2.4), $"first chunk after {firstChunk}, all after {total}");
+    }
+
+    [Fact]
     public async Task Passes_http2_with_trailers_to_grpc_backends()
     {
         using var client = _alb.CreateTlsClient("grpc.example.com");

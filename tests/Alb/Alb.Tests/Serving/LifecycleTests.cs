@@ -1,0 +1,86 @@
+using System.Net;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+
+namespace Alb.Tests.Serving;
+
+/// <summary>Start-up with broken inputs, ExternalName backends, and a graceful stop.</summary>
+public sealed class LifecycleTests
+{
+    [Fact]
+    public async Task Finishes_in_flight_requests_on_sigterm_then_exits_0()
+    {
+        await using var origin = await TestOrigin.StartAsync("slow");
+        var dir = new ManifestDir();
+        dir.Write("a.yaml", ManifestDir.Backend("slow", [origin.Port]) + ManifestDir.Ingress("slow", "slow.example.com", "/", "slow"));
+        await using var alb = await AlbInstance.StartAsync(dir, "--shutdown-timeout", "10");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/slow?ms=1500") { Headers = { Host = "slow.example.com" } };
+        var inFlight = alb.Http.SendAsync(request);
+        await Task.Delay(300);
+        alb.Process.Signal(15);
+        using var response = await inFlight;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, await alb.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task Forwards_to_an_external_name_service_by_dns()
+    {
+        await using var origin = await TestOrigin.StartAsync("external");
+        var dir = new ManifestDir();
+        dir.Write("a.yaml", $"""
+            apiVersion: v1
+            kind: Service
+            metadata: {"{"}name: ext, namespace: default{"}"}
+            spec:
+              type: ExternalName
+              externalName: localhost
+            ---
+            {ManifestDir.Ingress("ext", "ext.example.com", "/", "ext").Replace("number: 80", $"number: {origin.Port}", StringComparison.Ordinal)}
+            """);
+        await using var alb = await AlbInstance.StartAsync(dir);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/x") { Headers = { Host = "ext.example.com" } };
+        using var response = await alb.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"origin\":\"external\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Starts_with_broken_inputs_and_serves_what_is_valid()
+    {
+        await using var origin = await TestOrigin.StartAsync("good");
+        var dir = new ManifestDir();
+        dir.Write("good.yaml", ManifestDir.Backend("good", [origin.Port]) + ManifestDir.Ingress("good", "good.example.com", "/", "good"));
+        dir.Write("garbage.yaml", "this: is: not: yaml: [");
+        dir.Write("mismatch.yaml", ManifestDir.Ingress("mismatch", "mismatch.example.com", "/", "good", tlsSecret: "mixed") + $"""
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: mixed
+              namespace: default
+            type: kubernetes.io/tls
+            stringData:
+              tls.crt: |
+            {Indent(TestCertificates.CertificatePem("secure.example.com"))}
+              tls.key: |
+            {Indent(TestCertificates.KeyPem("other.example.com"))}
+            """);
+        await using var alb = await AlbInstance.StartAsync(dir);
+
+        using var good = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "good.example.com" } };
+        Assert.Equal(HttpStatusCode.OK, (await alb.Http.SendAsync(good)).StatusCode);
+
+        using var tls = alb.CreateTlsClient("mismatch.example.com");
+        Assert.Equal(HttpStatusCode.OK, (await tls.Client.GetAsync("/")).StatusCode);
+        Assert.Equal("CN=Edge ALB Default Certificate", tls.LastSubject); // a key that does not match: the default certificate
+
+        var metrics = await alb.MetricsAsync();
+        Assert.Contains("alb_diagnostics{code=\"ALB1001\",severity=\"error\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("alb_diagnostics{code=\"ALB1402\",severity=\"warning\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains(alb.Process.Stderr, l => l.Contains("ALB1402", StringComparison.Ordinal) && !l.Contains("PRIVATE KEY", StringComparison.Ordinal));
+    }
+
+    private static string Indent(string pem) => string.Join("\n", pem.Trim().Split('\n').Select(l => "    " + l));
+}
