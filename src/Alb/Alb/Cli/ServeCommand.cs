@@ -36,7 +36,8 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton<ConfigPublisher>();
         builder.Services.AddSingleton<ConfigLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigLoop>());
-        builder.Services.AddSingleton(new AccessLog(options.AccessLog, metrics.AccessLogDropped));
+        var accessLog = new AccessLog(options.AccessLog, metrics.AccessLogDropped);
+        builder.Services.AddSingleton(accessLog);
         builder.Services.AddSingleton(new HttpsRedirectTarget(options.Https.Port));
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<ProxyHandler>();
@@ -122,7 +123,7 @@ internal static partial class ServeCommand
         }
         finally
         {
-            await app.Services.GetRequiredService<AccessLog>().DisposeAsync().ConfigureAwait(false);
+            await accessLog.DisposeAsync().ConfigureAwait(false); // flushes the lines still queued
         }
 
         return 0;
