@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests drive: wrk (reload-under-load), curl (smoke checks).
-packages=(wrk curl)
+# Debian packages the tests drive: wrk (alb reload-under-load), curl, keepalived + arping + iproute2 (vipd failover
+# and interop in network namespaces; those tests skip with a reason where namespaces cannot be made).
+packages=(wrk curl keepalived iputils-arping iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

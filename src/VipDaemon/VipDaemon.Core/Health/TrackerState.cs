@@ -4,12 +4,12 @@ namespace VipDaemon.Core.Health;
 
 /// <summary>
 /// One tracker's health with rise/fall hysteresis: <c>Rise</c> consecutive successes make it healthy,
-/// <c>Fall</c> consecutive failures make it failed. Starts failed until it rises (keepalived's init_fail), except
-/// interface trackers, which report their link state directly.
+/// <c>Fall</c> consecutive failures make it failed. Starts healthy, as keepalived's scripts do without
+/// <c>init_fail</c>: a node is not held in FAULT before its first check has run.
 /// </summary>
 public sealed record TrackerState(TrackerSettings Settings, bool Healthy, int Streak)
 {
-    public static TrackerState Initial(TrackerSettings settings) => new(settings, settings.Kind == TrackerKind.Interface, 0);
+    public static TrackerState Initial(TrackerSettings settings) => new(settings, true, 0);
 
     /// <summary>Feeds one check result; returns the new state and whether <see cref="Healthy"/> flipped.</summary>
     public (TrackerState State, bool Changed) Observe(bool ok)

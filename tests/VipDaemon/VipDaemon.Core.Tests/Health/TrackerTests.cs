@@ -12,8 +12,8 @@ public sealed class TrackerTests
     [Fact]
     public void Rises_and_falls_with_hysteresis()
     {
-        var t = Http(0);
-        Assert.False(t.Healthy); // checks start failed until they rise
+        var t = Http(0) with { Healthy = false };
+        Assert.True(Http(0).Healthy); // checks start healthy (keepalived without init_fail)
         (t, var changed) = t.Observe(true);
         Assert.False(changed);
         (t, changed) = t.Observe(true);

@@ -1,0 +1,369 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using VipDaemon.Core.Config;
+using VipDaemon.Core.Health;
+using VipDaemon.Core.Packets;
+using VipDaemon.Core.Protocol;
+using VipDaemon.Net;
+
+namespace VipDaemon.Daemon;
+
+/// <summary>
+/// One VRRP instance: a dedicated protocol thread that feeds the pure state machine and executes its actions, a
+/// receive thread on the raw socket, and tracker tasks. Nothing slow runs on the protocol thread: announcements
+/// repeat on a timer task, notify hooks on the notifier's.
+/// </summary>
+internal sealed partial class InstanceRunner : IAsyncDisposable
+{
+    private readonly InstanceSettings _settings;
+    private readonly InstanceConfig _config;
+    private readonly InterfaceInfo _interface;
+    private readonly VrrpSocket _socket;
+    private readonly GratuitousArp _arp;
+    private readonly Notifier _notifier;
+    private readonly VipdMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _origin;
+    private readonly BlockingCollection<object> _inbox = new(new ConcurrentQueue<object>(), 4096);
+    private readonly Thread _protocol;
+    private readonly Thread _receiver;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TrackerState[] _trackers;
+    private readonly List<Task> _trackerTasks = [];
+    private readonly IPAddress[] _destinations;
+    private CancellationTokenSource? _announcing;
+    private VrrpState _state;
+    private volatile InstanceStatus _status;
+
+    public InstanceRunner(InstanceSettings settings, InterfaceInfo iface, Notifier notifier, VipdMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _settings = settings;
+        _interface = iface;
+        _notifier = notifier;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _origin = time.GetTimestamp();
+        var primary = settings.UnicastSource ?? iface.PrimaryIpv4
+            ?? throw new InvalidOperationException($"instance {settings.Name}: interface {iface.Name} has no IPv4 address of its own to send from");
+        _config = new InstanceConfig(settings.Name, settings.Vrid, settings.Version, settings.Priority, settings.AdvertIntervalCentiseconds, primary, [.. settings.Addresses.Select(a => a.Address)])
+        {
+            Preempt = settings.Preempt,
+            PreemptDelay = settings.PreemptDelay,
+            AcceptMode = settings.Accept,
+        };
+        _destinations = settings.UnicastPeers.Count > 0 ? [.. settings.UnicastPeers] : [VrrpSocket.Group];
+        // The instance's own interface is always tracked with weight 0, as keepalived does: no carrier, no mastership.
+        var trackers = settings.Trackers.Any(t => t.Kind == TrackerKind.Interface && t.Interface == iface.Name)
+            ? settings.Trackers
+            : [.. settings.Trackers, new TrackerSettings(iface.Name, TrackerKind.Interface, 0) { Interface = iface.Name }];
+        _trackers = [.. trackers.Select(TrackerState.Initial)];
+        _state = VrrpState.Initial(_config);
+        _status = new InstanceStatus(settings.Name, _state.Role, _state.EffectivePriority, null, null);
+        _socket = VrrpSocket.OpenIpv4(iface.Name, iface.Index);
+        _arp = new GratuitousArp(iface.Index, iface.Mac);
+        _protocol = new Thread(ProtocolLoop) { IsBackground = true, Name = $"vrrp {settings.Name}", Priority = ThreadPriority.AboveNormal };
+        _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = $"vrrp-rx {settings.Name}" };
+    }
+
+    public InstanceSettings Settings => _settings;
+
+    public InstanceStatus Status => _status;
+
+    public void Start()
+    {
+        foreach (var t in _trackers)
+        {
+            _metrics.Tracker(_settings.Name, t.Settings.Name, t.Healthy);
+        }
+
+        var (priority, fault) = PriorityCalculator.Compute(_settings.Priority, _trackers);
+        _state = _state with { EffectivePriority = priority, Faulted = fault };
+        _protocol.Start();
+        _receiver.Start();
+        _inbox.Add(new VrrpEvent.Startup());
+        for (var i = 0; i < _trackers.Length; i++)
+        {
+            _trackerTasks.Add(TrackerChecks.RunAsync(_trackers[i].Settings, i, OnTrackerResult, _time, _stopping.Token));
+        }
+    }
+
+    /// <summary>SIGTERM: priority 0 advert, addresses removed, threads stopped.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _inbox.Add(new VrrpEvent.Shutdown());
+        _protocol.Join(TimeSpan.FromSeconds(5));
+        _socket.Dispose();
+        _receiver.Join(TimeSpan.FromSeconds(2));
+        _arp.Dispose();
+        await Task.WhenAll(_trackerTasks).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+    }
+
+    private TimeSpan Now => _time.GetElapsedTime(_origin);
+
+    private void OnTrackerResult(int index, bool ok) => _inbox.TryAdd((Action)(() => ApplyTracker(index, ok)));
+
+    private void ApplyTracker(int index, bool ok)
+    {
+        var (tracker, changed) = _trackers[index].Observe(ok);
+        _trackers[index] = tracker;
+        if (!changed)
+        {
+            return;
+        }
+
+        _metrics.Tracker(_settings.Name, tracker.Settings.Name, tracker.Healthy);
+        var (priority, fault) = PriorityCalculator.Compute(_settings.Priority, _trackers);
+        LogTracker(_logger, _settings.Name, tracker.Settings.Name, tracker.Healthy ? "healthy" : "failed", priority, fault);
+        Step(new VrrpEvent.PriorityChanged(priority, fault));
+    }
+
+    private void ProtocolLoop()
+    {
+        while (true)
+        {
+            var deadline = _state.NextDeadline;
+            var wait = deadline is { } d ? Math.Max(0, (int)Math.Ceiling((d - Now).TotalMilliseconds)) : Timeout.Infinite;
+            if (!_inbox.TryTake(out var item, wait))
+            {
+                Step(new VrrpEvent.Tick());
+                continue;
+            }
+
+            switch (item)
+            {
+                case VrrpEvent.Shutdown shutdown:
+                    Step(shutdown);
+                    return;
+                case VrrpEvent e:
+                    Step(e);
+                    break;
+                case Action work:
+                    work();
+                    break;
+            }
+
+            if (_state.NextDeadline is { } due && due <= Now)
+            {
+                Step(new VrrpEvent.Tick());
+            }
+        }
+    }
+
+    private void Step(VrrpEvent e)
+    {
+        var (state, actions) = VrrpMachine.Step(_config, _state, e, Now);
+        _state = state;
+        foreach (var action in actions)
+        {
+            try
+            {
+                Execute(action);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or SocketException or IOException)
+            {
+                LogActionFailed(_logger, _settings.Name, action.GetType().Name, ex.Message);
+            }
+        }
+
+        _metrics.Priority(_settings.Name, state.EffectivePriority);
+        _status = new InstanceStatus(_settings.Name, state.Role, state.EffectivePriority, state.MasterAddress?.ToString(), _status.LastAdvert);
+    }
+
+    private void Execute(VrrpAction action)
+    {
+        switch (action)
+        {
+            case VrrpAction.SendAdvert send:
+                Span<byte> buffer = stackalloc byte[VrrpCodec.MaxMessageLength];
+                var advert = new Advertisement(_config.Version, _config.Vrid, send.Priority, _config.VirtualAddresses, _config.AdvertIntervalCentiseconds);
+                foreach (var destination in _destinations)
+                {
+                    var length = VrrpCodec.Write(buffer, advert, _config.PrimaryAddress, destination, _settings.Checksum);
+                    _socket.Send(buffer[..length], destination);
+                    _metrics.Sent(_settings.Name);
+                }
+
+                break;
+            case VrrpAction.AddAddresses:
+                foreach (var address in _settings.Addresses)
+                {
+                    AddressManager.Add(_interface.Name, address);
+                }
+
+                break;
+            case VrrpAction.RemoveAddresses:
+                _announcing?.Cancel();
+                foreach (var address in _settings.Addresses.Where(a => AddressManager.IsPresent(_interface.Name, a)))
+                {
+                    AddressManager.Remove(_interface.Name, address);
+                }
+
+                break;
+            case VrrpAction.Announce:
+                Announce();
+                break;
+            case VrrpAction.Transition t:
+                LogTransition(_logger, _settings.Name, t.From, t.To, t.Cause, _state.EffectivePriority);
+                _metrics.State(_settings.Name, t.To);
+                _metrics.Transition(_settings.Name, t.To, t.Cause);
+                if (_settings.Notify is { } hook)
+                {
+                    _notifier.Enqueue(hook, _settings.Name, t.To.ToString().ToUpperInvariant(), _state.EffectivePriority);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The first gratuitous ARP at once; the rest of the burst, and the refresh while master, on a timer task that
+    /// leaving master (RemoveAddresses) cancels.
+    /// </summary>
+    private void Announce()
+    {
+        var addresses = _settings.Addresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork).Select(a => a.Address).ToArray();
+        Send(addresses);
+        _announcing?.Cancel();
+        var announcing = new CancellationTokenSource();
+        _announcing = announcing;
+        var garp = _settings.Garp;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                for (var i = 1; i < garp.Count; i++)
+                {
+                    await Task.Delay(garp.Interval, _time, announcing.Token).ConfigureAwait(false);
+                    Send(addresses);
+                }
+
+                while (garp.Refresh > TimeSpan.Zero)
+                {
+                    await Task.Delay(garp.Refresh, _time, announcing.Token).ConfigureAwait(false);
+                    Send(addresses);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    private void Send(IPAddress[] addresses)
+    {
+        try
+        {
+            foreach (var address in addresses)
+            {
+                _arp.Send(address);
+            }
+
+            _metrics.Announced(_settings.Name, addresses.Length);
+        }
+        catch (InvalidOperationException e)
+        {
+            LogActionFailed(_logger, _settings.Name, "Announce", e.Message);
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = new byte[65536];
+        var peers = _settings.UnicastPeers.ToHashSet();
+        while (true)
+        {
+            var n = _socket.Receive(buffer);
+            if (n <= 0)
+            {
+                return;
+            }
+
+            var packet = buffer.AsSpan(0, n);
+            if (!Ipv4Header.TryParse(packet, out var ip, out var reason))
+            {
+                _metrics.Dropped(_settings.Name, reason);
+                continue;
+            }
+
+            if (ip.Source.Equals(_config.PrimaryAddress))
+            {
+                continue; // our own advert, looped back
+            }
+
+            if (ip.Ttl != 255)
+            {
+                Drop(DropReason.TtlNot255, ip.Source);
+                continue;
+            }
+
+            if (peers.Count > 0 && !peers.Contains(ip.Source))
+            {
+                Drop(DropReason.UnexpectedSource, ip.Source);
+                continue;
+            }
+
+            if (!VrrpCodec.TryParse(packet[ip.HeaderLength..ip.TotalLength], ip.Source, ip.Destination, out var advert, out reason, out _))
+            {
+                Drop(reason, ip.Source);
+                continue;
+            }
+
+            if (advert!.Vrid != _config.Vrid)
+            {
+                continue; // another instance's router group on this link
+            }
+
+            if (advert.Version != _config.Version)
+            {
+                Drop(DropReason.BadVersion, ip.Source);
+                continue;
+            }
+
+            if (advert.Version == 2 && advert.IntervalCentiseconds != _config.AdvertIntervalCentiseconds)
+            {
+                Drop(DropReason.IntervalMismatch, ip.Source);
+                continue;
+            }
+
+            if (advert.Version == 2 && advert.AuthType != 0)
+            {
+                Drop(DropReason.AuthMismatch, ip.Source);
+                continue;
+            }
+
+            if (!advert.Addresses.ToHashSet().SetEquals(_config.VirtualAddresses))
+            {
+                _metrics.AddressMismatch(_settings.Name);
+            }
+
+            _metrics.Received(_settings.Name);
+            _status = _status with { LastAdvert = $"{DateTimeOffset.UtcNow:O} from {ip.Source} priority {advert.Priority}" };
+            _inbox.TryAdd(new VrrpEvent.AdvertReceived(advert, ip.Source));
+        }
+    }
+
+    private void Drop(DropReason reason, IPAddress source)
+    {
+        _metrics.Dropped(_settings.Name, reason);
+        LogDrop(_logger, _settings.Name, reason, source.ToString());
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Instance}: {From} -> {To} ({Cause}), priority {Priority}")]
+    private static partial void LogTransition(ILogger logger, string instance, VrrpRole from, VrrpRole to, TransitionCause cause, byte priority);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{Instance}: tracker {Tracker} {Health}; priority {Priority}, fault {Fault}")]
+    private static partial void LogTracker(ILogger logger, string instance, string tracker, string health, byte priority, bool fault);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "{Instance}: {Action} failed: {Reason}")]
+    private static partial void LogActionFailed(ILogger logger, string instance, string action, string reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "{Instance}: dropped a packet from {Source}: {Reason}")]
+    private static partial void LogDrop(ILogger logger, string instance, DropReason reason, string source);
+}
+
+/// <summary>What /status shows of an instance.</summary>
+internal sealed record InstanceStatus(string Name, VrrpRole State, byte Priority, string? Master, string? LastAdvert);

@@ -1,0 +1,133 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Edge.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Prometheus;
+using VipDaemon.Core.Config;
+using VipDaemon.Net;
+
+namespace VipDaemon.Daemon;
+
+/// <summary>
+/// <c>vipd run</c>: starts one runner per instance, serves /metrics, /healthz and /status, reloads on SIGHUP
+/// (unchanged instances keep running), and on SIGTERM stops every instance cleanly before exiting.
+/// </summary>
+internal static partial class VipdHost
+{
+    public static async Task<int> RunAsync(string path, VipdConfig config, string logLevel)
+    {
+        HealthEndpoints.ConfigureDefaultMetrics();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        EdgeLogging.Configure(builder.Logging, "VipDaemon", EdgeLogging.Parse(logLevel));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(config.Admin, o => o.Protocols = HttpProtocols.Http1));
+        builder.Services.AddSingleton(new VipdMetrics(Metrics.DefaultFactory));
+        builder.Services.AddSingleton<Notifier>();
+        var app = builder.Build();
+        var notifier = app.Services.GetRequiredService<Notifier>();
+        var metrics = app.Services.GetRequiredService<VipdMetrics>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VipDaemon.Host");
+        var runners = new Dictionary<string, InstanceRunner>(StringComparer.Ordinal);
+        var gate = new SemaphoreSlim(1, 1);
+
+        async Task ApplyAsync(VipdConfig next)
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                var wanted = next.Instances.ToDictionary(i => i.Name, StringComparer.Ordinal);
+                foreach (var (name, runner) in runners.ToList())
+                {
+                    if (!wanted.TryGetValue(name, out var settings) || !Same(settings, runner.Settings))
+                    {
+                        await runner.DisposeAsync().ConfigureAwait(false);
+                        runners.Remove(name);
+                        LogStopped(logger, name);
+                    }
+                }
+
+                foreach (var settings in next.Instances.Where(i => !runners.ContainsKey(i.Name)))
+                {
+                    var iface = InterfaceInfo.Find(settings.Interface, settings.Addresses.Select(a => a.Address))
+                        ?? throw new InvalidOperationException($"instance {settings.Name}: interface {settings.Interface} does not exist");
+                    var runner = new InstanceRunner(settings, iface, notifier, metrics, TimeProvider.System, logger);
+                    runners[settings.Name] = runner;
+                    runner.Start();
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        app.Use((context, next) => context.Request.Path == "/status"
+            ? context.Response.WriteAsync(JsonSerializer.Serialize(runners.Values.Select(r => r.Status).ToList(), StatusJson.Options))
+            : next(context));
+        app.UseEdgeAdmin(() => runners.Count > 0);
+
+        try
+        {
+            await ApplyAsync(config).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            await Console.Error.WriteLineAsync($"vipd: {e.Message}").ConfigureAwait(false);
+            foreach (var r in runners.Values)
+            {
+                await r.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return 1;
+        }
+
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _ = Task.Run(async () =>
+            {
+                var (next, errors) = ConfigReader.Read(await File.ReadAllTextAsync(path).ConfigureAwait(false));
+                if (next is null)
+                {
+                    LogReloadRejected(logger, string.Join("; ", errors));
+                    return;
+                }
+
+                try
+                {
+                    await ApplyAsync(next).ConfigureAwait(false);
+                    LogReloaded(logger, next.Instances.Count);
+                }
+                catch (InvalidOperationException e)
+                {
+                    LogReloadRejected(logger, e.Message);
+                }
+            });
+        });
+
+        LogStarted(logger, runners.Count, config.Admin.ToString());
+        await app.RunAsync().ConfigureAwait(false); // returns on SIGTERM/SIGINT
+        foreach (var runner in runners.Values)
+        {
+            await runner.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await notifier.DisposeAsync().ConfigureAwait(false); // runs the hooks still queued
+        return 0;
+    }
+
+    /// <summary>Settings compared by content (records holding lists compare those by reference).</summary>
+    private static bool Same(InstanceSettings a, InstanceSettings b) =>
+        JsonSerializer.Serialize(a, StatusJson.Options) == JsonSerializer.Serialize(b, StatusJson.Options);
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "vipd running {Count} instance(s); admin on {Admin}")]
+    private static partial void LogStarted(ILogger logger, int count, string admin);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "SIGHUP: configuration reloaded, {Count} instance(s)")]
+    private static partial void LogReloaded(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "SIGHUP: new configuration rejected, the running one stays: {Errors}")]
+    private static partial void LogReloadRejected(ILogger logger, string errors);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Instance {Name} stopped (removed or changed)")]
+    private static partial void LogStopped(ILogger logger, string name);
+}

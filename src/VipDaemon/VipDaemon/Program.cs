@@ -1,0 +1,3 @@
+using VipDaemon.Cli;
+
+return await VipdCommands.RunAsync(args);
