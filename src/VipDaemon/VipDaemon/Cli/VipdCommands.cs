@@ -20,6 +20,8 @@ internal static class VipdCommands
                                               converted goes to stderr (exit 0; 1 if nothing could be converted)
           vipd status [--admin ADDR:PORT]     show each instance's state, priority, master and last advert
                                               (default admin 127.0.0.1:9105)
+          vipd cleanup CONFIG                 remove CONFIG's virtual addresses from their interfaces (the systemd
+                                              unit's ExecStopPost, so a crashed daemon never leaves one behind)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -38,6 +40,7 @@ internal static class VipdCommands
                 "run" => await RunDaemonAsync(args).ConfigureAwait(false),
                 "import-keepalived" => Import(Arg(args, "import-keepalived")),
                 "status" => await StatusAsync(args).ConfigureAwait(false),
+                "cleanup" => Cleanup(Arg(args, "cleanup")),
                 _ => Usage($"vipd: unknown command \"{args[0]}\" (check, run, import-keepalived, status)"),
             };
         }
@@ -90,6 +93,40 @@ internal static class VipdCommands
         }
 
         return await VipdHost.RunAsync(path, config, level).ConfigureAwait(false);
+    }
+
+    private static int Cleanup(string path)
+    {
+        var (config, errors) = Load(path);
+        if (config is null)
+        {
+            foreach (var error in errors)
+            {
+                Console.Error.WriteLine($"{path}: {error}");
+            }
+
+            return 1;
+        }
+
+        var failed = 0;
+        foreach (var instance in config.Instances)
+        {
+            foreach (var address in instance.Addresses.Where(a => Net.AddressManager.IsPresent(instance.Interface, a)))
+            {
+                try
+                {
+                    Net.AddressManager.Remove(instance.Interface, address);
+                    Console.WriteLine($"removed {address} from {instance.Interface} ({instance.Name})");
+                }
+                catch (InvalidOperationException e)
+                {
+                    Console.Error.WriteLine(e.Message);
+                    failed++;
+                }
+            }
+        }
+
+        return failed == 0 ? 0 : 1;
     }
 
     private static int Import(string path)

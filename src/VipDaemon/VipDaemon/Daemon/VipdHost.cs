@@ -85,7 +85,18 @@ internal static partial class VipdHost
             context.Cancel = true;
             _ = Task.Run(async () =>
             {
-                var (next, errors) = ConfigReader.Read(await File.ReadAllTextAsync(path).ConfigureAwait(false));
+                string text;
+                try
+                {
+                    text = await File.ReadAllTextAsync(path).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    LogReloadRejected(logger, e.Message);
+                    return;
+                }
+
+                var (next, errors) = ConfigReader.Read(text);
                 if (next is null)
                 {
                     LogReloadRejected(logger, string.Join("; ", errors));
@@ -97,7 +108,7 @@ internal static partial class VipdHost
                     await ApplyAsync(next).ConfigureAwait(false);
                     LogReloaded(logger, next.Instances.Count);
                 }
-                catch (InvalidOperationException e)
+                catch (Exception e) when (e is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
                 {
                     LogReloadRejected(logger, e.Message);
                 }
@@ -115,9 +126,17 @@ internal static partial class VipdHost
         return 0;
     }
 
-    /// <summary>Settings compared by content (records holding lists compare those by reference).</summary>
-    private static bool Same(InstanceSettings a, InstanceSettings b) =>
-        JsonSerializer.Serialize(a, StatusJson.Options) == JsonSerializer.Serialize(b, StatusJson.Options);
+    /// <summary>Settings compared by content: records compare their lists by reference, so the lists are compared here.</summary>
+    internal static bool Same(InstanceSettings a, InstanceSettings b)
+    {
+        static InstanceSettings Scalars(InstanceSettings s) => s with { Addresses = [], UnicastPeers = [], Trackers = [] };
+        static TrackerSettings Tracker(TrackerSettings t) => t with { Command = [] };
+        return Scalars(a) == Scalars(b) &&
+            a.Addresses.SequenceEqual(b.Addresses) &&
+            a.UnicastPeers.SequenceEqual(b.UnicastPeers) &&
+            a.Trackers.Count == b.Trackers.Count &&
+            a.Trackers.Zip(b.Trackers).All(p => Tracker(p.First) == Tracker(p.Second) && p.First.Command.SequenceEqual(p.Second.Command));
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "vipd running {Count} instance(s); admin on {Admin}")]
     private static partial void LogStarted(ILogger logger, int count, string admin);

@@ -10,7 +10,7 @@ internal static class Vrrp
 
     public static string VipdDll => Path.Combine(AppContext.BaseDirectory, "vipd.dll");
 
-    public static TestProcess StartVipd(NetnsLab lab, int node, int priority, string interval = "100ms", int version = 3, bool preempt = true)
+    public static TestProcess StartVipd(NetnsLab lab, int node, int priority, string interval = "100ms", int version = 3, bool preempt = true, string extra = "")
     {
         var config = Path.Combine(Path.GetTempPath(), $"{lab.Node(node)}-vipd.yaml");
         File.WriteAllText(config, $"""
@@ -24,6 +24,7 @@ internal static class Vrrp
                 advertInterval: {interval}
                 preempt: {(preempt ? "true" : "false")}
                 addresses: [192.0.2.100/32]
+            {extra}
             """);
         return lab.Start(node, "dotnet", VipdDll, "run", config);
     }
