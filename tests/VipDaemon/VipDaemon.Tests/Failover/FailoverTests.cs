@@ -27,12 +27,19 @@ public sealed class FailoverTests
         var why = NetnsLab.Unavailable();
         Skip.If(why is not null, why);
         var (lab, daemons) = await LabWithMasterAsync(3);
-        await using var _ = lab;
+        await using var labScope = lab;
         daemons[0].Signal(9);
 
         Assert.NotNull(await NetnsLab.WaitAsync(() => lab.HasAddress(2, Vip), Limit));
         Assert.True(lab.HasAddress(1, Vip), "kill -9 leaves the address on the dead node (kernel state)");
         Assert.False(lab.HasAddress(3, Vip));
+
+        // What the systemd unit's ExecStopPost does after a crash.
+        var (code, output, _) = lab.Exec(1, "dotnet", VipdDll, "cleanup", Path.Combine(Path.GetTempPath(), $"{lab.Node(1)}-vipd.yaml"));
+        Assert.Equal(0, code);
+        Assert.Contains("removed 192.0.2.100/32 from eth0", output, StringComparison.Ordinal);
+        Assert.False(lab.HasAddress(1, Vip));
+        lab.Exec(1, "ip", "addr", "add", "192.0.2.100/32", "dev", "eth0"); // leave a stale copy again: the restart must remove it
 
         StartVipd(lab, 1, 150);
         Assert.NotNull(await NetnsLab.WaitAsync(() => lab.Holders(Vip) is [1], Limit)); // stale copy removed, then preempted back
@@ -40,7 +47,7 @@ public sealed class FailoverTests
         Assert.Equal([1], lab.Holders(Vip));
 
         // The observer's ARP for the VIP answers with node 1's MAC only.
-        var (code, output, _) = lab.Exec(0, "arping", "-c", "2", "-w", "3", "-I", "br0", "192.0.2.100");
+        (code, output, _) = lab.Exec(0, "arping", "-c", "2", "-w", "3", "-I", "br0", "192.0.2.100");
         Assert.Equal(0, code);
         Assert.Contains(lab.Mac(1), output, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(lab.Mac(2), output, StringComparison.OrdinalIgnoreCase);
