@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 
-packages=(nginx-light haproxy wrk nghttp2-client openssl python3 util-linux procps)
+packages=(nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

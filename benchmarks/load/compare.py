@@ -13,7 +13,7 @@ REPS = int(os.environ.get("REPS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
 WARMUP = int(os.environ.get("WARMUP", "3"))
 INITIAL_WARMUP = int(os.environ.get("INITIAL_WARMUP", "10"))
-RATE = int(os.environ.get("RATE", "3000"))          # fixed offered rate (req/s) for the latency scenario
+RATE = int(os.environ.get("RATE", "3000"))          # fixed offered rate (req/s) for the latency scenario (hey -q)
 TARGETS = os.environ.get("TARGETS", "direct,nginx,haproxy,yarp-min,alb").split(",")
 SCENARIOS = os.environ.get("SCENARIOS", "h1-ka,h1-close,h1-16k,https-ka,h2-tls,h1-rate").split(",")
 LOAD_CPU, PROXY_CPU = "0", "1"
@@ -220,6 +220,17 @@ def run_h2load(url, extra, seconds):
     return rps, pct(0.50), pct(0.99), int(m.group(1)) + int(m.group(2))
 
 
+def run_hey(url, seconds):
+    """Fixed offered rate: 16 keep-alive workers, each paced to RATE/16 req/s; latency is measured per request."""
+    out = sh(["taskset", "-c", LOAD_CPU, "hey", "-z", f"{seconds}s", "-c", "16", "-q", str(RATE // 16), url]).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    pct = lambda q: float(re.search(rf"{q}% in ([\d.]+) secs", out).group(1)) * 1000
+    ok = sum(int(n) for n in re.findall(r"\[200\]\s+(\d+) responses", out))
+    total = sum(int(n) for n in re.findall(r"\[\d+\]\s+(\d+) responses", out))
+    errors = total - ok + sum(int(n) for n in re.findall(r"\[(\d+)\]\t", out.split("Error distribution:")[1])) if "Error distribution:" in out else total - ok
+    return rps, pct(50), pct(99), errors
+
+
 def scenario(name, target, seconds):
     http, https = PORTS[target]
     if name == "h1-ka":
@@ -233,12 +244,12 @@ def scenario(name, target, seconds):
     if name == "h2-tls":
         return run_h2load(f"https://127.0.0.1:{https}/ok", ["-c16", "-m10"], seconds)
     if name == "h1-rate":
-        return run_h2load(f"http://127.0.0.1:{http}/ok", ["--h1", "-c16", f"--rps={RATE // 16}"], seconds)
+        return run_hey(f"http://127.0.0.1:{http}/ok", seconds)
     raise SystemExit(f"unknown scenario {name}")
 
 
 def main():
-    for tool in ["nginx", "haproxy", "wrk", "h2load", "taskset", "openssl", "dotnet"]:
+    for tool in ["nginx", "haproxy", "wrk", "h2load", "hey", "taskset", "openssl", "dotnet"]:
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: run benchmarks/run.sh, which installs it")
     write_configs()
