@@ -3,12 +3,13 @@
 #   benchmarks/run.sh            load comparison (alb, nginx, HAProxy, minimal YARP) + BenchmarkDotNet micro-benchmarks
 #   benchmarks/run.sh load       only the load comparison      (env: REPS, DURATION, TARGETS, SCENARIOS, RATE)
 #   benchmarks/run.sh micro      only the micro-benchmarks
+#   benchmarks/run.sh vrrp       vipd vs keepalived failover times (root; env: RUNS, CELLS, MODES)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 
-packages=(nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps)
+packages=(nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,4 +27,8 @@ if [ "$what" = all ] || [ "$what" = load ]; then
 fi
 if [ "$what" = all ] || [ "$what" = micro ]; then
   dotnet run -c Release --project benchmarks/Alb.Benchmarks -- --filter '*' --artifacts benchmarks/results/micro
+fi
+if [ "$what" = vrrp ]; then
+  dotnet build -c Release -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj
+  python3 benchmarks/vrrp/failover.py
 fi

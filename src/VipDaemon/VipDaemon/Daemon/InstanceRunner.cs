@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using VipDaemon.Core.Config;
@@ -26,7 +25,7 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _origin;
-    private readonly BlockingCollection<object> _inbox = new(new ConcurrentQueue<object>(), 4096);
+    private readonly Inbox _inbox = new(4096);
     private readonly Thread _protocol;
     private readonly Thread _receiver;
     private readonly CancellationTokenSource _stopping = new();
@@ -83,7 +82,7 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         _state = _state with { EffectivePriority = priority, Faulted = fault };
         _protocol.Start();
         _receiver.Start();
-        _inbox.Add(new VrrpEvent.Startup());
+        _inbox.TryAdd(new VrrpEvent.Startup());
         for (var i = 0; i < _trackers.Length; i++)
         {
             _trackerTasks.Add(TrackerChecks.RunAsync(_trackers[i].Settings, i, OnTrackerResult, _time, _stopping.Token));
@@ -94,7 +93,11 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _inbox.Add(new VrrpEvent.Shutdown());
+        while (!_inbox.TryAdd(new VrrpEvent.Shutdown()))
+        {
+            Thread.Sleep(1);
+        }
+
         _protocol.Join(TimeSpan.FromSeconds(5));
         _socket.Dispose();
         _receiver.Join(TimeSpan.FromSeconds(2));
@@ -135,6 +138,8 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
 
             switch (item)
             {
+                case null:
+                    continue;
                 case VrrpEvent.Shutdown shutdown:
                     Step(shutdown);
                     return;

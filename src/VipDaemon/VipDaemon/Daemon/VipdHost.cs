@@ -115,12 +115,17 @@ internal static partial class VipdHost
             });
         });
 
+        // On SIGTERM the instances stop first (priority 0 at once), before the admin listener shuts down.
+        var stopped = new TaskCompletionSource();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            Task.WaitAll([.. runners.Values.Select(r => r.DisposeAsync().AsTask())], TimeSpan.FromSeconds(8));
+            stopped.TrySetResult();
+        });
+
         LogStarted(logger, runners.Count, config.Admin.ToString());
         await app.RunAsync().ConfigureAwait(false); // returns on SIGTERM/SIGINT
-        foreach (var runner in runners.Values)
-        {
-            await runner.DisposeAsync().ConfigureAwait(false);
-        }
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
 
         await notifier.DisposeAsync().ConfigureAwait(false); // runs the hooks still queued
         return 0;

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Failover time of vipd and keepalived, side by side in one run, in a network-namespace lab (root needed).
+
+For each daemon and advert interval: three nodes (priorities 150/100/50) elect node 1; then node 1 is killed
+(kill -9) or stopped (SIGTERM) at a random phase of the advert interval, and the time until the VIP is on node 2
+is measured by polling `ip addr` (resolution ~2-3 ms). Each cell: RUNS runs; min/median/p95/max in ms. CPU: each
+daemon's user+system time over IDLE_SECONDS in steady state, as a share of one core.
+"""
+import os, random, shutil, signal, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNS = int(os.environ.get("RUNS", "20"))
+IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "10"))
+WARMUP_SECONDS = float(os.environ.get("WARMUP_SECONDS", "15"))  # JIT tiering settles before CPU is measured
+CELLS = os.environ.get("CELLS", "vipd:1s,keepalived:1s,vipd:100ms,keepalived:100ms,vipd:20ms").split(",")
+MODES = os.environ.get("MODES", "kill,term").split(",")
+VIPD = ["dotnet", str(ROOT / "src/VipDaemon/VipDaemon/bin/Release/net10.0/vipd.dll")]
+PREFIX = f"fb{random.randint(100, 999)}"
+work = Path(tempfile.mkdtemp(prefix="vrrp-bench-"))
+
+
+def ip(*args, check=True):
+    return subprocess.run(["ip", *args], check=check, capture_output=True, text=True).stdout
+
+
+def ns(i):
+    return f"{PREFIX}n{i}" if i else f"{PREFIX}br"
+
+
+def lab_up(nodes=3):
+    ip("netns", "add", ns(0))
+    ip("-n", ns(0), "link", "add", "br0", "address", "02:00:00:00:00:fe", "type", "bridge", "stp_state", "0", "forward_delay", "0", "mcast_snooping", "0")
+    ip("-n", ns(0), "link", "set", "br0", "up")
+    for i in range(1, nodes + 1):
+        ip("netns", "add", ns(i))
+        ip("-n", ns(i), "link", "add", "eth0", "type", "veth", "peer", "name", f"veth{i}")
+        ip("-n", ns(i), "link", "set", f"veth{i}", "netns", ns(0))
+        ip("-n", ns(0), "link", "set", f"veth{i}", "master", "br0")
+        ip("-n", ns(0), "link", "set", f"veth{i}", "up")
+        ip("-n", ns(i), "addr", "add", f"192.0.2.{10 + i}/24", "dev", "eth0")
+        ip("-n", ns(i), "link", "set", "eth0", "up")
+        ip("-n", ns(i), "link", "set", "lo", "up")
+
+
+def lab_down(nodes=3):
+    for i in range(nodes + 1):
+        for pid in ip("netns", "pids", ns(i), check=False).split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        ip("netns", "del", ns(i), check=False)
+
+
+def has_vip(i):
+    return " 192.0.2.100/" in ip("-n", ns(i), "-o", "addr", "show", "dev", "eth0")
+
+
+def start(daemon, node, priority, interval):
+    if daemon == "vipd":
+        conf = work / f"vipd{node}.yaml"
+        conf.write_text(f"admin: 127.0.0.1:9105\ninstances:\n  - {{name: VI_1, interface: eth0, vrid: 51, version: 3, priority: {priority}, "
+                        f"advertInterval: {interval}, addresses: [192.0.2.100/32]}}\n")
+        cmd = VIPD + ["run", str(conf), "--log-level", "warning"]
+    else:
+        seconds = float(interval[:-2]) / 1000 if interval.endswith("ms") else float(interval[:-1])
+        conf = work / f"ka{node}.conf"
+        conf.write_text(f"global_defs {{\n router_id n{node}\n vrrp_version 3\n enable_script_security\n script_user root\n}}\n"
+                        f"vrrp_instance VI_1 {{\n state BACKUP\n interface eth0\n virtual_router_id 51\n priority {priority}\n advert_int {seconds}\n"
+                        f" virtual_ipaddress {{\n  192.0.2.100/32 dev eth0\n }}\n}}\n")
+        cmd = ["keepalived", "-n", "-D", "-G", "-P", "-f", str(conf), "-p", str(work / f"ka{node}.pid"), "-r", str(work / f"ka{node}-vrrp.pid")]
+    return subprocess.Popen(["ip", "netns", "exec", ns(node)] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait(condition, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.001)
+    return condition()
+
+
+def tree(pid):
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    out = [pid]
+    for child in (children.read_text().split() if children.exists() else []):
+        out += tree(int(child))
+    return out
+
+
+def cpu_seconds(pid):
+    """User + system time of the process and its children (keepalived's VRRP work happens in a child)."""
+    total = 0
+    for p in tree(pid):
+        try:
+            f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(f[11]) + int(f[12])
+        except FileNotFoundError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def daemon_pid(process):
+    return process.pid  # ip netns exec execs the command in place
+
+
+def cell(daemon, interval, mode):
+    seconds = float(interval[:-2]) / 1000 if interval.endswith("ms") else float(interval[:-1])
+    results, cpu = [], {}
+    procs = {i: start(daemon, i, p, interval) for i, p in ((1, 150), (2, 100), (3, 50))}
+    if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 5 * seconds):
+        raise SystemExit(f"{daemon} {interval}: node 1 never became the only master")
+    time.sleep(WARMUP_SECONDS)
+    before = {i: cpu_seconds(daemon_pid(p)) for i, p in procs.items()}
+    time.sleep(IDLE_SECONDS)
+    cpu = {i: 100 * (cpu_seconds(daemon_pid(p)) - before[i]) / IDLE_SECONDS for i, p in procs.items()}
+    for _ in range(RUNS):
+        time.sleep(random.uniform(0, seconds))  # a random phase of the advert interval
+        victims = [daemon_pid(procs[1])]
+        if daemon == "keepalived" and mode == "kill":
+            victims.append(int((work / "ka1-vrrp.pid").read_text()))  # the VRRP child outlives a killed parent
+        t0 = time.monotonic()
+        for pid in victims:
+            os.kill(pid, signal.SIGKILL if mode == "kill" else signal.SIGTERM)
+        if not wait(lambda: has_vip(2), 10 + 5 * seconds):
+            raise SystemExit(f"{daemon} {interval} {mode}: node 2 never took over")
+        results.append((time.monotonic() - t0) * 1000)
+        procs[1].wait(10)
+        if mode == "kill" and has_vip(1):
+            ip("-n", ns(1), "addr", "del", "192.0.2.100/32", "dev", "eth0", check=False)  # what vipd cleanup / a restart does
+        procs[1] = start(daemon, 1, 150, interval)
+        if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 6 * seconds):
+            raise SystemExit(f"{daemon} {interval} {mode}: node 1 did not preempt back")
+        time.sleep(0.5 + seconds)
+    for p in procs.values():
+        p.send_signal(signal.SIGTERM)
+    for p in procs.values():
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    return results, cpu
+
+
+def main():
+    if os.geteuid() != 0:
+        raise SystemExit("failover.py needs root (network namespaces)")
+    for tool in ["ip", "keepalived", "dotnet"]:
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is missing: run benchmarks/run.sh vrrp, which installs it")
+    lab_up()
+    rows = []
+    try:
+        for c in CELLS:
+            daemon, interval = c.split(":")
+            for mode in MODES:
+                ms, cpu = cell(daemon, interval, mode)
+                ms.sort()
+                p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+                row = (daemon, interval, mode, ms[0], statistics.median(ms), p95, ms[-1], cpu[1], max(cpu[2], cpu[3]))
+                rows.append(row)
+                print(f"{daemon:10} {interval:6} {mode:4}  min {ms[0]:7.1f}  median {row[4]:7.1f}  p95 {p95:7.1f}  max {ms[-1]:7.1f} ms   "
+                      f"CPU master {cpu[1]:.2f} %  backup {row[8]:.2f} %", flush=True)
+    finally:
+        lab_down()
+    lines = ["", f"| daemon | advert interval | failure | min ms | median ms | p95 ms | max ms | CPU master % | CPU backup % |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]:.0f} | {r[7]:.2f} | {r[8]:.2f} |" for r in rows]
+    text = "\n".join(lines) + f"\n\n{RUNS} runs per row; failure at a random phase of the interval; VIP presence polled with `ip addr`.\n"
+    print(text)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"failover-{time.strftime('%Y%m%d-%H%M%S')}.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
