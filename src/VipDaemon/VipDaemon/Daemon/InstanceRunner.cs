@@ -275,88 +275,6 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         }
     }
 
-    private void ReceiveLoop()
-    {
-        var buffer = new byte[65536];
-        var peers = _settings.UnicastPeers.ToHashSet();
-        while (true)
-        {
-            var n = _socket.Receive(buffer);
-            if (n <= 0)
-            {
-                return;
-            }
-
-            var packet = buffer.AsSpan(0, n);
-            if (!Ipv4Header.TryParse(packet, out var ip, out var reason))
-            {
-                _metrics.Dropped(_settings.Name, reason);
-                continue;
-            }
-
-            if (ip.Source.Equals(_config.PrimaryAddress))
-            {
-                continue; // our own advert, looped back
-            }
-
-            if (ip.Ttl != 255)
-            {
-                Drop(DropReason.TtlNot255, ip.Source);
-                continue;
-            }
-
-            if (peers.Count > 0 && !peers.Contains(ip.Source))
-            {
-                Drop(DropReason.UnexpectedSource, ip.Source);
-                continue;
-            }
-
-            if (!VrrpCodec.TryParse(packet[ip.HeaderLength..ip.TotalLength], ip.Source, ip.Destination, out var advert, out reason, out _))
-            {
-                Drop(reason, ip.Source);
-                continue;
-            }
-
-            if (advert!.Vrid != _config.Vrid)
-            {
-                continue; // another instance's router group on this link
-            }
-
-            if (advert.Version != _config.Version)
-            {
-                Drop(DropReason.BadVersion, ip.Source);
-                continue;
-            }
-
-            if (advert.Version == 2 && advert.IntervalCentiseconds != _config.AdvertIntervalCentiseconds)
-            {
-                Drop(DropReason.IntervalMismatch, ip.Source);
-                continue;
-            }
-
-            if (advert.Version == 2 && advert.AuthType != 0)
-            {
-                Drop(DropReason.AuthMismatch, ip.Source);
-                continue;
-            }
-
-            if (!advert.Addresses.ToHashSet().SetEquals(_config.VirtualAddresses))
-            {
-                _metrics.AddressMismatch(_settings.Name);
-            }
-
-            _metrics.Received(_settings.Name);
-            _status = _status with { LastAdvert = $"{DateTimeOffset.UtcNow:O} from {ip.Source} priority {advert.Priority}" };
-            _inbox.TryAdd(new VrrpEvent.AdvertReceived(advert, ip.Source));
-        }
-    }
-
-    private void Drop(DropReason reason, IPAddress source)
-    {
-        _metrics.Dropped(_settings.Name, reason);
-        LogDrop(_logger, _settings.Name, reason, source.ToString());
-    }
-
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Instance}: {From} -> {To} ({Cause}), priority {Priority}")]
     private static partial void LogTransition(ILogger logger, string instance, VrrpRole from, VrrpRole to, TransitionCause cause, byte priority);
 
@@ -365,9 +283,6 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "{Instance}: {Action} failed: {Reason}")]
     private static partial void LogActionFailed(ILogger logger, string instance, string action, string reason);
-
-    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "{Instance}: dropped a packet from {Source}: {Reason}")]
-    private static partial void LogDrop(ILogger logger, string instance, DropReason reason, string source);
 }
 
 /// <summary>What /status shows of an instance.</summary>
