@@ -1,7 +1,6 @@
 using Alb.Core.Explain;
 using Alb.Core.Routing;
 using Alb.Core.Serialization;
-using Alb.Core.Translation;
 using Alb.Sources;
 
 namespace Alb.Cli;
@@ -11,8 +10,7 @@ internal static class ExplainRunner
 {
     public static int Run(ExplainCommand command, TextWriter output)
     {
-        var (snapshot, _) = new ManifestDirectory(command.Directory).Load();
-        var result = Translator.Translate(snapshot, command.Translation);
+        var result = ConfigLoop.Build(new ManifestDirectory(command.Directory), command.Translation);
         var explanation = Explainer.Explain(new RouteMatcher(result.Table), command.Host, command.Path, command.Method);
 
         if (command.Output == OutputFormat.Json)

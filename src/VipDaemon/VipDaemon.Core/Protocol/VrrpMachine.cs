@@ -83,7 +83,8 @@ public static class VrrpMachine
                     }
                 }
 
-                return BecomeMaster(config, state, now, preempting ? TransitionCause.Preempted : TransitionCause.MasterDownTimer, actions);
+                var cause = preempting ? TransitionCause.Preempted : state.MasterStopping ? TransitionCause.PriorityZeroAdvert : TransitionCause.MasterDownTimer;
+                return BecomeMaster(config, state, now, cause, actions);
 
             case VrrpRole.Master when state.AdverAt is { } adver && adver <= now:
                 actions.Add(new VrrpAction.SendAdvert(state.EffectivePriority));
@@ -107,6 +108,7 @@ public static class VrrpMachine
                         MasterDownAt = now + Timers.Skew(config.Version, state.EffectivePriority, state.MasterAdverIntervalCentiseconds),
                         MasterAddress = null,
                         LowerPriorityMasterSince = null,
+                        MasterStopping = true,
                     };
                 }
 
@@ -120,6 +122,7 @@ public static class VrrpMachine
                         MasterAddress = source,
                         MasterPriority = advert.Priority,
                         LowerPriorityMasterSince = null,
+                        MasterStopping = false,
                     };
                 }
 
@@ -225,6 +228,7 @@ public static class VrrpMachine
             MasterAddress = config.PrimaryAddress,
             MasterPriority = state.EffectivePriority,
             LowerPriorityMasterSince = null,
+            MasterStopping = false,
         };
     }
 

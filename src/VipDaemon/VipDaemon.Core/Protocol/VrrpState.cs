@@ -26,6 +26,9 @@ public sealed record VrrpState(
     TimeSpan StartedAt,
     TimeSpan? LowerPriorityMasterSince)
 {
+    /// <summary>The master announced it is stopping (priority 0): the coming takeover is a hand-over, not a timeout.</summary>
+    public bool MasterStopping { get; init; }
+
     public static VrrpState Initial(InstanceConfig config) =>
         new(VrrpRole.Initialize, config.Priority, false, config.AdvertIntervalCentiseconds, null, null, null, 0, TimeSpan.Zero, null);
 

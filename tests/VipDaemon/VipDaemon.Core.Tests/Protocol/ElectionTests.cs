@@ -88,7 +88,9 @@ public sealed class ElectionTests
         Assert.False(a.HoldsVip);
         wire.Run(TimeSpan.FromSeconds(1));
         Assert.Equal([b], wire.Masters);
-        var takeover = b.Transitions.Single(t => t.Transition.To == VrrpRole.Master).At - stopAt;
+        var (at, transition) = b.Transitions.Single(t => t.Transition.To == VrrpRole.Master);
+        Assert.Equal(TransitionCause.PriorityZeroAdvert, transition.Cause);
+        var takeover = at - stopAt;
         // Skew_Time for priority 100 at 0.1 s: (156 × 100 ms) / 256 = 60.9 ms, plus the wire's 0.1 ms.
         Assert.Equal(61.0, takeover.TotalMilliseconds, 0.5);
     }
