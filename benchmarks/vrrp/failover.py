@@ -69,8 +69,9 @@ def start(daemon, node, priority, interval):
         conf.write_text(f"global_defs {{\n router_id n{node}\n vrrp_version 3\n enable_script_security\n script_user root\n}}\n"
                         f"vrrp_instance VI_1 {{\n state BACKUP\n interface eth0\n virtual_router_id 51\n priority {priority}\n advert_int {seconds}\n"
                         f" virtual_ipaddress {{\n  192.0.2.100/32 dev eth0\n }}\n}}\n")
-        cmd = ["keepalived", "-n", "-D", "-G", "-P", "-f", str(conf), "-p", str(work / f"ka{node}.pid"), "-r", str(work / f"ka{node}-vrrp.pid")]
-    return subprocess.Popen(["ip", "netns", "exec", ns(node)] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cmd = ["keepalived", "-n", "-l", "-D", "-G", "-P", "-f", str(conf), "-p", str(work / f"ka{node}.pid"), "-r", str(work / f"ka{node}-vrrp.pid")]
+    log = open(work / f"{daemon}{node}.log", "a")
+    return subprocess.Popen(["ip", "netns", "exec", ns(node)] + cmd, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait(condition, timeout):
@@ -128,11 +129,14 @@ def cell(daemon, interval, mode):
             raise SystemExit(f"{daemon} {interval} {mode}: node 2 never took over")
         results.append((time.monotonic() - t0) * 1000)
         procs[1].wait(10)
+        if daemon == "keepalived" and mode == "kill":
+            for stale in ("ka1.pid", "ka1-vrrp.pid"):  # a killed keepalived leaves its pid files; an init system clears them
+                (work / stale).unlink(missing_ok=True)
         if mode == "kill" and has_vip(1):
             ip("-n", ns(1), "addr", "del", "192.0.2.100/32", "dev", "eth0", check=False)  # what vipd cleanup / a restart does
         procs[1] = start(daemon, 1, 150, interval)
         if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 6 * seconds):
-            raise SystemExit(f"{daemon} {interval} {mode}: node 1 did not preempt back")
+            raise SystemExit(f"{daemon} {interval} {mode}: node 1 did not preempt back; logs in {work}")
         time.sleep(0.5 + seconds)
     for p in procs.values():
         p.send_signal(signal.SIGTERM)
