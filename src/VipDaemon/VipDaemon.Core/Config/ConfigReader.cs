@@ -103,6 +103,12 @@ public static class ConfigReader
             Checksum = node.Enum("checksum", V3Checksum.PseudoHeader, ("pseudo-header", V3Checksum.PseudoHeader), ("message-only", V3Checksum.MessageOnly)),
         };
 
+        if (!settings.Accept)
+        {
+            // Refused rather than ignored: a master always accepts traffic to its addresses for now.
+            node.Error("accept", "false (keepalived's no_accept) is not supported yet; a vipd master accepts traffic to its addresses");
+        }
+
         if (node.Child("unicast") is { } unicast)
         {
             unicast.OnlyKeys("source", "peers");

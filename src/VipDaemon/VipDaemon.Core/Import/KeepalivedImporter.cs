@@ -109,7 +109,7 @@ public static class KeepalivedImporter
                     yaml.AppendLine(CultureInfo.InvariantCulture, $"    preemptDelay: {b.Arguments.FirstOrNull()}s");
                     break;
                 case "no_accept":
-                    yaml.AppendLine("    accept: false");
+                    notes.Add($"line {b.Line}: no_accept is not converted: a vipd master accepts traffic to its addresses");
                     break;
                 case "accept":
                     yaml.AppendLine("    accept: true");

@@ -77,6 +77,7 @@ public sealed class ConfigReaderTests
     [InlineData("admin: nowhere\ninstances: [{name: a, interface: eth0, vrid: 1, addresses: [192.0.2.1]}]", "admin: \"nowhere\" is not ADDRESS:PORT")]
     [InlineData("instances: {name: a", "line")]
     [InlineData("- a\n- b", "(root)")]
+    [InlineData("instances: [{name: a, interface: eth0, vrid: 1, addresses: [192.0.2.1], accept: false}]", "instances[0].accept: false (keepalived's no_accept) is not supported yet")]
     public void Rejects_bad_configs_naming_the_path(string yaml, string expected)
     {
         var (config, errors) = ConfigReader.Read(yaml);
