@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 
 namespace Edge.Testing;
@@ -153,6 +152,4 @@ public sealed class NetnsLab : IAsyncDisposable
         p.WaitForExit();
         return (p.ExitCode, stdout, stderr);
     }
-
-    public static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -96,7 +96,6 @@ internal static partial class ServeCommand
         var app = builder.Build();
         app.Services.GetRequiredService<ConfigLoop>().Apply(first);
         var diagnostics = first.Diagnostics;
-        first = null!;
 
         // Parsing and translating the first load leaves garbage many times the size of what is kept; give it back
         // to the OS once, before serving, so an idle alb stays small.
