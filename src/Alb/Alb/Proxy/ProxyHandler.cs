@@ -65,7 +65,6 @@ internal sealed partial class ProxyHandler(
 
     private async Task<string?> ForwardAsync(HttpContext context, BackendPool pool, UpstreamProtocol protocol, GlobalSettings settings)
     {
-        RequestIds.Get(context);
         var config = upstream.RequestConfig(settings, protocol);
         var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         EndpointState? previous = null;

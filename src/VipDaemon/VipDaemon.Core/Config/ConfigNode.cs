@@ -88,7 +88,11 @@ internal sealed class ConfigNode(YamlNode node, string path, List<string> errors
         return "";
     }
 
-    public int Int(string key, int min, int max, int fallback = 0, bool required = false)
+    /// <summary>
+    /// The one shape of every scalar reader: absent → <paramref name="fallback"/>; present and parsed → the value;
+    /// present and bad → an error naming the key and <paramref name="fallback"/>.
+    /// </summary>
+    private T Scalar<T>(string key, T fallback, bool required, TryParseText<T> parse, Func<string, string> complaint)
     {
         var text = String(key, required);
         if (text is null)
@@ -96,85 +100,50 @@ internal sealed class ConfigNode(YamlNode node, string path, List<string> errors
             return fallback;
         }
 
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+        if (parse(text, out var value))
         {
-            Error(key, $"\"{text}\" is not a whole number in {min}-{max}");
-            return fallback;
+            return value;
         }
 
-        return n;
-    }
-
-    public bool Bool(string key, bool fallback)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (bool.TryParse(text, out var b))
-        {
-            return b;
-        }
-
-        Error(key, $"\"{text}\" is not true or false");
+        Error(key, complaint(text));
         return fallback;
     }
 
-    public TimeSpan Duration(string key, TimeSpan fallback, TimeSpan? max = null)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return fallback;
-        }
+    private delegate bool TryParseText<T>(string text, out T value);
 
-        if (!Durations.TryParse(text, out var value) || value < TimeSpan.Zero || (max is { } m && value > m))
-        {
-            Error(key, $"\"{text}\" is not a duration{(max is { } limit ? $" up to {limit.TotalSeconds} s" : "")} (e.g. 1s, 100ms, 20ms)");
-            return fallback;
-        }
+    public int Int(string key, int min, int max, int fallback = 0, bool required = false) =>
+        Scalar(key, fallback, required,
+            (string t, out int n) => int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n) && n >= min && n <= max,
+            t => $"\"{t}\" is not a whole number in {min}-{max}");
 
-        return value;
-    }
+    public bool Bool(string key, bool fallback) =>
+        Scalar(key, fallback, false, bool.TryParse, t => $"\"{t}\" is not true or false");
 
-    public T Enum<T>(string key, T fallback, params (string Name, T Value)[] values)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return fallback;
-        }
+    public TimeSpan Duration(string key, TimeSpan fallback, TimeSpan? max = null) =>
+        Scalar(key, fallback, false,
+            (string t, out TimeSpan v) => Durations.TryParse(t, out v) && v >= TimeSpan.Zero && (max is not { } m || v <= m),
+            t => $"\"{t}\" is not a duration{(max is { } limit ? $" up to {limit.TotalSeconds} s" : "")} (e.g. 1s, 100ms, 20ms)");
 
-        foreach (var (name, value) in values)
-        {
-            if (name == text)
+    public T Enum<T>(string key, T fallback, params (string Name, T Value)[] values) =>
+        Scalar(key, fallback, false,
+            (string t, out T v) =>
             {
-                return value;
-            }
-        }
+                foreach (var (name, value) in values)
+                {
+                    if (name == t)
+                    {
+                        v = value;
+                        return true;
+                    }
+                }
 
-        Error(key, $"\"{text}\" is not one of {string.Join(", ", values.Select(v => v.Name))}");
-        return fallback;
-    }
+                v = fallback;
+                return false;
+            },
+            t => $"\"{t}\" is not one of {string.Join(", ", values.Select(v => v.Name))}");
 
-    public IPAddress? Address(string key)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (IPAddress.TryParse(text, out var address))
-        {
-            return address;
-        }
-
-        Error(key, $"\"{text}\" is not an IP address");
-        return null;
-    }
+    public IPAddress? Address(string key) =>
+        Scalar<IPAddress?>(key, null, false, (string t, out IPAddress? a) => IPAddress.TryParse(t, out a), t => $"\"{t}\" is not an IP address");
 
     public IPAddress? AsAddress()
     {

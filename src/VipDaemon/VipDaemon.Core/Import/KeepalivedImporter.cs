@@ -64,7 +64,7 @@ public static class KeepalivedImporter
 
     private static void WriteInstance(KeepalivedStatement instance, int defaultVersion, Dictionary<string, KeepalivedStatement> scripts, StringBuilder yaml, List<string> notes)
     {
-        string? Arg(string keyword) => instance.Block.FirstOrDefault(b => b.Keyword == keyword)?.Arguments.FirstOrNull();
+        string? Arg(string keyword) => FirstArgument(instance.Block, keyword);
         var name = instance.Arguments.FirstOrNull() ?? $"line{instance.Line}";
         yaml.AppendLine(CultureInfo.InvariantCulture, $"  - name: {Quote(name)}");
         yaml.AppendLine(CultureInfo.InvariantCulture, $"    interface: {Quote(Arg("interface") ?? "MISSING")}");
@@ -114,12 +114,8 @@ public static class KeepalivedImporter
                 case "accept":
                     yaml.AppendLine("    accept: true");
                     break;
-                case "unicast_src_ip" or "unicast_peer":
-                    break;
-                case "track_interface":
-                    break;
-                case "track_script":
-                    break;
+                case "unicast_src_ip" or "unicast_peer" or "track_interface" or "track_script":
+                    break; // written below, after the scalar settings
                 case "notify":
                     var command = b.Arguments.FirstOrNull() ?? "";
                     yaml.AppendLine(CultureInfo.InvariantCulture, $"    notify: {{command: {Quote(command.Split(' ')[0])}}}");
@@ -182,15 +178,15 @@ public static class KeepalivedImporter
                     continue;
                 }
 
-                string? S(string keyword) => script.Block.FirstOrDefault(b => b.Keyword == keyword)?.Arguments.FirstOrNull();
+                string? S(string keyword) => FirstArgument(script.Block, keyword);
                 var command = (S("script") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 var weight = WeightOf(t.Arguments) ?? S("weight") ?? "0";
                 yaml.Append(CultureInfo.InvariantCulture, $"        - {{name: {Quote(t.Keyword)}, command: [{string.Join(", ", command.Select(Quote))}], weight: {weight}");
-                foreach (var (k, y) in new[] { ("interval", "interval"), ("timeout", "timeout") })
+                foreach (var k in new[] { "interval", "timeout" })
                 {
                     if (S(k) is { } value)
                     {
-                        yaml.Append(CultureInfo.InvariantCulture, $", {y}: {value}s");
+                        yaml.Append(CultureInfo.InvariantCulture, $", {k}: {value}s");
                     }
                 }
 
@@ -210,6 +206,10 @@ public static class KeepalivedImporter
             }
         }
     }
+
+    /// <summary>The first argument of the first statement named <paramref name="keyword"/> in a block.</summary>
+    private static string? FirstArgument(IReadOnlyList<KeepalivedStatement> block, string keyword) =>
+        block.FirstOrDefault(b => b.Keyword == keyword)?.Arguments.FirstOrNull();
 
     private static string? WeightOf(IReadOnlyList<string> args)
     {
