@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests drive: wrk (alb reload-under-load), curl, keepalived + arping + iproute2 (vipd failover
-# and interop in network namespaces; those tests skip with a reason where namespaces cannot be made).
-packages=(wrk curl keepalived iputils-arping iproute2)
+# and interop in network namespaces; those tests skip with a reason where namespaces cannot be made), etcd-server +
+# etcd-client (etcd-backup against a real etcd 3.4), and Node.js for the S3 protocol server of the etcd-backup tests.
+packages=(wrk curl keepalived iputils-arping iproute2 etcd-server etcd-client)
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,6 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The S3 protocol server (tests/tools/s3server: @20minutes/s3rver, pinned by its lock file).
+if [ ! -d tests/tools/s3server/node_modules/@20minutes/s3rver ]; then
+  echo "test.sh: installing the S3 test server (npm)"
+  npm ci --prefix tests/tools/s3server --no-audit --no-fund --loglevel=error
 fi
 
 log=$(mktemp)

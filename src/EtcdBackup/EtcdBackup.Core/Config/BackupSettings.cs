@@ -1,0 +1,45 @@
+using System.Net;
+using EtcdBackup.Core.Retention;
+using EtcdBackup.Core.Scheduling;
+
+namespace EtcdBackup.Core.Config;
+
+/// <summary>Everything etcd-backup is told, from its YAML file and flags, validated. Never holds a secret.</summary>
+public sealed record BackupSettings
+{
+    public required IReadOnlyList<Uri> Endpoints { get; init; }
+    public string? CaCert { get; init; }
+    public string? Cert { get; init; }
+    public string? Key { get; init; }
+    public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest the snapshot stream may stall (no bytes) before the run fails; there is no total limit.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public string? LocalDir { get; init; }
+    public S3Location? S3 { get; init; }
+    public string NamePrefix { get; init; } = "etcd";
+    public string Compression { get; init; } = Naming.Compressions.None;
+
+    /// <summary>The file holding the 32-byte AES key (raw, hex or base64); the key itself is read by the host.</summary>
+    public string? EncryptionKeyFile { get; init; }
+
+    public CronSchedule? Schedule { get; init; }
+    public RetentionPolicy Retention { get; init; } = RetentionPolicy.Default;
+    public bool VerifyAfterSnapshot { get; init; }
+    public IPEndPoint Admin { get; init; } = new(IPAddress.Loopback, 9106);
+    public string? LockFile { get; init; }
+    public string EtcdBinary { get; init; } = "etcd";
+    public string EtcdctlBinary { get; init; } = "etcdctl";
+    public string EtcdutlBinary { get; init; } = "etcdutl";
+}
+
+/// <summary>An S3 bucket and key prefix (<c>s3://BUCKET/PREFIX</c>) and how to reach it.</summary>
+public sealed record S3Location(string Bucket, string Prefix, Uri? Endpoint, string Region, string? ServerSideEncryption,
+    string? KmsKeyId, int PartSizeMiB, int Concurrency)
+{
+    public string KeyFor(string fileName) => Prefix.Length == 0 ? fileName : $"{Prefix}/{fileName}";
+
+    public override string ToString() => Prefix.Length == 0 ? $"s3://{Bucket}" : $"s3://{Bucket}/{Prefix}";
+}

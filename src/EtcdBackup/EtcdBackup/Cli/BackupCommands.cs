@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Edge.Hosting;
+using EtcdBackup.Core.Retention;
+using EtcdBackup.Daemon;
+using EtcdBackup.Etcd;
+using EtcdBackup.Snapshots;
+
+namespace EtcdBackup.Cli;
+
+/// <summary>The commands of etcd-backup. Usage and settings errors: one line each, exit 2, nothing touched.</summary>
+internal static class BackupCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help" || args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(HelpText.Build());
+            return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        try
+        {
+            var line = CommandLine.Parse(args);
+            var level = EdgeLogging.Parse(line.Option("log-level") ?? "info");
+            using var context = BackupContext.Load(line);
+            using var loggers = LoggerFactory.Create(b => EdgeLogging.Configure(b, "EtcdBackup", level));
+            var logger = loggers.CreateLogger("EtcdBackup");
+            var ct = cancel.Token;
+            switch (line.Command)
+            {
+                case "snapshot":
+                    line.NoPositionals();
+                    return await new BackupRun(context, TimeProvider.System, logger, null).ExecuteAsync(prune: false, Console.Out, ct).ConfigureAwait(false);
+                case "run":
+                    line.NoPositionals();
+                    return await BackupDaemon.RunAsync(context, level).ConfigureAwait(false);
+                case "list":
+                    line.NoPositionals();
+                    return await ListAsync(context, line.Option("output") ?? "text", ct).ConfigureAwait(false);
+                case "verify":
+                    return await VerifyAsync(context, line.Single("snapshot ID"), line.Option("deep") == "true", ct).ConfigureAwait(false);
+                case "restore":
+                    return await RestoreCommand.RunAsync(context, line, ct).ConfigureAwait(false);
+                default:
+                    line.NoPositionals();
+                    return await PruneAsync(context, line.Option("dry-run") == "true", ct).ConfigureAwait(false);
+            }
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (EtcdSetupException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("etcd-backup: interrupted");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static async Task<int> ListAsync(BackupContext context, string output, CancellationToken ct)
+    {
+        if (output is not ("text" or "json"))
+        {
+            throw new UsageException($"--output: \"{output}\" is not text or json");
+        }
+
+        var listings = new List<TargetListing>();
+        foreach (var target in context.Targets)
+        {
+            listings.Add(await TargetCatalog.ListAsync(target, context.Settings.NamePrefix, ct).ConfigureAwait(false));
+        }
+
+        if (output == "json")
+        {
+            var rows = listings.Select(l => new
+            {
+                target = l.Target,
+                failure = l.Failure,
+                snapshots = l.Snapshots.Select(s => new
+                {
+                    name = s.Name, time = s.Time, state = s.State.ToString().ToLowerInvariant(), problem = s.Problem,
+                    revision = s.Manifest?.Revision, size = s.Manifest?.StoredSize ?? s.Size, dbSize = s.Manifest?.DbSize,
+                    sha256 = s.Manifest?.Sha256, compression = s.Manifest?.Compression, encryption = s.Manifest?.Encryption,
+                }),
+            });
+            Console.WriteLine(JsonSerializer.Serialize(rows, Indented));
+        }
+        else
+        {
+            Console.WriteLine($"{"NAME",-32} {"TIME (UTC)",-20} {"REVISION",10} {"SIZE",14}  {"STATE",-10} TARGET");
+            foreach (var listing in listings)
+            {
+                if (listing.Failure is not null)
+                {
+                    Console.WriteLine($"{"-",-32} {"-",-20} {"-",10} {"-",14}  {"unlisted",-10} {listing.Target}: {listing.Failure}");
+                }
+
+                foreach (var s in listing.Snapshots)
+                {
+                    var state = s.State.ToString().ToLowerInvariant() + (s.Problem.Length > 0 ? $" ({s.Problem})" : "");
+                    Console.WriteLine($"{s.Name,-32} {s.Time.UtcDateTime,-20:yyyy-MM-dd HH:mm:ss} {s.Manifest?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",10} {s.Manifest?.StoredSize ?? s.Size,14}  {state,-10} {listing.Target}");
+                }
+            }
+        }
+
+        return listings.Any(l => l.Failure is not null) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static async Task<int> VerifyAsync(BackupContext context, string id, bool deep, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        var found = await TargetCatalog.FindAsync(context.Targets, context.Settings.NamePrefix, id, problems, ct).ConfigureAwait(false);
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine(problem);
+        }
+
+        var failed = false;
+        var checkedAny = false;
+        foreach (var target in context.Targets)
+        {
+            var listing = await TargetCatalog.ListAsync(target, context.Settings.NamePrefix, ct).ConfigureAwait(false);
+            var name = found?.Snapshot.Name ?? id;
+            if (listing.Snapshots.FirstOrDefault(s => s.Name == name) is not { } snapshot)
+            {
+                continue;
+            }
+
+            checkedAny = true;
+            if (snapshot.State != SnapshotState.Complete || snapshot.Manifest is null)
+            {
+                Console.WriteLine($"FAIL {target.Name} {name}: {snapshot.State.ToString().ToLowerInvariant()}: {snapshot.Problem}");
+                failed = true;
+                continue;
+            }
+
+            var found2 = await ObjectReader.CheckAsync(target, snapshot.Manifest, context.Key, null, ct).ConfigureAwait(false);
+            if (found2.Count > 0)
+            {
+                Console.WriteLine($"FAIL {target.Name} {name}: {string.Join("; ", found2)}");
+                failed = true;
+                continue;
+            }
+
+            var detail = $"SHA-256 {snapshot.Manifest.Sha256[..16]}…, etcd's hash checks, {snapshot.Manifest.DbSize} bytes, revision {snapshot.Manifest.Revision}";
+            if (deep)
+            {
+                try
+                {
+                    detail = await SnapshotTaker.VerifyDeepAsync(target, snapshot.Manifest, context.Key, context.Settings, ct).ConfigureAwait(false);
+                }
+                catch (VerificationException e)
+                {
+                    Console.WriteLine($"FAIL {target.Name} {name}: {e.Message}");
+                    failed = true;
+                    continue;
+                }
+            }
+
+            Console.WriteLine($"OK   {target.Name} {name}: {detail}");
+        }
+
+        if (!checkedAny)
+        {
+            Console.Error.WriteLine($"verify: no snapshot \"{id}\" in {string.Join(", ", context.Targets.Select(t => t.Name))}");
+            return ExitCodes.Failed;
+        }
+
+        return failed ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static async Task<int> PruneAsync(BackupContext context, bool dryRun, CancellationToken ct)
+    {
+        using var runLock = RunLock.TryAcquire(context.LockFile);
+        if (runLock is null)
+        {
+            Console.Error.WriteLine($"prune: another run holds {context.LockFile}; nothing was deleted");
+            return ExitCodes.Locked;
+        }
+
+        var results = await Pruner.RunAsync(context.Targets, context.Settings.NamePrefix, context.Settings.Retention,
+            TimeProvider.System.GetUtcNow(), dryRun, Console.Out, ct).ConfigureAwait(false);
+        return results.Any(r => r.Errors.Count > 0) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,3 @@
+using EtcdBackup.Cli;
+
+return await BackupCommands.RunAsync(args);

@@ -1,0 +1,201 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Location = EtcdBackup.Core.Config.S3Location;
+using EtcdBackup.Core.Retention;
+
+namespace EtcdBackup.Targets;
+
+/// <summary>
+/// An S3 bucket and prefix (AWS or S3-compatible, path-style). Credentials come from the AWS SDK's default chain, as
+/// the AWS CLI reads them: <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>, then the shared credentials file
+/// (<c>AWS_SHARED_CREDENTIALS_FILE</c>, <c>AWS_PROFILE</c>), then the instance's role. Objects are written by
+/// multipart upload as they stream (see <see cref="S3MultipartWriter"/>); only our prefix's top level is listed.
+/// </summary>
+internal sealed class S3Target : ITarget, IDisposable
+{
+    private const int MaxSmallObject = 1024 * 1024;
+    private readonly AmazonS3Client _client;
+
+    public S3Target(S3Location location)
+    {
+        Location = location;
+        var region = location.Region.Length > 0 ? location.Region
+            : Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "us-east-1";
+        var config = new AmazonS3Config
+        {
+            // Checksums only where S3 requires them: S3-compatible stores reject the trailer the SDK sends otherwise.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            MaxErrorRetry = 4,
+        };
+        if (location.Endpoint is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+
+        _client = new AmazonS3Client(config);
+    }
+
+    public S3Location Location { get; }
+
+    public string Name => Location.ToString();
+
+    internal AmazonS3Client Client => _client;
+
+    public async Task<ITargetWriter> CreateAsync(string fileName, CancellationToken ct)
+    {
+        var request = new InitiateMultipartUploadRequest { BucketName = Location.Bucket, Key = Location.KeyFor(fileName) };
+        ApplyEncryption(request);
+        var response = await _client.InitiateMultipartUploadAsync(request, ct).ConfigureAwait(false);
+        return new S3MultipartWriter(this, request.Key, response.UploadId);
+    }
+
+    public async Task WriteSmallAsync(string fileName, byte[] content, CancellationToken ct)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = Location.Bucket,
+            Key = Location.KeyFor(fileName),
+            InputStream = new MemoryStream(content, writable: false),
+            UseChunkEncoding = false,
+            ContentType = "application/json",
+        };
+        if (Location.ServerSideEncryption is { } sse)
+        {
+            request.ServerSideEncryptionMethod = new ServerSideEncryptionMethod(sse);
+            request.ServerSideEncryptionKeyManagementServiceKeyId = Location.KmsKeyId;
+        }
+
+        await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredFile>> ListAsync(CancellationToken ct)
+    {
+        var files = new List<StoredFile>();
+        var prefix = Location.Prefix.Length == 0 ? "" : Location.Prefix + "/";
+        var request = new ListObjectsV2Request { BucketName = Location.Bucket, Prefix = prefix, Delimiter = "/" };
+        ListObjectsV2Response response;
+        do
+        {
+            response = await _client.ListObjectsV2Async(request, ct).ConfigureAwait(false);
+            foreach (var o in response.S3Objects ?? [])
+            {
+                files.Add(new StoredFile(o.Key[prefix.Length..], o.Size ?? 0));
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (response.IsTruncated == true);
+
+        return files;
+    }
+
+    public async Task<byte[]> ReadSmallAsync(string fileName, CancellationToken ct)
+    {
+        using var response = await _client.GetObjectAsync(Location.Bucket, Location.KeyFor(fileName), ct).ConfigureAwait(false);
+        if (response.ContentLength > MaxSmallObject)
+        {
+            throw new InvalidDataException($"{fileName} is {response.ContentLength} bytes; a manifest is never over {MaxSmallObject}");
+        }
+
+        using var buffer = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    public async Task<Stream> OpenReadAsync(string fileName, CancellationToken ct)
+    {
+        var response = await _client.GetObjectAsync(Location.Bucket, Location.KeyFor(fileName), ct).ConfigureAwait(false);
+        return new OwningStream(response.ResponseStream, response);
+    }
+
+    public Task DeleteAsync(string fileName, CancellationToken ct) =>
+        _client.DeleteObjectAsync(Location.Bucket, Location.KeyFor(fileName), ct);
+
+    public async Task<IReadOnlyList<string>> CleanHiddenLeftoversAsync(bool dryRun, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        ListMultipartUploadsResponse uploads;
+        try
+        {
+            uploads = await _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+            {
+                BucketName = Location.Bucket,
+                Prefix = Location.Prefix.Length == 0 ? "" : Location.Prefix + "/",
+            }, ct).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NotImplemented")
+        {
+            return [$"{Name}: this store cannot list unfinished multipart uploads; a bucket lifecycle rule (AbortIncompleteMultipartUpload) removes any left by a killed run"];
+        }
+
+        foreach (var upload in uploads.MultipartUploads ?? [])
+        {
+            lines.Add($"{(dryRun ? "would abort" : "abort")} unfinished upload of {upload.Key} (started {upload.Initiated:u})");
+            if (!dryRun)
+            {
+                await _client.AbortMultipartUploadAsync(Location.Bucket, upload.Key, upload.UploadId, ct).ConfigureAwait(false);
+            }
+        }
+
+        return lines;
+    }
+
+    private void ApplyEncryption(InitiateMultipartUploadRequest request)
+    {
+        if (Location.ServerSideEncryption is { } sse)
+        {
+            request.ServerSideEncryptionMethod = new ServerSideEncryptionMethod(sse);
+            request.ServerSideEncryptionKeyManagementServiceKeyId = Location.KmsKeyId;
+        }
+    }
+
+    public override string ToString() => Name;
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>A response stream that disposes its response with it.</summary>
+    private sealed class OwningStream(Stream inner, IDisposable owner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                owner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

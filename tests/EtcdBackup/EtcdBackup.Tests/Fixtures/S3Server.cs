@@ -1,0 +1,89 @@
+using Edge.Testing;
+
+namespace EtcdBackup.Tests.Fixtures;
+
+/// <summary>
+/// The S3 protocol server of the tests (tests/tools/s3server: @20minutes/s3rver, which checks SigV4 signatures), with
+/// a fresh random key pair and one bucket, on a loopback port.
+/// </summary>
+public sealed class S3Server : IAsyncDisposable
+{
+    public const string Bucket = "backups";
+    private readonly TestProcess _process;
+
+    private S3Server(TestProcess process, int port, string dataDir, string accessKey, string secretKey)
+    {
+        _process = process;
+        Port = port;
+        DataDir = dataDir;
+        AccessKey = accessKey;
+        SecretKey = secretKey;
+    }
+
+    public int Port { get; }
+
+    public string DataDir { get; }
+
+    public string AccessKey { get; }
+
+    public string SecretKey { get; }
+
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The environment a client needs (the AWS CLI's variables).</summary>
+    public Dictionary<string, string> Credentials(string? secret = null) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = secret ?? SecretKey,
+        ["AWS_REGION"] = "us-east-1",
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+    };
+
+    public static async Task<S3Server> StartAsync(string dataDir)
+    {
+        var script = Path.Combine(RepoRoot(), "tests", "tools", "s3server", "s3server.js");
+        var port = FreePort.Next();
+        var access = "AK" + Guid.NewGuid().ToString("n")[..16].ToUpperInvariant();
+        var secret = Guid.NewGuid().ToString("n");
+        var process = TestProcess.Start("node", ["--openssl-legacy-provider", script, dataDir, port.ToString(System.Globalization.CultureInfo.InvariantCulture), Bucket],
+            environment: new Dictionary<string, string> { ["S3_ACCESS_KEY"] = access, ["S3_SECRET_KEY"] = secret });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!process.Stdout.Any(l => l.StartsWith("listening", StringComparison.Ordinal)))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                var output = process.Output();
+                await process.DisposeAsync();
+                throw new InvalidOperationException($"the S3 test server did not start (run ./scripts/test.sh once to install it):\n{output}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return new S3Server(process, port, dataDir, access, secret);
+    }
+
+    /// <summary>Every object key in the bucket, read from the server's store (not through our client).</summary>
+    public IReadOnlyList<string> ObjectKeys()
+    {
+        var root = Path.Combine(DataDir, Bucket);
+        return !Directory.Exists(root) ? [] : Directory.EnumerateFiles(root, "*._S3rver_object", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f)[..^"._S3rver_object".Length].Replace('\\', '/'))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Edge.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository root (Edge.sln) above " + AppContext.BaseDirectory);
+    }
+}
