@@ -4,12 +4,14 @@
 #   benchmarks/run.sh load       only the load comparison      (env: REPS, DURATION, TARGETS, SCENARIOS, RATE)
 #   benchmarks/run.sh micro      only the micro-benchmarks
 #   benchmarks/run.sh vrrp       vipd vs keepalived failover times (root; env: RUNS, CELLS, MODES)
+#   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 
-packages=(nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived iproute2)
+packages=(nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived iproute2 etcd-server etcd-client curl time)
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,6 +29,10 @@ if [ "$what" = all ] || [ "$what" = load ]; then
 fi
 if [ "$what" = all ] || [ "$what" = micro ]; then
   dotnet run -c Release --project benchmarks/Alb.Benchmarks -- --filter '*' --artifacts benchmarks/results/micro
+fi
+if [ "$what" = etcd ]; then
+  [ -d tests/tools/s3server/node_modules/@20minutes/s3rver ] || npm ci --prefix tests/tools/s3server --no-audit --no-fund --loglevel=error
+  python3 benchmarks/etcd/compare.py
 fi
 if [ "$what" = vrrp ]; then
   dotnet build -c Release -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""etcd-backup snapshot against `etcdctl snapshot save` (+ a separate upload), side by side in one run.
+
+For each database size: a fresh etcd 3.4 (pinned to CPU0) loaded with incompressible 64 KiB values, the S3 test
+server (tests/tools/s3server, CPU0), then REPS interleaved rounds (clients pinned to CPU1) of
+  etcdctl          etcdctl snapshot save
+  etcdctl+upload   etcdctl snapshot save, then the file PUT to S3 (curl --aws-sigv4)
+  eb-local        etcd-backup snapshot --local-dir            (process start included, like etcdctl's)
+  eb-local+s3     etcd-backup snapshot --local-dir --s3-url   (upload overlapped with the stream)
+Prints medians: seconds, MB/s (10^6 bytes of database per second), peak RSS, and the ratios the issue sets targets for.
+env: SIZES_MIB (default "100"), REPS (default 3).
+"""
+import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DLL = os.path.join(ROOT, "src/EtcdBackup/EtcdBackup/bin/Release/net10.0/etcd-backup.dll")
+S3JS = os.path.join(ROOT, "tests/tools/s3server/s3server.js")
+SIZES = [int(s) for s in os.environ.get("SIZES_MIB", "100").split(",")]
+REPS = int(os.environ.get("REPS", "3"))
+KEY, SECRET = "BENCHKEY", "benchsecret"
+
+
+def port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def timed(cmd, env=None):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS MiB)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", "taskset", "-c", "1", *cmd], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    line = [l for l in out.stderr.splitlines() if l.startswith("TIME ")][-1].split()
+    if out.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr[-2000:]}")
+    return float(line[1]), int(line[2]) / 1024
+
+
+def main():
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "quiet", "-nologo", os.path.join(ROOT, "src/EtcdBackup/EtcdBackup")], check=True)
+    results = {}
+    for size in SIZES:
+        work = tempfile.mkdtemp(prefix="etcd-backup-bench-")
+        cport, pport, sport = port(), port(), port()
+        client = f"http://127.0.0.1:{cport}"
+        etcd = subprocess.Popen(["taskset", "-c", "0", "etcd", "--data-dir", f"{work}/etcd", "--listen-client-urls", client,
+                                 "--advertise-client-urls", client, "--listen-peer-urls", f"http://127.0.0.1:{pport}",
+                                 "--initial-advertise-peer-urls", f"http://127.0.0.1:{pport}",
+                                 "--initial-cluster", f"default=http://127.0.0.1:{pport}", "--quota-backend-bytes", str(8 << 30),
+                                 "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.makedirs(f"{work}/s3")
+        s3 = subprocess.Popen(["taskset", "-c", "0", "node", "--openssl-legacy-provider", S3JS, f"{work}/s3", str(sport), "bench"],
+                              env={**os.environ, "S3_ACCESS_KEY": KEY, "S3_SECRET_KEY": SECRET}, stdout=subprocess.PIPE, text=True)
+        s3.stdout.readline()
+        try:
+            time.sleep(1)
+            print(f"loading {size} MiB into etcd ...", flush=True)
+            values = size * 16
+            loader = (f"for i in $(seq {{0}} 8 {values - 1}); do head -c 49152 /dev/urandom | base64 -w0 | "
+                      f"ETCDCTL_API=3 etcdctl --endpoints {client} put /bench/$i >/dev/null; done")
+            subprocess.run(" & ".join(loader.replace("{0}", str(k)) for k in range(8)) + " & wait", shell=True, check=True)
+            status = json.loads(subprocess.run(["etcdctl", "--endpoints", client, "endpoint", "status", "-w", "json"],
+                                               env={**os.environ, "ETCDCTL_API": "3"}, capture_output=True, text=True).stdout)
+            db = status[0]["Status"]["dbSize"]
+            env = {**os.environ, "ETCDCTL_API": "3", "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET,
+                   "AWS_EC2_METADATA_DISABLED": "true"}
+            runs = {k: [] for k in ["etcdctl", "etcdctl+upload", "eb-local", "eb-local+s3"]}
+            for rep in range(REPS):
+                out = f"{work}/out"
+                for name in runs:
+                    shutil.rmtree(out, ignore_errors=True)
+                    os.makedirs(out)
+                    if name == "etcdctl":
+                        r = timed(["etcdctl", "--endpoints", client, "snapshot", "save", f"{out}/s.db"], env)
+                    elif name == "etcdctl+upload":
+                        t0 = time.monotonic()
+                        _, rss = timed(["etcdctl", "--endpoints", client, "snapshot", "save", f"{out}/s.db"], env)
+                        timed(["curl", "-sf", "-o", "/dev/null", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", f"{KEY}:{SECRET}",
+                               "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-T", f"{out}/s.db",
+                               f"http://127.0.0.1:{sport}/bench/etcdctl/s{rep}.db"])
+                        r = (time.monotonic() - t0, rss)
+                    elif name == "eb-local":
+                        r = timed(["dotnet", DLL, "snapshot", "--endpoints", client, "--local-dir", out], env)
+                    else:
+                        r = timed(["dotnet", DLL, "snapshot", "--endpoints", client, "--local-dir", out,
+                                   "--s3-url", f"s3://bench/rep{rep}", "--s3-endpoint", f"http://127.0.0.1:{sport}"], env)
+                    runs[name].append(r)
+                    print(f"{size} MiB rep {rep + 1} {name:15} {r[0]:7.2f} s  {db / r[0] / 1e6:7.1f} MB/s  RSS {r[1]:6.1f} MiB", flush=True)
+            med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for k, v in runs.items()}
+            results[size] = (db, med)
+        finally:
+            etcd.terminate()
+            s3.terminate()
+            etcd.wait()
+            s3.wait()
+            shutil.rmtree(work, ignore_errors=True)
+
+    lines = ["", "| db | tool | s (median) | MB/s | peak RSS MiB |", "|---|---|---:|---:|---:|"]
+    for size, (db, med) in results.items():
+        for name, (sec, rss) in med.items():
+            lines.append(f"| {db / 2**20:.0f} MiB | {name} | {sec:.2f} | {db / sec / 1e6:.1f} | {rss:.0f} |")
+    lines += ["", "| db | local throughput vs etcdctl (target >= 1.0) | local+S3 time / etcdctl save time (target <= 1.2) | local+S3 time / etcdctl+upload |",
+              "|---|---:|---:|---:|"]
+    for size, (db, med) in results.items():
+        lines.append(f"| {db / 2**20:.0f} MiB | {med['etcdctl'][0] / med['eb-local'][0]:.2f} | "
+                     f"{med['eb-local+s3'][0] / med['etcdctl'][0]:.2f} | {med['eb-local+s3'][0] / med['etcdctl+upload'][0]:.2f} |")
+    text = "\n".join(lines)
+    print(text)
+    os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
+    path = os.path.join(ROOT, "benchmarks/results", time.strftime("etcd-%Y%m%d-%H%M%S.md"))
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
