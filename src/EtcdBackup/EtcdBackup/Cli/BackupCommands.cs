@@ -4,6 +4,7 @@ using EtcdBackup.Core.Retention;
 using EtcdBackup.Daemon;
 using EtcdBackup.Etcd;
 using EtcdBackup.Snapshots;
+using EtcdBackup.Targets;
 
 namespace EtcdBackup.Cli;
 
@@ -122,56 +123,23 @@ internal static class BackupCommands
 
     private static async Task<int> VerifyAsync(BackupContext context, string id, bool deep, CancellationToken ct)
     {
+        var listings = await TargetCatalog.ListAllAsync(context.Targets, context.Settings.NamePrefix, ct).ConfigureAwait(false);
         var problems = new List<string>();
-        var found = await TargetCatalog.FindAsync(context.Targets, context.Settings.NamePrefix, id, problems, ct).ConfigureAwait(false);
-        foreach (var problem in problems)
-        {
-            Console.Error.WriteLine(problem);
-        }
-
+        var name = TargetCatalog.Find(listings, id, problems)?.Snapshot.Name ?? id;
+        problems.ForEach(Console.Error.WriteLine);
         var failed = false;
         var checkedAny = false;
-        foreach (var target in context.Targets)
+        foreach (var (target, listing) in listings)
         {
-            var listing = await TargetCatalog.ListAsync(target, context.Settings.NamePrefix, ct).ConfigureAwait(false);
-            var name = found?.Snapshot.Name ?? id;
             if (listing.Snapshots.FirstOrDefault(s => s.Name == name) is not { } snapshot)
             {
                 continue;
             }
 
             checkedAny = true;
-            if (snapshot.State != SnapshotState.Complete || snapshot.Manifest is null)
-            {
-                Console.WriteLine($"FAIL {target.Name} {name}: {snapshot.State.ToString().ToLowerInvariant()}: {snapshot.Problem}");
-                failed = true;
-                continue;
-            }
-
-            var found2 = await ObjectReader.CheckAsync(target, snapshot.Manifest, context.Key, null, ct).ConfigureAwait(false);
-            if (found2.Count > 0)
-            {
-                Console.WriteLine($"FAIL {target.Name} {name}: {string.Join("; ", found2)}");
-                failed = true;
-                continue;
-            }
-
-            var detail = $"SHA-256 {snapshot.Manifest.Sha256[..16]}…, etcd's hash checks, {snapshot.Manifest.DbSize} bytes, revision {snapshot.Manifest.Revision}";
-            if (deep)
-            {
-                try
-                {
-                    detail = await SnapshotTaker.VerifyDeepAsync(target, snapshot.Manifest, context.Key, context.Settings, ct).ConfigureAwait(false);
-                }
-                catch (VerificationException e)
-                {
-                    Console.WriteLine($"FAIL {target.Name} {name}: {e.Message}");
-                    failed = true;
-                    continue;
-                }
-            }
-
-            Console.WriteLine($"OK   {target.Name} {name}: {detail}");
+            var result = await VerifyOneAsync(context, target, snapshot, deep, ct).ConfigureAwait(false);
+            failed |= result.StartsWith("FAIL", StringComparison.Ordinal);
+            Console.WriteLine($"{result[..4],-4} {target.Name} {name}: {result[5..]}");
         }
 
         if (!checkedAny)
@@ -181,6 +149,35 @@ internal static class BackupCommands
         }
 
         return failed ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    /// <summary>"OK   detail" or "FAIL reason" for one copy of a snapshot.</summary>
+    private static async Task<string> VerifyOneAsync(BackupContext context, ITarget target, StoredSnapshot snapshot, bool deep, CancellationToken ct)
+    {
+        if (snapshot is not { State: SnapshotState.Complete, Manifest: { } manifest })
+        {
+            return $"FAIL {snapshot.State.ToString().ToLowerInvariant()}: {snapshot.Problem}";
+        }
+
+        var problems = await ObjectReader.CheckAsync(target, manifest, context.Key, null, ct).ConfigureAwait(false);
+        if (problems.Count > 0)
+        {
+            return $"FAIL {string.Join("; ", problems)}";
+        }
+
+        if (!deep)
+        {
+            return $"OK   SHA-256 {manifest.Sha256[..16]}…, etcd's hash checks, {manifest.DbSize} bytes, revision {manifest.Revision}";
+        }
+
+        try
+        {
+            return "OK   " + await SnapshotTaker.VerifyDeepAsync(target, manifest, context.Key, context.Settings, ct).ConfigureAwait(false);
+        }
+        catch (VerificationException e)
+        {
+            return $"FAIL {e.Message}";
+        }
     }
 
     private static async Task<int> PruneAsync(BackupContext context, bool dryRun, CancellationToken ct)

@@ -33,15 +33,28 @@ internal static class TargetCatalog
         }
     }
 
-    /// <summary>Finds a snapshot by name (or <c>latest</c>: the newest complete one anywhere); a complete copy
-    /// wins over a damaged one, and local targets come first.</summary>
-    public static async Task<(ITarget Target, StoredSnapshot Snapshot)?> FindAsync(IReadOnlyList<ITarget> targets, string prefix,
-        string id, List<string> problems, CancellationToken ct)
+    public static async Task<IReadOnlyList<(ITarget Target, TargetListing Listing)>> ListAllAsync(IReadOnlyList<ITarget> targets,
+        string prefix, CancellationToken ct)
     {
-        (ITarget, StoredSnapshot)? best = null;
+        var result = new List<(ITarget, TargetListing)>();
         foreach (var target in targets)
         {
-            var listing = await ListAsync(target, prefix, ct).ConfigureAwait(false);
+            result.Add((target, await ListAsync(target, prefix, ct).ConfigureAwait(false)));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Finds a snapshot by name (or <c>latest</c>: the newest complete one anywhere); a complete copy wins over a
+    /// damaged one, and earlier targets (local first) win ties. Targets that could not be listed go to <paramref name="problems"/>.
+    /// </summary>
+    public static (ITarget Target, StoredSnapshot Snapshot)? Find(IEnumerable<(ITarget Target, TargetListing Listing)> listings, string id,
+        List<string> problems)
+    {
+        (ITarget Target, StoredSnapshot Snapshot)? best = null;
+        foreach (var (target, listing) in listings)
+        {
             if (listing.Failure is not null)
             {
                 problems.Add($"{target.Name}: {listing.Failure}");
@@ -51,8 +64,8 @@ internal static class TargetCatalog
             foreach (var s in listing.Snapshots)
             {
                 var better = id == "latest"
-                    ? s.State == SnapshotState.Complete && (best is null || s.Time > best.Value.Item2.Time)
-                    : s.Name == id && (best is null || (best.Value.Item2.State != SnapshotState.Complete && s.State == SnapshotState.Complete));
+                    ? s.State == SnapshotState.Complete && (best is null || s.Time > best.Value.Snapshot.Time)
+                    : s.Name == id && (best is null || (best.Value.Snapshot.State != SnapshotState.Complete && s.State == SnapshotState.Complete));
                 if (better)
                 {
                     best = (target, s);
@@ -62,4 +75,8 @@ internal static class TargetCatalog
 
         return best;
     }
+
+    public static async Task<(ITarget Target, StoredSnapshot Snapshot)?> FindAsync(IReadOnlyList<ITarget> targets, string prefix,
+        string id, List<string> problems, CancellationToken ct) =>
+        Find(await ListAllAsync(targets, prefix, ct).ConfigureAwait(false), id, problems);
 }
