@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """etcd-backup snapshot against `etcdctl snapshot save` (+ a separate upload), side by side in one run.
 
-For each database size: a fresh etcd 3.4 (pinned to CPU0) loaded with incompressible 64 KiB values, the S3 test
+For each database size: a fresh etcd 3.4 (pinned to CPU0) loaded with 1 MiB values (base64 of random bytes), the S3 test
 server (tests/tools/s3server, CPU0), then REPS interleaved rounds (clients pinned to CPU1) of
   etcdctl          etcdctl snapshot save
   etcdctl+upload   etcdctl snapshot save, then the file PUT to S3 (curl --aws-sigv4)
@@ -55,8 +55,8 @@ def main():
         try:
             time.sleep(1)
             print(f"loading {size} MiB into etcd ...", flush=True)
-            values = size * 16
-            loader = (f"for i in $(seq {{0}} 8 {values - 1}); do head -c 49152 /dev/urandom | base64 -w0 | "
+            values = size  # 1 MiB values (base64 of 768 KiB random bytes): 1,024 puts per GiB
+            loader = (f"for i in $(seq {{0}} 8 {values - 1}); do head -c 786432 /dev/urandom | base64 -w0 | "
                       f"ETCDCTL_API=3 etcdctl --endpoints {client} put /bench/$i >/dev/null; done")
             subprocess.run(" & ".join(loader.replace("{0}", str(k)) for k in range(8)) + " & wait", shell=True, check=True)
             status = json.loads(subprocess.run(["etcdctl", "--endpoints", client, "endpoint", "status", "-w", "json"],

@@ -72,7 +72,7 @@ internal sealed partial class SnapshotTaker(BackupSettings settings, IReadOnlyLi
         long revisionAfter;
         try
         {
-            revisionAfter = await StreamAsync(maintenance, tail, sink, ct).ConfigureAwait(false);
+            revisionAfter = await StreamAsync(member.Channel, maintenance, tail, sink, ct).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -175,7 +175,8 @@ internal sealed partial class SnapshotTaker(BackupSettings settings, IReadOnlyLi
     }
 
     /// <summary>Streams the snapshot into the pipeline; returns the revision seen once the stream had started.</summary>
-    private async Task<long> StreamAsync(Maintenance.MaintenanceClient maintenance, EtcdHashTail tail, FanOutSink sink, CancellationToken ct)
+    private async Task<long> StreamAsync(Grpc.Net.Client.GrpcChannel channel, Maintenance.MaintenanceClient maintenance, EtcdHashTail tail,
+        FanOutSink sink, CancellationToken ct)
     {
         Stream top = sink;
         EncryptingStream? encrypt = null;
@@ -192,14 +193,20 @@ internal sealed partial class SnapshotTaker(BackupSettings settings, IReadOnlyLi
 
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stall.CancelAfter(settings.StallTimeout);
-        using var call = maintenance.Snapshot(new SnapshotRequest(), cancellationToken: stall.Token);
+        using var call = SnapshotStream.Start(channel, stall.Token);
         long? revisionAfter = null;
         try
         {
             while (await call.ResponseStream.MoveNext(stall.Token).ConfigureAwait(false))
             {
                 stall.CancelAfter(settings.StallTimeout);
-                var blob = call.ResponseStream.Current.Blob.Memory;
+                var message = call.ResponseStream.Current;
+                if (message.Error is { } error)
+                {
+                    throw new InvalidDataException($"malformed snapshot message from etcd: {error}");
+                }
+
+                var blob = message.Blob;
                 tail.Append(blob.Span);
                 await top.WriteAsync(blob, ct).ConfigureAwait(false);
                 revisionAfter ??= (await maintenance.StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow + settings.CommandTimeout,

@@ -24,7 +24,7 @@ internal sealed class LocalTarget(string directory) : ITarget
             Access = FileAccess.Write,
             Share = FileShare.None,
             Options = FileOptions.Asynchronous,
-            BufferSize = 0,
+            BufferSize = 1024 * 1024,
         };
         if (!OperatingSystem.IsWindows())
         {
