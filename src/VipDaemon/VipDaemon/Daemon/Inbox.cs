@@ -9,6 +9,7 @@ internal sealed class Inbox(int capacity)
 {
     private readonly Queue<object> _items = new();
     private readonly object _gate = new();
+    private bool _wake;
 
     /// <summary>False when the queue is full (the caller counts the drop).</summary>
     public bool TryAdd(object item)
@@ -26,16 +27,27 @@ internal sealed class Inbox(int capacity)
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMs"/> (Timeout.Infinite for ever) for an item.</summary>
+    /// <summary>Ends the current or next wait early, without an item (a timer deadline moved earlier).</summary>
+    public void Wake()
+    {
+        lock (_gate)
+        {
+            _wake = true;
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> (Timeout.Infinite for ever) for an item or a <see cref="Wake"/>.</summary>
     public bool TryTake(out object? item, int timeoutMs)
     {
         lock (_gate)
         {
-            if (_items.Count == 0)
+            if (_items.Count == 0 && !_wake)
             {
                 Monitor.Wait(_gate, timeoutMs);
             }
 
+            _wake = false;
             return _items.TryDequeue(out item);
         }
     }

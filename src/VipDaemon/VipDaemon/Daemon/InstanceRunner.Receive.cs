@@ -79,7 +79,7 @@ internal sealed partial class InstanceRunner
 
             _metrics.Received(_settings.Name);
             _status = _status with { LastAdvert = $"{DateTimeOffset.UtcNow:O} from {ip.Source} priority {advert.Priority}" };
-            _inbox.TryAdd(new VrrpEvent.AdvertReceived(advert, ip.Source));
+            StepFromReceiver(new VrrpEvent.AdvertReceived(advert, ip.Source));
         }
     }
 
