@@ -20,13 +20,17 @@ internal sealed class RequestMetrics
 
     public RequestMetrics(IMetricFactory factory)
     {
-        _requests = factory.CreateCounter("nginx_ingress_controller_requests", "The total number of client requests", Labels);
+        // No exemplars: prometheus-net looks for a trace context on every observation by default, which showed in
+        // the request path's profile, and ingress-nginx's metrics have none.
+        var none = ExemplarBehavior.NoExemplars();
+        _requests = factory.CreateCounter("nginx_ingress_controller_requests", "The total number of client requests", Labels,
+            new CounterConfiguration { ExemplarBehavior = none });
         _duration = factory.CreateHistogram("nginx_ingress_controller_request_duration_seconds", "The request processing time in seconds", Labels,
-            new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+            new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], ExemplarBehavior = none });
         _requestSize = factory.CreateHistogram("nginx_ingress_controller_request_size", "The request length (including headers) in bytes", Labels,
-            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(20, 20, 20) });
+            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(20, 20, 20), ExemplarBehavior = none });
         _responseSize = factory.CreateHistogram("nginx_ingress_controller_response_size", "The response length (including headers) in bytes", Labels,
-            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(20, 20, 20) });
+            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(20, 20, 20), ExemplarBehavior = none });
     }
 
     /// <summary>Methods outside the standard set count as OTHER, so a client cannot grow the label space.</summary>
