@@ -46,13 +46,14 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
             _done.Add(await _inFlight.Dequeue().ConfigureAwait(false));
         }
 
+        using var deadline = S3Target.Deadline(ct);
         await target.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = target.Location.Bucket,
             Key = key,
             UploadId = uploadId,
             PartETags = [.. _done.OrderBy(p => p.PartNumber)],
-        }, ct).ConfigureAwait(false);
+        }, deadline.Token).ConfigureAwait(false);
         _ended = true;
     }
 
@@ -79,8 +80,13 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
         _inFlight.Enqueue(UploadAsync(buffer, length, _nextPart++, ct));
     }
 
+    /// <summary>The slowest upload rate tolerated before a part is given up (and the upload aborted): 64 KiB/s.</summary>
+    private const int FloorBytesPerSecond = 64 * 1024;
+
     private async Task<PartETag> UploadAsync(byte[] buffer, int length, int number, CancellationToken ct)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60 + (length / FloorBytesPerSecond)));
         try
         {
             var response = await target.Client.UploadPartAsync(new UploadPartRequest
@@ -91,7 +97,7 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
                 PartNumber = number,
                 InputStream = new MemoryStream(buffer, 0, length, writable: false),
                 UseChunkEncoding = false,
-            }, ct).ConfigureAwait(false);
+            }, deadline.Token).ConfigureAwait(false);
             return new PartETag(number, response.ETag);
         }
         finally

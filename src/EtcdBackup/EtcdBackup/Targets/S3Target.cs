@@ -29,6 +29,9 @@ internal sealed class S3Target : ITarget, IDisposable
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             MaxErrorRetry = 4,
+            // No fixed per-request limit (the SDK's default would cut a part on a slow link); each part gets a
+            // deadline from its size instead (see S3MultipartWriter), and small requests the command timeout.
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         if (location.Endpoint is { } endpoint)
         {
@@ -46,6 +49,16 @@ internal sealed class S3Target : ITarget, IDisposable
 
     public S3Location Location { get; }
 
+    /// <summary>The limit for requests other than part uploads (list, small objects, create, complete, delete).</summary>
+    internal static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(5);
+
+    internal static CancellationTokenSource Deadline(CancellationToken ct)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(RequestTimeout);
+        return cts;
+    }
+
     public string Name => Location.ToString();
 
     internal AmazonS3Client Client => _client;
@@ -54,7 +67,8 @@ internal sealed class S3Target : ITarget, IDisposable
     {
         var request = new InitiateMultipartUploadRequest { BucketName = Location.Bucket, Key = Location.KeyFor(fileName) };
         ApplyEncryption(request);
-        var response = await _client.InitiateMultipartUploadAsync(request, ct).ConfigureAwait(false);
+        using var deadline = Deadline(ct);
+        var response = await _client.InitiateMultipartUploadAsync(request, deadline.Token).ConfigureAwait(false);
         return new S3MultipartWriter(this, request.Key, response.UploadId);
     }
 
@@ -74,7 +88,8 @@ internal sealed class S3Target : ITarget, IDisposable
             request.ServerSideEncryptionKeyManagementServiceKeyId = Location.KmsKeyId;
         }
 
-        await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+        using var deadline = Deadline(ct);
+        await _client.PutObjectAsync(request, deadline.Token).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<StoredFile>> ListAsync(CancellationToken ct)
@@ -85,7 +100,8 @@ internal sealed class S3Target : ITarget, IDisposable
         ListObjectsV2Response response;
         do
         {
-            response = await _client.ListObjectsV2Async(request, ct).ConfigureAwait(false);
+            using var deadline = Deadline(ct);
+            response = await _client.ListObjectsV2Async(request, deadline.Token).ConfigureAwait(false);
             foreach (var o in response.S3Objects ?? [])
             {
                 files.Add(new StoredFile(o.Key[prefix.Length..], o.Size ?? 0));
@@ -100,25 +116,30 @@ internal sealed class S3Target : ITarget, IDisposable
 
     public async Task<byte[]> ReadSmallAsync(string fileName, CancellationToken ct)
     {
-        using var response = await _client.GetObjectAsync(Location.Bucket, Location.KeyFor(fileName), ct).ConfigureAwait(false);
+        using var deadline = Deadline(ct);
+        using var response = await _client.GetObjectAsync(Location.Bucket, Location.KeyFor(fileName), deadline.Token).ConfigureAwait(false);
         if (response.ContentLength > MaxSmallObject)
         {
             throw new InvalidDataException($"{fileName} is {response.ContentLength} bytes; a manifest is never over {MaxSmallObject}");
         }
 
         using var buffer = new MemoryStream();
-        await response.ResponseStream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        await response.ResponseStream.CopyToAsync(buffer, deadline.Token).ConfigureAwait(false);
         return buffer.ToArray();
     }
 
     public async Task<Stream> OpenReadAsync(string fileName, CancellationToken ct)
     {
-        var response = await _client.GetObjectAsync(Location.Bucket, Location.KeyFor(fileName), ct).ConfigureAwait(false);
+        using var deadline = Deadline(ct);
+        var response = await _client.GetObjectAsync(Location.Bucket, Location.KeyFor(fileName), deadline.Token).ConfigureAwait(false);
         return new OwningStream(response.ResponseStream, response);
     }
 
-    public Task DeleteAsync(string fileName, CancellationToken ct) =>
-        _client.DeleteObjectAsync(Location.Bucket, Location.KeyFor(fileName), ct);
+    public async Task DeleteAsync(string fileName, CancellationToken ct)
+    {
+        using var deadline = Deadline(ct);
+        await _client.DeleteObjectAsync(Location.Bucket, Location.KeyFor(fileName), deadline.Token).ConfigureAwait(false);
+    }
 
     public async Task<IReadOnlyList<string>> CleanHiddenLeftoversAsync(bool dryRun, CancellationToken ct)
     {

@@ -20,11 +20,6 @@ public static class BackupCli
         {
             ["AWS_EC2_METADATA_DISABLED"] = "true",
         };
-        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE" })
-        {
-            environment.TryAdd(name, "");
-        }
-
         return TestProcess.Start("dotnet", [Dll, .. args], environment: environment);
     }
 }

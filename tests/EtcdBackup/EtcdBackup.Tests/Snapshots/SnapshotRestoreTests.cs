@@ -81,4 +81,19 @@ public sealed class SnapshotRestoreTests(BackupLab lab) : IClassFixture<BackupLa
         Assert.Matches(@"OK   local:.* revision \d+, 3000 keys", vOut);
         Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), "etcd-backup-verify-*"));
     }
+
+    [Fact]
+    public async Task Reads_s3_credentials_from_a_shared_credentials_file_as_the_aws_cli_does()
+    {
+        await LoadOnceAsync();
+        var file = Path.Combine(lab.Root, "aws-credentials");
+        await File.WriteAllTextAsync(file, $"[backup]\naws_access_key_id = {lab.S3.AccessKey}\naws_secret_access_key = {lab.S3.SecretKey}\n");
+        var env = new Dictionary<string, string> { ["AWS_SHARED_CREDENTIALS_FILE"] = file, ["AWS_PROFILE"] = "backup", ["AWS_REGION"] = "us-east-1" };
+
+        var (exit, stdout, stderr) = await BackupCli.RunAsync(env, ["snapshot", .. lab.Flags(null, "profile")]);
+
+        Assert.True(exit == 0, $"{stdout}\n{stderr}");
+        Assert.Contains(lab.S3.ObjectKeys(), k => k.StartsWith("profile/", StringComparison.Ordinal) && k.EndsWith(".json", StringComparison.Ordinal));
+        Assert.DoesNotContain(lab.S3.SecretKey, stdout + stderr, StringComparison.Ordinal);
+    }
 }
