@@ -53,6 +53,8 @@ public sealed class NetnsLab : IAsyncDisposable
         Must("netns", "add", br);
         Must("-n", br, "link", "add", "br0", "address", "02:00:00:00:00:fe", "type", "bridge", "stp_state", "0", "forward_delay", "0", "mcast_snooping", "0");
         Must("-n", br, "addr", "add", "192.0.2.254/24", "dev", "br0");
+        Run("ip", "netns", "exec", br, "sysctl", "-qw", "net.ipv6.conf.br0.accept_dad=0");
+        Run("ip", "-n", br, "addr", "add", "2001:db8::fe/64", "dev", "br0", "nodad");
         Must("-n", br, "link", "set", "br0", "up");
         Must("-n", br, "link", "set", "lo", "up");
         for (var i = 1; i <= nodes; i++)
@@ -64,6 +66,9 @@ public sealed class NetnsLab : IAsyncDisposable
             Must("-n", br, "link", "set", $"veth{i}", "master", "br0");
             Must("-n", br, "link", "set", $"veth{i}", "up");
             Must("-n", ns, "addr", "add", $"192.0.2.{10 + i}/24", "dev", "eth0");
+            // IPv6 usable at once: no duplicate address detection holding the link-local address "tentative".
+            Run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0");
+            Run("ip", "-n", ns, "addr", "add", $"2001:db8::{10 + i}/64", "dev", "eth0", "nodad");
             Must("-n", ns, "link", "set", "eth0", "up");
             Must("-n", ns, "link", "set", "lo", "up");
         }

@@ -4,34 +4,32 @@ using VipDaemon.Core.Protocol;
 
 namespace VipDaemon.Daemon;
 
-/// <summary>The receive path: one thread reading the raw socket, checking each packet, and posting valid adverts.</summary>
+/// <summary>The receive path: one thread reading the raw socket (IPv4 or IPv6), checking each packet, and stepping the machine with valid adverts.</summary>
 internal sealed partial class InstanceRunner
 {
     private void ReceiveLoop()
     {
         var buffer = new byte[65536];
         var peers = _settings.UnicastPeers.ToHashSet();
-        while (true)
+        while (_socket.Receive(buffer, out var received, out var malformed))
         {
-            var n = _socket.Receive(buffer);
-            if (n <= 0)
+            if (received is not { } ip)
             {
-                return;
-            }
+                if (malformed is { } bad)
+                {
+                    _metrics.Dropped(_settings.Name, bad);
+                }
 
-            var packet = buffer.AsSpan(0, n);
-            if (!Ipv4Header.TryParse(packet, out var ip, out var reason))
-            {
-                _metrics.Dropped(_settings.Name, reason);
                 continue;
             }
 
+            var packet = buffer.AsSpan(ip.Offset, ip.Length);
             if (ip.Source.Equals(_config.PrimaryAddress))
             {
                 continue; // our own advert, looped back
             }
 
-            if (ip.Ttl != 255)
+            if (ip.HopLimit != 255)
             {
                 Drop(DropReason.TtlNot255, ip.Source);
                 continue;
@@ -43,7 +41,7 @@ internal sealed partial class InstanceRunner
                 continue;
             }
 
-            if (!VrrpCodec.TryParse(packet[ip.HeaderLength..ip.TotalLength], ip.Source, ip.Destination, out var advert, out reason, out _))
+            if (!VrrpCodec.TryParse(packet, ip.Source, ip.Destination, out var advert, out var reason, out _))
             {
                 Drop(reason, ip.Source);
                 continue;

@@ -20,7 +20,9 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
     private readonly InstanceConfig _config;
     private readonly InterfaceInfo _interface;
     private readonly VrrpSocket _socket;
-    private readonly GratuitousArp _arp;
+    private readonly GratuitousArp? _arp;
+    private readonly NeighborAdvertSender? _na;
+    private readonly bool _ipv6;
     private readonly Notifier _notifier;
     private readonly VipdMetrics _metrics;
     private readonly TimeProvider _time;
@@ -49,15 +51,16 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         _time = time;
         _logger = logger;
         _origin = time.GetTimestamp();
-        var primary = settings.UnicastSource ?? iface.PrimaryIpv4
-            ?? throw new InvalidOperationException($"instance {settings.Name}: interface {iface.Name} has no IPv4 address of its own to send from");
+        _ipv6 = settings.Addresses[0].Address.AddressFamily == AddressFamily.InterNetworkV6;
+        var primary = settings.UnicastSource ?? (_ipv6 ? iface.LinkLocalIpv6 : iface.PrimaryIpv4)
+            ?? throw new InvalidOperationException($"instance {settings.Name}: interface {iface.Name} has no {(_ipv6 ? "IPv6 link-local" : "IPv4")} address of its own to send from");
         _config = new InstanceConfig(settings.Name, settings.Vrid, settings.Version, settings.Priority, settings.AdvertIntervalCentiseconds, primary, [.. settings.Addresses.Select(a => a.Address)])
         {
             Preempt = settings.Preempt,
             PreemptDelay = settings.PreemptDelay,
             AcceptMode = settings.Accept,
         };
-        _destinations = settings.UnicastPeers.Count > 0 ? [.. settings.UnicastPeers] : [VrrpSocket.Group];
+        _destinations = settings.UnicastPeers.Count > 0 ? [.. settings.UnicastPeers] : [_ipv6 ? VrrpSocket.Group6 : VrrpSocket.Group];
         // The instance's own interface is always tracked with weight 0, as keepalived does: no carrier, no mastership.
         var trackers = settings.Trackers.Any(t => t.Kind == TrackerKind.Interface && t.Interface == iface.Name)
             ? settings.Trackers
@@ -65,8 +68,15 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         _trackers = [.. trackers.Select(TrackerState.Initial)];
         _state = VrrpState.Initial(_config);
         _status = new InstanceStatus(settings.Name, _state.Role, _state.EffectivePriority, null, null);
-        _socket = VrrpSocket.OpenIpv4(iface.Name, iface.Index);
-        _arp = new GratuitousArp(iface.Index, iface.Mac);
+        _socket = _ipv6 ? VrrpSocket.OpenIpv6(iface.Name, iface.Index) : VrrpSocket.OpenIpv4(iface.Name, iface.Index);
+        if (_ipv6)
+        {
+            _na = new NeighborAdvertSender(iface.Name, iface.Index, iface.Mac);
+        }
+        else
+        {
+            _arp = new GratuitousArp(iface.Index, iface.Mac);
+        }
         _protocol = new Thread(ProtocolLoop) { IsBackground = true, Name = $"vrrp {settings.Name}", Priority = ThreadPriority.AboveNormal };
         _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = $"vrrp-rx {settings.Name}" };
     }
@@ -105,7 +115,8 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         _protocol.Join(TimeSpan.FromSeconds(5));
         _socket.Dispose();
         _receiver.Join(TimeSpan.FromSeconds(2));
-        _arp.Dispose();
+        _arp?.Dispose();
+        _na?.Dispose();
         await Task.WhenAll(_trackerTasks).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 
@@ -254,7 +265,7 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
     /// </summary>
     private void Announce()
     {
-        var addresses = _settings.Addresses.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork).Select(a => a.Address).ToArray();
+        var addresses = _settings.Addresses.Select(a => a.Address).ToArray();
         Send(addresses);
         _announcing?.Cancel();
         var announcing = new CancellationTokenSource();
@@ -288,7 +299,14 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         {
             foreach (var address in addresses)
             {
-                _arp.Send(address);
+                if (_na is not null)
+                {
+                    _na.Send(address);
+                }
+                else
+                {
+                    _arp!.Send(address);
+                }
             }
 
             _metrics.Announced(_settings.Name, addresses.Length);
