@@ -115,7 +115,16 @@ internal static partial class VipdHost
             });
         });
 
-        // On SIGTERM the instances stop first (priority 0 at once), before the admin listener shuts down.
+        // On SIGTERM the instances stop first (priority 0 at once), before the admin listener shuts down. Our own
+        // handler starts that at the signal itself: through the host's lifetime it came ~14 ms later (measured), time
+        // the backups spend waiting for the priority-0 advert.
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            foreach (var r in runners.Values)
+            {
+                _ = r.DisposeAsync().AsTask();
+            }
+        });
         var stopped = new TaskCompletionSource();
         app.Lifetime.ApplicationStopping.Register(() =>
         {
