@@ -5,6 +5,10 @@ For each daemon and advert interval: three nodes (priorities 150/100/50) elect n
 (kill -9) or stopped (SIGTERM) at a random phase of the advert interval, and the time until the VIP is on node 2
 is measured by polling `ip addr` (resolution ~2-3 ms). Each cell: RUNS runs; min/median/p95/max in ms. CPU: each
 daemon's user+system time over IDLE_SECONDS in steady state, as a share of one core.
+
+MODES=heal measures a split brain healing instead: the bridge ports of nodes 1 and 2 are isolated from each other
+(`bridge link set ... isolated on`: both become master, both answer ARP), then joined again; the time is from the
+join until node 2 has dropped the VIP and the observer's (the bridge's) ARP entry for the VIP points at node 1's MAC.
 """
 import os, random, shutil, signal, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -31,6 +35,7 @@ def ns(i):
 def lab_up(nodes=3):
     ip("netns", "add", ns(0))
     ip("-n", ns(0), "link", "add", "br0", "address", "02:00:00:00:00:fe", "type", "bridge", "stp_state", "0", "forward_delay", "0", "mcast_snooping", "0")
+    ip("-n", ns(0), "addr", "add", "192.0.2.254/24", "dev", "br0")
     ip("-n", ns(0), "link", "set", "br0", "up")
     for i in range(1, nodes + 1):
         ip("netns", "add", ns(i))
@@ -107,6 +112,40 @@ def daemon_pid(process):
     return process.pid  # ip netns exec execs the command in place
 
 
+def mac(i):
+    out = ip("-n", ns(i), "-o", "link", "show", "dev", "eth0").split()
+    return out[out.index("link/ether") + 1]
+
+
+def observer_mac():
+    out = ip("-n", ns(0), "neigh", "show", "192.0.2.100", "dev", "br0").split()
+    return out[out.index("lladdr") + 1] if "lladdr" in out else ""
+
+
+def isolate(on):
+    for i in (1, 2):
+        subprocess.run(["ip", "netns", "exec", ns(0), "bridge", "link", "set", "dev", f"veth{i}", "isolated", "on" if on else "off"], check=True)
+
+
+def heal_run(seconds):
+    """One split brain and heal; returns ms from the join until traffic goes to node 1 alone."""
+    isolate(True)
+    if not wait(lambda: has_vip(1) and has_vip(2), 10 + 5 * seconds):
+        raise SystemExit("no split brain: node 2 did not become master while isolated")
+    # The observer talks to the VIP during the split, so it has an ARP entry (for whichever node answered).
+    subprocess.run(["ip", "netns", "exec", ns(0), "bash", "-c", "echo x > /dev/udp/192.0.2.100/9"], check=False)
+    time.sleep(0.2)
+    node1 = mac(1)
+    if observer_mac() == node1:
+        # Make the interesting case certain: the observer points at the wrong node when the split heals.
+        ip("-n", ns(0), "neigh", "replace", "192.0.2.100", "lladdr", mac(2), "dev", "br0", "nud", "reachable")
+    t0 = time.monotonic()
+    isolate(False)
+    if not wait(lambda: not has_vip(2) and observer_mac() == node1, 30):
+        raise SystemExit(f"the split brain did not heal within 30 s (observer {observer_mac()}, node 1 {node1})")
+    return (time.monotonic() - t0) * 1000
+
+
 def cell(daemon, interval, mode):
     seconds = float(interval[:-2]) / 1000 if interval.endswith("ms") else float(interval[:-1])
     results, cpu = [], {}
@@ -119,6 +158,10 @@ def cell(daemon, interval, mode):
     cpu = {i: 100 * (cpu_seconds(daemon_pid(p)) - before[i]) / IDLE_SECONDS for i, p in procs.items()}
     for _ in range(RUNS):
         time.sleep(random.uniform(0, seconds))  # a random phase of the advert interval
+        if mode == "heal":
+            results.append(heal_run(seconds))
+            time.sleep(0.5 + seconds)
+            continue
         victims = [daemon_pid(procs[1])]
         if daemon == "keepalived" and mode == "kill":
             victims.append(int((work / "ka1-vrrp.pid").read_text()))  # the VRRP child outlives a killed parent
@@ -171,7 +214,7 @@ def main():
         lab_down()
     lines = ["", f"| daemon | advert interval | failure | min ms | median ms | p95 ms | max ms | CPU master % | CPU backup % |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]:.0f} | {r[7]:.2f} | {r[8]:.2f} |" for r in rows]
-    text = "\n".join(lines) + f"\n\n{RUNS} runs per row; failure at a random phase of the interval; VIP presence polled with `ip addr`.\n"
+    text = "\n".join(lines) + f"\n\n{RUNS} runs per row; failure at a random phase of the interval; VIP presence polled with `ip addr`; heal: from the join until node 2 has no VIP and the observer's ARP entry is node 1's MAC.\n"
     print(text)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
