@@ -4,16 +4,17 @@ namespace EtcdBackup.Targets;
 
 /// <summary>
 /// Streams an object into an S3 multipart upload as it arrives: parts of the configured size, at most the configured
-/// number in flight, each buffer reused, so memory is <c>(concurrency + 1) × part size</c> whatever the snapshot size.
-/// Any failure or an abort removes the upload, so no partial object is ever left.
+/// number in flight, each (native) buffer reused, so memory is <c>(concurrency + 1) × part size</c> whatever the snapshot
+/// size. Any failure or an abort removes the upload, so no partial object is ever left.
 /// </summary>
 internal sealed class S3MultipartWriter(S3Target target, string key, string uploadId) : ITargetWriter
 {
     private readonly int _partSize = target.Location.PartSizeMiB * 1024 * 1024;
     private readonly Queue<Task<PartETag>> _inFlight = new();
-    private readonly Stack<byte[]> _free = new();
+    private readonly Stack<PartBuffer> _free = new();
+    private readonly List<PartBuffer> _all = [];
     private readonly List<PartETag> _done = [];
-    private byte[]? _current;
+    private PartBuffer? _current;
     private int _filled;
     private int _nextPart = 1;
     private bool _ended;
@@ -24,7 +25,7 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
         {
             _current ??= TakeBuffer();
             var n = Math.Min(data.Length, _partSize - _filled);
-            data[..n].CopyTo(_current.AsMemory(_filled));
+            data.Span[..n].CopyTo(_current.Span[_filled..]);
             _filled += n;
             data = data[n..];
             if (_filled == _partSize)
@@ -46,6 +47,7 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
             _done.Add(await _inFlight.Dequeue().ConfigureAwait(false));
         }
 
+        FreeBuffers();
         using var deadline = S3Target.Deadline(ct);
         await target.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
@@ -57,11 +59,18 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
         _ended = true;
     }
 
-    private byte[] TakeBuffer()
+    private PartBuffer TakeBuffer()
     {
         lock (_free)
         {
-            return _free.Count > 0 ? _free.Pop() : new byte[_partSize];
+            if (_free.Count > 0)
+            {
+                return _free.Pop();
+            }
+
+            var buffer = new PartBuffer(_partSize);
+            _all.Add(buffer);
+            return buffer;
         }
     }
 
@@ -73,7 +82,7 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
             _done.Add(await _inFlight.Dequeue().ConfigureAwait(false));
         }
 
-        var buffer = _current ?? [];
+        var buffer = _current ?? TakeBuffer();
         var length = _filled;
         _current = null;
         _filled = 0;
@@ -83,7 +92,7 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
     /// <summary>The slowest upload rate tolerated before a part is given up (and the upload aborted): 64 KiB/s.</summary>
     private const int FloorBytesPerSecond = 64 * 1024;
 
-    private async Task<PartETag> UploadAsync(byte[] buffer, int length, int number, CancellationToken ct)
+    private async Task<PartETag> UploadAsync(PartBuffer buffer, int length, int number, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(60 + (length / FloorBytesPerSecond)));
@@ -95,19 +104,16 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
                 Key = key,
                 UploadId = uploadId,
                 PartNumber = number,
-                InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                InputStream = buffer.Open(length),
                 UseChunkEncoding = false,
             }, deadline.Token).ConfigureAwait(false);
             return new PartETag(number, response.ETag);
         }
         finally
         {
-            if (buffer.Length == _partSize)
+            lock (_free)
             {
-                lock (_free)
-                {
-                    _free.Push(buffer);
-                }
+                _free.Push(buffer);
             }
         }
     }
@@ -132,6 +138,8 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
             }
         }
 
+        FreeBuffers();
+
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -149,6 +157,25 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
         if (!_ended)
         {
             await AbortAsync().ConfigureAwait(false);
+        }
+
+        FreeBuffers();
+    }
+
+    /// <summary>Releases the native part buffers; only called when no part upload is in flight.</summary>
+    private void FreeBuffers()
+    {
+        lock (_free)
+        {
+            foreach (var buffer in _all)
+            {
+                buffer.Dispose();
+            }
+
+            _all.Clear();
+            _free.Clear();
+            _current = null;
+            _filled = 0;
         }
     }
 }
