@@ -6,7 +6,7 @@ namespace EtcdBackup.Core.Transforms;
 /// A read-only stream that decrypts <see cref="SnapshotCipher"/>'s format. A chunk's bytes are returned only after
 /// its tag checks; a wrong key, an altered byte or a cut object throws <see cref="InvalidDataException"/>.
 /// </summary>
-public sealed class DecryptingStream : Stream
+public sealed class DecryptingStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly AesGcm _aes;
@@ -26,13 +26,7 @@ public sealed class DecryptingStream : Stream
         _aes = new AesGcm(key, SnapshotCipher.TagLength);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -111,13 +105,6 @@ public sealed class DecryptingStream : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace EtcdBackup.Core.Transforms;
 
 /// <summary>A write-only stream that encrypts into <see cref="SnapshotCipher"/>'s format; <see cref="FinishAsync"/> seals the last chunk.</summary>
-public sealed class EncryptingStream : Stream
+public sealed class EncryptingStream : WriteOnlyStream
 {
     private readonly Stream _inner;
     private readonly AesGcm _aes;
@@ -24,19 +24,8 @@ public sealed class EncryptingStream : Stream
         _sealed = new byte[chunkSize + SnapshotCipher.TagLength];
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -90,13 +79,6 @@ public sealed class EncryptingStream : Stream
         return _inner.WriteAsync(_sealed.AsMemory(0, length), cancellationToken);
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EtcdBackup.Core.Transforms;
 using EtcdBackup.Targets;
 
 namespace EtcdBackup.Snapshots;
@@ -8,7 +9,7 @@ namespace EtcdBackup.Snapshots;
 /// writing. A target that fails is aborted and dropped with its reason; the others go on (one store being down never
 /// costs the copy in another).
 /// </summary>
-internal sealed class FanOutSink : Stream
+internal sealed class FanOutSink : WriteOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly List<(ITarget Target, ITargetWriter Writer)> _live;
@@ -77,26 +78,7 @@ internal sealed class FanOutSink : Stream
         await writer.AbortAsync().ConfigureAwait(false);
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
