@@ -10,17 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 
-packages=(nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived iproute2 etcd-server etcd-client curl time)
-command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+./scripts/ensure-packages.sh nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived \
+  iproute2 etcd-server etcd-client curl time
 
 if [ "$what" = all ] || [ "$what" = load ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb.csproj

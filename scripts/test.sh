@@ -7,19 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests drive: wrk (alb reload-under-load), curl, keepalived + arping + iproute2 (vipd failover
 # and interop in network namespaces; those tests skip with a reason where namespaces cannot be made), etcd-server +
 # etcd-client (etcd-backup against a real etcd 3.4), and Node.js for the S3 protocol server of the etcd-backup tests.
-packages=(wrk curl keepalived iputils-arping iproute2 etcd-server etcd-client)
-command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "test.sh: installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+./scripts/ensure-packages.sh wrk curl keepalived iputils-arping iproute2 etcd-server etcd-client
 
 # The S3 protocol server (tests/tools/s3server: @20minutes/s3rver, pinned by its lock file).
 if [ ! -d tests/tools/s3server/node_modules/@20minutes/s3rver ]; then
