@@ -62,6 +62,9 @@ internal sealed class S3Target : ITarget, IDisposable
 
     public string Name => Location.ToString();
 
+    /// <summary>The key prefix our objects sit directly under ("" for a whole bucket).</summary>
+    private string ListPrefix => Location.Prefix.Length == 0 ? "" : Location.Prefix + "/";
+
     internal AmazonS3Client Client => _client;
 
     public async Task<ITargetWriter> CreateAsync(string fileName, CancellationToken ct)
@@ -96,7 +99,7 @@ internal sealed class S3Target : ITarget, IDisposable
     public async Task<IReadOnlyList<StoredFile>> ListAsync(CancellationToken ct)
     {
         var files = new List<StoredFile>();
-        var prefix = Location.Prefix.Length == 0 ? "" : Location.Prefix + "/";
+        var prefix = ListPrefix;
         var request = new ListObjectsV2Request { BucketName = Location.Bucket, Prefix = prefix, Delimiter = "/" };
         ListObjectsV2Response response;
         do
@@ -146,13 +149,14 @@ internal sealed class S3Target : ITarget, IDisposable
     {
         var lines = new List<string>();
         ListMultipartUploadsResponse uploads;
+        using var deadline = Deadline(ct);
         try
         {
             uploads = await _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
             {
                 BucketName = Location.Bucket,
-                Prefix = Location.Prefix.Length == 0 ? "" : Location.Prefix + "/",
-            }, ct).ConfigureAwait(false);
+                Prefix = ListPrefix,
+            }, deadline.Token).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NotImplemented")
         {
@@ -164,7 +168,7 @@ internal sealed class S3Target : ITarget, IDisposable
             lines.Add($"{(dryRun ? "would abort" : "abort")} unfinished upload of {upload.Key} (started {upload.Initiated:u})");
             if (!dryRun)
             {
-                await _client.AbortMultipartUploadAsync(Location.Bucket, upload.Key, upload.UploadId, ct).ConfigureAwait(false);
+                await _client.AbortMultipartUploadAsync(Location.Bucket, upload.Key, upload.UploadId, deadline.Token).ConfigureAwait(false);
             }
         }
 
