@@ -14,12 +14,16 @@ DURATION = int(os.environ.get("DURATION", "10"))
 WARMUP = int(os.environ.get("WARMUP", "3"))
 INITIAL_WARMUP = int(os.environ.get("INITIAL_WARMUP", "10"))
 RATE = int(os.environ.get("RATE", "3000"))          # fixed offered rate (req/s) for the latency scenario (hey -q)
+# A target "alb:NAME=VALUE+NAME=VALUE" (or "yarp-min:...") is that proxy with those environment variables: knobs are
+# compared with the default in the same run, e.g. TARGETS="yarp-min,alb,alb:DOTNET_TieredPGO=0".
 TARGETS = os.environ.get("TARGETS", "direct,nginx,haproxy,yarp-min,alb").split(",")
 SCENARIOS = os.environ.get("SCENARIOS", "h1-ka,h1-close,h1-16k,https-ka,h2-tls,h1-rate").split(",")
 LOAD_CPU, PROXY_CPU = "0", "1"
 
 ORIGIN = 19100
 PORTS = {"direct": (19101, 19102), "nginx": (19110, 19111), "haproxy": (19120, 19121), "yarp-min": (19130, 19131), "alb": (19140, 19141)}
+for _i, _t in enumerate(t for t in TARGETS if t not in PORTS):
+    PORTS[_t] = (19150 + 10 * _i, 19151 + 10 * _i)
 work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
 work.chmod(0o755)  # nginx workers run as an unprivileged user and must read the 16 KiB file
 procs = {}
@@ -29,9 +33,10 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
 
-def start(name, cmd, cpu):
-    log = open(work / f"{name}.log", "w")
-    p = subprocess.Popen(["taskset", "-c", cpu] + cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+def start(name, cmd, cpu, env=None):
+    log = open(work / f"{name.replace(':', '_').replace('/', '_')}.log", "w")
+    p = subprocess.Popen(["taskset", "-c", cpu] + cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                         env={**os.environ, **(env or {})})
     procs[name] = p
     return p
 
@@ -169,19 +174,22 @@ spec:
 def start_all():
     start("origin", ["nginx", "-c", str(work / "origin.conf")], LOAD_CPU)
     wait_port(ORIGIN)
-    commands = {
-        "direct": ["nginx", "-c", str(work / "direct.conf")],
-        "nginx": ["nginx", "-c", str(work / "nginx.conf")],
-        "haproxy": ["haproxy", "-f", str(work / "haproxy.cfg")],
-        "yarp-min": ["dotnet", str(ROOT / "benchmarks/YarpMin/bin/Release/net10.0/yarp-min.dll"), str(PORTS["yarp-min"][0]), str(PORTS["yarp-min"][1]),
-                     str(work / "cert.pem"), str(work / "key.pem"), f"http://127.0.0.1:{ORIGIN}"],
-        "alb": ["dotnet", str(ROOT / "src/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
-                "--http", f"127.0.0.1:{PORTS['alb'][0]}", "--https", f"127.0.0.1:{PORTS['alb'][1]}", "--admin", "127.0.0.1:19142",
-                "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"],
-    }
+    def command(base, http, https, admin):
+        return {
+            "direct": ["nginx", "-c", str(work / "direct.conf")],
+            "nginx": ["nginx", "-c", str(work / "nginx.conf")],
+            "haproxy": ["haproxy", "-f", str(work / "haproxy.cfg")],
+            "yarp-min": ["dotnet", str(ROOT / "benchmarks/YarpMin/bin/Release/net10.0/yarp-min.dll"), str(http), str(https),
+                         str(work / "cert.pem"), str(work / "key.pem"), f"http://127.0.0.1:{ORIGIN}"],
+            "alb": ["dotnet", str(ROOT / "src/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
+                    "--http", f"127.0.0.1:{http}", "--https", f"127.0.0.1:{https}", "--admin", f"127.0.0.1:{admin}",
+                    "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"],
+        }[base]
     idle = {}
     for t in TARGETS:
-        start(t, commands[t], PROXY_CPU)
+        base, _, knobs = t.partition(":")
+        env = dict(kv.split("=", 1) for kv in knobs.split("+")) if knobs else {}
+        start(t, command(base, PORTS[t][0], PORTS[t][1], PORTS[t][1] + 1), PROXY_CPU, env)
         wait_port(PORTS[t][0])
         wait_port(PORTS[t][1])
         time.sleep(2)
@@ -267,7 +275,7 @@ def main():
                 r = scenario(sc, t, DURATION)
                 after = cpu_times()
                 results.setdefault((sc, t), []).append(r + (busy(before, after, PROXY_CPU), busy(before, after, LOAD_CPU)))
-                print(f"rep {rep + 1} {sc:9} {t:9} {r[0]:10.0f} req/s p50 {r[1]:6.2f} ms p99 {r[2]:6.2f} ms errors {r[3]}", flush=True)
+                print(f"rep {rep + 1} {sc:9} {t:24} {r[0]:10.0f} req/s p50 {r[1]:6.2f} ms p99 {r[2]:6.2f} ms errors {r[3]}", flush=True)
     peak = {t: mem_kib(procs[t].pid, "VmHWM") for t in TARGETS}
     report(results, idle, peak)
 
