@@ -16,18 +16,6 @@ public static class ManifestParser
     /// <summary>Upper bound of one manifest file; a larger file is refused rather than read.</summary>
     public const int MaxFileBytes = 16 * 1024 * 1024;
 
-    private static readonly Dictionary<(string ApiVersion, string Kind), Func<string, IKubernetesObject<V1ObjectMeta>>> Readers = new()
-    {
-        [("networking.k8s.io/v1", "Ingress")] = s => KubernetesYaml.Deserialize<V1Ingress>(s),
-        [("networking.k8s.io/v1", "IngressClass")] = s => KubernetesYaml.Deserialize<V1IngressClass>(s),
-        [("v1", "Service")] = s => KubernetesYaml.Deserialize<V1Service>(s),
-        [("discovery.k8s.io/v1", "EndpointSlice")] = s => KubernetesYaml.Deserialize<V1EndpointSlice>(s),
-        [("v1", "Secret")] = s => KubernetesYaml.Deserialize<V1Secret>(s),
-        [("v1", "ConfigMap")] = s => KubernetesYaml.Deserialize<V1ConfigMap>(s),
-    };
-
-    private static readonly HashSet<string> KnownKinds = ["Ingress", "IngressClass", "Service", "EndpointSlice", "Secret", "ConfigMap"];
-
     public static ManifestFile Parse(string path, string content)
     {
         var objects = ImmutableArray.CreateBuilder<ManifestObject>();
@@ -96,24 +84,23 @@ public static class ManifestParser
             return ok;
         }
 
-        if (!Readers.TryGetValue((apiVersion, kind), out var reader))
-        {
-            diagnostics.Add(KnownKinds.Contains(kind)
-                ? Codes.InvalidObject.At(where, "apiVersion", $"{kind} of apiVersion {apiVersion} is not supported (use {Readers.Keys.First(k => k.Kind == kind).ApiVersion}); ignored")
-                : Codes.UnknownKind.At(where, "kind", $"{apiVersion} {kind} is not read by alb; ignored"));
-            return true;
-        }
-
-        IKubernetesObject<V1ObjectMeta> obj;
+        IKubernetesObject<V1ObjectMeta>? obj;
         try
         {
-            obj = reader(Emit(map));
+            obj = ObjectReader.Read(apiVersion, kind, new YamlFields(map, "", new NodeBudget(NodeBudget.Default)));
         }
-        catch (Exception e) when (e is YamlException or FormatException or InvalidCastException or OverflowException)
+        catch (ManifestFieldException e)
         {
-            var line = e is YamlException ye ? node.Start.Line + ye.Start.Line - 1 : node.Start.Line;
-            diagnostics.Add(Codes.ParseError.At($"{path}:{line}", kind, Clean(e.InnerException?.Message ?? e.Message)));
+            diagnostics.Add(Codes.ParseError.At($"{path}:{e.Line}", e.Field, $"{kind}: {e.Message}"));
             return false;
+        }
+
+        if (obj is null)
+        {
+            diagnostics.Add(ObjectReader.SupportedApiVersion(kind) is { } supported
+                ? Codes.InvalidObject.At(where, "apiVersion", $"{kind} of apiVersion {apiVersion} is not supported (use {supported}); ignored")
+                : Codes.UnknownKind.At(where, "kind", $"{apiVersion} {kind} is not read by alb; ignored"));
+            return true;
         }
 
         if (string.IsNullOrEmpty(obj.Metadata?.Name))
@@ -133,13 +120,6 @@ public static class ManifestParser
 
     private static string? Scalar(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
-
-    private static string Emit(YamlNode node)
-    {
-        using var writer = new StringWriter();
-        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
-        return writer.ToString();
-    }
 
     private static string Clean(string message) => message.ReplaceLineEndings(" ").Trim();
 }
