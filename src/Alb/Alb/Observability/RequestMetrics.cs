@@ -27,10 +27,11 @@ internal sealed class RequestMetrics
             new CounterConfiguration { ExemplarBehavior = none });
         _duration = factory.CreateHistogram("nginx_ingress_controller_request_duration_seconds", "The request processing time in seconds", Labels,
             new HistogramConfiguration { Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], ExemplarBehavior = none });
-        _requestSize = factory.CreateHistogram("nginx_ingress_controller_request_size", "The request length (including headers) in bytes", Labels,
-            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(20, 20, 20), ExemplarBehavior = none });
-        _responseSize = factory.CreateHistogram("nginx_ingress_controller_response_size", "The response length (including headers) in bytes", Labels,
-            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(20, 20, 20), ExemplarBehavior = none });
+        // ingress-nginx's --length-buckets default: 10, 20, ... 100 bytes.
+        _requestSize = factory.CreateHistogram("nginx_ingress_controller_request_size", "The request length (including request line, header, and request body)", Labels,
+            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(10, 10, 10), ExemplarBehavior = none });
+        _responseSize = factory.CreateHistogram("nginx_ingress_controller_response_size", "The response length (including request line, header, and request body)", Labels,
+            new HistogramConfiguration { Buckets = Histogram.LinearBuckets(10, 10, 10), ExemplarBehavior = none });
     }
 
     /// <summary>Methods outside the standard set count as OTHER, so a client cannot grow the label space.</summary>

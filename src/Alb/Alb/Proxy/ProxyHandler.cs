@@ -67,6 +67,11 @@ internal sealed partial class ProxyHandler(
     {
         var config = upstream.RequestConfig(settings, protocol);
         var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
+        if (!canRetry && context.Request.ContentLength is null)
+        {
+            context.Request.Body = new CountingRequestBody(context.Request.Body); // a chunked upload: its size is counted as it passes
+        }
+
         EndpointState? previous = null;
         for (var attempt = 1; ; attempt++)
         {
@@ -127,8 +132,8 @@ internal sealed partial class ProxyHandler(
         var request = context.Request;
         var response = context.Response;
         var status = response.StatusCode;
-        var requestBytes = request.ContentLength ?? 0;
-        var responseBytes = response.ContentLength ?? 0;
+        var requestBytes = MessageSizes.Request(request, MessageSizes.RequestBody(request));
+        var responseBytes = MessageSizes.Response(response, MessageSizes.ResponseBody(context));
 
         var children = runtime.MetricsFor(status, RequestMetrics.MethodLabel(request.Method));
         children.Requests.Inc();

@@ -18,7 +18,8 @@ public sealed class ObservabilityTests : IAsyncLifetime
         _origin = await TestOrigin.StartAsync("o");
         var dir = new ManifestDir();
         _accessLog = Path.Combine(Path.GetTempPath(), $"alb-access-{Guid.NewGuid():N}.log");
-        dir.Write("all.yaml", ManifestDir.Backend("web", [_origin.Port], ns: "shop") + ManifestDir.Ingress("storefront", "metrics.example.com", "/", "web", ns: "shop"));
+        dir.Write("all.yaml", ManifestDir.Backend("web", [_origin.Port], ns: "shop") + ManifestDir.Ingress("storefront", "metrics.example.com", "/", "web", ns: "shop")
+            + ManifestDir.Ingress("sizes", "sizes.example.com", "/", "web", ns: "shop"));
         _alb = await AlbInstance.StartAsync(dir, "--access-log", _accessLog);
     }
 
@@ -65,6 +66,47 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Assert.Contains("alb_reloads_total{result=\"applied\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("alb_active_connections{listener=\"http\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("process_working_set_bytes", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Counts_the_bytes_of_chunked_bodies_in_request_and_response_sizes()
+    {
+        // Responses without Content-Length: 1 chunk of 8 bytes, then 11 chunks of 89 bytes; the headers are the same.
+        await SendAsync(HttpMethod.Get, "/stream?chunks=1&ms=0", null);
+        var first = Sum(await _alb.MetricsAsync(), "response_size", "GET");
+        await SendAsync(HttpMethod.Get, "/stream?chunks=11&ms=0", null);
+        var both = Sum(await _alb.MetricsAsync(), "response_size", "GET");
+        Assert.Equal(89 - 8, both - first - first);
+        Assert.InRange(first, 8 + 40, 8 + 400); // the body, the status line and the headers
+
+        // Chunked uploads of 100 and 1,000 bytes.
+        await SendAsync(HttpMethod.Post, "/body", new byte[100]);
+        var small = Sum(await _alb.MetricsAsync(), "request_size", "POST");
+        await SendAsync(HttpMethod.Post, "/body", new byte[1000]);
+        var smallAndLarge = Sum(await _alb.MetricsAsync(), "request_size", "POST");
+        Assert.Equal(900, smallAndLarge - small - small);
+        Assert.InRange(small, 100 + 40, 100 + 400);
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, byte[]? chunkedBody)
+    {
+        using var request = new HttpRequestMessage(method, path) { Headers = { Host = "sizes.example.com" } };
+        if (chunkedBody is not null)
+        {
+            request.Content = new StreamContent(new MemoryStream(chunkedBody));
+            request.Headers.TransferEncodingChunked = true;
+        }
+
+        using var response = await _alb.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static long Sum(string metrics, string histogram, string method)
+    {
+        var pattern = $"nginx_ingress_controller_{histogram}_sum{{host=\"sizes.example.com\",ingress=\"sizes\",method=\"{method}\",namespace=\"shop\",path=\"/\",service=\"web\",status=\"200\",canary=\"\"}} ";
+        var line = metrics.Split('\n').Single(l => l.StartsWith(pattern, StringComparison.Ordinal));
+        return (long)double.Parse(line[pattern.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
