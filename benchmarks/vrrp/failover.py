@@ -2,15 +2,18 @@
 """Failover time of vipd and keepalived, side by side in one run, in a network-namespace lab (root needed).
 
 For each daemon and advert interval: three nodes (priorities 150/100/50) elect node 1; then node 1 is killed
-(kill -9) or stopped (SIGTERM) at a random phase of the advert interval, and the time until the VIP is on node 2
-is measured by polling `ip addr` (resolution ~2-3 ms). Each cell: RUNS runs; min/median/p95/max in ms. CPU: each
-daemon's user+system time over IDLE_SECONDS in steady state, as a share of one core.
+(kill -9) or stopped (SIGTERM) at a random phase of the advert interval, and the time until the VIP answers ARP
+at node 2 is measured by an observer on the bridge (observer.py: an ARP request for the VIP every millisecond).
+The observer also times the adverts on the wire, so each stop is split into its steps: signal to node 1's
+priority-0 advert (SIGTERM), to node 2's first advert as master, to node 2's first ARP answer. Each cell: RUNS runs;
+min/median/p95/max in ms. CPU: each daemon's user+system time over IDLE_SECONDS in steady state, as a share of one
+core.
 
 MODES=heal measures a split brain healing instead: the bridge ports of nodes 1 and 2 are isolated from each other
 (`bridge link set ... isolated on`: both become master, both answer ARP), then joined again; the time is from the
 join until node 2 has dropped the VIP and the observer's (the bridge's) ARP entry for the VIP points at node 1's MAC.
 """
-import os, random, shutil, signal, statistics, subprocess, sys, tempfile, time
+import os, random, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,9 +157,37 @@ def heal_run(seconds):
         traffic.wait()
 
 
+class Observer:
+    """observer.py in the bridge namespace; its lines are kept with their monotonic times."""
+
+    def __init__(self):
+        self.events, self.lock = [], threading.Lock()
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns(0), sys.executable, str(Path(__file__).with_name("observer.py")), "br0",
+                                      "192.0.2.100", "192.0.2.254"], stdout=subprocess.PIPE, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.events.append(line.split())
+
+    def first(self, after, kind, match):
+        """Time of the first event of kind after `after` whose fields satisfy match, or None."""
+        with self.lock:
+            for e in self.events:
+                if e[0] == kind and float(e[-1]) > after and match(e):
+                    return float(e[-1])
+        return None
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
 def cell(daemon, interval, mode):
+    """Returns (failover ms per run, CPU % per node, step medians)."""
     seconds = float(interval[:-2]) / 1000 if interval.endswith("ms") else float(interval[:-1])
-    results, cpu = [], {}
+    results, cpu, steps = [], {}, {"prio0": [], "advert": []}
     procs = {i: start(daemon, i, p, interval) for i, p in ((1, 150), (2, 100), (3, 50))}
     if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 5 * seconds):
         raise SystemExit(f"{daemon} {interval}: node 1 never became the only master")
@@ -164,31 +195,43 @@ def cell(daemon, interval, mode):
     before = {i: cpu_seconds(daemon_pid(p)) for i, p in procs.items()}
     time.sleep(IDLE_SECONDS)
     cpu = {i: 100 * (cpu_seconds(daemon_pid(p)) - before[i]) / IDLE_SECONDS for i, p in procs.items()}
-    for _ in range(RUNS):
-        time.sleep(random.uniform(0, seconds))  # a random phase of the advert interval
-        if mode == "heal":
-            results.append(heal_run(seconds))
+    observer = Observer() if mode != "heal" else None
+    node2 = mac(2)
+    try:
+        for _ in range(RUNS):
+            time.sleep(random.uniform(0, seconds))  # a random phase of the advert interval
+            if mode == "heal":
+                results.append(heal_run(seconds))
+                time.sleep(0.5 + seconds)
+                continue
+            victims = [daemon_pid(procs[1])]
+            if daemon == "keepalived" and mode == "kill":
+                victims.append(int((work / "ka1-vrrp.pid").read_text()))  # the VRRP child outlives a killed parent
+            t0 = time.monotonic()
+            for pid in victims:
+                os.kill(pid, signal.SIGKILL if mode == "kill" else signal.SIGTERM)
+            if not wait(lambda: observer.first(t0, "arp", lambda e: e[1] == node2), 10 + 5 * seconds):
+                raise SystemExit(f"{daemon} {interval} {mode}: node 2 never answered ARP for the VIP; logs in {work}")
+            results.append((observer.first(t0, "arp", lambda e: e[1] == node2) - t0) * 1000)
+            prio0 = observer.first(t0, "vrrp", lambda e: e[1] == "192.0.2.11" and e[3] == "0")
+            advert = observer.first(t0, "vrrp", lambda e: e[1] == "192.0.2.12")
+            if prio0 is not None:
+                steps["prio0"].append((prio0 - t0) * 1000)
+            if advert is not None:
+                steps["advert"].append((advert - t0) * 1000)
+            procs[1].wait(10)
+            if daemon == "keepalived" and mode == "kill":
+                for stale in ("ka1.pid", "ka1-vrrp.pid"):  # a killed keepalived leaves its pid files; an init system clears them
+                    (work / stale).unlink(missing_ok=True)
+            if mode == "kill" and has_vip(1):
+                ip("-n", ns(1), "addr", "del", "192.0.2.100/32", "dev", "eth0", check=False)  # what vipd cleanup / a restart does
+            procs[1] = start(daemon, 1, 150, interval)
+            if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 6 * seconds):
+                raise SystemExit(f"{daemon} {interval} {mode}: node 1 did not preempt back; logs in {work}")
             time.sleep(0.5 + seconds)
-            continue
-        victims = [daemon_pid(procs[1])]
-        if daemon == "keepalived" and mode == "kill":
-            victims.append(int((work / "ka1-vrrp.pid").read_text()))  # the VRRP child outlives a killed parent
-        t0 = time.monotonic()
-        for pid in victims:
-            os.kill(pid, signal.SIGKILL if mode == "kill" else signal.SIGTERM)
-        if not wait(lambda: has_vip(2), 10 + 5 * seconds):
-            raise SystemExit(f"{daemon} {interval} {mode}: node 2 never took over")
-        results.append((time.monotonic() - t0) * 1000)
-        procs[1].wait(10)
-        if daemon == "keepalived" and mode == "kill":
-            for stale in ("ka1.pid", "ka1-vrrp.pid"):  # a killed keepalived leaves its pid files; an init system clears them
-                (work / stale).unlink(missing_ok=True)
-        if mode == "kill" and has_vip(1):
-            ip("-n", ns(1), "addr", "del", "192.0.2.100/32", "dev", "eth0", check=False)  # what vipd cleanup / a restart does
-        procs[1] = start(daemon, 1, 150, interval)
-        if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 6 * seconds):
-            raise SystemExit(f"{daemon} {interval} {mode}: node 1 did not preempt back; logs in {work}")
-        time.sleep(0.5 + seconds)
+    finally:
+        if observer:
+            observer.close()
     for p in procs.values():
         p.send_signal(signal.SIGTERM)
     for p in procs.values():
@@ -196,7 +239,8 @@ def cell(daemon, interval, mode):
             p.wait(10)
         except subprocess.TimeoutExpired:
             p.kill()
-    return results, cpu
+    median = lambda v: f"{statistics.median(v):.0f}" if v else "-"
+    return results, cpu, (median(steps["prio0"]), median(steps["advert"]))
 
 
 def main():
@@ -211,18 +255,20 @@ def main():
         for c in CELLS:
             daemon, interval = c.split(":")
             for mode in MODES:
-                ms, cpu = cell(daemon, interval, mode)
+                ms, cpu, steps = cell(daemon, interval, mode)
                 ms.sort()
                 p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
-                row = (daemon, interval, mode, ms[0], statistics.median(ms), p95, ms[-1], cpu[1], max(cpu[2], cpu[3]))
+                row = (daemon, interval, mode, ms[0], statistics.median(ms), p95, ms[-1], cpu[1], max(cpu[2], cpu[3]), *steps)
                 rows.append(row)
                 print(f"{daemon:10} {interval:6} {mode:4}  min {ms[0]:7.1f}  median {row[4]:7.1f}  p95 {p95:7.1f}  max {ms[-1]:7.1f} ms   "
-                      f"CPU master {cpu[1]:.2f} %  backup {row[8]:.2f} %", flush=True)
+                      f"CPU master {cpu[1]:.2f} %  backup {row[8]:.2f} %  prio-0 advert {steps[0]} ms  new master's advert {steps[1]} ms", flush=True)
     finally:
         lab_down()
-    lines = ["", f"| daemon | advert interval | failure | min ms | median ms | p95 ms | max ms | CPU master % | CPU backup % |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]:.0f} | {r[7]:.2f} | {r[8]:.2f} |" for r in rows]
-    text = "\n".join(lines) + f"\n\n{RUNS} runs per row; failure at a random phase of the interval; VIP presence polled with `ip addr`; heal: from the join until node 2 has no VIP and the observer's ARP entry is node 1's MAC.\n"
+    lines = ["", f"| daemon | advert interval | failure | min ms | median ms | p95 ms | max ms | CPU master % | CPU backup % | median ms to prio-0 advert | median ms to new master's advert |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]:.0f} | {r[7]:.2f} | {r[8]:.2f} | {r[9]} | {r[10]} |" for r in rows]
+    text = "\n".join(lines) + (f"\n\n{RUNS} runs per row; failure at a random phase of the interval; times from the signal until node 2 answers ARP for the VIP "
+                               "(an ARP request every 1 ms from the bridge); heal: from the join until node 2 has no VIP and the observer's ARP entry is node 1's MAC.\n")
     print(text)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
