@@ -22,7 +22,7 @@ IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "10"))
 WARMUP_SECONDS = float(os.environ.get("WARMUP_SECONDS", "15"))  # JIT tiering settles before CPU is measured
 CELLS = os.environ.get("CELLS", "vipd:1s,keepalived:1s,vipd:100ms,keepalived:100ms,vipd:20ms").split(",")
 MODES = os.environ.get("MODES", "kill,term").split(",")
-VIPD = ["dotnet", str(ROOT / "src/VipDaemon/VipDaemon/bin/Release/net10.0/vipd.dll")]
+VIPD = ["dotnet", os.environ.get("VIPD_DLL", str(ROOT / "src/VipDaemon/VipDaemon/bin/Release/net10.0/vipd.dll"))]
 PREFIX = f"fb{random.randint(100, 999)}"
 work = Path(tempfile.mkdtemp(prefix="vrrp-bench-"))
 

@@ -95,6 +95,7 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
 
         var (priority, fault) = PriorityCalculator.Compute(_settings.Priority, _trackers);
         _state = _state with { EffectivePriority = priority, Faulted = fault };
+        WarmStopPath();
         _protocol.Start();
         _receiver.Start();
         _inbox.TryAdd(new VrrpEvent.Startup());
@@ -124,6 +125,21 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         return new ValueTask(_disposal);
     }
 
+    /// <summary>
+    /// SIGTERM runs the stop on a thread .NET creates for the signal, and its first run compiled the code on the way to
+    /// the priority-0 advert. Compile it now: the pure machine is stepped through a stop as master (no effects), and
+    /// the host's own methods are prepared without running.
+    /// </summary>
+    private void WarmStopPath()
+    {
+        _ = VrrpMachine.Step(_config, _state with { Role = VrrpRole.Master, AdverAt = Now }, new VrrpEvent.Shutdown(), Now);
+        foreach (var name in new[] { nameof(DisposeAsync), nameof(Step), nameof(Execute) })
+        {
+            System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(
+                typeof(InstanceRunner).GetMethod(name, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!.MethodHandle);
+        }
+    }
+
     private async Task StopThreadsAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -134,6 +150,7 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
         _arp?.Dispose();
         _na?.Dispose();
         await Task.WhenAll(_trackerTasks).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _inbox.Dispose();
     }
 
     private TimeSpan Now => _time.GetElapsedTime(_origin);
@@ -159,7 +176,7 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
     {
         while (true)
         {
-            int wait;
+            TimeSpan? wait;
             lock (_stepGate)
             {
                 if (_shutDown)
@@ -169,7 +186,7 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
 
                 var deadline = _state.NextDeadline;
                 (_sleeping, _sleepingUntil) = (true, deadline);
-                wait = deadline is { } d ? Math.Max(0, (int)Math.Ceiling((d - Now).TotalMilliseconds)) : Timeout.Infinite;
+                wait = deadline - Now;
             }
 
             var taken = _inbox.TryTake(out var item, wait);

@@ -4,7 +4,8 @@ namespace VipDaemon.Net;
 
 /// <summary>
 /// The few libc calls .NET does not offer: a raw IP socket for protocol 112 (.NET's Socket constructor refuses
-/// protocols outside a fixed list, reference/vrrp.md §5) and an AF_PACKET socket for gratuitous ARP.
+/// protocols outside a fixed list, reference/vrrp.md §5), an AF_PACKET socket for gratuitous ARP, and an eventfd
+/// waited on with ppoll, whose timeout has nanoseconds where .NET's waits take whole milliseconds.
 /// </summary>
 internal static partial class Libc
 {
@@ -32,6 +33,37 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     [return: MarshalAs(UnmanagedType.U4)]
     public static partial uint if_nametoindex([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    public const int EfdCloexec = 0x80000;
+    public const int EfdNonblock = 0x800;
+    public const short PollIn = 1;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int eventfd(uint initialValue, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint read(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint write(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial int ppoll(PollFd* fds, nuint count, TimeSpec* timeout, void* signalMask);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
 
     public static string LastError() => Marshal.GetLastPInvokeErrorMessage();
 }

@@ -44,6 +44,19 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_reports_a_port_in_use_in_one_line_and_exits_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var (exit, _, stderr) = await AlbAsync("serve", "--manifests", _dir.Path, "--http", $"127.0.0.1:{port}", "--https", "127.0.0.1:0",
+            "--admin", "127.0.0.1:0", "--log-level", "warning");
+        Assert.Equal(1, exit);
+        Assert.Contains($"alb serve: cannot listen: Failed to bind to address http://127.0.0.1:{port}", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task Documents_every_flag_in_help()
     {
         var (exit, stdout, _) = await AlbAsync("serve", "--help");

@@ -64,6 +64,20 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(checkExit == 0, checkErrors);
     }
 
+    [Fact]
+    public async Task Run_refuses_an_admin_address_in_use_with_one_line_before_touching_the_network()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var path = Write("busy.yaml", $"admin: 127.0.0.1:{port}\ninstances:\n  - {{name: VI_1, interface: lo, vrid: 51, priority: 150, addresses: [192.0.2.100/32]}}\n");
+        var (exit, _, stderr) = await VipdAsync("run", path);
+        Assert.Equal(1, exit);
+        Assert.Contains($"vipd: cannot listen on admin 127.0.0.1:{port}", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Theory]
     [InlineData(new[] { "frobnicate" }, "unknown command")]
     [InlineData(new[] { "check" }, "a file argument is required")]
