@@ -5,7 +5,8 @@ namespace EtcdBackup.Core.Integrity;
 /// <summary>
 /// Checks etcd's snapshot stream as it passes: etcd sends the database, then 32 bytes that are the SHA-256 of
 /// everything before them. The last 32 bytes seen are held back from the hash until the stream ends, so the check
-/// needs no second pass and no copy of the snapshot.
+/// needs no second pass and no copy of the snapshot. The same hash then takes the tail too, giving the SHA-256 of the
+/// whole stream: the stored object's, when it is stored as it came (no compression, no encryption), for no second pass.
 /// </summary>
 public sealed class EtcdHashTail : IDisposable
 {
@@ -45,10 +46,15 @@ public sealed class EtcdHashTail : IDisposable
         _tailLength += data.Length;
     }
 
+    /// <summary>The SHA-256 of every byte appended, the tail included; set by <see cref="Finish"/>.</summary>
+    public string? StreamSha256 { get; private set; }
+
     /// <summary>At the end of the stream: whether the tail is the SHA-256 of the database, and both digests in hex.</summary>
     public (bool Ok, string Expected, string Actual) Finish()
     {
-        var actual = Convert.ToHexStringLower(_hash.GetHashAndReset());
+        var actual = Convert.ToHexStringLower(_hash.GetCurrentHash());
+        _hash.AppendData(_tail.AsSpan(0, _tailLength));
+        StreamSha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
         if (_tailLength < DigestLength)
         {
             return (false, "(stream shorter than the 32-byte SHA-256 tail)", actual);

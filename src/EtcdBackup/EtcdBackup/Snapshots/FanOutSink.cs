@@ -5,16 +5,20 @@ using EtcdBackup.Targets;
 namespace EtcdBackup.Snapshots;
 
 /// <summary>
-/// The end of the snapshot pipeline: hashes and counts the stored bytes, and hands them to every target still
-/// writing. A target that fails is aborted and dropped with its reason; the others go on (one store being down never
-/// costs the copy in another).
+/// The end of the snapshot pipeline: counts the stored bytes, hashes them (unless the caller has their hash already:
+/// etcd's stream stored as it came), and hands them to every target still writing. A target that fails is aborted and
+/// dropped with its reason; the others go on (one store being down never costs the copy in another).
 /// </summary>
 internal sealed class FanOutSink : WriteOnlyStream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash;
     private readonly List<(ITarget Target, ITargetWriter Writer)> _live;
 
-    public FanOutSink(IEnumerable<(ITarget Target, ITargetWriter Writer)> writers) => _live = [.. writers];
+    public FanOutSink(IEnumerable<(ITarget Target, ITargetWriter Writer)> writers, bool hash)
+    {
+        _live = [.. writers];
+        _hash = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+    }
 
     public Dictionary<ITarget, Exception> Failed { get; } = [];
 
@@ -22,11 +26,11 @@ internal sealed class FanOutSink : WriteOnlyStream
 
     public long Written { get; private set; }
 
-    public string Sha256() => Convert.ToHexStringLower(_hash.GetHashAndReset());
+    public string Sha256() => Convert.ToHexStringLower((_hash ?? throw new InvalidOperationException("this sink does not hash")).GetHashAndReset());
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        _hash.AppendData(buffer.Span);
+        _hash?.AppendData(buffer.Span);
         Written += buffer.Length;
         for (var i = _live.Count - 1; i >= 0; i--)
         {
@@ -78,13 +82,11 @@ internal sealed class FanOutSink : WriteOnlyStream
         await writer.AbortAsync().ConfigureAwait(false);
     }
 
-
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _hash.Dispose();
+            _hash?.Dispose();
         }
 
         base.Dispose(disposing);

@@ -67,7 +67,8 @@ internal sealed partial class SnapshotTaker(BackupSettings settings, IReadOnlyLi
             return new SnapshotOutcome(name, null, [], failed, new AllTargetsFailedException(failed));
         }
 
-        await using var sink = new FanOutSink(writers);
+        var storedAsStreamed = key is null && settings.Compression == Compressions.None;
+        await using var sink = new FanOutSink(writers, hash: !storedAsStreamed);
         using var tail = new EtcdHashTail();
         long revisionAfter;
         try
@@ -110,7 +111,7 @@ internal sealed partial class SnapshotTaker(BackupSettings settings, IReadOnlyLi
             member.Status.Header.ClusterId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
             member.Status.Header.MemberId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
             memberName, member.Endpoint.ToString(), revision, revisionAfter, revision == revisionAfter ? keyCount : null,
-            member.Status.Version, tail.DatabaseBytes, actual, sink.Written, sink.Sha256(), settings.Compression, encryption,
+            member.Status.Version, tail.DatabaseBytes, actual, sink.Written, storedAsStreamed ? tail.StreamSha256! : sink.Sha256(), settings.Compression, encryption,
             key is null ? null : SnapshotCipher.KeyId(key), time.GetElapsedTime(started));
 
         if (settings.VerifyAfterSnapshot && sink.Live.Count > 0)

@@ -33,6 +33,7 @@ public class EtcdHashTailTests
         var (ok, expected, actual) = tail.Finish();
         Assert.True(ok, $"{expected} != {actual}");
         Assert.Equal(size, tail.DatabaseBytes);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stream)), tail.StreamSha256); // the stored object's hash, for free
     }
 
     [Fact]
