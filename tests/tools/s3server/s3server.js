@@ -5,6 +5,8 @@
 //   1. the SigV4 check drops a trailing '/' from the canonical URI, so bucket-level calls (PUT /bucket/, list) fail;
 //   2. list responses carry a wrong XML namespace (harmless to the AWS SDK, kept right for any other client).
 // Only the one key pair given in the environment is accepted (the built-in S3RVER/S3RVER pair is revoked).
+// With S3_TLS_CERT and S3_TLS_KEY (PEM files) it serves HTTPS. Each part upload prints "part <x-amz-content-sha256>",
+// so a test can see whether the client signed the body.
 //
 // usage: S3_ACCESS_KEY=... S3_SECRET_KEY=... node --openssl-legacy-provider s3server.js DIR PORT BUCKET...
 // prints "listening 127.0.0.1:PORT" when ready.
@@ -44,7 +46,11 @@ const { DUMMY_ACCOUNT } = require('@20minutes/s3rver/lib/models/account')
 DUMMY_ACCOUNT.revokeAccessKey('S3RVER')
 DUMMY_ACCOUNT.createKeyPair(accessKey, secretKey)
 
+const tls = process.env.S3_TLS_CERT && process.env.S3_TLS_KEY
+  ? { cert: fs.readFileSync(process.env.S3_TLS_CERT), key: fs.readFileSync(process.env.S3_TLS_KEY) }
+  : {}
 const server = new S3rver({
+  ...tls,
   address: '127.0.0.1',
   port: Number(port),
   directory: dir,
@@ -53,6 +59,7 @@ const server = new S3rver({
   configureBuckets: buckets.map((name) => ({ name })),
 })
 server.middleware.unshift(async (ctx, next) => {
+  if (ctx.method === 'PUT' && ctx.query.partNumber) console.log(`part ${ctx.get('x-amz-content-sha256')}`)
   await next()
   if (typeof ctx.body === 'string' && ctx.body.includes('http://doc.s3.amazonaws.com/2006-03-01/')) {
     ctx.body = ctx.body.replaceAll('http://doc.s3.amazonaws.com/2006-03-01/', 'http://s3.amazonaws.com/doc/2006-03-01/')

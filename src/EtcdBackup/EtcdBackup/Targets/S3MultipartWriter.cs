@@ -106,6 +106,7 @@ internal sealed class S3MultipartWriter(S3Target target, string key, string uplo
                 PartNumber = number,
                 InputStream = buffer.Open(length),
                 UseChunkEncoding = false,
+                DisablePayloadSigning = target.PayloadSigningOptional ? true : null,
             }, deadline.Token).ConfigureAwait(false);
             return new PartETag(number, response.ETag);
         }

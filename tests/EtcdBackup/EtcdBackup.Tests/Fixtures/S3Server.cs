@@ -11,9 +11,10 @@ public sealed class S3Server : IAsyncDisposable
     public const string Bucket = "backups";
     private readonly TestProcess _process;
 
-    private S3Server(TestProcess process, int port, string dataDir, string accessKey, string secretKey)
+    private S3Server(TestProcess process, int port, string dataDir, string accessKey, string secretKey, bool https)
     {
         _process = process;
+        Https = https;
         Port = port;
         DataDir = dataDir;
         AccessKey = accessKey;
@@ -28,7 +29,9 @@ public sealed class S3Server : IAsyncDisposable
 
     public string SecretKey { get; }
 
-    public string Endpoint => $"http://127.0.0.1:{Port}";
+    public bool Https { get; }
+
+    public string Endpoint => $"{(Https ? "https" : "http")}://127.0.0.1:{Port}";
 
     /// <summary>The environment a client needs (the AWS CLI's variables).</summary>
     public Dictionary<string, string> Credentials(string? secret = null) => new()
@@ -39,14 +42,21 @@ public sealed class S3Server : IAsyncDisposable
         ["AWS_EC2_METADATA_DISABLED"] = "true",
     };
 
-    public static async Task<S3Server> StartAsync(string dataDir)
+    /// <summary>Starts the server; with <paramref name="tls"/> (certificate and key PEM files) it serves HTTPS.</summary>
+    public static async Task<S3Server> StartAsync(string dataDir, (string Cert, string Key)? tls = null)
     {
         var script = Path.Combine(RepoRoot(), "tests", "tools", "s3server", "s3server.js");
         var port = FreePort.Next();
         var access = "AK" + Guid.NewGuid().ToString("n")[..16].ToUpperInvariant();
         var secret = Guid.NewGuid().ToString("n");
         var process = TestProcess.Start("node", ["--openssl-legacy-provider", script, dataDir, port.ToString(System.Globalization.CultureInfo.InvariantCulture), Bucket],
-            environment: new Dictionary<string, string> { ["S3_ACCESS_KEY"] = access, ["S3_SECRET_KEY"] = secret });
+            environment: new Dictionary<string, string>
+            {
+                ["S3_ACCESS_KEY"] = access,
+                ["S3_SECRET_KEY"] = secret,
+                ["S3_TLS_CERT"] = tls?.Cert ?? "",
+                ["S3_TLS_KEY"] = tls?.Key ?? "",
+            });
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!process.Stdout.Any(l => l.StartsWith("listening", StringComparison.Ordinal)))
         {
@@ -60,7 +70,7 @@ public sealed class S3Server : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        return new S3Server(process, port, dataDir, access, secret);
+        return new S3Server(process, port, dataDir, access, secret, tls is not null);
     }
 
     /// <summary>Every object key in the bucket, read from the server's store (not through our client).</summary>
@@ -71,6 +81,10 @@ public sealed class S3Server : IAsyncDisposable
             .Select(f => Path.GetRelativePath(root, f)[..^"._S3rver_object".Length].Replace('\\', '/'))
             .Order(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>The <c>x-amz-content-sha256</c> of every part upload so far: a hex digest, or UNSIGNED-PAYLOAD.</summary>
+    public IReadOnlyList<string> PartPayloadHashes() =>
+        [.. _process.Stdout.Where(l => l.StartsWith("part ", StringComparison.Ordinal)).Select(l => l[5..])];
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 

@@ -34,6 +34,7 @@ public sealed class SnapshotRestoreTests(BackupLab lab) : IClassFixture<BackupLa
         var (exit, stdout, stderr) = await BackupCli.RunAsync(env, ["snapshot", .. lab.Flags(local, label, encoding)]);
         Assert.True(exit == 0, $"{stdout}\n{stderr}");
         Assert.Contains("stored in local:", stdout, StringComparison.Ordinal);
+        Assert.All(lab.S3.PartPayloadHashes(), h => Assert.Matches("^[0-9a-f]{64}$", h)); // plain HTTP: bodies signed
 
         var (listExit, listJson, _) = await BackupCli.RunAsync(env, ["list", "--output", "json", .. lab.Flags(local, label, encoding)]);
         Assert.Equal(0, listExit);
