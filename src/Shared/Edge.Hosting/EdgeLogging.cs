@@ -21,7 +21,8 @@ public static class EdgeLogging
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter(ownNamespace, level);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        // The commands report a listener that cannot bind in one line of their own; the host's copy is a stack trace.
+        // The commands report a listener that cannot bind in one line of their own; the host's copy ("Hosting failed to
+        // start", Error) is a stack trace. A background service that throws is still logged (Critical, with the error).
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         logging.AddFilter("Yarp", LogLevel.Error); // forwarding errors are logged once, by the caller, with the backend named
     }

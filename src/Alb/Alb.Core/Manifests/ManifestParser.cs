@@ -40,7 +40,17 @@ public static class ManifestParser
                 continue; // an empty document between separators
             }
 
-            failed |= !ReadObject(path, document.RootNode, objects, diagnostics);
+            // One budget per document: a List's items share it, so aliases cannot multiply objects either.
+            var budget = new NodeBudget(NodeBudget.Default);
+            try
+            {
+                failed |= !ReadObject(path, document.RootNode, budget, objects, diagnostics);
+            }
+            catch (ManifestFieldException e)
+            {
+                diagnostics.Add(Codes.ParseError.At($"{path}:{e.Line}", e.Field, e.Message));
+                failed = true;
+            }
         }
 
         return new ManifestFile(path, objects.ToImmutable(), diagnostics.ToImmutable(), failed);
@@ -49,6 +59,7 @@ public static class ManifestParser
     private static bool ReadObject(
         string path,
         YamlNode node,
+        NodeBudget budget,
         ImmutableArray<ManifestObject>.Builder objects,
         ImmutableArray<Diagnostic>.Builder diagnostics)
     {
@@ -76,9 +87,9 @@ public static class ManifestParser
             }
 
             var ok = true;
-            foreach (var item in sequence)
+            for (var i = 0; i < sequence.Children.Count; i++)
             {
-                ok &= ReadObject(path, item, objects, diagnostics);
+                ok &= ReadObject(path, budget.Visit(sequence.Children[i], $"items[{i}]"), budget, objects, diagnostics);
             }
 
             return ok;
@@ -87,9 +98,9 @@ public static class ManifestParser
         IKubernetesObject<V1ObjectMeta>? obj;
         try
         {
-            obj = ObjectReader.Read(apiVersion, kind, new YamlFields(map, "", new NodeBudget(NodeBudget.Default)));
+            obj = ObjectReader.Read(apiVersion, kind, new YamlFields(map, "", budget));
         }
-        catch (ManifestFieldException e)
+        catch (ManifestFieldException e) when (!budget.Exhausted)
         {
             diagnostics.Add(Codes.ParseError.At($"{path}:{e.Line}", e.Field, $"{kind}: {e.Message}"));
             return false;

@@ -12,25 +12,23 @@ namespace Alb.Core.Manifests;
 /// </summary>
 internal static class ObjectReader
 {
-    public static IKubernetesObject<V1ObjectMeta>? Read(string apiVersion, string kind, YamlFields o) => (apiVersion, kind) switch
+    /// <summary>The kinds alb reads: the one apiVersion of each, and how its fields are read.</summary>
+    private static readonly Dictionary<string, (string ApiVersion, Func<YamlFields, IKubernetesObject<V1ObjectMeta>> Read)> Kinds = new(StringComparer.Ordinal)
     {
-        ("networking.k8s.io/v1", "Ingress") => Ingress(o),
-        ("networking.k8s.io/v1", "IngressClass") => IngressClass(o),
-        ("v1", "Service") => Service(o),
-        ("discovery.k8s.io/v1", "EndpointSlice") => EndpointSlice(o),
-        ("v1", "Secret") => Secret(o),
-        ("v1", "ConfigMap") => ConfigMap(o),
-        _ => null,
+        ["Ingress"] = ("networking.k8s.io/v1", Ingress),
+        ["IngressClass"] = ("networking.k8s.io/v1", IngressClass),
+        ["Service"] = ("v1", Service),
+        ["EndpointSlice"] = ("discovery.k8s.io/v1", EndpointSlice),
+        ["Secret"] = ("v1", Secret),
+        ["ConfigMap"] = ("v1", ConfigMap),
     };
 
+    /// <summary>The object, or null when alb does not read this kind at this apiVersion.</summary>
+    public static IKubernetesObject<V1ObjectMeta>? Read(string apiVersion, string kind, YamlFields o) =>
+        Kinds.TryGetValue(kind, out var known) && known.ApiVersion == apiVersion ? known.Read(o) : null;
+
     /// <summary>The apiVersion alb reads for a kind, or null when alb does not read the kind.</summary>
-    public static string? SupportedApiVersion(string kind) => kind switch
-    {
-        "Ingress" or "IngressClass" => "networking.k8s.io/v1",
-        "EndpointSlice" => "discovery.k8s.io/v1",
-        "Service" or "Secret" or "ConfigMap" => "v1",
-        _ => null,
-    };
+    public static string? SupportedApiVersion(string kind) => Kinds.TryGetValue(kind, out var known) ? known.ApiVersion : null;
 
     private static V1Ingress Ingress(YamlFields o)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
 
@@ -32,26 +33,19 @@ internal readonly struct YamlFields
 
     public string? String(string key) => Scalar(key) is { } s ? s.Value : null;
 
-    public int? Int(string key)
+    public int? Int(string key) => Integer<int>(key);
+
+    public long? Long(string key) => Integer<long>(key);
+
+    private T? Integer<T>(string key)
+        where T : struct, IBinaryInteger<T>
     {
         if (Scalar(key) is not { } s)
         {
             return null;
         }
 
-        return int.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw Error(key, s, $"expected an integer, found '{Shorten(s.Value)}'");
-    }
-
-    public long? Long(string key)
-    {
-        if (Scalar(key) is not { } s)
-        {
-            return null;
-        }
-
-        return long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+        return T.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw Error(key, s, $"expected an integer, found '{Shorten(s.Value)}'");
     }
@@ -235,6 +229,9 @@ internal sealed class NodeBudget(int limit)
     public const int Default = 1_000_000;
 
     private int _visited;
+
+    /// <summary>The document was refused for its size: the error is the document's, not one object's.</summary>
+    public bool Exhausted => _visited > limit;
 
     public YamlNode Visit(YamlNode node, string field) =>
         ++_visited <= limit ? node : throw new ManifestFieldException(field, node.Start.Line, $"the document stands for more than {limit:N0} values (YAML aliases?); refused");

@@ -185,6 +185,18 @@ public sealed class ObjectReaderTests
     }
 
     [Fact]
+    public void Refuses_a_list_whose_items_are_aliases_of_one_object_many_times()
+    {
+        // 300,000 aliases of one Service: 2 MB of text that would be 300,000 objects.
+        var items = string.Join(", ", Enumerable.Repeat("*svc", 300_000));
+        var bomb = $"x: &svc {{apiVersion: v1, kind: Service, metadata: {{name: s, labels: {{a: b}}}}, spec: {{ports: [{{port: 80}}]}}}}\napiVersion: v1\nkind: List\nitems: [{items}]\n";
+        var file = ManifestParser.Parse("list.yaml", bomb);
+        Assert.True(file.Failed);
+        Assert.Contains("YAML aliases", Assert.Single(file.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.True(file.Objects.Length < 300_000);
+    }
+
+    [Fact]
     public void Accepts_a_large_document_without_aliases()
     {
         var paths = string.Join(", ", Enumerable.Range(0, 10_000).Select(i => $"{{path: /p{i}, pathType: Prefix, backend: {{service: {{name: s, port: {{number: 80}}}}}}}}"));
