@@ -89,39 +89,26 @@ internal readonly struct YamlFields
     }
 
     /// <summary>A sequence of mappings (<c>spec.rules</c>); each item's path carries its index.</summary>
-    public List<YamlFields>? Maps(string key)
+    public List<YamlFields>? Maps(string key) =>
+        Items(key, "a mapping", static (item, path, budget) => item is YamlMappingNode map ? (true, new YamlFields(map, path, budget)) : (false, default));
+
+    public List<string>? Strings(string key) =>
+        Items(key, "a string", static (item, _, _) => item is YamlScalarNode { Value: { } value } ? (true, value) : (false, ""));
+
+    private List<T>? Items<T>(string key, string expected, Func<YamlNode, string, NodeBudget, (bool Ok, T Value)> read)
     {
         if (Sequence(key) is not { } sequence)
         {
             return null;
         }
 
-        var items = new List<YamlFields>(sequence.Children.Count);
+        var items = new List<T>(sequence.Children.Count);
         for (var i = 0; i < sequence.Children.Count; i++)
         {
-            var item = _budget.Visit(sequence.Children[i], $"{Path(key)}[{i}]");
-            items.Add(item is YamlMappingNode map
-                ? new YamlFields(map, $"{Path(key)}[{i}]", _budget)
-                : throw new ManifestFieldException($"{Path(key)}[{i}]", item.Start.Line, $"{Path(key)}[{i}]: expected a mapping"));
-        }
-
-        return items;
-    }
-
-    public List<string>? Strings(string key)
-    {
-        if (Sequence(key) is not { } sequence)
-        {
-            return null;
-        }
-
-        var items = new List<string>(sequence.Children.Count);
-        for (var i = 0; i < sequence.Children.Count; i++)
-        {
-            var item = _budget.Visit(sequence.Children[i], $"{Path(key)}[{i}]");
-            items.Add(item is YamlScalarNode { Value: { } value }
-                ? value
-                : throw new ManifestFieldException($"{Path(key)}[{i}]", item.Start.Line, $"{Path(key)}[{i}]: expected a string"));
+            var path = $"{Path(key)}[{i}]";
+            var item = _budget.Visit(sequence.Children[i], path);
+            var (ok, value) = read(item, path, _budget);
+            items.Add(ok ? value : throw new ManifestFieldException(path, item.Start.Line, $"{path}: expected {expected}"));
         }
 
         return items;
