@@ -11,8 +11,6 @@ namespace EtcdBackup.Cli;
 /// <summary>The commands of etcd-backup. Usage and settings errors: one line each, exit 2, nothing touched.</summary>
 internal static class BackupCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help" || args.Contains("--help") || args.Contains("-h"))
@@ -87,18 +85,10 @@ internal static class BackupCommands
 
         if (output == "json")
         {
-            var rows = listings.Select(l => new
-            {
-                target = l.Target,
-                failure = l.Failure,
-                snapshots = l.Snapshots.Select(s => new
-                {
-                    name = s.Name, time = s.Time, state = s.State.ToString().ToLowerInvariant(), problem = s.Problem,
-                    revision = s.Manifest?.Revision, size = s.Manifest?.StoredSize ?? s.Size, dbSize = s.Manifest?.DbSize,
-                    sha256 = s.Manifest?.Sha256, compression = s.Manifest?.Compression, encryption = s.Manifest?.Encryption,
-                }),
-            });
-            Console.WriteLine(JsonSerializer.Serialize(rows, Indented));
+            var rows = listings.Select(l => new ListedTarget(l.Target, l.Failure, l.Snapshots.Select(s => new ListedSnapshot(
+                s.Name, s.Time, s.State.ToString().ToLowerInvariant(), s.Problem, s.Manifest?.Revision, s.Manifest?.StoredSize ?? s.Size,
+                s.Manifest?.DbSize, s.Manifest?.Sha256, s.Manifest?.Compression, s.Manifest?.Encryption)).ToList())).ToList();
+            Console.WriteLine(JsonSerializer.Serialize(rows, ListingJson.Default.ListListedTarget));
         }
         else
         {
