@@ -2,10 +2,17 @@ using Edge.Testing;
 
 namespace EtcdBackup.Tests.Fixtures;
 
-/// <summary>Runs the built etcd-backup as an operator does (a real process), with an environment of its own.</summary>
+/// <summary>Runs etcd-backup as an operator does (a real process), with an environment of its own: the build's
+/// etcd-backup.dll, or the published native executable named by ETCD_BACKUP_BIN (scripts/test.sh runs the process tests
+/// a second time against the Native AOT publish, the form operators install).</summary>
 public static class BackupCli
 {
+    public const string BinaryVariable = "ETCD_BACKUP_BIN";
+
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "etcd-backup.dll");
+
+    /// <summary>The published executable under test, or null for the build's dll.</summary>
+    public static string? Binary => Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } bin ? Path.GetFullPath(bin) : null;
 
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IDictionary<string, string>? env, params string[] args)
     {
@@ -20,6 +27,8 @@ public static class BackupCli
         {
             ["AWS_EC2_METADATA_DISABLED"] = "true",
         };
-        return TestProcess.Start("dotnet", [Dll, .. args], environment: environment);
+        return Binary is { } binary
+            ? TestProcess.Start(binary, args, environment: environment)
+            : TestProcess.Start("dotnet", [Dll, .. args], environment: environment);
     }
 }
