@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 
 ./scripts/ensure-packages.sh nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived \
-  iproute2 etcd-server etcd-client curl time
+  iproute2 etcd-server etcd-client curl time clang zlib1g-dev
 
 if [ "$what" = all ] || [ "$what" = load ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb.csproj

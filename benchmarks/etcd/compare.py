@@ -9,14 +9,14 @@ server (tests/tools/s3server, CPU0), then REPS interleaved rounds (clients pinne
   eb-local+s3     etcd-backup snapshot --local-dir --s3-url   (upload overlapped with the stream)
   eb-local+s3null the same into a discarding S3 endpoint (s3sink.py, CPU0): the client's own ceiling where the S3 test
                   server, which stores every part and then concatenates them, is the bottleneck
-etcd-backup is run as installed: published for linux-x64 (ReadyToRun). Prints medians: seconds, MB/s (10^6 bytes of database per second), peak RSS, and the ratios the issue sets targets for.
+etcd-backup is run as installed: published for linux-x64 (Native AOT, a native executable). Prints medians: seconds, MB/s (10^6 bytes of database per second), peak RSS, and the ratios the issue sets targets for.
 env: SIZES_MIB (default "100"), REPS (default 3).
 """
 import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PUBLISHED = tempfile.mkdtemp(prefix="etcd-backup-bin-")
-DLL = os.path.join(PUBLISHED, "etcd-backup.dll")
+BIN = os.path.join(PUBLISHED, "etcd-backup")
 SINK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "s3sink.py")
 S3JS = os.path.join(ROOT, "tests/tools/s3server/s3server.js")
 SIZES = [int(s) for s in os.environ.get("SIZES_MIB", "100").split(",")]
@@ -92,10 +92,10 @@ def main():
                                f"http://127.0.0.1:{sport}/bench/etcdctl/s{rep}.db"])
                         r = (time.monotonic() - t0, rss)
                     elif name == "eb-local":
-                        r = timed(["dotnet", DLL, "snapshot", "--endpoints", client, "--local-dir", out], env)
+                        r = timed([BIN, "snapshot", "--endpoints", client, "--local-dir", out], env)
                     else:
                         store = sport if name == "eb-local+s3" else nport
-                        r = timed(["dotnet", DLL, "snapshot", "--endpoints", client, "--local-dir", out,
+                        r = timed([BIN, "snapshot", "--endpoints", client, "--local-dir", out,
                                    "--s3-url", f"s3://bench/rep{rep}", "--s3-endpoint", f"http://127.0.0.1:{store}"], env)
                     runs[name].append(r)
                     print(f"{size} MiB rep {rep + 1} {name:15} {r[0]:7.2f} s  {db / r[0] / 1e6:7.1f} MB/s  RSS {r[1]:6.1f} MiB", flush=True)
