@@ -68,6 +68,57 @@ public sealed class SnapshotRestoreTests(BackupLab lab) : IClassFixture<BackupLa
         Assert.Equal(original.Revision, back.Revision);
     }
 
+    /// <summary>
+    /// etcd 3.5+ restores with etcdutl, which Debian's 3.4 does not ship. The etcdutl here is a shim that records its
+    /// arguments and hands them to etcd 3.4's etcdctl (the restore flags are the same), so what is checked is real:
+    /// the tool is preferred when present, gets the member flags, runs without ETCDCTL_API, and its data dir serves.
+    /// A failing etcdutl fails the restore and leaves the data dir empty.
+    /// </summary>
+    [Fact]
+    public async Task Restore_uses_etcdutl_when_present_and_fails_cleanly_when_it_fails()
+    {
+        await LoadOnceAsync();
+        var local = lab.Dir("local-etcdutl");
+        var (exit, stdout, stderr) = await BackupCli.RunAsync(null, ["snapshot", .. lab.Flags(local)]);
+        Assert.True(exit == 0, $"{stdout}\n{stderr}");
+
+        var log = Path.Combine(lab.Root, "etcdutl.args");
+        var shim = Path.Combine(lab.Root, "etcdutl");
+        await File.WriteAllTextAsync(shim,
+            $"#!/bin/sh\nprintf '%s\\n' \"ETCDCTL_API=${{ETCDCTL_API:-unset}}\" \"$@\" > '{log}'\nETCDCTL_API=3 exec etcdctl \"$@\"\n");
+        File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var dataDir = Path.Combine(lab.Root, "restored-etcdutl");
+        var (rExit, rOut, rErr) = await BackupCli.RunAsync(null,
+        [
+            "restore", "latest", "--data-dir", dataDir, "--name", "m1", "--initial-cluster", "m1=http://127.0.0.1:2380",
+            "--initial-cluster-token", "restored", "--local-dir", local, "--etcdutl", shim,
+        ]);
+        Assert.True(rExit == 0, $"{rOut}\n{rErr}");
+        Assert.Contains("etcdutl snapshot restore", rOut, StringComparison.Ordinal);
+        var args = await File.ReadAllLinesAsync(log);
+        Assert.Equal("ETCDCTL_API=unset", args[0]);
+        Assert.Equal(["snapshot", "restore"], args[1..3]);
+        Assert.EndsWith(".db", args[3], StringComparison.Ordinal);
+        Assert.Equal(["--name", "m1", "--initial-cluster", "m1=http://127.0.0.1:2380", "--initial-advertise-peer-urls",
+            "http://127.0.0.1:2380", "--initial-cluster-token", "restored"], args[6..]);
+        await using (var restored = await EtcdServer.StartAsync(dataDir, "m1", "m1=http://127.0.0.1:2380"))
+        {
+            Assert.Equal(3000, (await restored.ReadAllAsync()).Keys.Count);
+        }
+
+        await File.WriteAllTextAsync(shim, "#!/bin/sh\necho 'Error: snapshot file is corrupt' >&2\nexit 5\n");
+        var failedDir = Path.Combine(lab.Root, "restored-etcdutl-failed");
+        var (fExit, fOut, fErr) = await BackupCli.RunAsync(null,
+        [
+            "restore", "latest", "--data-dir", failedDir, "--name", "m1", "--initial-cluster", "m1=http://127.0.0.1:2380",
+            "--local-dir", local, "--etcdutl", shim,
+        ]);
+        Assert.True(fExit == 1, $"{fExit}\n{fOut}\n{fErr}");
+        Assert.Contains("etcdutl snapshot restore failed (exit 5): Error: snapshot file is corrupt", fOut + fErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(failedDir) && Directory.EnumerateFileSystemEntries(failedDir).Any());
+    }
+
     [Fact]
     public async Task Deep_verify_restores_into_a_temporary_etcd_and_checks_revision_and_keys()
     {
