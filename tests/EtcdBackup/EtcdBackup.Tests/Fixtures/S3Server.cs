@@ -86,6 +86,10 @@ public sealed class S3Server : IAsyncDisposable
     public IReadOnlyList<string> PartPayloadHashes() =>
         [.. _process.Stdout.Where(l => l.StartsWith("part ", StringComparison.Ordinal)).Select(l => l[5..])];
 
+    /// <summary>Every write the server took: (call, path, server-side encryption, KMS key id), "-" for a header not sent.</summary>
+    public IReadOnlyList<(string Call, string Path, string Sse, string KmsKeyId)> Writes() =>
+        [.. _process.Stdout.Where(l => l.StartsWith("sse ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Select(f => (f[1], f[2], f[3], f[4]))];
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     public static string RepoRoot()

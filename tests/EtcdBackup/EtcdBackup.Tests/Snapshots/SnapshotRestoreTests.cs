@@ -68,6 +68,23 @@ public sealed class SnapshotRestoreTests(BackupLab lab) : IClassFixture<BackupLa
         Assert.Equal(original.Revision, back.Revision);
     }
 
+    [Fact]
+    public async Task Server_side_encryption_settings_go_with_every_object_created()
+    {
+        await LoadOnceAsync();
+        var (exit, stdout, stderr) = await BackupCli.RunAsync(lab.S3.Credentials(),
+            ["snapshot", .. lab.Flags(null, "sse", "--s3-sse", "aws:kms", "--s3-kms-key-id", "alias/etcd-backup")]);
+        Assert.True(exit == 0, $"{stdout}\n{stderr}");
+
+        var writes = lab.S3.Writes().Where(w => w.Path.Contains("/sse/", StringComparison.Ordinal)).ToList();
+        var created = writes.Where(w => w.Call != "UploadPart").ToList();
+        Assert.Contains(created, w => w.Call == "CreateMultipartUpload" && w.Path.EndsWith(".db", StringComparison.Ordinal));
+        Assert.Contains(created, w => w.Call == "PutObject" && w.Path.EndsWith(".json", StringComparison.Ordinal));
+        Assert.All(created, w => Assert.Equal(("aws:kms", "alias/etcd-backup"), (w.Sse, w.KmsKeyId)));
+        // S3 takes the settings when the upload is created; UploadPart refuses them (SSE-C excepted).
+        Assert.All(writes.Where(w => w.Call == "UploadPart"), w => Assert.Equal("-", w.Sse));
+    }
+
     /// <summary>
     /// etcd 3.5+ restores with etcdutl, which Debian's 3.4 does not ship. The etcdutl here is a shim that records its
     /// arguments and hands them to etcd 3.4's etcdctl (the restore flags are the same), so what is checked is real:
