@@ -34,7 +34,7 @@ internal sealed class LocalTarget(string directory) : ITarget
 
         var stream = new FileStream(part, options);
         await Task.CompletedTask.ConfigureAwait(false);
-        return new Writer(this, stream, part, final);
+        return new Writer(this, stream, new Writeback(stream, options.BufferSize), part, final);
     }
 
     public async Task WriteSmallAsync(string fileName, byte[] content, CancellationToken ct)
@@ -75,11 +75,15 @@ internal sealed class LocalTarget(string directory) : ITarget
 
     public override string ToString() => Name;
 
-    private sealed class Writer(LocalTarget target, FileStream stream, string part, string final) : ITargetWriter
+    private sealed class Writer(LocalTarget target, FileStream stream, Writeback writeback, string part, string final) : ITargetWriter
     {
         private bool _ended;
 
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct) => stream.WriteAsync(data, ct);
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
+        {
+            await stream.WriteAsync(data, ct).ConfigureAwait(false);
+            writeback.Advance();
+        }
 
         public async Task CompleteAsync(CancellationToken ct)
         {
