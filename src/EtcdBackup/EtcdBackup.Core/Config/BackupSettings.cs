@@ -41,5 +41,12 @@ public sealed record S3Location(string Bucket, string Prefix, Uri? Endpoint, str
 {
     public string KeyFor(string fileName) => Prefix.Length == 0 ? fileName : $"{Prefix}/{fileName}";
 
+    /// <summary>
+    /// The default lock's file name when S3 is the only target: one per store and prefix, so runs into different
+    /// prefixes (two clusters backed up from one host) do not hold each other up, and two into the same one never overlap.
+    /// </summary>
+    public string LockFileName =>
+        $"etcd-backup-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{Endpoint}|{this}")))[..16]}.lock";
+
     public override string ToString() => Prefix.Length == 0 ? $"s3://{Bucket}" : $"s3://{Bucket}/{Prefix}";
 }

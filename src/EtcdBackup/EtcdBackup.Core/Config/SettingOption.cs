@@ -33,7 +33,7 @@ public sealed record SettingOption(string Path, string Flag, string Help, bool I
         new("retention.incompleteGrace", "incomplete-grace", "leave leftovers of interrupted runs this long before pruning them (default 0s)"),
         new("verifyAfterSnapshot", "verify-after-snapshot", "deep-verify every new snapshot (restore it into a temporary etcd)", IsSwitch: true),
         new("admin", "admin", "metrics listener of run (default 127.0.0.1:9106)"),
-        new("lockFile", "lock-file", "lock that keeps runs from overlapping (default LOCAL_DIR/.etcd-backup.lock, else in /tmp)"),
+        new("lockFile", "lock-file", "lock that keeps runs from overlapping (default LOCAL_DIR/.etcd-backup.lock, else one per S3 store and prefix in /tmp)"),
         new("tools.etcd", "etcd-binary", "etcd, for --deep verification (default etcd on PATH)"),
         new("tools.etcdctl", "etcdctl", "etcdctl (default etcdctl on PATH)"),
         new("tools.etcdutl", "etcdutl", "etcdutl, used for restore when present (3.5+; default etcdutl on PATH)"),

@@ -89,9 +89,10 @@ internal sealed class BackupContext : IDisposable
         return new BackupContext(settings, targets, key);
     }
 
-    /// <summary>The lock file: given, or in the local directory, or in the temp directory.</summary>
+    /// <summary>The lock file: given; else in the local directory; else one per S3 store and prefix in the temp directory.</summary>
     public string LockFile => Settings.LockFile ??
-        (Settings.LocalDir is { } dir ? Path.Combine(dir, ".etcd-backup.lock") : Path.Combine(Path.GetTempPath(), "etcd-backup.lock"));
+        (Settings.LocalDir is { } dir ? Path.Combine(dir, ".etcd-backup.lock")
+            : Path.Combine(Path.GetTempPath(), Settings.S3?.LockFileName ?? "etcd-backup.lock"));
 
     public void Dispose()
     {

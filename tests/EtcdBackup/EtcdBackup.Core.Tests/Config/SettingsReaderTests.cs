@@ -84,6 +84,19 @@ public class SettingsReaderTests
     }
 
     [Fact]
+    public void The_default_s3_lock_is_one_per_store_and_prefix()
+    {
+        string Lock(string url, string? endpoint = null) =>
+            Read(null, endpoint is null ? [("s3-url", url)] : [("s3-url", url), ("s3-endpoint", endpoint)]).Settings!.S3!.LockFileName;
+
+        Assert.Matches("^etcd-backup-[0-9a-f]{16}[.]lock$", Lock("s3://backups/prod"));
+        Assert.Equal(Lock("s3://backups/prod"), Lock("s3://backups/prod"));
+        Assert.NotEqual(Lock("s3://backups/prod"), Lock("s3://backups/staging"));
+        Assert.NotEqual(Lock("s3://backups/prod"), Lock("s3://other/prod"));
+        Assert.NotEqual(Lock("s3://backups/prod", "http://10.0.0.1:9000"), Lock("s3://backups/prod", "http://10.0.0.2:9000"));
+    }
+
+    [Fact]
     public void Collects_every_error_at_once()
     {
         var (_, errors) = Read(null, ("keep-last", "x"), ("schedule", "bad"), ("cert", "/exists/c.crt"), ("s3-region", "eu-west-1"));

@@ -39,12 +39,6 @@ public sealed class BackupLab : IAsyncLifetime
         if (s3Prefix is not null)
         {
             flags.AddRange(["--s3-url", $"s3://{S3Server.Bucket}/{s3Prefix}", "--s3-endpoint", S3.Endpoint]);
-            if (localDir is null)
-            {
-                // Without a local dir the lock defaults to /tmp/etcd-backup.lock, which test classes running in
-                // parallel would share: one of them then (rightly) exits 4, "another run holds the lock".
-                flags.AddRange(["--lock-file", Path.Combine(Root, $"{s3Prefix.Replace('/', '-')}.lock")]);
-            }
         }
 
         flags.AddRange(more);
