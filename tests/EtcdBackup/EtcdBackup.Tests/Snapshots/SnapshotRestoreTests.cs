@@ -106,7 +106,8 @@ public sealed class SnapshotRestoreTests(BackupLab lab) : IClassFixture<BackupLa
         File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var dataDir = Path.Combine(lab.Root, "restored-etcdutl");
-        var (rExit, rOut, rErr) = await BackupCli.RunAsync(null,
+        // ETCDCTL_API emptied for the run, so what the shim sees is only what etcd-backup set (whatever CI's environment holds).
+        var (rExit, rOut, rErr) = await BackupCli.RunAsync(new Dictionary<string, string> { ["ETCDCTL_API"] = "" },
         [
             "restore", "latest", "--data-dir", dataDir, "--name", "m1", "--initial-cluster", "m1=http://127.0.0.1:2380",
             "--initial-cluster-token", "restored", "--local-dir", local, "--etcdutl", shim,
