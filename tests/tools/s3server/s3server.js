@@ -5,9 +5,10 @@
 //   1. the SigV4 check drops a trailing '/' from the canonical URI, so bucket-level calls (PUT /bucket/, list) fail;
 //   2. list responses carry a wrong XML namespace (harmless to the AWS SDK, kept right for any other client).
 // Only the one key pair given in the environment is accepted (the built-in S3RVER/S3RVER pair is revoked).
-// With S3_TLS_CERT and S3_TLS_KEY (PEM files) it serves HTTPS. Each part upload prints "part <x-amz-content-sha256>",
-// so a test can see whether the client signed the body; each write prints "sse <call> <path> <x-amz-server-side-encryption>
-// <x-amz-server-side-encryption-aws-kms-key-id>" ('-' for a header not sent), as s3rver itself ignores those headers.
+// With S3_TLS_CERT and S3_TLS_KEY (PEM files) it serves HTTPS. Each write prints
+// "write <call> <path> <x-amz-content-sha256> <x-amz-server-side-encryption> <x-amz-server-side-encryption-aws-kms-key-id>"
+// ('-' for a header not sent), so a test can see whether the client signed a body and which encryption settings it
+// sent (s3rver itself ignores them).
 //
 // usage: S3_ACCESS_KEY=... S3_SECRET_KEY=... node --openssl-legacy-provider s3server.js DIR PORT BUCKET...
 // prints "listening 127.0.0.1:PORT" when ready.
@@ -60,12 +61,12 @@ const server = new S3rver({
   configureBuckets: buckets.map((name) => ({ name })),
 })
 server.middleware.unshift(async (ctx, next) => {
-  if (ctx.method === 'PUT' && ctx.query.partNumber) console.log(`part ${ctx.get('x-amz-content-sha256')}`)
   const call = ctx.method === 'PUT' ? (ctx.query.partNumber ? 'UploadPart' : 'PutObject')
     : ctx.method === 'POST' && 'uploads' in ctx.query ? 'CreateMultipartUpload' : null
   if (call) {
-    const sse = ctx.get('x-amz-server-side-encryption') || '-'
-    console.log(`sse ${call} ${ctx.path} ${sse} ${ctx.get('x-amz-server-side-encryption-aws-kms-key-id') || '-'}`)
+    const header = (name) => ctx.get(name) || '-'
+    console.log(`write ${call} ${ctx.path} ${header('x-amz-content-sha256')} ${header('x-amz-server-side-encryption')} ` +
+      header('x-amz-server-side-encryption-aws-kms-key-id'))
   }
   await next()
   if (typeof ctx.body === 'string' && ctx.body.includes('http://doc.s3.amazonaws.com/2006-03-01/')) {

@@ -83,12 +83,11 @@ public sealed class S3Server : IAsyncDisposable
     }
 
     /// <summary>The <c>x-amz-content-sha256</c> of every part upload so far: a hex digest, or UNSIGNED-PAYLOAD.</summary>
-    public IReadOnlyList<string> PartPayloadHashes() =>
-        [.. _process.Stdout.Where(l => l.StartsWith("part ", StringComparison.Ordinal)).Select(l => l[5..])];
+    public IReadOnlyList<string> PartPayloadHashes() => [.. Writes().Where(w => w.Call == "UploadPart").Select(w => w.PayloadHash)];
 
-    /// <summary>Every write the server took: (call, path, server-side encryption, KMS key id), "-" for a header not sent.</summary>
-    public IReadOnlyList<(string Call, string Path, string Sse, string KmsKeyId)> Writes() =>
-        [.. _process.Stdout.Where(l => l.StartsWith("sse ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Select(f => (f[1], f[2], f[3], f[4]))];
+    /// <summary>Every write the server took, as its headers named it; "-" for a header not sent.</summary>
+    public IReadOnlyList<(string Call, string Path, string PayloadHash, string Sse, string KmsKeyId)> Writes() =>
+        [.. _process.Stdout.Where(l => l.StartsWith("write ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Select(f => (f[1], f[2], f[3], f[4], f[5]))];
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
