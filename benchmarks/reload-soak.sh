@@ -8,7 +8,7 @@ DURATION=${DURATION:-300}
 INTERVAL=${INTERVAL:-0.2}
 command -v wrk >/dev/null || { echo "reload-soak: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
-dotnet build -c Release -v quiet -nologo src/Alb/Alb.csproj
+dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
 dotnet build -c Release -v quiet -nologo tools/echo-origin/EchoOrigin.csproj
 work=$(mktemp -d)
 pids=()
@@ -28,7 +28,7 @@ ingress() { # name host service
 ingress load load.example.com steady > "$work/load.yaml"
 ingress unrelated unrelated.example.com other > "$work/unrelated.yaml"
 
-dotnet src/Alb/bin/Release/net10.0/alb.dll serve --manifests "$work" --http 127.0.0.1:19300 --https 127.0.0.1:19303 \
+dotnet src/Alb/Alb/bin/Release/net10.0/alb.dll serve --manifests "$work" --http 127.0.0.1:19300 --https 127.0.0.1:19303 \
   --admin 127.0.0.1:19304 --access-log off --log-level warning &
 pids+=($!)
 for _ in $(seq 50); do curl -sf http://127.0.0.1:19304/readyz >/dev/null && break; sleep 0.2; done

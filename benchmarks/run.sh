@@ -14,7 +14,7 @@ what=${1:-all}
   iproute2 etcd-server etcd-client curl time clang zlib1g-dev
 
 if [ "$what" = all ] || [ "$what" = load ]; then
-  dotnet build -c Release -v quiet -nologo src/Alb/Alb.csproj
+  dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
   dotnet build -c Release -v quiet -nologo benchmarks/YarpMin/YarpMin.csproj
   python3 benchmarks/load/compare.py
 fi

@@ -4,9 +4,9 @@
 # and 127.0.0.1:10254 (admin). Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build -c Release -v quiet -nologo src/Alb/Alb.csproj
+dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
 dotnet build -c Release -v quiet -nologo tools/echo-origin/EchoOrigin.csproj
 dotnet tools/echo-origin/bin/Release/net10.0/echo-origin.dll 127.0.0.1:9001=web 127.0.0.1:9002=api &
 origin=$!
 trap 'kill $origin 2>/dev/null || true' EXIT INT TERM
-dotnet src/Alb/bin/Release/net10.0/alb.dll serve --manifests examples "$@"
+dotnet src/Alb/Alb/bin/Release/net10.0/alb.dll serve --manifests examples "$@"

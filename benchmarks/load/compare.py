@@ -181,7 +181,7 @@ def start_all():
             "haproxy": ["haproxy", "-f", str(work / "haproxy.cfg")],
             "yarp-min": ["dotnet", str(ROOT / "benchmarks/YarpMin/bin/Release/net10.0/yarp-min.dll"), str(http), str(https),
                          str(work / "cert.pem"), str(work / "key.pem"), f"http://127.0.0.1:{ORIGIN}"],
-            "alb": ["dotnet", str(ROOT / "src/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
+            "alb": ["dotnet", str(ROOT / "src/Alb/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
                     "--http", f"127.0.0.1:{http}", "--https", f"127.0.0.1:{https}", "--admin", f"127.0.0.1:{admin}",
                     "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"],
         }[base]

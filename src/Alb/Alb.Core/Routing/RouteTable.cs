@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Alb.Core.Util;
 
 namespace Alb.Core.Routing;
 

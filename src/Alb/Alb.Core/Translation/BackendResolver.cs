@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Alb.Core.Diagnostics;
 using Alb.Core.Routing;
 using Alb.Core.Snapshot;
-using Alb.Core.Util;
 using k8s.Models;
 
 namespace Alb.Core.Translation;

@@ -1,5 +1,4 @@
 using Alb.Core.Routing;
-using Alb.Core.Util;
 
 namespace Alb.Core.Translation;
 

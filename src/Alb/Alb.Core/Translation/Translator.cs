@@ -1,7 +1,6 @@
 using Alb.Core.Diagnostics;
 using Alb.Core.Routing;
 using Alb.Core.Snapshot;
-using Alb.Core.Util;
 using k8s.Models;
 
 namespace Alb.Core.Translation;

@@ -2,7 +2,7 @@ using System.Collections;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 
-namespace Alb.Core.Util;
+namespace Alb.Core.Routing;
 
 /// <summary>
 /// An immutable array compared element by element, so records holding one keep value equality:
