@@ -42,8 +42,40 @@ public static class Codes
 
     // 15xx: global configuration and annotations
     public static readonly DiagnosticCode ConfigMapNotFound = new("ALB1501", Severity.Warning, "--configmap names a ConfigMap that is not in the manifests; defaults apply");
-    public static readonly DiagnosticCode InvalidAnnotation = new("ALB1502", Severity.Error, "an annotation value that does not parse; the annotation's default applies");
+    public static readonly DiagnosticCode InvalidAnnotation = new("ALB1502", Severity.Error, "retired: annotation values now have a code per family (16xx-24xx)");
     public static readonly DiagnosticCode InvalidConfigMapValue = new("ALB1503", Severity.Error, "a ConfigMap value that does not parse; the default applies");
+
+    public static readonly DiagnosticCode UnknownConfigMapKey = new("ALB1504", Severity.Warning, "a ConfigMap key that is not an ingress-nginx key alb knows; ignored");
+    public static readonly DiagnosticCode UnsafeConfigMapValue = new("ALB1505", Severity.Error, "allow-snippet-annotations or annotations-risk-level set looser than the safe default; refused, the safe value applies");
+
+    // 16xx: annotations in general (the screen every Ingress passes first)
+    public static readonly DiagnosticCode UnknownAnnotation = new("ALB1601", Severity.Warning, "a key under nginx.ingress.kubernetes.io/ that ingress-nginx does not know (a typo?); ignored");
+    public static readonly DiagnosticCode UnsupportedAnnotation = new("ALB1602", Severity.Warning, "an ingress-nginx annotation alb does not honour (yet); the route is served without it");
+    public static readonly DiagnosticCode RefusedAnnotation = new("ALB1603", Severity.Error, "a snippet or Critical-risk annotation; the Ingress is not served");
+    public static readonly DiagnosticCode AuthNotYetSupported = new("ALB1604", Severity.Error, "an authentication annotation alb does not honour yet; the route answers 503 (fail closed)");
+    public static readonly DiagnosticCode IngressRefused = new("ALB1605", Severity.Error, "an annotation value that makes ingress-nginx reject the Ingress; none of its rules are served");
+
+    // 17xx: redirects
+    public static readonly DiagnosticCode InvalidRedirect = new("ALB1701", Severity.Error, "a redirect annotation with a bad value (URL, code or boolean); see the message for the outcome");
+    public static readonly DiagnosticCode RedirectConflict = new("ALB1702", Severity.Warning, "both temporal-redirect and permanent-redirect are set; temporal-redirect wins, as in ingress-nginx");
+
+    // 18xx: paths, regexes and rewrites
+    public static readonly DiagnosticCode InvalidRewrite = new("ALB1801", Severity.Error, "a rewrite-target, x-forwarded-prefix or use-regex value that does not validate; see the message for the outcome");
+    public static readonly DiagnosticCode InvalidRegexPath = new("ALB1802", Severity.Error, "a path that is not a valid regex on a host where paths are regexes; the path is dropped");
+    public static readonly DiagnosticCode RegexImposed = new("ALB1803", Severity.Warning, "another Ingress of the same host enables use-regex or rewrite-target, so this Ingress's paths are case-insensitive regexes too");
+
+    // 19xx: CORS
+    public static readonly DiagnosticCode InvalidCors = new("ALB1901", Severity.Error, "a cors-* value that does not validate; see the message for what applies (a bad origin list allows no origin)");
+
+    // 20xx: source ranges
+    public static readonly DiagnosticCode InvalidSourceRange = new("ALB2001", Severity.Error, "an allowlist/denylist source range entry that is not an address or CIDR; the route answers 503 (fail closed)");
+
+    // 21xx: rate limits
+    public static readonly DiagnosticCode InvalidRateLimit = new("ALB2101", Severity.Error, "a limit-* value that does not validate; the Ingress is not served, as in ingress-nginx");
+
+    // 22xx: proxy and backend
+    public static readonly DiagnosticCode InvalidProxyValue = new("ALB2201", Severity.Error, "a proxy-* or backend annotation value that does not validate; the default applies");
+    public static readonly DiagnosticCode InvalidUpstreamVhost = new("ALB2202", Severity.Error, "an upstream-vhost that is not a host name; the Ingress is not served, as in ingress-nginx");
 
     public static IReadOnlyList<DiagnosticCode> All { get; } =
     [
@@ -52,6 +84,13 @@ public static class Codes
         InvalidHost, InvalidPath, InvalidPathType, InvalidBackend, DuplicatePath, DuplicateDefaultBackend, EmptyIngress,
         ServiceNotFound, ServicePortNotFound, NoReadyEndpoints, ExternalNameService,
         TlsSecretNotFound, TlsSecretInvalid, DefaultCertificateInvalid, TlsHostInvalid,
-        ConfigMapNotFound, InvalidAnnotation, InvalidConfigMapValue,
+        ConfigMapNotFound, InvalidAnnotation, InvalidConfigMapValue, UnknownConfigMapKey, UnsafeConfigMapValue,
+        UnknownAnnotation, UnsupportedAnnotation, RefusedAnnotation, AuthNotYetSupported, IngressRefused,
+        InvalidRedirect, RedirectConflict,
+        InvalidRewrite, InvalidRegexPath, RegexImposed,
+        InvalidCors,
+        InvalidSourceRange,
+        InvalidRateLimit,
+        InvalidProxyValue, InvalidUpstreamVhost,
     ];
 }

@@ -1,3 +1,4 @@
+using Alb.Core.Policies;
 using Alb.Core.Routing;
 
 namespace Alb.Core.Explain;
@@ -15,20 +16,22 @@ public static class Explainer
                 $"{r.Source.Namespace}/{r.Source.Ingress}",
                 r.Kind,
                 r.Path,
-                RouteMatcher.PathMatches(r, path),
+                RouteMatcher.PathMatches(server, r, path),
                 ReferenceEquals(r, match.Route),
                 [.. r.Shadowed]))
             .ToList();
 
         var backend = match.Route?.BackendId is { } id ? matcher.Table.Backends.FirstOrDefault(b => b.Id == id) : null;
-        return new Explanation(host, path, method, server.Host, how, candidates, match.Route, match.IsFallback, backend, Outcome(match, backend));
+        var steps = match.Route is { } route ? PipelinePlan.For(route.Policies, matcher.Table.Settings) : [];
+        return new Explanation(host, path, method, server.Host, how, candidates, match.Route, match.IsFallback, server.RegexPaths, backend, steps, Outcome(match, backend));
     }
 
-    /// <summary>What the server answers for this match over plain HTTP.</summary>
+    /// <summary>Where a request that passes every step of the route's pipeline ends.</summary>
     public static string Outcome(RouteMatch match, Backend? backend) => match switch
     {
         { Route: null } => "404 from the default backend (no route matched)",
-        { Route.HttpsRedirect: true } => "308 redirect to https (over plain HTTP); over HTTPS: " + Forward(match, backend),
+        { Route.Policies.Deny: { } deny } => $"{deny.Status}: {deny.Reason}",
+        { Route.Policies.Redirect: { } redirect } => $"{redirect.Code} redirect to {redirect.Url}",
         _ => Forward(match, backend),
     };
 

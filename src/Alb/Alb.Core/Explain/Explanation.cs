@@ -1,3 +1,4 @@
+using Alb.Core.Policies;
 using Alb.Core.Routing;
 
 namespace Alb.Core.Explain;
@@ -12,7 +13,9 @@ public sealed record Explanation(
     IReadOnlyList<Candidate> Candidates,
     Route? Route,
     bool IsFallback,
+    bool RegexPaths,
     Backend? Backend,
+    IReadOnlyList<PlannedStep> Steps,
     string Outcome);
 
 /// <summary>A route of the selected server and whether it matched; the first match in order wins.</summary>

@@ -17,6 +17,30 @@ public sealed record GlobalSettings
     /// <summary><c>client-header-timeout</c> in seconds (default 60): time allowed to send the request headers.</summary>
     public int ClientHeaderTimeoutSeconds { get; init; } = 60;
 
+    /// <summary><c>proxy-send-timeout</c> in seconds (default 60): longest pause while sending the request upstream.</summary>
+    public int ProxySendTimeoutSeconds { get; init; } = 60;
+
+    /// <summary><c>proxy-next-upstream-tries</c> (default 3): attempts per request over the endpoints (0 = no limit beyond them).</summary>
+    public int ProxyNextUpstreamTries { get; init; } = 3;
+
     /// <summary><c>ssl-redirect</c> (default true): redirect HTTP to HTTPS for hosts with TLS.</summary>
     public bool SslRedirect { get; init; } = true;
+
+    /// <summary><c>force-ssl-redirect</c> (default false): redirect HTTP to HTTPS even without TLS.</summary>
+    public bool ForceSslRedirect { get; init; }
+
+    /// <summary><c>http-redirect-code</c> (default 308; 301, 302, 307 or 308): the status of the HTTPS redirect.</summary>
+    public int HttpRedirectCode { get; init; } = 308;
+
+    /// <summary><c>no-tls-redirect-locations</c>: Ingress paths starting with one of these are never redirected to HTTPS.</summary>
+    public EquatableArray<string> NoTlsRedirectLocations { get; init; } = ["/.well-known/acme-challenge"];
+
+    /// <summary><c>annotations-risk-level</c> (default High): an annotation of higher risk refuses its Ingress.</summary>
+    public Annotations.AnnotationRisk AnnotationsRiskLevel { get; init; } = Annotations.AnnotationRisk.High;
+
+    /// <summary><c>limit-req-status-code</c> (default 503): the answer to a request over <c>limit-rps</c>/<c>limit-rpm</c>.</summary>
+    public int LimitReqStatusCode { get; init; } = 503;
+
+    /// <summary><c>limit-conn-status-code</c> (default 503): the answer to a request over <c>limit-connections</c>.</summary>
+    public int LimitConnStatusCode { get; init; } = 503;
 }

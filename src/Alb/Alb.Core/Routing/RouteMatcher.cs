@@ -58,6 +58,20 @@ public sealed class RouteMatcher
             path = "/";
         }
 
+        if (entry.Regexes is { } regexes)
+        {
+            // Regex mode: the first pattern, in ingress-nginx's order, that matches at the start of the path wins.
+            for (var i = 0; i < regexes.Length; i++)
+            {
+                if (regexes[i].IsMatch(path))
+                {
+                    return new RouteMatch(entry.Host, entry.Host.Routes[i], false);
+                }
+            }
+
+            return new RouteMatch(entry.Host, entry.Host.Fallback, true);
+        }
+
         if (entry.ExactPaths.TryGetValue(path, out var exact))
         {
             return new RouteMatch(entry.Host, exact, false);
@@ -74,9 +88,10 @@ public sealed class RouteMatcher
         return new RouteMatch(entry.Host, entry.Host.Fallback, true);
     }
 
-    /// <summary>Whether <paramref name="route"/> matches <paramref name="path"/>; the one rule both Match and explain use.</summary>
-    public static bool PathMatches(Route route, ReadOnlySpan<char> path) =>
-        route.Kind == PathKind.Exact ? path.SequenceEqual(route.Path) : PrefixMatches(route.Path, path);
+    /// <summary>Whether <paramref name="route"/> of <paramref name="host"/> matches <paramref name="path"/>; the one rule both Match and explain use.</summary>
+    public static bool PathMatches(VirtualHost host, Route route, string path) =>
+        host.RegexPaths ? PathRegex.Match(route.Path).IsMatch(path)
+        : route.Kind == PathKind.Exact ? path.AsSpan().SequenceEqual(route.Path) : PrefixMatches(route.Path, path);
 
     /// <summary>Element-wise prefix: <c>/foo</c> matches <c>/foo</c>, <c>/foo/</c>, <c>/foo/bar</c>, not <c>/foobar</c>.</summary>
     private static bool PrefixMatches(string prefix, ReadOnlySpan<char> path) =>
@@ -129,7 +144,11 @@ public sealed class RouteMatcher
                 .ToFrozenDictionary(r => r.Path, StringComparer.Ordinal)
                 .GetAlternateLookup<ReadOnlySpan<char>>();
             Prefixes = [.. host.Routes.Where(r => r.Kind != PathKind.Exact)];
+            Regexes = host.RegexPaths ? [.. host.Routes.Select(r => PathRegex.Match(r.Path))] : null;
         }
+
+        /// <summary>Regex mode: one compiled pattern per route, in route order.</summary>
+        public System.Text.RegularExpressions.Regex[]? Regexes { get; }
 
         public VirtualHost Host { get; }
 

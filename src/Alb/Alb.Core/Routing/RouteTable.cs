@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Alb.Core.Policies;
 
 namespace Alb.Core.Routing;
 
@@ -30,19 +31,18 @@ public sealed record RouteSource(string Namespace, string Ingress, int Rule, int
     public override string ToString() => Rule < 0 ? $"Ingress {Namespace}/{Ingress} spec.defaultBackend" : $"Ingress {Namespace}/{Ingress} spec.rules[{Rule}].http.paths[{Path}]";
 }
 
-/// <summary>One host+path of one Ingress. <see cref="BackendId"/> null means the global default backend (404).</summary>
+/// <summary>
+/// One host+path of one Ingress and the policies its annotations ask for. <see cref="BackendId"/> null means the
+/// global default backend (404).
+/// </summary>
 public sealed record Route(
     string Id,
     PathKind Kind,
     string Path,
     string? BackendId,
     RouteSource Source,
-    bool HttpsRedirect,
-    EquatableArray<string> Shadowed)
-{
-    /// <summary>How to talk to the backend (<c>backend-protocol</c> annotation); HTTP/1.1 by default.</summary>
-    public UpstreamProtocol Protocol { get; init; } = UpstreamProtocol.Http;
-}
+    RoutePolicies Policies,
+    EquatableArray<string> Shadowed);
 
 /// <summary>ingress-nginx <c>backend-protocol</c>: HTTP (and AUTO_HTTP), HTTPS, GRPC (h2c), GRPCS (h2 over TLS).</summary>
 public enum UpstreamProtocol
@@ -57,7 +57,15 @@ public enum UpstreamProtocol
 /// A server in nginx terms: every route for one host (exact, <c>*.suffix</c>, or <see cref="RouteTable.CatchAllHost"/>),
 /// in match order, and what answers when no path matches (<see cref="Fallback"/>; null = 404).
 /// </summary>
-public sealed record VirtualHost(string Host, EquatableArray<Route> Routes, Route? Fallback);
+public sealed record VirtualHost(string Host, EquatableArray<Route> Routes, Route? Fallback)
+{
+    /// <summary>
+    /// Regex mode (ingress-nginx's <c>enforceRegexModifier</c>): an Ingress of this host set use-regex or a
+    /// rewrite-target, so every path of the host is a case-insensitive regex anchored at the start, tried in
+    /// <see cref="Routes"/> order (longest path first); the first match wins.
+    /// </summary>
+    public bool RegexPaths { get; init; }
+}
 
 /// <summary>A Service port resolved to endpoints. A non-null <see cref="Problem"/> makes every route to it answer 503.</summary>
 public sealed record Backend(

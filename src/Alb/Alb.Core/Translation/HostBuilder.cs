@@ -3,13 +3,15 @@ using Alb.Core.Routing;
 namespace Alb.Core.Translation;
 
 /// <summary>Collects one host's routes; the first (oldest) Ingress to claim a path keeps it.</summary>
-internal sealed class HostBuilder(string host, Route? fallback)
+internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
 {
-    private readonly Dictionary<(bool Exact, string Path), (Route Route, string Owner, List<string> Shadowed)> _routes = [];
+    private readonly Dictionary<(bool Exact, string Path), (Route Route, string Owner, List<string> Shadowed, int Order)> _routes = [];
 
     public string Host { get; } = host;
 
     public Route? Fallback { get; set; } = fallback;
+
+    public bool RegexPaths { get; } = regexPaths;
 
     public bool TryAdd(Route route, string owner, out string winner)
     {
@@ -21,21 +23,24 @@ internal sealed class HostBuilder(string host, Route? fallback)
             return false;
         }
 
-        _routes[key] = (route, owner, []);
+        _routes[key] = (route, owner, [], _routes.Count);
         winner = owner;
         return true;
     }
 
-    /// <summary>Routes in match order: Exact before Prefix, longer paths first, then by path and kind.</summary>
-    public VirtualHost Build() =>
-        new(
-            Host,
-            _routes.Values
-                .Select(v => v.Shadowed.Count == 0 ? v.Route : v.Route with { Shadowed = v.Shadowed.ToEquatableArray() })
-                .OrderBy(r => r.Kind == PathKind.Exact ? 0 : 1)
-                .ThenByDescending(r => r.Path.Length)
-                .ThenBy(r => r.Path, StringComparer.Ordinal)
-                .ThenBy(r => r.Kind)
-                .ToEquatableArray(),
-            Fallback);
+    /// <summary>
+    /// Routes in match order. Plain hosts: Exact before Prefix, longer paths first, then by path and kind. Regex hosts,
+    /// as ingress-nginx sorts locations: longer paths first, then by path bytes descending, then in Ingress order.
+    /// </summary>
+    public VirtualHost Build()
+    {
+        var entries = _routes.Values.Select(v => (Route: v.Shadowed.Count == 0 ? v.Route : v.Route with { Shadowed = v.Shadowed.ToEquatableArray() }, v.Order));
+        var ordered = RegexPaths
+            ? entries.OrderByDescending(e => e.Route.Path.Length).ThenByDescending(e => e.Route.Path, StringComparer.Ordinal).ThenBy(e => e.Order)
+            : entries.OrderBy(e => e.Route.Kind == PathKind.Exact ? 0 : 1)
+                .ThenByDescending(e => e.Route.Path.Length)
+                .ThenBy(e => e.Route.Path, StringComparer.Ordinal)
+                .ThenBy(e => e.Route.Kind);
+        return new VirtualHost(Host, ordered.Select(e => e.Route).ToEquatableArray(), Fallback) { RegexPaths = RegexPaths };
+    }
 }

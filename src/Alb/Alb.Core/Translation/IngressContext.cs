@@ -1,38 +1,53 @@
+using Alb.Core.Annotations;
+using Alb.Core.Annotations.Families;
 using Alb.Core.Diagnostics;
+using Alb.Core.Policies;
 using Alb.Core.Routing;
 using Alb.Core.Snapshot;
 using k8s.Models;
 
 namespace Alb.Core.Translation;
 
-/// <summary>One Ingress being translated, with its redirect annotations read once.</summary>
+/// <summary>
+/// One Ingress being translated: its annotations read once by each family parser, their diagnostics gathered, and
+/// the verdict (served, routes denied, or not served at all) decided before any route is built.
+/// </summary>
 internal sealed class IngressContext
 {
-    public const string SslRedirectAnnotation = "nginx.ingress.kubernetes.io/ssl-redirect";
-    public const string ForceSslRedirectAnnotation = "nginx.ingress.kubernetes.io/force-ssl-redirect";
-    public const string BackendProtocolAnnotation = "nginx.ingress.kubernetes.io/backend-protocol";
+    private readonly List<Diagnostic> _diagnostics = [];
+    private readonly GlobalSettings _settings;
 
-    private readonly bool _sslRedirect;
-    private readonly bool _forceSslRedirect;
-
-    public IngressContext(V1Ingress ingress, GlobalSettings settings, List<Diagnostic> diagnostics)
+    public IngressContext(V1Ingress ingress, GlobalSettings settings)
     {
         Ingress = ingress;
-        Diagnostics = diagnostics;
+        _settings = settings;
         Namespace = ObjectNames.Ns(ingress.Metadata);
         IngressName = ingress.Metadata.Name;
         Name = ObjectNames.Of(ingress);
-        _sslRedirect = ReadBool(SslRedirectAnnotation, settings.SslRedirect);
-        _forceSslRedirect = ReadBool(ForceSslRedirectAnnotation, false);
-        Protocol = ReadProtocol();
+        var reader = new AnnotationReader(Name, ingress.Metadata.Annotations);
+
+        Take(AnnotationScreen.Read(reader, settings.AnnotationsRiskLevel));
+        Redirects = Take(RedirectAnnotations.Read(reader, settings));
+        Rewrites = Take(RewriteAnnotations.Read(reader));
+        var cors = Take(CorsAnnotations.Read(reader));
+        var ranges = Take(SourceRangeAnnotations.Read(reader));
+        var limits = Take(RateLimitAnnotations.Read(reader));
+        var upstream = Take(ProxyAnnotations.Read(reader, settings));
+        var accessLog = Take(LogAnnotations.Read(reader));
+
+        Policies = new RoutePolicies
+        {
+            Deny = DenyReason is null ? null : new DenyPolicy(503, DenyReason),
+            Redirect = Redirects.Redirect,
+            Cors = cors,
+            SourceRanges = ranges,
+            RateLimit = limits,
+            Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
+            NoAccessLog = !accessLog,
+        };
     }
 
-    /// <summary>The backend-protocol annotation of this Ingress.</summary>
-    public UpstreamProtocol Protocol { get; }
-
     public V1Ingress Ingress { get; }
-
-    public List<Diagnostic> Diagnostics { get; }
 
     public string Namespace { get; }
 
@@ -40,9 +55,44 @@ internal sealed class IngressContext
 
     public string Name { get; }
 
-    /// <summary>ingress-nginx: 308 to HTTPS when the host has TLS (ssl-redirect, default on) or force-ssl-redirect is set.</summary>
-    public bool RedirectsToHttps(string host, HashSet<string> tlsHosts) =>
-        _forceSslRedirect || (_sslRedirect && host.Length > 0 && CoveredByTls(host, tlsHosts));
+    /// <summary>The diagnostics of every family, in family order.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics => _diagnostics;
+
+    /// <summary>Set when a value makes ingress-nginx reject the Ingress (or a snippet is present): nothing of it is served.</summary>
+    public string? RejectReason { get; private set; }
+
+    /// <summary>Set when a security annotation failed: every route of the Ingress answers 503.</summary>
+    public string? DenyReason { get; private set; }
+
+    public RedirectAnnotations Redirects { get; }
+
+    public RewriteAnnotations Rewrites { get; }
+
+    /// <summary>The policies every route of this Ingress shares; per-route parts are added by <see cref="PoliciesFor"/>.</summary>
+    public RoutePolicies Policies { get; }
+
+    /// <summary>
+    /// The policies of one path: the HTTPS redirect (ingress-nginx: when the host has TLS and ssl-redirect is on, or
+    /// force-ssl-redirect; never for a path under no-tls-redirect-locations), the rewrite when its target differs
+    /// from the path, and app-root on the host's root.
+    /// </summary>
+    public RoutePolicies PoliciesFor(string host, string path, HashSet<string> tlsHosts, bool root)
+    {
+        var redirect = RedirectsToHttps(host, tlsHosts) && !_settings.NoTlsRedirectLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal))
+            ? new HttpsRedirectPolicy(_settings.HttpRedirectCode, Redirects.PreserveTrailingSlash)
+            : null;
+        var rewrite = Rewrites.Rewrite is { } r && r.Target != path ? r : null;
+        var appRoot = root ? Redirects.AppRoot : null;
+        return redirect is null && rewrite is null && appRoot is null
+            ? Policies
+            : Policies with { HttpsRedirect = redirect, Rewrite = rewrite, AppRoot = appRoot };
+    }
+
+    /// <summary>Whether a path of this Ingress puts its host in regex mode (use-regex, or a rewrite-target other than the path).</summary>
+    public bool EnforcesRegex(string path) => Rewrites.UseRegex || (Rewrites.Rewrite is { } r && r.Target != path);
+
+    private bool RedirectsToHttps(string host, HashSet<string> tlsHosts) =>
+        Redirects.ForceSslRedirect || (Redirects.SslRedirect && host.Length > 0 && CoveredByTls(host, tlsHosts));
 
     private static bool CoveredByTls(string host, HashSet<string> tlsHosts)
     {
@@ -55,45 +105,19 @@ internal sealed class IngressContext
         return dot > 0 && !host.StartsWith("*.", StringComparison.Ordinal) && tlsHosts.Contains("*" + host[dot..]);
     }
 
-    private UpstreamProtocol ReadProtocol()
+    private T Take<T>(Parsed<T> parsed)
     {
-        if (Ingress.Metadata.Annotations is not { } annotations || !annotations.TryGetValue(BackendProtocolAnnotation, out var text))
+        _diagnostics.AddRange(parsed.Diagnostics);
+        switch (parsed.Outcome)
         {
-            return UpstreamProtocol.Http;
+            case BadValueOutcome.RejectIngress:
+                RejectReason ??= parsed.Reason;
+                break;
+            case BadValueOutcome.DenyRoute:
+                DenyReason ??= parsed.Reason;
+                break;
         }
 
-        switch (text.Trim().ToUpperInvariant())
-        {
-            case "HTTP" or "AUTO_HTTP":
-                return UpstreamProtocol.Http;
-            case "HTTPS":
-                return UpstreamProtocol.Https;
-            case "GRPC":
-                return UpstreamProtocol.Grpc;
-            case "GRPCS":
-                return UpstreamProtocol.Grpcs;
-            case "FCGI":
-                Diagnostics.Add(Codes.InvalidAnnotation.At(Name, $"metadata.annotations[{BackendProtocolAnnotation}]", "FCGI backends are not supported; HTTP is used"));
-                return UpstreamProtocol.Http;
-            default:
-                Diagnostics.Add(Codes.InvalidAnnotation.At(Name, $"metadata.annotations[{BackendProtocolAnnotation}]", $"\"{text}\" is not HTTP, HTTPS, AUTO_HTTP, GRPC or GRPCS; HTTP is used"));
-                return UpstreamProtocol.Http;
-        }
-    }
-
-    private bool ReadBool(string key, bool fallback)
-    {
-        if (Ingress.Metadata.Annotations is not { } annotations || !annotations.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-
-        if (NginxValues.TryParseBool(text, out var value))
-        {
-            return value;
-        }
-
-        Diagnostics.Add(Codes.InvalidAnnotation.At(Name, $"metadata.annotations[{key}]", $"\"{text}\" is not a boolean (true/false); default {fallback.ToString().ToLowerInvariant()} applies"));
-        return fallback;
+        return parsed.Policy;
     }
 }

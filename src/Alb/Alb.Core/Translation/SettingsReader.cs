@@ -1,13 +1,34 @@
-using System.Globalization;
+using Alb.Core.Annotations;
 using Alb.Core.Diagnostics;
 using Alb.Core.Routing;
 using Alb.Core.Snapshot;
 
 namespace Alb.Core.Translation;
 
-/// <summary>Reads the global ConfigMap (ingress-nginx keys). A bad value keeps the default and raises a diagnostic.</summary>
+/// <summary>
+/// Reads the global ConfigMap (ingress-nginx keys, names and defaults). A bad value keeps the default and raises a
+/// diagnostic; a key alb does not honour raises one too. Values use the same grammar as annotations (<see cref="NginxValues"/>).
+/// </summary>
 internal static class SettingsReader
 {
+    private delegate GlobalSettings? Apply(GlobalSettings settings, string value, Action<string> bad);
+
+    private static readonly Dictionary<string, Apply> Keys = new(StringComparer.Ordinal)
+    {
+        ["proxy-body-size"] = (s, v, bad) => NginxValues.TryParseSize(v, out var b) ? s with { ProxyBodySize = b } : Bad(bad, $"\"{v}\" is not a size (e.g. 8m, 512k, 0 for unlimited); default 1m applies"),
+        ["proxy-connect-timeout"] = (s, v, bad) => Seconds(v, bad, 5) is { } n ? s with { ProxyConnectTimeoutSeconds = n } : null,
+        ["proxy-send-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { ProxySendTimeoutSeconds = n } : null,
+        ["proxy-read-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { ProxyReadTimeoutSeconds = n } : null,
+        ["client-header-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { ClientHeaderTimeoutSeconds = n } : null,
+        ["proxy-next-upstream-tries"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 100, out var n) ? s with { ProxyNextUpstreamTries = n } : Bad(bad, $"\"{v}\" is not a whole number in 0-100; default 3 applies"),
+        ["ssl-redirect"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { SslRedirect = on } : Bad(bad, $"\"{v}\" is not true or false; default true applies"),
+        ["force-ssl-redirect"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ForceSslRedirect = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
+        ["http-redirect-code"] = (s, v, bad) => NginxValues.TryParseInt(v, 301, 308, out var c) && c is 301 or 302 or 307 or 308 ? s with { HttpRedirectCode = c } : Bad(bad, $"\"{v}\" is not 301, 302, 307 or 308; default 308 applies"),
+        ["no-tls-redirect-locations"] = (s, v, bad) => s with { NoTlsRedirectLocations = NginxValues.SplitList(v).ToEquatableArray() },
+        ["limit-req-status-code"] = (s, v, bad) => NginxValues.TryParseInt(v, 400, 599, out var c) ? s with { LimitReqStatusCode = c } : Bad(bad, $"\"{v}\" is not a status code in 400-599; default 503 applies"),
+        ["limit-conn-status-code"] = (s, v, bad) => NginxValues.TryParseInt(v, 400, 599, out var c) ? s with { LimitConnStatusCode = c } : Bad(bad, $"\"{v}\" is not a status code in 400-599; default 503 applies"),
+    };
+
     public static GlobalSettings Read(ClusterSnapshot snapshot, string? configMapRef, List<Diagnostic> diagnostics)
     {
         if (string.IsNullOrEmpty(configMapRef))
@@ -24,52 +45,76 @@ internal static class SettingsReader
             return GlobalSettings.Default;
         }
 
-        IDictionary<string, string> data = map.Data ?? new Dictionary<string, string>();
         var settings = GlobalSettings.Default;
-        if (data.TryGetValue("proxy-body-size", out var size))
+        foreach (var (key, value) in (map.Data ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            if (NginxValues.TryParseSize(size, out var bytes))
+            if (key is "allow-snippet-annotations" or "annotations-risk-level")
             {
-                settings = settings with { ProxyBodySize = bytes };
+                settings = CheckSafe(settings, key, value, obj, diagnostics);
+                continue;
             }
-            else
-            {
-                diagnostics.Add(Codes.InvalidConfigMapValue.At(obj, "data.proxy-body-size", $"\"{size}\" is not a size (e.g. 8m, 512k, 0 for unlimited); default 1m applies"));
-            }
-        }
 
-        settings = Seconds(data, "proxy-connect-timeout", obj, diagnostics, settings.ProxyConnectTimeoutSeconds, v => settings with { ProxyConnectTimeoutSeconds = v }) ?? settings;
-        settings = Seconds(data, "proxy-read-timeout", obj, diagnostics, settings.ProxyReadTimeoutSeconds, v => settings with { ProxyReadTimeoutSeconds = v }) ?? settings;
-        settings = Seconds(data, "client-header-timeout", obj, diagnostics, settings.ClientHeaderTimeoutSeconds, v => settings with { ClientHeaderTimeoutSeconds = v }) ?? settings;
+            if (!Keys.TryGetValue(key, out var apply))
+            {
+                diagnostics.Add(Codes.UnknownConfigMapKey.At(obj, $"data.{key}", "is not a key alb honours (see docs/alb-annotations.md for the list); ignored"));
+                continue;
+            }
 
-        if (data.TryGetValue("ssl-redirect", out var redirect))
-        {
-            if (bool.TryParse(redirect, out var on))
-            {
-                settings = settings with { SslRedirect = on };
-            }
-            else
-            {
-                diagnostics.Add(Codes.InvalidConfigMapValue.At(obj, "data.ssl-redirect", $"\"{redirect}\" is not true or false; default true applies"));
-            }
+            var text = value ?? "";
+            settings = apply(settings, text, message => diagnostics.Add(Codes.InvalidConfigMapValue.At(obj, $"data.{key}", message))) ?? settings;
         }
 
         return settings;
     }
 
-    private static GlobalSettings? Seconds(IDictionary<string, string> data, string key, string obj, List<Diagnostic> diagnostics, int current, Func<int, GlobalSettings> apply)
+    /// <summary>
+    /// The two keys that could let raw nginx configuration in: only their safe values are accepted. A stricter risk
+    /// level (Medium, Low) is honoured: annotations above it refuse their Ingress, as in ingress-nginx.
+    /// </summary>
+    private static GlobalSettings CheckSafe(GlobalSettings settings, string key, string? value, string obj, List<Diagnostic> diagnostics)
     {
-        if (!data.TryGetValue(key, out var text))
+        if (key == "allow-snippet-annotations")
         {
-            return null;
+            if (!NginxValues.TryParseBool(value, out var allow) || allow)
+            {
+                diagnostics.Add(Codes.UnsafeConfigMapValue.At(obj, $"data.{key}",
+                    $"\"{AnnotationText.Shown(value ?? "")}\" is refused: alb has no configuration language, so snippet annotations are never accepted; false applies"));
+            }
+
+            return settings;
         }
 
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 86400)
+        AnnotationRisk? level = value?.ToLowerInvariant() switch
         {
-            return apply(seconds);
+            "high" => AnnotationRisk.High,
+            "medium" => AnnotationRisk.Medium,
+            "low" => AnnotationRisk.Low,
+            _ => null,
+        };
+        if (level is null)
+        {
+            diagnostics.Add(Codes.UnsafeConfigMapValue.At(obj, $"data.{key}",
+                $"\"{AnnotationText.Shown(value ?? "")}\" is refused (High, Medium or Low): Critical annotations carry raw nginx configuration and are never accepted; High applies"));
+            return settings;
         }
 
-        diagnostics.Add(Codes.InvalidConfigMapValue.At(obj, $"data.{key}", $"\"{text}\" is not a whole number of seconds in 1-86400; default {current} applies"));
+        return settings with { AnnotationsRiskLevel = level.Value };
+    }
+
+    private static int? Seconds(string text, Action<string> bad, int fallback)
+    {
+        if (NginxValues.TryParseInt(text, 1, 86400, out var seconds))
+        {
+            return seconds;
+        }
+
+        bad($"\"{text}\" is not a whole number of seconds in 1-86400; default {fallback} applies");
+        return null;
+    }
+
+    private static GlobalSettings? Bad(Action<string> bad, string message)
+    {
+        bad(message);
         return null;
     }
 

@@ -18,11 +18,11 @@ public static class Translator
         var filter = new IngressClassFilter(snapshot.IngressClasses, options);
         var backends = new BackendResolver(snapshot, diagnostics);
         var tls = new TlsResolver(snapshot);
-        var hosts = new SortedDictionary<string, HostBuilder>(StringComparer.Ordinal);
-        var catchAll = new HostBuilder(RouteTable.CatchAllHost, fallback: null);
         var tlsBindings = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        var catchAllOwner = (string?)null;
 
+        // First pass: every accepted Ingress has its annotations read once. Refused Ingresses stop here; the hosts
+        // whose paths become regexes are known before any route is built (ingress-nginx's enforceRegexModifier).
+        var contexts = new List<IngressContext>();
         foreach (var ingress in IngressOrder.Sort(snapshot.Ingresses))
         {
             if (!filter.Accepts(ingress, out var ignored))
@@ -31,7 +31,25 @@ public static class Translator
                 continue;
             }
 
-            var context = new IngressContext(ingress, settings, diagnostics);
+            var context = new IngressContext(ingress, settings);
+            diagnostics.AddRange(context.Diagnostics);
+            if (context.RejectReason is not null)
+            {
+                diagnostics.Add(Codes.IngressRefused.At(context.Name, null, $"not served: {context.RejectReason}"));
+                continue;
+            }
+
+            contexts.Add(context);
+        }
+
+        var regexHosts = RegexHosts(contexts);
+        var hosts = new SortedDictionary<string, HostBuilder>(StringComparer.Ordinal);
+        var catchAll = new HostBuilder(RouteTable.CatchAllHost, fallback: null, regexHosts.Contains(""));
+        var catchAllOwner = (string?)null;
+
+        foreach (var context in contexts)
+        {
+            var ingress = context.Ingress;
             var tlsHosts = ReadTls(ingress, tls, tlsBindings, diagnostics);
             var defaultRoute = ReadDefaultBackend(ingress, backends, context);
             var rules = ingress.Spec?.Rules ?? [];
@@ -53,6 +71,7 @@ public static class Translator
                 diagnostics.Add(Codes.EmptyIngress.At(context.Name, "spec", "has neither rules nor a defaultBackend; nothing to serve"));
             }
 
+            var imposed = new HashSet<string>(StringComparer.Ordinal);
             for (var r = 0; r < rules.Count; r++)
             {
                 var rule = rules[r];
@@ -63,7 +82,6 @@ public static class Translator
                     continue;
                 }
 
-                var redirect = context.RedirectsToHttps(host, tlsHosts);
                 HostBuilder builder;
                 if (host.Length == 0)
                 {
@@ -71,15 +89,23 @@ public static class Translator
                 }
                 else if (!hosts.TryGetValue(host, out builder!))
                 {
-                    // As in ingress-nginx, the Ingress that creates a server sets what answers when no path matches.
+                    // As in ingress-nginx, the Ingress that creates a server sets what answers when no path matches,
+                    // and its annotations apply there too (its implicit "/" location).
+                    var policies = context.PoliciesFor(host, "/", tlsHosts, root: true);
                     var fallback = defaultRoute is not null
-                        ? defaultRoute with { HttpsRedirect = redirect }
-                        : new Route($"{context.Namespace}/{context.IngressName}/fallback", PathKind.Prefix, "/", null, new RouteSource(context.Namespace, context.IngressName, -1, -1), redirect, []);
-                    builder = new HostBuilder(host, fallback);
+                        ? defaultRoute with { Policies = policies }
+                        : new Route($"{context.Namespace}/{context.IngressName}/fallback", PathKind.Prefix, "/", null, new RouteSource(context.Namespace, context.IngressName, -1, -1), policies, []);
+                    builder = new HostBuilder(host, fallback, regexHosts.Contains(host));
                     hosts[host] = builder;
                 }
 
-                AddPaths(rule, r, builder, redirect, backends, context);
+                if (builder.RegexPaths && imposed.Add(host) && !(rule.Http?.Paths ?? []).Any(p => context.EnforcesRegex(p.Path ?? "/")))
+                {
+                    diagnostics.Add(Codes.RegexImposed.At(context.Name, $"spec.rules[{r}]",
+                        $"another Ingress of host \"{(host.Length == 0 ? "*" : host)}\" sets use-regex or rewrite-target, so this Ingress's paths are case-insensitive regexes anchored at the start (\"/foo\" also matches \"/FOObar\")"));
+                }
+
+                AddPaths(rule, r, builder, tlsHosts, backends, context, diagnostics);
             }
         }
 
@@ -94,7 +120,25 @@ public static class Translator
         return new TranslationResult(table, [.. diagnostics]);
     }
 
-    private static void AddPaths(V1IngressRule rule, int r, HostBuilder builder, bool redirect, BackendResolver backends, IngressContext context)
+    /// <summary>Hosts ("" = the catch-all) where any path of any served Ingress sets use-regex or a rewrite-target other than the path.</summary>
+    private static HashSet<string> RegexHosts(List<IngressContext> contexts)
+    {
+        var hosts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var context in contexts)
+        {
+            foreach (var rule in context.Ingress.Spec?.Rules ?? [])
+            {
+                if ((rule.Http?.Paths ?? []).Any(p => context.EnforcesRegex(string.IsNullOrEmpty(p.Path) ? "/" : p.Path)))
+                {
+                    hosts.Add(rule.Host ?? "");
+                }
+            }
+        }
+
+        return hosts;
+    }
+
+    private static void AddPaths(V1IngressRule rule, int r, HostBuilder builder, HashSet<string> tlsHosts, BackendResolver backends, IngressContext context, List<Diagnostic> diagnostics)
     {
         var paths = rule.Http?.Paths ?? [];
         for (var p = 0; p < paths.Count; p++)
@@ -103,28 +147,35 @@ public static class Translator
             var field = $"spec.rules[{r}].http.paths[{p}]";
             if (!IngressValidation.TryParsePathType(path.PathType, out var kind))
             {
-                context.Diagnostics.Add(Codes.InvalidPathType.At(context.Name, field + ".pathType",
+                diagnostics.Add(Codes.InvalidPathType.At(context.Name, field + ".pathType",
                     (path.PathType is null ? "is required" : $"\"{path.PathType}\" is not Exact, Prefix or ImplementationSpecific") + "; the path is dropped"));
                 continue;
             }
 
-            if (!IngressValidation.TryNormalizePath(path.Path, kind, out var normalized, out var why))
+            string normalized;
+            if (builder.RegexPaths)
             {
-                context.Diagnostics.Add(Codes.InvalidPath.At(context.Name, field + ".path", why + "; the path is dropped"));
+                if (!PathRegex.TryValidate(path.Path, out normalized, out var regexWhy))
+                {
+                    diagnostics.Add(Codes.InvalidRegexPath.At(context.Name, field + ".path", regexWhy + "; the path is dropped"));
+                    continue;
+                }
+            }
+            else if (!IngressValidation.TryNormalizePath(path.Path, kind, out normalized, out var why))
+            {
+                diagnostics.Add(Codes.InvalidPath.At(context.Name, field + ".path", why + "; the path is dropped"));
                 continue;
             }
 
             var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend");
-            var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p), redirect, [])
-            {
-                Protocol = context.Protocol,
-            };
+            var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p),
+                context.PoliciesFor(builder.Host, normalized, tlsHosts, root: normalized == "/"), []);
             if (builder.TryAdd(route, context.Name, out var winner))
             {
                 continue;
             }
 
-            context.Diagnostics.Add(Codes.DuplicatePath.At(context.Name, field,
+            diagnostics.Add(Codes.DuplicatePath.At(context.Name, field,
                 $"host \"{builder.Host}\" path \"{normalized}\" ({kind}) is already served by the older {winner}; this path is not used"));
         }
     }
@@ -137,10 +188,7 @@ public static class Translator
         }
 
         var id = backends.Resolve(ingress, backend, "spec.defaultBackend");
-        return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), false, [])
-        {
-            Protocol = context.Protocol,
-        };
+        return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), context.PoliciesFor("", "/", [], root: true), []);
     }
 
     private static HashSet<string> ReadTls(V1Ingress ingress, TlsResolver tls, SortedDictionary<string, string?> bindings, List<Diagnostic> diagnostics)

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using Alb.Observability;
+using Alb.Pipeline;
 using Alb.Proxy;
 using Alb.Sources;
 using Edge.Hosting;
@@ -38,11 +39,12 @@ internal static partial class ServeCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigLoop>());
         var accessLog = new AccessLog(options.AccessLog, metrics.AccessLogDropped);
         builder.Services.AddSingleton(accessLog);
-        builder.Services.AddSingleton(new HttpsRedirectTarget(options.Https.Port));
+        builder.Services.AddSingleton(new ServePorts(options.Https.Port));
         builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton(new UpstreamClient(settings));
         builder.Services.AddSingleton<ProxyHandler>();
 
-        builder.Services.AddSingleton(new UpstreamClient(settings));
+
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -2,11 +2,14 @@ using System.Buffers.Binary;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Text;
+using Alb.Core.Policies;
 using Alb.Core.Routing;
 using Alb.Core.Serialization;
 using Alb.Core.Translation;
 using Alb.Observability;
+using Alb.Pipeline;
 using Alb.Tls;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Alb.Proxy;
 
@@ -25,8 +28,13 @@ internal sealed partial class ConfigPublisher(
     RequestMetrics requestMetrics,
     AlbMetrics metrics,
     TimeProvider time,
+    IHttpForwarder forwarder,
+    UpstreamClient upstream,
+    ServePorts ports,
     ILogger<ConfigPublisher> logger)
 {
+    private readonly ForwardServices _services = new(forwarder, upstream, metrics, time, logger);
+    private readonly Dictionary<string, RateLimitState> _limits = new(StringComparer.Ordinal);
     private readonly CertificateCache _certificates = new();
     private readonly Dictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
     private readonly Lazy<SslStreamCertificateContext> _generatedDefault = new(() => CertificateCache.CreateContext(SelfSignedCertificate.Create(time)));
@@ -52,7 +60,14 @@ internal sealed partial class ConfigPublisher(
             try
             {
                 var table = result.Table;
-                var state = new ProxyState(table, Hash(table), Pools(table), new CertificateStore(table, _certificates, _generatedDefault.Value), requestMetrics);
+                var live = new HashSet<string>(StringComparer.Ordinal);
+                var context = new PipelineContext(table.Settings, ports.HttpsPort, _services, (id, policy) => Limits(id, policy, live));
+                var state = new ProxyState(table, Hash(table), Pools(table), new CertificateStore(table, _certificates, _generatedDefault.Value), requestMetrics, context);
+                foreach (var gone in _limits.Keys.Where(k => !live.Contains(k)).ToList())
+                {
+                    _limits.Remove(gone);
+                }
+
                 _current = state;
                 _certificates.Retain(table);
                 metrics.Applied(state.Hash, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, time.GetUtcNow());
@@ -66,6 +81,19 @@ internal sealed partial class ConfigPublisher(
                 return PublishOutcome.Failed;
             }
         }
+    }
+
+    /// <summary>A route's limiters survive a reload while its id and policy stay the same (counts are not reset by unrelated changes).</summary>
+    private RateLimitState Limits(string routeId, RateLimitPolicy policy, HashSet<string> live)
+    {
+        live.Add(routeId);
+        if (!_limits.TryGetValue(routeId, out var state) || !state.Policy.Equals(policy))
+        {
+            state = new RateLimitState(policy, time);
+            _limits[routeId] = state;
+        }
+
+        return state;
     }
 
     private Dictionary<string, BackendPool> Pools(RouteTable table)

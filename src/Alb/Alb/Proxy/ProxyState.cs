@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Alb.Core.Routing;
 using Route = Alb.Core.Routing.Route;
 using Alb.Observability;
+using Alb.Pipeline;
 using Alb.Tls;
 
 namespace Alb.Proxy;
@@ -12,7 +13,7 @@ internal sealed class ProxyState
     private readonly Dictionary<Route, RouteRuntime> _routes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VirtualHost, RouteRuntime> _notFound = new(ReferenceEqualityComparer.Instance);
 
-    public ProxyState(RouteTable table, long hash, IReadOnlyDictionary<string, BackendPool> pools, CertificateStore certificates, RequestMetrics metrics)
+    public ProxyState(RouteTable table, long hash, IReadOnlyDictionary<string, BackendPool> pools, CertificateStore certificates, RequestMetrics metrics, PipelineContext pipelines)
     {
         Table = table;
         Hash = hash;
@@ -21,13 +22,13 @@ internal sealed class ProxyState
         Pools = pools.ToFrozenDictionary(StringComparer.Ordinal);
         foreach (var host in table.Hosts)
         {
-            _notFound[host] = new RouteRuntime(null, host, null, metrics);
+            _notFound[host] = new RouteRuntime(null, host, null, RoutePipeline.NotFound, metrics);
             foreach (var route in host.Routes.Append(host.Fallback))
             {
                 if (route is not null)
                 {
                     var pool = route.BackendId is { } id ? Pools.GetValueOrDefault(id) : null;
-                    _routes[route] = new RouteRuntime(route, host, pool, metrics);
+                    _routes[route] = new RouteRuntime(route, host, pool, RoutePipeline.Compile(route, pool, pipelines), metrics);
                 }
             }
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Alb.Core.Routing;
 using Route = Alb.Core.Routing.Route;
 using Alb.Observability;
+using Alb.Pipeline;
 
 namespace Alb.Proxy;
 
@@ -11,10 +12,12 @@ internal sealed class RouteRuntime
     private readonly ConcurrentDictionary<(int Status, string Method), RequestMetrics.Children> _metrics = new();
     private readonly RequestMetrics _requestMetrics;
 
-    public RouteRuntime(Route? route, VirtualHost host, BackendPool? pool, RequestMetrics metrics)
+    public RouteRuntime(Route? route, VirtualHost host, BackendPool? pool, RoutePipeline pipeline, RequestMetrics metrics)
     {
         Route = route;
         Pool = pool;
+        Pipeline = pipeline;
+        AccessLog = route is not { Policies.NoAccessLog: true };
         _requestMetrics = metrics;
         Host = host.Host == RouteTable.CatchAllHost ? "_" : host.Host;
         Path = route?.Path ?? "/";
@@ -26,6 +29,12 @@ internal sealed class RouteRuntime
     public Route? Route { get; }
 
     public BackendPool? Pool { get; }
+
+    /// <summary>The route's compiled steps, built at publish.</summary>
+    public RoutePipeline Pipeline { get; }
+
+    /// <summary><c>enable-access-log</c> of the route.</summary>
+    public bool AccessLog { get; }
 
     public string Host { get; }
 

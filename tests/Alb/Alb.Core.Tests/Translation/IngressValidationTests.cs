@@ -1,3 +1,4 @@
+using Alb.Core.Annotations;
 using Alb.Core.Routing;
 using Alb.Core.Translation;
 using Xunit;

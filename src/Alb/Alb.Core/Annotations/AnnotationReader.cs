@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using Alb.Core.Diagnostics;
+
+namespace Alb.Core.Annotations;
+
+/// <summary>
+/// What a bad value does, as ingress-nginx v1.15 decides it per annotation (alb is stricter where ingress-nginx fails
+/// open): nothing beyond the diagnostic (the default applies), the route answers 503, or the whole Ingress is not served.
+/// </summary>
+public enum BadValueOutcome
+{
+    Default,
+    DenyRoute,
+    RejectIngress,
+}
+
+/// <summary>
+/// The <c>nginx.ingress.kubernetes.io/*</c> annotations of one Ingress, read by the family parsers. Each parser gets
+/// its own <see cref="Findings"/> and returns them: nothing is written to a shared list.
+/// </summary>
+public sealed class AnnotationReader(string objectName, IDictionary<string, string>? annotations)
+{
+    /// <summary>The Ingress in diagnostics: <c>Ingress ns/name</c>.</summary>
+    public string Object { get; } = objectName;
+
+    public static string Field(string name) => $"metadata.annotations[{AnnotationCatalog.Prefix}{name}]";
+
+    public bool Has(string name) => annotations is not null && annotations.ContainsKey(AnnotationCatalog.Prefix + name);
+
+    /// <summary>The raw value of a key (without the prefix); null when absent.</summary>
+    public string? Get(string name) =>
+        annotations is not null && annotations.TryGetValue(AnnotationCatalog.Prefix + name, out var value) ? value : null;
+
+    /// <summary>Every key under the prefix, without it, in a stable order.</summary>
+    public IEnumerable<string> Names =>
+        (annotations?.Keys ?? [])
+            .Where(k => k.StartsWith(AnnotationCatalog.Prefix, StringComparison.Ordinal))
+            .Select(k => k[AnnotationCatalog.Prefix.Length..])
+            .Order(StringComparer.Ordinal);
+}
+
+/// <summary>The diagnostics of one family's read and the strongest outcome among them.</summary>
+public sealed class Findings(AnnotationReader reader)
+{
+    private readonly List<Diagnostic> _diagnostics = [];
+
+    public BadValueOutcome Outcome { get; private set; }
+
+    /// <summary>Why the route is denied or the Ingress refused (the first such finding).</summary>
+    public string? Reason { get; private set; }
+
+    public void Add(DiagnosticCode code, string name, string message, BadValueOutcome outcome = BadValueOutcome.Default)
+    {
+        _diagnostics.Add(code.At(reader.Object, AnnotationReader.Field(name), message));
+        if (outcome > Outcome)
+        {
+            Outcome = outcome;
+            Reason = $"{AnnotationCatalog.Prefix}{name}: {message}";
+        }
+        else if (outcome == Outcome && outcome != BadValueOutcome.Default)
+        {
+            Reason ??= $"{AnnotationCatalog.Prefix}{name}: {message}";
+        }
+    }
+
+    public Parsed<T> Result<T>(T policy) => new(policy, [.. _diagnostics], Outcome, Reason);
+}
+
+/// <summary>A family parser's answer: the typed policy, its diagnostics, and what a bad value does to the route or Ingress.</summary>
+public readonly record struct Parsed<T>(T Policy, ImmutableArray<Diagnostic> Diagnostics, BadValueOutcome Outcome, string? Reason);

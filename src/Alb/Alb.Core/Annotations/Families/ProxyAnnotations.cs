@@ -1,0 +1,132 @@
+using Alb.Core.Diagnostics;
+using Alb.Core.Policies;
+using Alb.Core.Routing;
+using static Alb.Core.Annotations.AnnotationText;
+
+namespace Alb.Core.Annotations.Families;
+
+/// <summary>
+/// The per-route backend settings: <c>backend-protocol</c>, <c>upstream-vhost</c>, <c>proxy-body-size</c>,
+/// <c>proxy-connect/send/read-timeout</c>, <c>proxy-next-upstream-tries</c>. As ingress-nginx's <c>proxy</c> parser,
+/// a bad proxy-* value falls back to the ConfigMap's; a bad upstream-vhost rejects the Ingress.
+/// </summary>
+public static class ProxyAnnotations
+{
+    public static Parsed<UpstreamPolicy> Read(AnnotationReader reader, GlobalSettings settings)
+    {
+        var findings = new Findings(reader);
+        var defaults = UpstreamPolicy.From(settings);
+        var policy = defaults with
+        {
+            Protocol = ReadProtocol(reader, findings),
+            Host = ReadVhost(reader, findings),
+            BodySize = ReadSize(reader, findings, "proxy-body-size", defaults.BodySize),
+            ConnectTimeoutMs = Seconds(reader, findings, "proxy-connect-timeout", defaults.ConnectTimeoutMs),
+            SendTimeoutMs = Seconds(reader, findings, "proxy-send-timeout", defaults.SendTimeoutMs),
+            ReadTimeoutMs = Seconds(reader, findings, "proxy-read-timeout", defaults.ReadTimeoutMs),
+            NextUpstreamTries = Tries(reader, findings, defaults.NextUpstreamTries),
+        };
+        return findings.Result(policy);
+    }
+
+    private static UpstreamProtocol ReadProtocol(AnnotationReader reader, Findings findings)
+    {
+        var text = reader.Get("backend-protocol");
+        if (string.IsNullOrEmpty(text))
+        {
+            return UpstreamProtocol.Http;
+        }
+
+        switch (text.Trim().ToUpperInvariant())
+        {
+            case "HTTP" or "AUTO_HTTP":
+                return UpstreamProtocol.Http;
+            case "HTTPS":
+                return UpstreamProtocol.Https;
+            case "GRPC":
+                return UpstreamProtocol.Grpc;
+            case "GRPCS":
+                return UpstreamProtocol.Grpcs;
+            case "FCGI":
+                findings.Add(Codes.InvalidProxyValue, "backend-protocol", "FCGI backends are not supported; HTTP is used");
+                return UpstreamProtocol.Http;
+            default:
+                findings.Add(Codes.InvalidProxyValue, "backend-protocol", $"\"{Shown(text)}\" is not HTTP, HTTPS, AUTO_HTTP, GRPC or GRPCS; HTTP is used");
+                return UpstreamProtocol.Http;
+        }
+    }
+
+    /// <summary>A host name, optionally with a port; nginx variables are not expanded by alb, so '$' is refused too.</summary>
+    private static string? ReadVhost(AnnotationReader reader, Findings findings)
+    {
+        var text = reader.Get("upstream-vhost")?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var host = text;
+        var colon = text.LastIndexOf(':');
+        var portOk = colon < 0 || NginxValues.TryParseInt(text[(colon + 1)..], 1, 65535, out _);
+        if (colon >= 0)
+        {
+            host = text[..colon];
+        }
+
+        if (!portOk || host.Length is 0 or > 253 || host.Any(c => c is not ((>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '_')))
+        {
+            findings.Add(Codes.InvalidUpstreamVhost, "upstream-vhost", $"\"{Shown(text)}\" is not a host name (with an optional :port); the Ingress is not served (as ingress-nginx for characters it refuses; alb does not expand nginx variables)", BadValueOutcome.RejectIngress);
+            return null;
+        }
+
+        return text;
+    }
+
+    private static long ReadSize(AnnotationReader reader, Findings findings, string name, long fallback)
+    {
+        if (reader.Get(name) is not { Length: > 0 } text)
+        {
+            return fallback;
+        }
+
+        if (NginxValues.TryParseSize(text, out var bytes))
+        {
+            return bytes;
+        }
+
+        findings.Add(Codes.InvalidProxyValue, name, $"\"{Shown(text)}\" is not a size (e.g. 8m, 512k, 0 for unlimited); the ConfigMap's {fallback} bytes apply");
+        return fallback;
+    }
+
+    private static int Seconds(AnnotationReader reader, Findings findings, string name, int fallbackMs)
+    {
+        if (reader.Get(name) is not { Length: > 0 } text)
+        {
+            return fallbackMs;
+        }
+
+        if (NginxValues.TryParseInt(text, 1, 86400, out var seconds))
+        {
+            return seconds * 1000;
+        }
+
+        findings.Add(Codes.InvalidProxyValue, name, $"\"{Shown(text)}\" is not a whole number of seconds in 1-86400; the ConfigMap's {fallbackMs / 1000} s apply");
+        return fallbackMs;
+    }
+
+    private static int Tries(AnnotationReader reader, Findings findings, int fallback)
+    {
+        if (reader.Get("proxy-next-upstream-tries") is not { Length: > 0 } text)
+        {
+            return fallback;
+        }
+
+        if (NginxValues.TryParseInt(text, 0, 100, out var tries))
+        {
+            return tries;
+        }
+
+        findings.Add(Codes.InvalidProxyValue, "proxy-next-upstream-tries", $"\"{Shown(text)}\" is not a whole number in 0-100; the ConfigMap's {fallback} applies");
+        return fallback;
+    }
+}

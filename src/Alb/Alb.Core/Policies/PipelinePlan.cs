@@ -1,0 +1,126 @@
+using System.Globalization;
+using Alb.Core.Routing;
+
+namespace Alb.Core.Policies;
+
+/// <summary>The steps a route's pipeline can hold, in the order nginx runs them for ingress-nginx's template.</summary>
+public enum StepKind
+{
+    /// <summary>Server rewrite phase: <c>if ($uri = /) { return 302 .../app-root; }</c>, before the location is chosen.</summary>
+    AppRoot,
+
+    /// <summary>A denied location: <c>return 503</c> and nothing else.</summary>
+    Deny,
+
+    /// <summary>Location rewrite phase: CORS headers decided, a preflight from an allowed origin answered 204.</summary>
+    Cors,
+
+    /// <summary><c>return 301/302 URL</c> of permanent-redirect / temporal-redirect.</summary>
+    Redirect,
+
+    /// <summary><c>rewrite "(?i)PATH" TARGET break;</c>: the path sent upstream.</summary>
+    Rewrite,
+
+    /// <summary>The Lua rewrite step after nginx's own rewrite directives: plain HTTP to HTTPS.</summary>
+    HttpsRedirect,
+
+    /// <summary>Pre-access phase: limit_req then limit_conn.</summary>
+    RateLimit,
+
+    /// <summary>Access phase: deny list, then allow list (403).</summary>
+    SourceRanges,
+
+    /// <summary>Content phase: proxy to the backend.</summary>
+    Forward,
+}
+
+/// <summary>One step of a route's pipeline and what it does, in words (<c>alb explain</c> prints these).</summary>
+public sealed record PlannedStep(StepKind Kind, string Description);
+
+/// <summary>
+/// The one definition of which steps a route runs and in which order. The host compiles each planned step into a
+/// request step at publish time; <c>alb explain</c> prints the same plan, so the two cannot disagree.
+/// </summary>
+public static class PipelinePlan
+{
+    public static IReadOnlyList<PlannedStep> For(RoutePolicies p, GlobalSettings settings)
+    {
+        var steps = new List<PlannedStep>();
+        if (p.AppRoot is { } root)
+        {
+            steps.Add(new(StepKind.AppRoot, $"a request for \"/\" is redirected (302) to {root}"));
+        }
+
+        if (p.Deny is { } deny)
+        {
+            steps.Add(new(StepKind.Deny, $"answers {deny.Status}: {deny.Reason}"));
+            return steps;
+        }
+
+        if (p.Cors is { } cors)
+        {
+            var origins = cors.AnyOrigin ? "any origin (*)"
+                : cors.Origins.Count + cors.WildcardOrigins.Count == 0 ? "no origin (the allow list failed validation)"
+                : string.Join(", ", cors.Origins.Concat(cors.WildcardOrigins.Select(w => $"{w.Scheme}://*.{w.Suffix}{(w.Port is null ? "" : ":" + w.Port)}")));
+            steps.Add(new(StepKind.Cors, $"CORS for {origins}; preflight answered 204; credentials {(cors.AllowCredentials ? "true" : "off")}, max-age {cors.MaxAgeSeconds}"));
+        }
+
+        if (p.Redirect is { } redirect)
+        {
+            steps.Add(new(StepKind.Redirect, $"answers {redirect.Code} to {redirect.Url}"));
+            return steps;
+        }
+
+        if (p.Rewrite is { } rewrite)
+        {
+            steps.Add(new(StepKind.Rewrite, $"path sent upstream becomes {rewrite.Target} (query kept)" + (rewrite.ForwardedPrefix is { } prefix ? $", X-Forwarded-Prefix: {prefix}" : "")));
+        }
+
+        if (p.HttpsRedirect is { } https)
+        {
+            steps.Add(new(StepKind.HttpsRedirect, $"plain HTTP answered {https.Code} to https" + (https.PreserveTrailingSlash ? " (trailing slash kept)" : "")));
+        }
+
+        if (p.RateLimit is { } limit)
+        {
+            var parts = new List<string>();
+            if (limit.RequestsPerSecond > 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{limit.RequestsPerSecond} req/s (burst {limit.RequestsPerSecond * limit.BurstMultiplier})"));
+            }
+
+            if (limit.RequestsPerMinute > 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{limit.RequestsPerMinute} req/min (burst {limit.RequestsPerMinute * limit.BurstMultiplier})"));
+            }
+
+            if (limit.Connections > 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{limit.Connections} concurrent"));
+            }
+
+            steps.Add(new(StepKind.RateLimit, "per client address: " + string.Join(", ", parts) + (limit.Exempt.Count > 0 ? $"; exempt: {string.Join(", ", limit.Exempt)}" : "")));
+        }
+
+        if (p.SourceRanges is { } ranges)
+        {
+            var parts = new List<string>();
+            if (ranges.Deny.Count > 0)
+            {
+                parts.Add("deny " + string.Join(", ", ranges.Deny));
+            }
+
+            if (ranges.Allow.Count > 0)
+            {
+                parts.Add("allow only " + string.Join(", ", ranges.Allow));
+            }
+
+            steps.Add(new(StepKind.SourceRanges, string.Join("; ", parts) + " (403 otherwise)"));
+        }
+
+        var u = p.Upstream ?? UpstreamPolicy.From(settings);
+        steps.Add(new(StepKind.Forward, string.Create(CultureInfo.InvariantCulture,
+            $"{u.Protocol} to the backend{(u.Host is null ? "" : $", Host: {u.Host}")}; body ≤ {(u.BodySize == 0 ? "unlimited" : u.BodySize + " bytes")}; timeouts connect {u.ConnectTimeoutMs / 1000} s, send {u.SendTimeoutMs / 1000} s, read {u.ReadTimeoutMs / 1000} s; up to {u.NextUpstreamTries} tries")));
+        return steps;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+using Alb.Core.Routing;
+
+namespace Alb.Core.Policies;
+
+/// <summary>
+/// Everything the annotations of an Ingress ask of one route, as typed values. Compared by value, so an unchanged
+/// Ingress rebuilds nothing. The host compiles it into the route's pipeline at publish time; <c>alb explain</c> prints
+/// it. Null members are policies the route does not use.
+/// </summary>
+public sealed record RoutePolicies
+{
+    public static RoutePolicies Default { get; } = new();
+
+    /// <summary>A broken security annotation: the route answers this status and never reaches its backend (fail closed).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DenyPolicy? Deny { get; init; }
+
+    /// <summary><c>ssl-redirect</c> / <c>force-ssl-redirect</c>: plain HTTP requests are redirected to HTTPS.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HttpsRedirectPolicy? HttpsRedirect { get; init; }
+
+    /// <summary><c>permanent-redirect</c> / <c>temporal-redirect</c>: every request is answered with a redirect.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RedirectPolicy? Redirect { get; init; }
+
+    /// <summary><c>app-root</c>: a request for <c>/</c> is redirected (302) to this path.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? AppRoot { get; init; }
+
+    /// <summary><c>enable-cors</c> and the <c>cors-*</c> keys.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CorsPolicy? Cors { get; init; }
+
+    /// <summary><c>rewrite-target</c> and <c>x-forwarded-prefix</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RewritePolicy? Rewrite { get; init; }
+
+    /// <summary><c>allowlist-source-range</c> / <c>denylist-source-range</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SourceRangePolicy? SourceRanges { get; init; }
+
+    /// <summary><c>limit-rps</c>, <c>limit-rpm</c>, <c>limit-connections</c> and their companions.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RateLimitPolicy? RateLimit { get; init; }
+
+    /// <summary>How the request goes to the backend: protocol, Host, timeouts, body size; null = the ConfigMap's values.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public UpstreamPolicy? Upstream { get; init; }
+
+    /// <summary><c>enable-access-log: "false"</c>: no access log line for this route.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool NoAccessLog { get; init; }
+}
+
+/// <summary>The route answers <see cref="Status"/> because of <see cref="Reason"/> (an annotation that failed validation).</summary>
+public sealed record DenyPolicy(int Status, string Reason);
+
+/// <summary>Redirect plain HTTP to HTTPS with <see cref="Code"/> (ConfigMap <c>http-redirect-code</c>, default 308).</summary>
+public sealed record HttpsRedirectPolicy(int Code, bool PreserveTrailingSlash);
+
+/// <summary>Answer every request with <see cref="Code"/> and <c>Location: Url</c>.</summary>
+public sealed record RedirectPolicy(string Url, int Code);
+
+/// <summary>
+/// <c>rewrite-target</c>: the path sent upstream is <see cref="Target"/> with <c>$1</c>.. taken from the route's path
+/// regex. <see cref="ForwardedPrefix"/> (<c>x-forwarded-prefix</c>) is sent as <c>X-Forwarded-Prefix</c>.
+/// </summary>
+public sealed record RewritePolicy(string Target, string? ForwardedPrefix);
+
+/// <summary>
+/// Per-route backend settings. Timeouts in milliseconds. <see cref="BodySize"/> 0 = unlimited. <see cref="Host"/> null =
+/// the client's Host header (<c>upstream-vhost</c> replaces it).
+/// </summary>
+public sealed record UpstreamPolicy(
+    UpstreamProtocol Protocol,
+    string? Host,
+    long BodySize,
+    int ConnectTimeoutMs,
+    int SendTimeoutMs,
+    int ReadTimeoutMs,
+    int NextUpstreamTries)
+{
+    /// <summary>The ConfigMap's values, before any annotation of the Ingress.</summary>
+    public static UpstreamPolicy From(GlobalSettings settings) => new(
+        UpstreamProtocol.Http,
+        null,
+        settings.ProxyBodySize,
+        settings.ProxyConnectTimeoutSeconds * 1000,
+        settings.ProxySendTimeoutSeconds * 1000,
+        settings.ProxyReadTimeoutSeconds * 1000,
+        settings.ProxyNextUpstreamTries);
+}

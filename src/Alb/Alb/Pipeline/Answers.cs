@@ -1,0 +1,37 @@
+namespace Alb.Pipeline;
+
+/// <summary>The answers alb writes itself, with nginx's status texts as plain-text bodies (none for HEAD).</summary>
+internal static class Answers
+{
+    private static readonly byte[] NotFound = "404 Not Found\n"u8.ToArray();
+    private static readonly byte[] Forbidden = "403 Forbidden\n"u8.ToArray();
+    private static readonly byte[] TooLarge = "413 Request Entity Too Large\n"u8.ToArray();
+    private static readonly byte[] TooMany = "429 Too Many Requests\n"u8.ToArray();
+    private static readonly byte[] Unavailable = "503 Service Temporarily Unavailable\n"u8.ToArray();
+
+    public static Task WriteStatusAsync(HttpContext context, int status)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        var body = status switch
+        {
+            404 => NotFound,
+            403 => Forbidden,
+            413 => TooLarge,
+            429 => TooMany,
+            503 => Unavailable,
+            _ => System.Text.Encoding.ASCII.GetBytes($"{status}\n"),
+        };
+        response.ContentType = "text/plain; charset=utf-8";
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+    }
+
+    /// <summary>A redirect with an empty body.</summary>
+    public static void Redirect(HttpContext context, int status, string location)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers.Location = location;
+        context.Response.ContentLength = 0;
+    }
+}

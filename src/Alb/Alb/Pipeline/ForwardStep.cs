@@ -1,0 +1,111 @@
+using System.Net;
+using Alb.Core.Policies;
+using Alb.Core.Routing;
+using Alb.Observability;
+using Alb.Proxy;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Alb.Pipeline;
+
+/// <summary>
+/// The leaf: proxy-body-size, then YARP's forwarder to a round-robin endpoint of the route's pool, retrying another
+/// endpoint when a connection could not be made and the request has no body (proxy_next_upstream error), at most
+/// proxy-next-upstream-tries attempts. Settings come from the route's <see cref="UpstreamPolicy"/>, fixed at publish.
+/// </summary>
+internal sealed partial class ForwardStep(
+    BackendPool pool,
+    UpstreamPolicy policy,
+    ForwarderRequestConfig config,
+    HttpTransformer transformer,
+    ForwardServices services)
+{
+    public async ValueTask<string?> InvokeAsync(HttpContext context)
+    {
+        if (pool.Backend.Problem is not null || pool.Endpoints.Length == 0)
+        {
+            await Answers.WriteStatusAsync(context, StatusCodes.Status503ServiceUnavailable).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!AdmitBody(context, policy.BodySize))
+        {
+            await Answers.WriteStatusAsync(context, StatusCodes.Status413PayloadTooLarge).ConfigureAwait(false);
+            return null;
+        }
+
+        var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
+        if (!canRetry && context.Request.ContentLength is null)
+        {
+            context.Request.Body = new CountingRequestBody(context.Request.Body); // a chunked upload: its size is counted as it passes
+        }
+
+        var maxAttempts = policy.NextUpstreamTries == 0 ? pool.Endpoints.Length : Math.Min(policy.NextUpstreamTries, pool.Endpoints.Length);
+        var time = services.Time;
+        EndpointState? previous = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var endpoint = pool.Pick(time.GetTimestamp(), previous)!;
+            var error = await services.Forwarder.SendAsync(context, endpoint.Prefix(policy.Protocol), services.Upstream.Invoker, config, transformer).ConfigureAwait(false);
+            if (error == ForwarderError.None)
+            {
+                return endpoint.Authority;
+            }
+
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            var connectFailed = error == ForwarderError.Request && exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
+            if (connectFailed || error == ForwarderError.RequestTimedOut)
+            {
+                endpoint.MarkFailed(time.GetTimestamp(), time.TimestampFrequency);
+            }
+
+            services.Metrics.UpstreamFailures.WithLabels(connectFailed ? "connect" : error == ForwarderError.RequestTimedOut ? "timeout" : "other").Inc();
+            LogUpstreamError(services.Logger, pool.Backend.Id, endpoint.Authority, error, exception?.Message ?? "");
+
+            if (!connectFailed || !canRetry || attempt >= maxAttempts || context.Response.HasStarted)
+            {
+                return endpoint.Authority;
+            }
+
+            // Nothing reached the client and nothing was sent upstream: try the next endpoint.
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            previous = endpoint;
+        }
+    }
+
+    /// <summary>HTTP/1.1 to HTTP and HTTPS backends; HTTP/2 (h2c with prior knowledge, or h2 over TLS) to gRPC ones.</summary>
+    public static ForwarderRequestConfig ConfigFor(UpstreamPolicy policy) => new()
+    {
+        ActivityTimeout = TimeSpan.FromMilliseconds(Math.Max(policy.ReadTimeoutMs, policy.SendTimeoutMs)),
+        Version = policy.Protocol is UpstreamProtocol.Grpc or UpstreamProtocol.Grpcs ? HttpVersion.Version20 : HttpVersion.Version11,
+        VersionPolicy = policy.Protocol is UpstreamProtocol.Grpc or UpstreamProtocol.Grpcs ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
+    };
+
+    /// <summary>proxy-body-size: a declared length over the limit is refused up front; a streamed body is cut by Kestrel.</summary>
+    private static bool AdmitBody(HttpContext context, long limit)
+    {
+        if (limit == 0)
+        {
+            return true;
+        }
+
+        if (context.Request.ContentLength > limit)
+        {
+            return false;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Upstream {Backend} at {Endpoint} failed: {Error} {Reason}")]
+    private static partial void LogUpstreamError(ILogger logger, string backend, string endpoint, ForwarderError error, string reason);
+}
+
+/// <summary>What every forward step shares: the forwarder, the pooled upstream client, metrics, the clock, the logger.</summary>
+internal sealed record ForwardServices(IHttpForwarder Forwarder, UpstreamClient Upstream, AlbMetrics Metrics, TimeProvider Time, ILogger Logger);

@@ -1,0 +1,63 @@
+using System.Net;
+using Alb.Core.Policies;
+
+namespace Alb.Pipeline;
+
+/// <summary>
+/// limit-rps / limit-rpm (limit_req, each with burst = rate × limit-burst-multiplier, nodelay) then limit-connections
+/// (limit_conn), per client address, per replica. Refused with the ConfigMap's limit-req-status-code /
+/// limit-conn-status-code (503 by default). Clients in limit-allowlist pass untouched.
+/// </summary>
+internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int connStatus) : RouteStep
+{
+    public override async ValueTask<bool> InvokeAsync(HttpContext context)
+    {
+        var client = ClientAddress.Of(context) ?? IPAddress.None;
+        if (state.Exempt.Length > 0 && SourceRangeStep.Contains(state.Exempt, client))
+        {
+            return false;
+        }
+
+        if ((state.PerSecond is { } rps && !rps.TryAcquire(client)) || (state.PerMinute is { } rpm && !rpm.TryAcquire(client)))
+        {
+            await Answers.WriteStatusAsync(context, reqStatus).ConfigureAwait(false);
+            return true;
+        }
+
+        if (state.Connections is { } connections)
+        {
+            if (connections.TryAcquire(client) is not { } release)
+            {
+                await Answers.WriteStatusAsync(context, connStatus).ConfigureAwait(false);
+                return true;
+            }
+
+            context.Response.RegisterForDispose(release);
+        }
+
+        return false;
+    }
+}
+
+/// <summary>The limiters of one route, kept across reloads while the route's id and policy stay the same.</summary>
+internal sealed class RateLimitState
+{
+    public RateLimitState(RateLimitPolicy policy, TimeProvider time)
+    {
+        Policy = policy;
+        PerSecond = policy.RequestsPerSecond > 0 ? new RequestRateLimiter(policy.RequestsPerSecond, policy.RequestsPerSecond * policy.BurstMultiplier, time) : null;
+        PerMinute = policy.RequestsPerMinute > 0 ? new RequestRateLimiter(policy.RequestsPerMinute / 60.0, policy.RequestsPerMinute * policy.BurstMultiplier, time) : null;
+        Connections = policy.Connections > 0 ? new ConnectionLimiter(policy.Connections) : null;
+        Exempt = [.. policy.Exempt.Select(e => IPNetwork.Parse(e))];
+    }
+
+    public RateLimitPolicy Policy { get; }
+
+    public RequestRateLimiter? PerSecond { get; }
+
+    public RequestRateLimiter? PerMinute { get; }
+
+    public ConnectionLimiter? Connections { get; }
+
+    public IPNetwork[] Exempt { get; }
+}

@@ -1,0 +1,77 @@
+using Alb.Core.Policies;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Alb.Pipeline;
+
+/// <summary>app-root: <c>if ($uri = /) { return 302 $scheme://$http_host/ROOT; }</c>; the query is dropped, as nginx's return does.</summary>
+internal sealed class AppRootStep(string root) : RouteStep
+{
+    public override ValueTask<bool> InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path.Value is not "/")
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        Answers.Redirect(context, StatusCodes.Status302Found, $"{request.Scheme}://{request.Host.Value}{root}");
+        return ValueTask.FromResult(true);
+    }
+}
+
+/// <summary>A denied location: <c>return 503</c> (a security annotation failed validation; fail closed).</summary>
+internal sealed class DenyStep(DenyPolicy deny) : RouteStep
+{
+    public override async ValueTask<bool> InvokeAsync(HttpContext context)
+    {
+        await Answers.WriteStatusAsync(context, deny.Status).ConfigureAwait(false);
+        return true;
+    }
+}
+
+/// <summary>permanent-redirect / temporal-redirect: <c>return CODE URL</c>, the URL exactly as written.</summary>
+internal sealed class FixedRedirectStep(RedirectPolicy redirect) : RouteStep
+{
+    public override ValueTask<bool> InvokeAsync(HttpContext context)
+    {
+        Answers.Redirect(context, redirect.Code, redirect.Url);
+        return ValueTask.FromResult(true);
+    }
+}
+
+/// <summary>
+/// ssl-redirect / force-ssl-redirect over plain HTTP: <c>https://host[:port]</c> + the request target with one
+/// trailing '/' removed unless preserve-trailing-slash (ingress-nginx's Lua <c>redirect_to_https</c>). The port is
+/// the HTTPS listener's when it is not 443.
+/// </summary>
+internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPort) : RouteStep
+{
+    public override ValueTask<bool> InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.IsHttps)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        var host = request.Host.Host;
+        if (host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
+        {
+            host = $"[{host}]";
+        }
+
+        var target = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target) || target[0] != '/')
+        {
+            target = request.Path.Value + request.QueryString.Value;
+        }
+
+        if (!policy.PreserveTrailingSlash && target.EndsWith('/'))
+        {
+            target = target[..^1];
+        }
+
+        Answers.Redirect(context, policy.Code, httpsPort == 443 ? $"https://{host}{target}" : $"https://{host}:{httpsPort}{target}");
+        return ValueTask.FromResult(true);
+    }
+}

@@ -1,0 +1,99 @@
+using Alb.Core.Policies;
+using Alb.Core.Routing;
+using Alb.Proxy;
+using Route = Alb.Core.Routing.Route;
+
+namespace Alb.Pipeline;
+
+/// <summary>
+/// One route's compiled pipeline: the steps <see cref="PipelinePlan"/> lists for its policies, in that order, then the
+/// forward step (or a 404 when the route has no backend). Built once per publish; a request only walks an array.
+/// </summary>
+internal sealed class RoutePipeline
+{
+    private readonly RouteStep[] _steps;
+    private readonly ForwardStep? _forward;
+
+    private RoutePipeline(RouteStep[] steps, ForwardStep? forward)
+    {
+        _steps = steps;
+        _forward = forward;
+    }
+
+    /// <summary>A host's "no route matched, no default backend": 404.</summary>
+    public static RoutePipeline NotFound { get; } = new([], null);
+
+    public static RoutePipeline Compile(Route route, BackendPool? pool, PipelineContext context)
+    {
+        var policies = route.Policies;
+        var steps = new List<RouteStep>();
+        CorsStep? cors = null;
+        foreach (var planned in PipelinePlan.For(policies, context.Settings))
+        {
+            switch (planned.Kind)
+            {
+                case StepKind.AppRoot:
+                    steps.Add(new AppRootStep(policies.AppRoot!));
+                    break;
+                case StepKind.Deny:
+                    steps.Add(new DenyStep(policies.Deny!));
+                    break;
+                case StepKind.Cors:
+                    cors = new CorsStep(policies.Cors!);
+                    steps.Add(cors);
+                    break;
+                case StepKind.Redirect:
+                    steps.Add(new FixedRedirectStep(policies.Redirect!));
+                    break;
+                case StepKind.HttpsRedirect:
+                    steps.Add(new HttpsRedirectStep(policies.HttpsRedirect!, context.HttpsPort));
+                    break;
+                case StepKind.RateLimit:
+                    steps.Add(new RateLimitStep(context.Limits(route.Id, policies.RateLimit!), context.Settings.LimitReqStatusCode, context.Settings.LimitConnStatusCode));
+                    break;
+                case StepKind.SourceRanges:
+                    steps.Add(new SourceRangeStep(policies.SourceRanges!));
+                    break;
+                case StepKind.Rewrite:
+                case StepKind.Forward:
+                    break; // the forward step below carries both
+            }
+        }
+
+        ForwardStep? forward = null;
+        if (route.BackendId is not null && pool is not null)
+        {
+            var upstream = policies.Upstream ?? UpstreamPolicy.From(context.Settings);
+            var rewrite = policies.Rewrite is not null ? PathRegex.Search(route.Path) : null;
+            var transformer = upstream.Host is null && rewrite is null && cors is null
+                ? RouteTransformer.Plain
+                : new RouteTransformer(upstream.Host, rewrite, policies.Rewrite, cors);
+            forward = new ForwardStep(pool, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services);
+        }
+
+        return new RoutePipeline([.. steps], forward);
+    }
+
+    /// <summary>Runs the steps; returns the upstream address when the request was forwarded.</summary>
+    public async ValueTask<string?> InvokeAsync(HttpContext context)
+    {
+        foreach (var step in _steps)
+        {
+            if (await step.InvokeAsync(context).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+
+        if (_forward is null)
+        {
+            await Answers.WriteStatusAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            return null;
+        }
+
+        return await _forward.InvokeAsync(context).ConfigureAwait(false);
+    }
+}
+
+/// <summary>What compiling a pipeline needs beyond the route: settings, the HTTPS port, shared services and kept state.</summary>
+internal sealed record PipelineContext(GlobalSettings Settings, int HttpsPort, ForwardServices Services, Func<string, RateLimitPolicy, RateLimitState> Limits);

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using Alb.Core.Policies;
+using Alb.Core.Routing;
+using Alb.Observability;
+using Alb.Proxy;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Alb.Pipeline;
+
+/// <summary>
+/// The request and response transforms of one route, built at publish: the headers of ingress-nginx's template
+/// (Host or upstream-vhost, X-Forwarded-* computed here, the client's X-Forwarded-For kept as
+/// X-Original-Forwarded-For, <c>Proxy</c> removed), the rewrite-target path, X-Forwarded-Prefix, and on the way back
+/// the CORS headers over the backend's own.
+/// </summary>
+internal sealed class RouteTransformer : HttpTransformer
+{
+    public static readonly RouteTransformer Plain = new(null, null, null, null);
+
+    private readonly string? _host;
+    private readonly Regex? _rewrite;
+    private readonly RewritePolicy? _rewritePolicy;
+    private readonly CorsStep? _cors;
+
+    public RouteTransformer(string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors)
+    {
+        _host = host;
+        _rewrite = rewrite;
+        _rewritePolicy = rewritePolicy;
+        _cors = cors;
+    }
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+
+        var request = httpContext.Request;
+        var headers = proxyRequest.Headers;
+        headers.Host = _host ?? request.Host.Value;
+
+        if (_rewrite is not null && _rewritePolicy is not null)
+        {
+            var path = request.Path.Value ?? "/";
+            var match = _rewrite.Match(path);
+            if (match.Success)
+            {
+                var target = PathRegex.Substitute(_rewritePolicy.Target, match);
+                if (target.Length == 0 || target[0] != '/')
+                {
+                    target = "/" + target;
+                }
+
+                proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + Uri.EscapeDataString(target).Replace("%2F", "/", StringComparison.Ordinal) + request.QueryString.Value, UriKind.Absolute);
+                if (_rewritePolicy.ForwardedPrefix is { } prefix)
+                {
+                    Replace(headers, "X-Forwarded-Prefix", prefix);
+                }
+            }
+        }
+
+        var client = ClientAddress.Of(httpContext)?.ToString() ?? "";
+        var scheme = request.IsHttps ? "https" : "http";
+        if (request.Headers.TryGetValue("X-Forwarded-For", out var original))
+        {
+            Replace(headers, "X-Original-Forwarded-For", original.ToString());
+        }
+
+        Replace(headers, "X-Forwarded-For", client);
+        Replace(headers, "X-Real-IP", client);
+        Replace(headers, "X-Forwarded-Proto", scheme);
+        Replace(headers, "X-Forwarded-Scheme", scheme);
+        Replace(headers, "X-Scheme", scheme);
+        Replace(headers, "X-Forwarded-Host", request.Host.Value ?? "");
+        Replace(headers, "X-Forwarded-Port", httpContext.Connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Replace(headers, "X-Request-ID", RequestIds.Get(httpContext));
+        headers.Remove("Proxy"); // httpoxy: ingress-nginx sends proxy_set_header Proxy ""
+    }
+
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        return copied.IsCompletedSuccessfully ? ValueTask.FromResult(AfterCopy(httpContext, copied.Result)) : AwaitAsync(httpContext, copied);
+
+        async ValueTask<bool> AwaitAsync(HttpContext context, ValueTask<bool> pending) => AfterCopy(context, await pending.ConfigureAwait(false));
+    }
+
+    private bool AfterCopy(HttpContext context, bool copyBody)
+    {
+        _cors?.Apply(context);
+        if (copyBody && context.Response.ContentLength is null && context.Features.Get<IHttpResponseBodyFeature>() is { } body and not CountingResponseBody)
+        {
+            context.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBody(body));
+        }
+
+        return copyBody;
+    }
+
+    private static void Replace(System.Net.Http.Headers.HttpRequestHeaders headers, string name, string value)
+    {
+        headers.Remove(name);
+        headers.TryAddWithoutValidation(name, value);
+    }
+}
