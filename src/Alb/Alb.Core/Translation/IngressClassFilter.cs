@@ -33,6 +33,11 @@ internal sealed class IngressClassFilter
     public bool Accepts(V1Ingress ingress, out Diagnostic? ignored)
     {
         ignored = null;
+        if (_options.AllClasses)
+        {
+            return true;
+        }
+
         var className = ingress.Spec?.IngressClassName;
         if (string.IsNullOrEmpty(className) &&
             ingress.Metadata.Annotations is { } annotations &&

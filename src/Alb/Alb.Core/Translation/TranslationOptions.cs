@@ -10,6 +10,9 @@ public sealed record TranslationOptions
 
     public bool WatchIngressWithoutClass { get; init; }
 
+    /// <summary><c>alb validate --all-classes</c>: every Ingress is translated whatever its class (a migration check of an exported cluster).</summary>
+    public bool AllClasses { get; init; }
+
     /// <summary><c>namespace/name</c> of a TLS Secret served when no Ingress certificate matches.</summary>
     public string? DefaultSslCertificate { get; init; }
 

@@ -170,6 +170,9 @@ internal static class CommandLine
                 ? translation with { WatchIngressWithoutClass = true }
                 : inline == "false" ? translation with { WatchIngressWithoutClass = false }
                 : throw new CommandLineException($"alb {command}: --watch-ingress-without-class takes no value (or =true/=false)"),
+            "--all-classes" when command != "serve" => inline is null
+                ? translation with { AllClasses = true }
+                : throw new CommandLineException($"alb {command}: --all-classes takes no value"),
             "--default-ssl-certificate" => translation with { DefaultSslCertificate = ArgReader.ParseObjectRef(command, flag, reader.Value(flag, inline)) },
             "--configmap" => translation with { ConfigMap = ArgReader.ParseObjectRef(command, flag, reader.Value(flag, inline)) },
             _ => null,

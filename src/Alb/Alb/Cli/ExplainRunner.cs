@@ -21,7 +21,9 @@ internal static class ExplainRunner
 
         output.WriteLine($"request:  {command.Method} {command.Host}{command.Path}");
         output.WriteLine($"server:   {explanation.SelectedServer} ({explanation.HostMatch switch { HostMatch.Exact => "exact host match", HostMatch.Wildcard => "wildcard host match", _ => "no host matched: catch-all server" }})");
-        output.WriteLine("routes of this server, in match order (Exact first, then longest prefix):");
+        output.WriteLine(explanation.RegexPaths
+            ? "routes of this server, in match order (regex mode: case-insensitive regexes anchored at the start, longest path first; the first match wins):"
+            : "routes of this server, in match order (Exact first, then longest prefix):");
         if (explanation.Candidates.Count == 0)
         {
             output.WriteLine("  (none)");
@@ -50,6 +52,15 @@ internal static class ExplainRunner
         {
             output.WriteLine($"backend:  {backend.Id}{(backend.ExternalName is { } name ? $" (ExternalName {name})" : "")}");
             output.WriteLine($"endpoints: {(backend.Endpoints.Count == 0 ? "none ready" : string.Join(", ", backend.Endpoints.Select(e => e.Authority)))}");
+        }
+
+        if (explanation.Steps.Count > 0)
+        {
+            output.WriteLine("pipeline, in the order requests run it (the first step that answers ends it):");
+            foreach (var step in explanation.Steps)
+            {
+                output.WriteLine($"  {step.Kind,-14} {step.Description}");
+            }
         }
 
         output.WriteLine($"outcome:  {explanation.Outcome}");

@@ -43,8 +43,12 @@ internal static class HelpText
     public const string Validate = """
         alb validate: load and translate a manifest directory, print every diagnostic.
 
-        Usage: alb validate DIR [--output text|json] [--ingress-class NAME] [--watch-ingress-without-class]
+        Usage: alb validate DIR [--output text|json] [--ingress-class NAME] [--watch-ingress-without-class] [--all-classes]
                                 [--default-ssl-certificate NS/NAME] [--configmap NS/NAME]
+
+        Also the migration report: every nginx.ingress.kubernetes.io/* annotation the manifests use, how many Ingresses
+        carry it, and whether alb supports it, refuses it by design, or does not support it (yet). Manifests exported
+        from an ingress-nginx cluster name the class "nginx" or none: --all-classes checks every Ingress whatever its class.
 
         Exit codes: 0 no errors (warnings and infos may be printed), 1 errors, 2 unusable input (bad flags, no such directory).
         """;
@@ -53,9 +57,10 @@ internal static class HelpText
         alb explain: show which route a request takes and why, from the same translation and matcher the server uses.
 
         Usage: alb explain DIR --host HOST --path PATH [--method METHOD] [--header K=V]... [--output text|json]
-                               [--ingress-class NAME] [--watch-ingress-without-class] [--configmap NS/NAME]
+                               [--ingress-class NAME] [--watch-ingress-without-class] [--all-classes] [--configmap NS/NAME]
 
         Prints the server (host) chosen, every route of it with whether it matches, the winning Ingress rule, the
-        rules it beat (duplicates from newer Ingresses), and the backend with its ready endpoints.
+        rules it beat (duplicates from newer Ingresses), every step of the route's pipeline (the policies its
+        annotations set, in the order requests run them), and the backend with its ready endpoints.
         """;
 }

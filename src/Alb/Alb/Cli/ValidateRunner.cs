@@ -1,4 +1,5 @@
 using Alb.Core.Diagnostics;
+using Alb.Core.Migration;
 using Alb.Core.Serialization;
 using Alb.Core.Translation;
 using Alb.Sources;
@@ -14,6 +15,7 @@ internal static class ValidateRunner
         var result = Translator.Translate(snapshot, command.Translation);
         var diagnostics = loadDiagnostics.AddRange(result.Diagnostics);
         var errors = diagnostics.Count(d => d.Severity == Severity.Error);
+        var usage = MigrationReport.Build(snapshot);
 
         if (command.Output == OutputFormat.Json)
         {
@@ -24,6 +26,7 @@ internal static class ValidateRunner
                 routes = result.Table.Hosts.Sum(h => h.Routes.Count),
                 errors,
                 warnings = diagnostics.Count(d => d.Severity == Severity.Warning),
+                annotations = usage,
                 diagnostics,
             }));
         }
@@ -32,6 +35,19 @@ internal static class ValidateRunner
             foreach (var d in diagnostics)
             {
                 output.WriteLine(d.ToString());
+            }
+
+            if (usage.Count > 0)
+            {
+                output.WriteLine();
+                output.WriteLine("ingress-nginx annotations used (Ingresses carrying each, and what alb does with it):");
+                foreach (var u in usage)
+                {
+                    output.WriteLine($"  {u.Ingresses,5}  {u.Support,-18} {u.Key}");
+                }
+
+                output.WriteLine(string.Join(", ", usage.GroupBy(u => u.Support).Select(g => $"{g.Count()} {g.Key}")) + $" ({usage.Count} keys)");
+                output.WriteLine();
             }
 
             output.WriteLine($"{snapshot.Ingresses.Length} Ingresses, {result.Table.Hosts.Count} hosts, {result.Table.Hosts.Sum(h => h.Routes.Count)} routes; " +
