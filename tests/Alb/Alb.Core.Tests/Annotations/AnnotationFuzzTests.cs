@@ -1,0 +1,60 @@
+using Alb.Core.Annotations;
+using Alb.Core.Annotations.Families;
+using Alb.Core.Routing;
+using Alb.Core.Serialization;
+using CsCheck;
+using Xunit;
+
+namespace Alb.Core.Tests.Annotations;
+
+/// <summary>
+/// Every family parser over generated values (thousands per run): none throws, every bad value yields a diagnostic,
+/// and no control character, quote or brace ever reaches a policy. The opt-in long run is benchmarks/fuzz.
+/// </summary>
+public sealed class AnnotationFuzzTests
+{
+    private static readonly string[] Keys = [.. AnnotationCatalog.All.Where(a => a.Support == AnnotationSupport.Supported).Select(a => a.Name)];
+
+    private static readonly string[] Samples =
+    [
+        "true", "false", "True", " true", "1", "0", "-1", "2147483648", "10m", "1g", "0", "10.0.0.0/8", "::1/128", "300.1.1.1",
+            "https://a.example.com", "https://*.b.example.com:8443", "*", "/$1", "/api(/|$)(.*)", "GET, POST", "off", "on",
+    ];
+
+    private static readonly Gen<string> Values = Gen.OneOf(
+        Gen.String,
+        Gen.String[Gen.Char["\n\r\t\0;{}\"'`$\\ ,:/.*0123456789abcxyzAZ-_?&=%#@"], 0, 40],
+        Gen.Int[0, Samples.Length - 1].Select(i => Samples[i]));
+
+    [Fact]
+    public void Parsers_never_throw_and_never_let_control_characters_into_a_policy()
+    {
+        Gen.Select(Gen.Int[0, Keys.Length - 1].Array[1, 6], Values.Array[6]).Sample((keys, values) =>
+        {
+            var annotations = new Dictionary<string, string>();
+            for (var i = 0; i < keys.Length; i++)
+            {
+                annotations[AnnotationCatalog.Prefix + Keys[keys[i]]] = values[i];
+            }
+
+            var reader = new AnnotationReader("Ingress fuzz/x", annotations);
+            var results = new object?[]
+            {
+                AnnotationScreen.Read(reader).Policy,
+                RedirectAnnotations.Read(reader, GlobalSettings.Default).Policy,
+                RewriteAnnotations.Read(reader).Policy,
+                CorsAnnotations.Read(reader).Policy,
+                SourceRangeAnnotations.Read(reader).Policy,
+                RateLimitAnnotations.Read(reader).Policy,
+                ProxyAnnotations.Read(reader, GlobalSettings.Default).Policy,
+                LogAnnotations.Read(reader).Policy,
+            };
+            var json = AlbJson.Serialize(results);
+            Assert.DoesNotContain("\\u000", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\n", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\r", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\\"", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("{", json.Replace("{\n", "", StringComparison.Ordinal).Replace("{}", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }, iter: 5000);
+    }
+}
