@@ -1,6 +1,6 @@
 namespace Alb.Core.Diagnostics;
 
-/// <summary>A stable diagnostic code with its fixed severity and a one-line meaning (the README table is built from these).</summary>
+/// <summary>A stable diagnostic code with its fixed severity and a one-line meaning (docs/diagnostics.md lists them; a test checks it).</summary>
 public sealed record DiagnosticCode(string Code, Severity Severity, string Meaning)
 {
     public Diagnostic At(string obj, string? field, string message) => new(Code, Severity, obj, field, message);
