@@ -77,6 +77,11 @@ public static class Codes
     public static readonly DiagnosticCode InvalidProxyValue = new("ALB2201", Severity.Error, "a proxy-* or backend annotation value that does not validate; the default applies");
     public static readonly DiagnosticCode InvalidUpstreamVhost = new("ALB2202", Severity.Error, "an upstream-vhost that is not a host name; the Ingress is not served, as in ingress-nginx");
 
+    // 23xx: canary
+    public static readonly DiagnosticCode InvalidCanary = new("ALB2301", Severity.Error, "a canary-* value that does not validate; its default applies (weight 0, no header or cookie rule)");
+    public static readonly DiagnosticCode CanaryWithoutPrimary = new("ALB2302", Severity.Warning, "a canary path with no primary route of the same host, path and pathType; it is not served (as ingress-nginx)");
+    public static readonly DiagnosticCode CanaryIgnored = new("ALB2303", Severity.Warning, "a canary-* key without canary: \"true\", an annotation a canary Ingress does not use, or a second canary for one route; ignored");
+
     public static IReadOnlyList<DiagnosticCode> All { get; } =
     [
         ParseError, UnknownKind, DuplicateObject, InvalidObject,
@@ -92,5 +97,6 @@ public static class Codes
         InvalidSourceRange,
         InvalidRateLimit,
         InvalidProxyValue, InvalidUpstreamVhost,
+        InvalidCanary, CanaryWithoutPrimary, CanaryIgnored,
     ];
 }

@@ -30,6 +30,9 @@ public enum StepKind
     /// <summary>Access phase: deny list, then allow list (403).</summary>
     SourceRanges,
 
+    /// <summary>Balancer: the canary's backend or the primary's (header, cookie, weight).</summary>
+    Canary,
+
     /// <summary>Content phase: proxy to the backend.</summary>
     Forward,
 }
@@ -116,6 +119,25 @@ public static class PipelinePlan
             }
 
             steps.Add(new(StepKind.SourceRanges, string.Join("; ", parts) + " (403 otherwise)"));
+        }
+
+        if (p.Canary is { } canary)
+        {
+            var rules = new List<string>();
+            if (canary.Header is { } header)
+            {
+                rules.Add(canary.HeaderValue is { } value ? $"header {header}: {value}"
+                    : canary.HeaderPattern is { } pattern ? $"header {header} matching /{pattern}/{(canary.HeaderPatternInvalid ? " (invalid: the header sends to the primary)" : "")}"
+                    : $"header {header}: always/never");
+            }
+
+            if (canary.Cookie is { } cookie)
+            {
+                rules.Add($"cookie {cookie}: always/never");
+            }
+
+            rules.Add(string.Create(CultureInfo.InvariantCulture, $"{canary.Weight} in {canary.WeightTotal} at random"));
+            steps.Add(new(StepKind.Canary, $"canary {canary.BackendId} of Ingress {canary.Ingress}, chosen by {string.Join(", then ", rules)}; never while it has no ready endpoint"));
         }
 
         var u = p.Upstream ?? UpstreamPolicy.From(settings);

@@ -44,6 +44,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RateLimitPolicy? RateLimit { get; init; }
 
+    /// <summary>A canary Ingress's backend attached to this route (the first canary of the same host, path and pathType).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CanaryPolicy? Canary { get; init; }
+
     /// <summary>How the request goes to the backend: protocol, Host, timeouts, body size; null = the ConfigMap's values.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public UpstreamPolicy? Upstream { get; init; }

@@ -28,6 +28,19 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
         return true;
     }
 
+    /// <summary>Replaces the route of this path and kind (Exact, or Prefix/ImplementationSpecific), if there is one.</summary>
+    public bool TryUpdate(PathKind kind, string path, Func<Route, Route?> update)
+    {
+        var key = (kind == PathKind.Exact, path);
+        if (!_routes.TryGetValue(key, out var existing) || update(existing.Route) is not { } updated)
+        {
+            return false;
+        }
+
+        _routes[key] = existing with { Route = updated };
+        return true;
+    }
+
     /// <summary>
     /// Routes in match order. Plain hosts: Exact before Prefix, longer paths first, then by path and kind. Regex hosts,
     /// as ingress-nginx sorts locations: longer paths first, then by path bytes descending, then in Ingress order.

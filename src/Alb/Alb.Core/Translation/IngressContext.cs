@@ -14,6 +14,9 @@ namespace Alb.Core.Translation;
 /// </summary>
 internal sealed class IngressContext
 {
+    /// <summary>Keys a canary Ingress still uses (its upstream's settings in ingress-nginx).</summary>
+    private static readonly HashSet<string> CanaryKeys = new(StringComparer.Ordinal) { "load-balance", "upstream-hash-by", "upstream-hash-by-subset", "upstream-hash-by-subset-size", "service-upstream", "affinity-canary-behavior" };
+
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly GlobalSettings _settings;
 
@@ -34,6 +37,14 @@ internal sealed class IngressContext
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
         var accessLog = Take(LogAnnotations.Read(reader));
+        Canary = Take(CanaryAnnotations.Read(reader));
+        if (Canary is not null)
+        {
+            foreach (var name in reader.Names.Where(n => !CanaryKeys.Contains(n) && !n.StartsWith("canary", StringComparison.Ordinal) && AnnotationCatalog.Find(n) is { Support: not AnnotationSupport.RefusedByDesign }))
+            {
+                _diagnostics.Add(Codes.CanaryIgnored.At(Name, AnnotationReader.Field(name), "is not used on a canary Ingress: only its backend joins the primary route, whose annotations apply (as ingress-nginx)"));
+            }
+        }
 
         Policies = new RoutePolicies
         {
@@ -63,6 +74,9 @@ internal sealed class IngressContext
 
     /// <summary>Set when a security annotation failed: every route of the Ingress answers 503.</summary>
     public string? DenyReason { get; private set; }
+
+    /// <summary>Set when this Ingress is a canary: it builds no routes; its paths attach to primary routes.</summary>
+    public CanaryAnnotations? Canary { get; }
 
     public RedirectAnnotations Redirects { get; }
 

@@ -1,4 +1,5 @@
 using Alb.Core.Diagnostics;
+using Alb.Core.Policies;
 using Alb.Core.Routing;
 using Alb.Core.Snapshot;
 using k8s.Models;
@@ -47,7 +48,7 @@ public static class Translator
         var catchAll = new HostBuilder(RouteTable.CatchAllHost, fallback: null, regexHosts.Contains(""));
         var catchAllOwner = (string?)null;
 
-        foreach (var context in contexts)
+        foreach (var context in contexts.Where(c => c.Canary is null))
         {
             var ingress = context.Ingress;
             var tlsHosts = ReadTls(ingress, tls, tlsBindings, diagnostics);
@@ -109,6 +110,11 @@ public static class Translator
             }
         }
 
+        foreach (var context in contexts.Where(c => c.Canary is not null))
+        {
+            AttachCanary(context, hosts, catchAll, backends, diagnostics);
+        }
+
         var table = new RouteTable(
             hosts.Values.Select(h => h.Build()).Append(catchAll.Build()).ToEquatableArray(),
             backends.Backends.ToEquatableArray(),
@@ -124,7 +130,7 @@ public static class Translator
     private static HashSet<string> RegexHosts(List<IngressContext> contexts)
     {
         var hosts = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var context in contexts)
+        foreach (var context in contexts.Where(c => c.Canary is null))
         {
             foreach (var rule in context.Ingress.Spec?.Rules ?? [])
             {
@@ -136,6 +142,62 @@ public static class Translator
         }
 
         return hosts;
+    }
+
+    /// <summary>
+    /// ingress-nginx's mergeAlternativeBackends: each path of a canary Ingress joins the primary route of the same
+    /// host, path and pathType as its alternative backend; the first canary of a route wins; no primary, not served.
+    /// </summary>
+    private static void AttachCanary(IngressContext context, SortedDictionary<string, HostBuilder> hosts, HostBuilder catchAll, BackendResolver backends, List<Diagnostic> diagnostics)
+    {
+        var canary = context.Canary!;
+        if (context.Ingress.Spec?.DefaultBackend is not null)
+        {
+            diagnostics.Add(Codes.CanaryIgnored.At(context.Name, "spec.defaultBackend", "a canary's default backend is not attached to the catch-all routes by alb; ignored"));
+        }
+
+        var rules = context.Ingress.Spec?.Rules ?? [];
+        for (var r = 0; r < rules.Count; r++)
+        {
+            var host = rules[r].Host ?? "";
+            var builder = host.Length == 0 ? catchAll : hosts.GetValueOrDefault(host);
+            var paths = rules[r].Http?.Paths ?? [];
+            for (var p = 0; p < paths.Count; p++)
+            {
+                var path = paths[p];
+                var field = $"spec.rules[{r}].http.paths[{p}]";
+                if (!IngressValidation.TryParsePathType(path.PathType, out var kind))
+                {
+                    diagnostics.Add(Codes.InvalidPathType.At(context.Name, field + ".pathType", "is missing or unknown; the canary path is dropped"));
+                    continue;
+                }
+
+                var normalized = "/";
+                var valid = builder is not null && (builder.RegexPaths
+                    ? PathRegex.TryValidate(path.Path, out normalized, out _)
+                    : IngressValidation.TryNormalizePath(path.Path, kind, out normalized, out _));
+                var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend");
+                var policy = new CanaryPolicy(backendId, $"{context.Namespace}/{context.IngressName}", canary.Header, canary.HeaderValue, canary.HeaderPattern, canary.HeaderPatternInvalid, canary.Cookie, canary.Weight, canary.WeightTotal);
+                string? taken = null;
+                if (valid && builder!.TryUpdate(kind, normalized, route =>
+                    {
+                        if (route.Policies.Canary is { } existing)
+                        {
+                            taken = existing.Ingress;
+                            return null;
+                        }
+
+                        return route.BackendId == backendId ? null : route with { Policies = route.Policies with { Canary = policy } };
+                    }))
+                {
+                    continue;
+                }
+
+                diagnostics.Add(taken is not null
+                    ? Codes.CanaryIgnored.At(context.Name, field, $"the primary route of host \"{host}\" path \"{path.Path}\" already has the canary of Ingress {taken}; only one canary per route is used (as ingress-nginx)")
+                    : Codes.CanaryWithoutPrimary.At(context.Name, field, $"no primary Ingress serves host \"{(host.Length == 0 ? "*" : host)}\" path \"{path.Path}\" ({kind}) with another Service; this canary path is not served"));
+            }
+        }
     }
 
     private static void AddPaths(V1IngressRule rule, int r, HostBuilder builder, HashSet<string> tlsHosts, BackendResolver backends, IngressContext context, List<Diagnostic> diagnostics)

@@ -14,7 +14,8 @@ namespace Alb.Pipeline;
 /// proxy-next-upstream-tries attempts. Settings come from the route's <see cref="UpstreamPolicy"/>, fixed at publish.
 /// </summary>
 internal sealed partial class ForwardStep(
-    BackendPool pool,
+    BackendPool primary,
+    CanarySelector? canary,
     UpstreamPolicy policy,
     ForwarderRequestConfig config,
     HttpTransformer transformer,
@@ -22,7 +23,8 @@ internal sealed partial class ForwardStep(
 {
     public async ValueTask<string?> InvokeAsync(HttpContext context)
     {
-        if (pool.Backend.Problem is not null || pool.Endpoints.Length == 0)
+        // As ingress-nginx: a primary without endpoints answers 503 before any canary rule runs.
+        if (primary.Backend.Problem is not null || primary.Endpoints.Length == 0)
         {
             await Answers.WriteStatusAsync(context, StatusCodes.Status503ServiceUnavailable).ConfigureAwait(false);
             return null;
@@ -34,6 +36,7 @@ internal sealed partial class ForwardStep(
             return null;
         }
 
+        var pool = canary is not null && canary.Chooses(context) ? canary.Pool : primary;
         var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         if (!canRetry && context.Request.ContentLength is null)
         {

@@ -55,6 +55,7 @@ internal sealed class RoutePipeline
                     steps.Add(new SourceRangeStep(policies.SourceRanges!));
                     break;
                 case StepKind.Rewrite:
+                case StepKind.Canary:
                 case StepKind.Forward:
                     break; // the forward step below carries both
             }
@@ -68,7 +69,8 @@ internal sealed class RoutePipeline
             var transformer = upstream.Host is null && rewrite is null && cors is null
                 ? RouteTransformer.Plain
                 : new RouteTransformer(upstream.Host, rewrite, policies.Rewrite, cors);
-            forward = new ForwardStep(pool, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services);
+            var canary = policies.Canary is { } c && context.Pool(c.BackendId) is { } canaryPool ? new CanarySelector(c, canaryPool) : null;
+            forward = new ForwardStep(pool, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services);
         }
 
         return new RoutePipeline([.. steps], forward);
@@ -96,4 +98,4 @@ internal sealed class RoutePipeline
 }
 
 /// <summary>What compiling a pipeline needs beyond the route: settings, the HTTPS port, shared services and kept state.</summary>
-internal sealed record PipelineContext(GlobalSettings Settings, int HttpsPort, ForwardServices Services, Func<string, RateLimitPolicy, RateLimitState> Limits);
+internal sealed record PipelineContext(GlobalSettings Settings, int HttpsPort, ForwardServices Services, Func<string, RateLimitPolicy, RateLimitState> Limits, Func<string, BackendPool?> Pool);

@@ -61,8 +61,9 @@ internal sealed partial class ConfigPublisher(
             {
                 var table = result.Table;
                 var live = new HashSet<string>(StringComparer.Ordinal);
-                var context = new PipelineContext(table.Settings, ports.HttpsPort, _services, (id, policy) => Limits(id, policy, live));
-                var state = new ProxyState(table, Hash(table), Pools(table), new CertificateStore(table, _certificates, _generatedDefault.Value), requestMetrics, context);
+                var pools = Pools(table);
+                var context = new PipelineContext(table.Settings, ports.HttpsPort, _services, (id, policy) => Limits(id, policy, live), id => pools.GetValueOrDefault(id));
+                var state = new ProxyState(table, Hash(table), pools, new CertificateStore(table, _certificates, _generatedDefault.Value), requestMetrics, context);
                 foreach (var gone in _limits.Keys.Where(k => !live.Contains(k)).ToList())
                 {
                     _limits.Remove(gone);
