@@ -33,6 +33,9 @@ public sealed class TestOrigin : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>A delay added before every answer (a slow endpoint for load-balancing tests).</summary>
+    public int DelayMs { get; set; }
+
     /// <summary>Distinct client connections seen (the proxy's upstream pool, when a proxy is in front).</summary>
     public int Connections => _connections.Count;
 
@@ -58,6 +61,11 @@ public sealed class TestOrigin : IAsyncDisposable
     {
         Interlocked.Increment(ref _requests);
         _connections.TryAdd(context.Connection.Id, true);
+        if (DelayMs > 0)
+        {
+            await Task.Delay(DelayMs, context.RequestAborted);
+        }
+
         var request = context.Request;
         switch (request.Path.Value)
         {

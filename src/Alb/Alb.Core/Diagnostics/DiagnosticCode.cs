@@ -82,6 +82,9 @@ public static class Codes
     public static readonly DiagnosticCode CanaryWithoutPrimary = new("ALB2302", Severity.Warning, "a canary path with no primary route of the same host, path and pathType; it is not served (as ingress-nginx)");
     public static readonly DiagnosticCode CanaryIgnored = new("ALB2303", Severity.Warning, "a canary-* key without canary: \"true\", an annotation a canary Ingress does not use, or a second canary for one route; ignored");
 
+    // 24xx: affinity and load balancing
+    public static readonly DiagnosticCode InvalidBalance = new("ALB2401", Severity.Error, "an affinity, session-cookie-*, load-balance or upstream-hash-by value that does not validate; see the message for the outcome");
+
     public static IReadOnlyList<DiagnosticCode> All { get; } =
     [
         ParseError, UnknownKind, DuplicateObject, InvalidObject,
@@ -98,5 +101,6 @@ public static class Codes
         InvalidRateLimit,
         InvalidProxyValue, InvalidUpstreamVhost,
         InvalidCanary, CanaryWithoutPrimary, CanaryIgnored,
+        InvalidBalance,
     ];
 }

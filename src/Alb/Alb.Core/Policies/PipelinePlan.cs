@@ -140,9 +140,16 @@ public static class PipelinePlan
             steps.Add(new(StepKind.Canary, $"canary {canary.BackendId} of Ingress {canary.Ingress}, chosen by {string.Join(", then ", rules)}; never while it has no ready endpoint"));
         }
 
+        var balance = p.Balance switch
+        {
+            null => "round robin",
+            { Affinity: { } a } => $"cookie affinity ({(a.Persistent ? "persistent" : "balanced")}, cookie {a.CookieName})",
+            { Algorithm: BalanceAlgorithm.ConsistentHash } b => $"consistent hash of {b.HashBy}" + (b.SubsetSize > 0 ? $" onto groups of {b.SubsetSize}, random within" : ""),
+            _ => "EWMA of response times, best of two random endpoints",
+        };
         var u = p.Upstream ?? UpstreamPolicy.From(settings);
         steps.Add(new(StepKind.Forward, string.Create(CultureInfo.InvariantCulture,
-            $"{u.Protocol} to the backend{(u.Host is null ? "" : $", Host: {u.Host}")}; body ≤ {(u.BodySize == 0 ? "unlimited" : u.BodySize + " bytes")}; timeouts connect {u.ConnectTimeoutMs / 1000} s, send {u.SendTimeoutMs / 1000} s, read {u.ReadTimeoutMs / 1000} s; up to {u.NextUpstreamTries} tries")));
+            $"{u.Protocol} to the backend by {balance}{(u.Host is null ? "" : $", Host: {u.Host}")}; body ≤ {(u.BodySize == 0 ? "unlimited" : u.BodySize + " bytes")}; timeouts connect {u.ConnectTimeoutMs / 1000} s, send {u.SendTimeoutMs / 1000} s, read {u.ReadTimeoutMs / 1000} s; up to {u.NextUpstreamTries} tries")));
         return steps;
     }
 }

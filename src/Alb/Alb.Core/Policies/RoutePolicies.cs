@@ -44,6 +44,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RateLimitPolicy? RateLimit { get; init; }
 
+    /// <summary>How an endpoint is picked: affinity, consistent hashing or EWMA; null = round robin.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BalancePolicy? Balance { get; init; }
+
     /// <summary>A canary Ingress's backend attached to this route (the first canary of the same host, path and pathType).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CanaryPolicy? Canary { get; init; }

@@ -37,6 +37,7 @@ internal sealed class IngressContext
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
         var accessLog = Take(LogAnnotations.Read(reader));
+        var balance = Take(BalanceAnnotations.Read(reader));
         Canary = Take(CanaryAnnotations.Read(reader));
         if (Canary is not null)
         {
@@ -55,6 +56,7 @@ internal sealed class IngressContext
             RateLimit = limits,
             Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
             NoAccessLog = !accessLog,
+            Balance = balance,
         };
     }
 

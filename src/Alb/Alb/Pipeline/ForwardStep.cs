@@ -2,6 +2,7 @@ using System.Net;
 using Alb.Core.Policies;
 using Alb.Core.Routing;
 using Alb.Observability;
+using Alb.Pipeline.Balancing;
 using Alb.Proxy;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -15,6 +16,7 @@ namespace Alb.Pipeline;
 /// </summary>
 internal sealed partial class ForwardStep(
     BackendPool primary,
+    Balancer balancer,
     CanarySelector? canary,
     UpstreamPolicy policy,
     ForwarderRequestConfig config,
@@ -36,7 +38,10 @@ internal sealed partial class ForwardStep(
             return null;
         }
 
-        var pool = canary is not null && canary.Chooses(context) ? canary.Pool : primary;
+        // ingress-nginx: a client pinned to the primary by its affinity cookie stays there; else the canary rules decide.
+        var toCanary = canary is not null && !(balancer is StickyBalancer sticky && sticky.IsAffinitized(context)) && canary.Chooses(context);
+        var pool = toCanary ? canary!.Pool : primary;
+        var pick = toCanary ? RoundRobinBalancer.Instance : balancer;
         var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         if (!canRetry && context.Request.ContentLength is null)
         {
@@ -48,8 +53,11 @@ internal sealed partial class ForwardStep(
         EndpointState? previous = null;
         for (var attempt = 1; ; attempt++)
         {
-            var endpoint = pool.Pick(time.GetTimestamp(), previous)!;
+            var started = time.GetTimestamp();
+            var endpoint = pick.Pick(context, pool, previous, started);
             var error = await services.Forwarder.SendAsync(context, endpoint.Prefix(policy.Protocol), services.Upstream.Invoker, config, transformer).ConfigureAwait(false);
+            var now = time.GetTimestamp();
+            pick.Completed(endpoint, (now - started) / (double)time.TimestampFrequency, now, time.TimestampFrequency);
             if (error == ForwarderError.None)
             {
                 return endpoint.Authority;

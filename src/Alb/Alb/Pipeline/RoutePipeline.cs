@@ -1,5 +1,6 @@
 using Alb.Core.Policies;
 using Alb.Core.Routing;
+using Alb.Pipeline.Balancing;
 using Alb.Proxy;
 using Route = Alb.Core.Routing.Route;
 
@@ -70,7 +71,14 @@ internal sealed class RoutePipeline
                 ? RouteTransformer.Plain
                 : new RouteTransformer(upstream.Host, rewrite, policies.Rewrite, cors);
             var canary = policies.Canary is { } c && context.Pool(c.BackendId) is { } canaryPool ? new CanarySelector(c, canaryPool) : null;
-            forward = new ForwardStep(pool, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services);
+            Balancer balancer = policies.Balance switch
+            {
+                { Affinity: { } affinity } => new StickyBalancer(affinity, pool, route.Path),
+                { Algorithm: BalanceAlgorithm.ConsistentHash, HashBy: { } key } b => new HashBalancer(key, pool, b.SubsetSize),
+                { Algorithm: BalanceAlgorithm.Ewma } => new EwmaBalancer(context.Services.Time.TimestampFrequency),
+                _ => RoundRobinBalancer.Instance,
+            };
+            forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services);
         }
 
         return new RoutePipeline([.. steps], forward);

@@ -10,7 +10,12 @@ internal sealed class EndpointState(string authority)
 {
     public static readonly TimeSpan FailTimeout = TimeSpan.FromSeconds(10);
 
+    private const double EwmaDecaySeconds = 10;
+
+    private readonly Lock _ewmaLock = new();
     private long _failedUntil;
+    private double _ewma;
+    private long _ewmaLast;
 
     public string Authority { get; } = authority;
 
@@ -24,6 +29,29 @@ internal sealed class EndpointState(string authority)
 
     /// <param name="now">A <see cref="TimeProvider.GetTimestamp"/> value.</param>
     public bool IsHealthy(long now) => Volatile.Read(ref _failedUntil) <= now;
+
+    /// <summary>
+    /// ingress-nginx's EWMA score: the moving average of response times (seconds) decayed to <paramref name="now"/>
+    /// with a 10 s time constant; idle endpoints drift towards 0. Shared by every route of this address, as there.
+    /// </summary>
+    public double EwmaScore(long now, long frequency)
+    {
+        lock (_ewmaLock)
+        {
+            return _ewmaLast == 0 ? 0 : _ewma * Math.Exp(-Math.Max(0, now - _ewmaLast) / (double)frequency / EwmaDecaySeconds);
+        }
+    }
+
+    /// <summary>Folds one response time (seconds) into the average.</summary>
+    public void RecordResponse(double seconds, long now, long frequency)
+    {
+        lock (_ewmaLock)
+        {
+            var weight = _ewmaLast == 0 ? 0 : Math.Exp(-Math.Max(0, now - _ewmaLast) / (double)frequency / EwmaDecaySeconds);
+            _ewma = (_ewma * weight) + (seconds * (1 - weight));
+            _ewmaLast = now;
+        }
+    }
 
     /// <param name="now">A <see cref="TimeProvider.GetTimestamp"/> value.</param>
     /// <param name="timestampFrequency">Its ticks per second (<see cref="TimeProvider.TimestampFrequency"/>).</param>
