@@ -5,6 +5,7 @@
 #   benchmarks/run.sh micro      only the micro-benchmarks
 #   benchmarks/run.sh vrrp       vipd vs keepalived failover times (root; env: RUNS, CELLS, MODES)
 #   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS)
+#   benchmarks/run.sh fuzz       SharpFuzz + afl-fuzz over alb's annotation parsers, >= 10^6 inputs (env: EXECS, MODE=mutate)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,3 +30,4 @@ if [ "$what" = vrrp ]; then
   dotnet build -c Release -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj
   python3 benchmarks/vrrp/failover.py
 fi
+if [ "$what" = fuzz ]; then benchmarks/fuzz/run.sh; fi  # SharpFuzz + afl-fuzz over the annotation parsers (env: EXECS, MODE=mutate)

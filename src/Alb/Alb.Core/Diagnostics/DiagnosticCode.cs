@@ -3,7 +3,51 @@ namespace Alb.Core.Diagnostics;
 /// <summary>A stable diagnostic code with its fixed severity and a one-line meaning (docs/diagnostics.md lists them; a test checks it).</summary>
 public sealed record DiagnosticCode(string Code, Severity Severity, string Meaning)
 {
-    public Diagnostic At(string obj, string? field, string message) => new(Code, Severity, obj, field, message);
+    /// <summary>
+    /// A diagnostic of this code. Every part is made safe to print: control characters (newlines included) are
+    /// escaped as <c>\uXXXX</c> and lengths are bounded, so a hostile manifest value can never forge a log line.
+    /// </summary>
+    public Diagnostic At(string obj, string? field, string message) =>
+        new(Code, Severity, Printable(obj, 600), field is null ? null : Printable(field, 600), Printable(message, 2000));
+
+    private static string Printable(string text, int max)
+    {
+        var clean = true;
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                clean = false;
+                break;
+            }
+        }
+
+        if (clean && text.Length <= max)
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(Math.Min(text.Length, max) + 16);
+        foreach (var c in text)
+        {
+            if (builder.Length >= max)
+            {
+                builder.Append("...");
+                break;
+            }
+
+            if (char.IsControl(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
 }
 
 /// <summary>Every code <c>alb</c> can emit. Codes are never reused or renumbered.</summary>

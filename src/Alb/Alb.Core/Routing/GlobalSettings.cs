@@ -35,6 +35,36 @@ public sealed record GlobalSettings
     /// <summary><c>no-tls-redirect-locations</c>: Ingress paths starting with one of these are never redirected to HTTPS.</summary>
     public EquatableArray<string> NoTlsRedirectLocations { get; init; } = ["/.well-known/acme-challenge"];
 
+    /// <summary><c>use-forwarded-headers</c> (default false): trust X-Forwarded-For/-Proto/-Host/-Port from <see cref="ProxyRealIpCidr"/>.</summary>
+    public bool UseForwardedHeaders { get; init; }
+
+    /// <summary><c>enable-real-ip</c> (default false): take the client address from <see cref="ForwardedForHeader"/>, nothing else.</summary>
+    public bool EnableRealIp { get; init; }
+
+    /// <summary><c>compute-full-forwarded-for</c> (default false): with forwarded headers, append the peer to the incoming X-Forwarded-For.</summary>
+    public bool ComputeFullForwardedFor { get; init; }
+
+    /// <summary><c>forwarded-for-header</c> (default X-Forwarded-For): where the client address is read from.</summary>
+    public string ForwardedForHeader { get; init; } = "X-Forwarded-For";
+
+    /// <summary><c>proxy-real-ip-cidr</c> (default 0.0.0.0/0): peers whose forwarded headers are trusted.</summary>
+    public EquatableArray<string> ProxyRealIpCidr { get; init; } = ["0.0.0.0/0"];
+
+    /// <summary><c>hsts</c> (default true): Strict-Transport-Security on every HTTPS answer.</summary>
+    public bool Hsts { get; init; } = true;
+
+    /// <summary><c>hsts-max-age</c> (default 31536000 seconds).</summary>
+    public long HstsMaxAge { get; init; } = 31536000;
+
+    /// <summary><c>hsts-include-subdomains</c> (default true).</summary>
+    public bool HstsIncludeSubdomains { get; init; } = true;
+
+    /// <summary><c>hsts-preload</c> (default false).</summary>
+    public bool HstsPreload { get; init; }
+
+    /// <summary><c>server-tokens</c> (default false): the Server header names alb's version only when true.</summary>
+    public bool ServerTokens { get; init; }
+
     /// <summary><c>annotations-risk-level</c> (default High): an annotation of higher risk refuses its Ingress.</summary>
     public Annotations.AnnotationRisk AnnotationsRiskLevel { get; init; } = Annotations.AnnotationRisk.High;
 

@@ -25,6 +25,16 @@ internal static class SettingsReader
         ["force-ssl-redirect"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ForceSslRedirect = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["http-redirect-code"] = (s, v, bad) => NginxValues.TryParseInt(v, 301, 308, out var c) && c is 301 or 302 or 307 or 308 ? s with { HttpRedirectCode = c } : Bad(bad, $"\"{v}\" is not 301, 302, 307 or 308; default 308 applies"),
         ["no-tls-redirect-locations"] = (s, v, bad) => s with { NoTlsRedirectLocations = NginxValues.SplitList(v).ToEquatableArray() },
+        ["use-forwarded-headers"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { UseForwardedHeaders = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
+        ["enable-real-ip"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { EnableRealIp = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
+        ["compute-full-forwarded-for"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ComputeFullForwardedFor = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
+        ["forwarded-for-header"] = (s, v, bad) => IsHeaderName(v) ? s with { ForwardedForHeader = v } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a header name; default X-Forwarded-For applies"),
+        ["proxy-real-ip-cidr"] = (s, v, bad) => Cidrs(v, bad) is { } list ? s with { ProxyRealIpCidr = list } : null,
+        ["hsts"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { Hsts = on } : Bad(bad, $"\"{v}\" is not true or false; default true applies"),
+        ["hsts-max-age"] = (s, v, bad) => long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var age) && age <= 1_000_000_000 ? s with { HstsMaxAge = age } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number of seconds; default 31536000 applies"),
+        ["hsts-include-subdomains"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { HstsIncludeSubdomains = on } : Bad(bad, $"\"{v}\" is not true or false; default true applies"),
+        ["hsts-preload"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { HstsPreload = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
+        ["server-tokens"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ServerTokens = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["limit-req-status-code"] = (s, v, bad) => NginxValues.TryParseInt(v, 400, 599, out var c) ? s with { LimitReqStatusCode = c } : Bad(bad, $"\"{v}\" is not a status code in 400-599; default 503 applies"),
         ["limit-conn-status-code"] = (s, v, bad) => NginxValues.TryParseInt(v, 400, 599, out var c) ? s with { LimitConnStatusCode = c } : Bad(bad, $"\"{v}\" is not a status code in 400-599; default 503 applies"),
     };
@@ -99,6 +109,27 @@ internal static class SettingsReader
         }
 
         return settings with { AnnotationsRiskLevel = level.Value };
+    }
+
+    private static bool IsHeaderName(string value) =>
+        value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
+    /// <summary>A comma list of addresses or CIDRs; one bad entry keeps the default (a trust list is all or nothing).</summary>
+    private static EquatableArray<string>? Cidrs(string text, Action<string> bad)
+    {
+        var list = new List<string>();
+        foreach (var entry in NginxValues.SplitList(text))
+        {
+            if (!NginxValues.TryParseCidr(entry, out var network))
+            {
+                bad($"\"{AnnotationText.Shown(entry)}\" is not an address or CIDR; default 0.0.0.0/0 applies");
+                return null;
+            }
+
+            list.Add(network.ToString());
+        }
+
+        return list.ToEquatableArray();
     }
 
     private static int? Seconds(string text, Action<string> bad, int fallback)

@@ -49,12 +49,13 @@ internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPor
     public override ValueTask<bool> InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.IsHttps)
+        var forwarded = context.Features.Get<ForwardedFeature>();
+        if (forwarded?.Scheme is { } scheme ? scheme == "https" : request.IsHttps)
         {
             return ValueTask.FromResult(false);
         }
 
-        var host = request.Host.Host;
+        var host = forwarded?.Host is { } forwardedHost ? new HostString(forwardedHost).Host : request.Host.Host;
         if (host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
         {
             host = $"[{host}]";

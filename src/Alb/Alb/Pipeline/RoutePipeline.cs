@@ -68,8 +68,8 @@ internal sealed class RoutePipeline
             var upstream = policies.Upstream ?? UpstreamPolicy.From(context.Settings);
             var rewrite = policies.Rewrite is not null ? PathRegex.Search(route.Path) : null;
             var transformer = upstream.Host is null && rewrite is null && cors is null
-                ? RouteTransformer.Plain
-                : new RouteTransformer(upstream.Host, rewrite, policies.Rewrite, cors);
+                ? context.Forwarding.Plain
+                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors);
             var canary = policies.Canary is { } c && context.Pool(c.BackendId) is { } canaryPool ? new CanarySelector(c, canaryPool) : null;
             Balancer balancer = policies.Balance switch
             {
@@ -106,4 +106,7 @@ internal sealed class RoutePipeline
 }
 
 /// <summary>What compiling a pipeline needs beyond the route: settings, the HTTPS port, shared services and kept state.</summary>
-internal sealed record PipelineContext(GlobalSettings Settings, int HttpsPort, ForwardServices Services, Func<string, RateLimitPolicy, RateLimitState> Limits, Func<string, BackendPool?> Pool);
+internal sealed record PipelineContext(GlobalSettings Settings, int HttpsPort, ForwardServices Services, Func<string, RateLimitPolicy, RateLimitState> Limits, Func<string, BackendPool?> Pool)
+{
+    public ForwardingSettings Forwarding { get; } = new(Settings.ForwardedForHeader, Settings.UseForwardedHeaders && Settings.ComputeFullForwardedFor, new ResponseHeaders(Settings));
+}

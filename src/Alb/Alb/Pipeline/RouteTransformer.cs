@@ -16,15 +16,15 @@ namespace Alb.Pipeline;
 /// </summary>
 internal sealed class RouteTransformer : HttpTransformer
 {
-    public static readonly RouteTransformer Plain = new(null, null, null, null);
-
+    private readonly ForwardingSettings _forwarding;
     private readonly string? _host;
     private readonly Regex? _rewrite;
     private readonly RewritePolicy? _rewritePolicy;
     private readonly CorsStep? _cors;
 
-    public RouteTransformer(string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors)
+    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors)
     {
+        _forwarding = forwarding;
         _host = host;
         _rewrite = rewrite;
         _rewritePolicy = rewritePolicy;
@@ -37,7 +37,9 @@ internal sealed class RouteTransformer : HttpTransformer
 
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
-        headers.Host = _host ?? request.Host.Value;
+        var forwarded = httpContext.Features.Get<ForwardedFeature>();
+        var requestHost = forwarded?.Host ?? request.Host.Value ?? "";
+        headers.Host = _host ?? requestHost;
 
         if (_rewrite is not null && _rewritePolicy is not null)
         {
@@ -60,19 +62,24 @@ internal sealed class RouteTransformer : HttpTransformer
         }
 
         var client = ClientAddress.Of(httpContext)?.ToString() ?? "";
-        var scheme = request.IsHttps ? "https" : "http";
-        if (request.Headers.TryGetValue("X-Forwarded-For", out var original))
+        var scheme = forwarded?.Scheme ?? (request.IsHttps ? "https" : "http");
+        var original = request.Headers[_forwarding.ForwardedForHeader];
+        if (original.Count > 0)
         {
             Replace(headers, "X-Original-Forwarded-For", original.ToString());
         }
 
-        Replace(headers, "X-Forwarded-For", client);
+        // ingress-nginx: the full chain only with use-forwarded-headers and compute-full-forwarded-for; else the client.
+        var forwardedFor = forwarded is not null && _forwarding.ComputeFullForwardedFor
+            ? (request.Headers.TryGetValue("X-Forwarded-For", out var chain) && chain.Count > 0 ? $"{chain}, {forwarded.Peer}" : forwarded.Peer.ToString())
+            : client;
+        Replace(headers, "X-Forwarded-For", forwardedFor);
         Replace(headers, "X-Real-IP", client);
         Replace(headers, "X-Forwarded-Proto", scheme);
         Replace(headers, "X-Forwarded-Scheme", scheme);
         Replace(headers, "X-Scheme", scheme);
-        Replace(headers, "X-Forwarded-Host", request.Host.Value ?? "");
-        Replace(headers, "X-Forwarded-Port", httpContext.Connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Replace(headers, "X-Forwarded-Host", requestHost);
+        Replace(headers, "X-Forwarded-Port", forwarded?.Port ?? httpContext.Connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Replace(headers, "X-Request-ID", RequestIds.Get(httpContext));
         headers.Remove("Proxy"); // httpoxy: ingress-nginx sends proxy_set_header Proxy ""
     }
@@ -88,6 +95,7 @@ internal sealed class RouteTransformer : HttpTransformer
     private bool AfterCopy(HttpContext context, bool copyBody)
     {
         _cors?.Apply(context);
+        _forwarding.ResponseHeaders.Apply(context);
         if (copyBody && context.Response.ContentLength is null && context.Features.Get<IHttpResponseBodyFeature>() is { } body and not CountingResponseBody)
         {
             context.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBody(body));
@@ -101,4 +109,10 @@ internal sealed class RouteTransformer : HttpTransformer
         headers.Remove(name);
         headers.TryAddWithoutValidation(name, value);
     }
+}
+
+/// <summary>The ConfigMap's forwarding settings every route's transformer shares (one instance per publish).</summary>
+internal sealed record ForwardingSettings(string ForwardedForHeader, bool ComputeFullForwardedFor, ResponseHeaders ResponseHeaders)
+{
+    public RouteTransformer Plain => field ??= new RouteTransformer(this, null, null, null, null);
 }

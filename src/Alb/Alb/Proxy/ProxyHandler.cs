@@ -23,6 +23,8 @@ internal sealed class ProxyHandler(
             return;
         }
 
+        state.Identity.Apply(context);
+        state.ResponseHeaders.Apply(context);
         var request = context.Request;
         var match = state.Matcher.Match(request.Host.Value, request.Path.Value);
         var runtime = state.Runtime(match);

@@ -18,6 +18,8 @@ internal sealed class ProxyState
         Table = table;
         Hash = hash;
         Matcher = new RouteMatcher(table);
+        Identity = new ClientIdentity(table.Settings);
+        ResponseHeaders = pipelines.Forwarding.ResponseHeaders;
         Certificates = certificates;
         Pools = pools.ToFrozenDictionary(StringComparer.Ordinal);
         foreach (var host in table.Hosts)
@@ -39,6 +41,12 @@ internal sealed class ProxyState
     public long Hash { get; }
 
     public RouteMatcher Matcher { get; }
+
+    /// <summary>The client address rules of the ConfigMap (use-forwarded-headers, enable-real-ip, proxy-real-ip-cidr).</summary>
+    public ClientIdentity Identity { get; }
+
+    /// <summary>HSTS and Server, on every answer.</summary>
+    public ResponseHeaders ResponseHeaders { get; }
 
     public CertificateStore Certificates { get; }
 

@@ -37,10 +37,14 @@ public sealed class AnnotationFuzzTests
                 annotations[AnnotationCatalog.Prefix + Keys[keys[i]]] = values[i];
             }
 
+            annotations[AnnotationCatalog.Prefix + "typo\n" + values[0]] = values[1]; // an unknown key quoted in a diagnostic
+
             var reader = new AnnotationReader("Ingress fuzz/x", annotations);
+            var screen = AnnotationScreen.Read(reader);
+            Assert.All(screen.Diagnostics, d => Assert.DoesNotContain(d.ToString(), char.IsControl));
             var results = new object?[]
             {
-                AnnotationScreen.Read(reader).Policy,
+                screen.Policy,
                 RedirectAnnotations.Read(reader, GlobalSettings.Default).Policy,
                 RewriteAnnotations.Read(reader).Policy,
                 CorsAnnotations.Read(reader).Policy,

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using SharpFuzz;
+
+namespace Alb.Fuzz;
+
+/// <summary>
+/// Alb.Fuzz: the annotation-parser fuzz harness behind benchmarks/fuzz/run.sh.
+/// <list type="bullet">
+/// <item><c>afl</c>: SharpFuzz's in-process fork server for afl-fuzz (Alb.Core.dll instrumented by the sharpfuzz tool).</item>
+/// <item><c>seeds TRANSLATION_DIR OUT_DIR DICT_FILE</c>: the seed corpus and the AFL dictionary.</item>
+/// <item><c>replay PATH...</c>: runs files (or every file of folders) through the target; prints each crash with its stack.</item>
+/// <item><c>mutate TRANSLATION_DIR COUNT SEED CRASH_DIR</c>: the coverage-less driver.</item>
+/// </list>
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var mode = args.Length > 0 ? args[0] : "afl";
+        if (mode != "afl")
+        {
+            // Outside afl-fuzz an instrumented Alb.Core.dll still writes its trace bits: give it a map to write to.
+            unsafe
+            {
+                SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(1 << 16);
+            }
+        }
+
+        switch (mode)
+        {
+            case "afl":
+            {
+                var buffer = new MemoryStream();
+                Fuzzer.Run(stream =>
+                {
+                    buffer.SetLength(0);
+                    stream.CopyTo(buffer);
+                    Target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                });
+                return 0;
+            }
+
+            case "seeds" when args.Length == 4:
+            {
+                var seeds = Seeds.FromTestAssets(args[1]);
+                if (Environment.GetEnvironmentVariable("ALB_FUZZ_SELFTEST") == "1")
+                {
+                    // The self-test's only seed. afl-fuzz refuses seeds that crash: this one does not, its mutants do (Target.SelfTest).
+                    seeds = [FuzzInput.Encode([(FuzzInput.PathSlot, "/__selftest_crash_^")])];
+                }
+
+                Directory.CreateDirectory(args[2]);
+                for (var i = 0; i < seeds.Count; i++)
+                {
+                    File.WriteAllBytes(Path.Combine(args[2], $"seed-{i:D3}"), seeds[i]);
+                }
+
+                var dict = new StringBuilder();
+                for (var i = 0; i < Mutator.Tokens.Length; i++)
+                {
+                    dict.Append(CultureInfo.InvariantCulture, $"t{i}=\"");
+                    foreach (var b in Encoding.UTF8.GetBytes(Mutator.Tokens[i]))
+                    {
+                        dict.Append(b is >= 0x20 and < 0x7F and not (byte)'"' and not (byte)'\\' ? ((char)b).ToString() : $"\\x{b:X2}");
+                    }
+
+                    dict.Append("\"\n");
+                }
+
+                File.WriteAllText(args[3], dict.ToString());
+                Console.WriteLine($"{seeds.Count} seeds in {args[2]}, {Mutator.Tokens.Length} tokens in {args[3]}");
+                return 0;
+            }
+
+            case "replay" when args.Length >= 2:
+                return Replay(args[1..]);
+
+            case "mutate" when args.Length == 5:
+                return Mutator.Run(Seeds.FromTestAssets(args[1]), long.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4]);
+
+            default:
+                Console.Error.WriteLine("usage: Alb.Fuzz afl | seeds TRANSLATION_DIR OUT_DIR DICT | replay PATH... | mutate TRANSLATION_DIR COUNT SEED CRASH_DIR");
+                return 2;
+        }
+    }
+
+    private static int Replay(string[] paths)
+    {
+        var files = paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Where(f => !f.EndsWith(".txt", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("README", StringComparison.Ordinal)) : [p])
+            .Order(StringComparer.Ordinal).ToList();
+        var crashes = 0;
+        foreach (var file in files)
+        {
+            try
+            {
+                Target.Run(File.ReadAllBytes(file));
+            }
+            catch (Exception e)
+            {
+                crashes++;
+                Console.WriteLine($"CRASH {file}\n{e}\n");
+            }
+        }
+
+        Console.WriteLine($"replayed {files.Count} inputs: {crashes} crashes; {Target.TranslatedWithRoutes} translations with routes from the fuzz rule; " +
+            Target.SoftSummary());
+        return crashes == 0 ? 0 : 1;
+    }
+}
