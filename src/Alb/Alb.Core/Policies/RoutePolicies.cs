@@ -89,6 +89,15 @@ public sealed record UpstreamPolicy(
     int ReadTimeoutMs,
     int NextUpstreamTries)
 {
+    /// <summary>
+    /// <c>proxy-request-buffering</c> (default on): the whole request body is read before the backend sees the
+    /// request, in memory up to <see cref="BodyBufferSize"/> (<c>client-body-buffer-size</c>), then in a temp file.
+    /// </summary>
+    public bool RequestBuffering { get; init; } = true;
+
+    /// <summary><c>client-body-buffer-size</c> (default 8k).</summary>
+    public int BodyBufferSize { get; init; } = 8 * 1024;
+
     /// <summary>The ConfigMap's values, before any annotation of the Ingress.</summary>
     public static UpstreamPolicy From(GlobalSettings settings) => new(
         UpstreamProtocol.Http,
@@ -97,5 +106,9 @@ public sealed record UpstreamPolicy(
         settings.ProxyConnectTimeoutSeconds * 1000,
         settings.ProxySendTimeoutSeconds * 1000,
         settings.ProxyReadTimeoutSeconds * 1000,
-        settings.ProxyNextUpstreamTries);
+        settings.ProxyNextUpstreamTries)
+    {
+        RequestBuffering = settings.ProxyRequestBuffering,
+        BodyBufferSize = settings.ClientBodyBufferSize,
+    };
 }

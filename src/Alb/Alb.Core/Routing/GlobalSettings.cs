@@ -23,6 +23,15 @@ public sealed record GlobalSettings
     /// <summary><c>proxy-next-upstream-tries</c> (default 3): attempts per request over the endpoints (0 = no limit beyond them).</summary>
     public int ProxyNextUpstreamTries { get; init; } = 3;
 
+    /// <summary><c>proxy-request-buffering</c> (default on): read the whole request body before forwarding.</summary>
+    public bool ProxyRequestBuffering { get; init; } = true;
+
+    /// <summary><c>client-body-buffer-size</c> (default 8k): request body bytes kept in memory before a temp file.</summary>
+    public int ClientBodyBufferSize { get; init; } = 8 * 1024;
+
+    /// <summary><c>client-body-timeout</c> in seconds (default 60): longest pause while the client sends its body.</summary>
+    public int ClientBodyTimeoutSeconds { get; init; } = 60;
+
     /// <summary><c>ssl-redirect</c> (default true): redirect HTTP to HTTPS for hosts with TLS.</summary>
     public bool SslRedirect { get; init; } = true;
 

@@ -32,9 +32,13 @@ internal static class MessageSizes
         return HttpMethods.IsHead(context.Request.Method) || status is 204 or 304 || status < 200 ? 0 : context.Response.ContentLength ?? 0;
     }
 
-    /// <summary>Body bytes received: counted for a chunked upload, else the declared length.</summary>
-    public static long RequestBody(HttpRequest request) =>
-        request.Body is CountingRequestBody counted ? counted.Bytes : request.ContentLength ?? 0;
+    /// <summary>Body bytes received: counted for a chunked upload (or its buffered copy), else the declared length.</summary>
+    public static long RequestBody(HttpRequest request) => request.Body switch
+    {
+        CountingRequestBody counted => counted.Bytes,
+        FileBufferingReadStream buffered => buffered.Length,
+        _ => request.ContentLength ?? 0,
+    };
 
     private static long Headers(IHeaderDictionary headers)
     {

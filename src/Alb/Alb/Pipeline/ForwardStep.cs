@@ -43,7 +43,23 @@ internal sealed partial class ForwardStep(
         var pool = toCanary ? canary!.Pool : primary;
         var pick = toCanary ? RoundRobinBalancer.Instance : balancer;
         var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
-        if (!canRetry && context.Request.ContentLength is null)
+        if (!canRetry && policy.RequestBuffering)
+        {
+            var failed = await RequestBuffer.ReadAsync(context, policy.BodyBufferSize, policy.BodySize).ConfigureAwait(false);
+            if (failed != 0)
+            {
+                if (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+                {
+                    context.Response.Headers.Connection = "close";
+                    await Answers.WriteStatusAsync(context, failed).ConfigureAwait(false);
+                }
+
+                return null;
+            }
+
+            canRetry = true; // the whole body is here: another endpoint can be sent it again
+        }
+        else if (!canRetry && context.Request.ContentLength is null)
         {
             context.Request.Body = new CountingRequestBody(context.Request.Body); // a chunked upload: its size is counted as it passes
         }
@@ -79,6 +95,11 @@ internal sealed partial class ForwardStep(
             }
 
             // Nothing reached the client and nothing was sent upstream: try the next endpoint.
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.StatusCode = StatusCodes.Status200OK;
             previous = endpoint;

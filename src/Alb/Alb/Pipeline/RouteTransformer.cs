@@ -4,6 +4,7 @@ using Alb.Core.Routing;
 using Alb.Observability;
 using Alb.Proxy;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Alb.Pipeline;
@@ -37,6 +38,12 @@ internal sealed class RouteTransformer : HttpTransformer
 
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
+        if (request.Body is FileBufferingReadStream buffered && proxyRequest.Content is not null)
+        {
+            headers.TransferEncodingChunked = false; // a buffered body goes upstream with its length, as from nginx
+            proxyRequest.Content.Headers.ContentLength = buffered.Length;
+        }
+
         var forwarded = httpContext.Features.Get<ForwardedFeature>();
         var requestHost = forwarded?.Host ?? request.Host.Value ?? "";
         headers.Host = _host ?? requestHost;

@@ -25,6 +25,8 @@ public static class ProxyAnnotations
             SendTimeoutMs = Seconds(reader, findings, "proxy-send-timeout", defaults.SendTimeoutMs),
             ReadTimeoutMs = Seconds(reader, findings, "proxy-read-timeout", defaults.ReadTimeoutMs),
             NextUpstreamTries = Tries(reader, findings, defaults.NextUpstreamTries),
+            RequestBuffering = OnOff(reader, findings, "proxy-request-buffering", defaults.RequestBuffering),
+            BodyBufferSize = BufferSize(reader, findings, defaults.BodyBufferSize),
         };
         return findings.Result(policy);
     }
@@ -112,6 +114,49 @@ public static class ProxyAnnotations
 
         findings.Add(Codes.InvalidProxyValue, name, $"\"{Shown(text)}\" is not a whole number of seconds in 1-86400; the ConfigMap's {fallbackMs / 1000} s apply");
         return fallbackMs;
+    }
+
+    /// <summary>ingress-nginx's proxy on/off options: exactly "on" or "off" (case-sensitive); anything else keeps the ConfigMap's.</summary>
+    private static bool OnOff(AnnotationReader reader, Findings findings, string name, bool fallback)
+    {
+        var text = reader.Get(name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (text.Trim() is "on" or "off")
+        {
+            return text.Trim() == "on";
+        }
+
+        findings.Add(Codes.InvalidProxyValue, name, $"\"{Shown(text)}\" is not on or off; the ConfigMap's {(fallback ? "on" : "off")} applies");
+        return fallback;
+    }
+
+    /// <summary>client-body-buffer-size: a size without g (ingress-nginx renders only [0-9]+[kKmM]?); bounded to 64m.</summary>
+    private static int BufferSize(AnnotationReader reader, Findings findings, int fallback)
+    {
+        if (reader.Get("client-body-buffer-size") is not { Length: > 0 } text)
+        {
+            return fallback;
+        }
+
+        var compact = text.Replace(" ", "", StringComparison.Ordinal);
+        var sizeShaped = compact.Length is > 0 and <= 20 && compact.TrimEnd('b', 'B', 'k', 'K', 'm', 'M', 'g', 'G').All(char.IsAsciiDigit) && char.IsAsciiDigit(compact[0]) && compact.Length - compact.TrimEnd('b', 'B', 'k', 'K', 'm', 'M', 'g', 'G').Length <= 1;
+        if (!sizeShaped)
+        {
+            findings.Add(Codes.InvalidProxyValue, "client-body-buffer-size", $"\"{Shown(text)}\" is not a size; the Ingress is not served (as ingress-nginx)", BadValueOutcome.RejectIngress);
+            return fallback;
+        }
+
+        if (compact[^1] is not ('g' or 'G' or 'b' or 'B') && NginxValues.TryParseSize(compact, out var bytes) && bytes is > 0 and <= 64 * 1024 * 1024)
+        {
+            return (int)bytes;
+        }
+
+        findings.Add(Codes.InvalidProxyValue, "client-body-buffer-size", $"\"{Shown(text)}\" is not a size nginx takes here, or is over 64m; the ConfigMap's {fallback} bytes apply (as ingress-nginx renders nothing)");
+        return fallback;
     }
 
     private static int Tries(AnnotationReader reader, Findings findings, int fallback)
