@@ -129,6 +129,10 @@ public static class Codes
     // 24xx: affinity and load balancing
     public static readonly DiagnosticCode InvalidBalance = new("ALB2401", Severity.Error, "an affinity, session-cookie-*, load-balance or upstream-hash-by value that does not validate; see the message for the outcome");
 
+    // 25xx: servers (hosts)
+    public static readonly DiagnosticCode InvalidServerAlias = new("ALB2501", Severity.Error, "a server-alias entry that is not a server name (the Ingress is not served) or one alb cannot serve (skipped)");
+    public static readonly DiagnosticCode AliasTaken = new("ALB2502", Severity.Warning, "a server-alias or from-to-www-redirect name that another host already has, or a host whose aliases an older Ingress set; not used");
+
     public static IReadOnlyList<DiagnosticCode> All { get; } =
     [
         ParseError, UnknownKind, DuplicateObject, InvalidObject,
@@ -146,5 +150,6 @@ public static class Codes
         InvalidProxyValue, InvalidUpstreamVhost,
         InvalidCanary, CanaryWithoutPrimary, CanaryIgnored,
         InvalidBalance,
+        InvalidServerAlias, AliasTaken,
     ];
 }

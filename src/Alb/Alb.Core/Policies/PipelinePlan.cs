@@ -6,6 +6,9 @@ namespace Alb.Core.Policies;
 /// <summary>The steps a route's pipeline can hold, in the order nginx runs them for ingress-nginx's template.</summary>
 public enum StepKind
 {
+    /// <summary>The redirect server of from-to-www-redirect: every request, before anything else.</summary>
+    WwwRedirect,
+
     /// <summary>Server rewrite phase: <c>if ($uri = /) { return 302 .../app-root; }</c>, before the location is chosen.</summary>
     AppRoot,
 
@@ -49,6 +52,12 @@ public static class PipelinePlan
     public static IReadOnlyList<PlannedStep> For(RoutePolicies p, GlobalSettings settings)
     {
         var steps = new List<PlannedStep>();
+        if (p.WwwRedirect is { } www)
+        {
+            steps.Add(new(StepKind.WwwRedirect, $"answers {www.Code} to scheme://{www.Host}:port + the request target (from-to-www-redirect)"));
+            return steps;
+        }
+
         if (p.AppRoot is { } root)
         {
             steps.Add(new(StepKind.AppRoot, $"a request for \"/\" is redirected (302) to {root}"));

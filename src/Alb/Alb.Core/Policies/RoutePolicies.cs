@@ -12,6 +12,10 @@ public sealed record RoutePolicies
 {
     public static RoutePolicies Default { get; } = new();
 
+    /// <summary>The server of a from-to-www-redirect twin: every request is redirected to the rule host.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WwwRedirectPolicy? WwwRedirect { get; init; }
+
     /// <summary>A broken security annotation: the route answers this status and never reaches its backend (fail closed).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DenyPolicy? Deny { get; init; }

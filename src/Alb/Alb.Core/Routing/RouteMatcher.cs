@@ -36,6 +36,28 @@ public sealed class RouteMatcher
             }
         }
 
+        // Aliases come after every real host: a name that is some host's own never goes to an alias.
+        foreach (var host in table.Hosts)
+        {
+            foreach (var alias in host.Aliases)
+            {
+                var entry = exact.GetValueOrDefault(host.Host) ?? wildcard.GetValueOrDefault(host.Host.StartsWith("*.", StringComparison.Ordinal) ? host.Host[2..] : host.Host);
+                if (entry is null)
+                {
+                    continue;
+                }
+
+                if (alias.StartsWith("*.", StringComparison.Ordinal))
+                {
+                    wildcard.TryAdd(alias[2..], entry);
+                }
+                else
+                {
+                    exact.TryAdd(alias, entry);
+                }
+            }
+        }
+
         _exactHosts = exact.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         _wildcardHosts = wildcard.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         _catchAll = catchAll ?? new HostEntry(new VirtualHost(RouteTable.CatchAllHost, [], null));

@@ -65,6 +65,10 @@ public sealed record VirtualHost(string Host, EquatableArray<Route> Routes, Rout
     /// <see cref="Routes"/> order (longest path first); the first match wins.
     /// </summary>
     public bool RegexPaths { get; init; }
+
+    /// <summary><c>server-alias</c>: more names (exact or <c>*.domain</c>) that select this server when no host of their own exists.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public EquatableArray<string> Aliases { get; init; }
 }
 
 /// <summary>A Service port resolved to endpoints. A non-null <see cref="Problem"/> makes every route to it answer 503.</summary>

@@ -13,6 +13,14 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
 
     public bool RegexPaths { get; } = regexPaths;
 
+    /// <summary>server-alias of the first Ingress of this host that sets one, and that Ingress.</summary>
+    public EquatableArray<string> Aliases { get; set; }
+
+    public string? AliasOwner { get; set; }
+
+    /// <summary>An Ingress path of this host set from-to-www-redirect.</summary>
+    public bool RedirectFromToWww { get; set; }
+
     public bool TryAdd(Route route, string owner, out string winner)
     {
         var key = (route.Kind == PathKind.Exact, route.Path);
@@ -54,6 +62,6 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
                 .ThenByDescending(e => e.Route.Path.Length)
                 .ThenBy(e => e.Route.Path, StringComparer.Ordinal)
                 .ThenBy(e => e.Route.Kind);
-        return new VirtualHost(Host, ordered.Select(e => e.Route).ToEquatableArray(), Fallback) { RegexPaths = RegexPaths };
+        return new VirtualHost(Host, ordered.Select(e => e.Route).ToEquatableArray(), Fallback) { RegexPaths = RegexPaths, Aliases = Aliases };
     }
 }

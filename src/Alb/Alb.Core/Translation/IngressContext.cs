@@ -39,6 +39,7 @@ internal sealed class IngressContext
         var accessLog = Take(LogAnnotations.Read(reader));
         var balance = Take(BalanceAnnotations.Read(reader));
         Canary = Take(CanaryAnnotations.Read(reader));
+        Aliases = Take(ServerAnnotations.Read(reader));
         if (Canary is not null)
         {
             foreach (var name in reader.Names.Where(n => !CanaryKeys.Contains(n) && !n.StartsWith("canary", StringComparison.Ordinal) && AnnotationCatalog.Find(n) is { Support: not AnnotationSupport.RefusedByDesign }))
@@ -79,6 +80,9 @@ internal sealed class IngressContext
 
     /// <summary>Set when this Ingress is a canary: it builds no routes; its paths attach to primary routes.</summary>
     public CanaryAnnotations? Canary { get; }
+
+    /// <summary>server-alias of this Ingress.</summary>
+    public EquatableArray<string> Aliases { get; }
 
     public RedirectAnnotations Redirects { get; }
 

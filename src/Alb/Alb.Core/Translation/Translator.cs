@@ -1,3 +1,4 @@
+using Alb.Core.Annotations;
 using Alb.Core.Diagnostics;
 using Alb.Core.Policies;
 using Alb.Core.Routing;
@@ -106,6 +107,24 @@ public static class Translator
                         $"another Ingress of host \"{(host.Length == 0 ? "*" : host)}\" sets use-regex or rewrite-target, so this Ingress's paths are case-insensitive regexes anchored at the start (\"/foo\" also matches \"/FOObar\")"));
                 }
 
+                if (context.Aliases.Count > 0 && host.Length > 0)
+                {
+                    if (builder.AliasOwner is null)
+                    {
+                        builder.Aliases = context.Aliases;
+                        builder.AliasOwner = context.Name;
+                    }
+                    else if (builder.AliasOwner != context.Name && !builder.Aliases.Equals(context.Aliases))
+                    {
+                        diagnostics.Add(Codes.AliasTaken.At(context.Name, AnnotationReader.Field("server-alias"), $"host \"{host}\" already has the aliases of the older {builder.AliasOwner}; these are not used (as ingress-nginx)"));
+                    }
+                }
+
+                if (context.Redirects.FromToWww && (rule.Http?.Paths?.Count ?? 0) > 0)
+                {
+                    builder.RedirectFromToWww = true;
+                }
+
                 AddPaths(rule, r, builder, tlsHosts, backends, context, diagnostics);
             }
         }
@@ -115,8 +134,18 @@ public static class Translator
             AttachCanary(context, hosts, catchAll, backends, diagnostics);
         }
 
+        var built = hosts.Values.Select(h => h.Build()).ToList();
+        built = [.. PruneAliases(built, diagnostics), .. WwwRedirectHosts(hosts, settings, diagnostics)];
+        foreach (var host in built.Where(h => h.Aliases.Count > 0 && tlsBindings.ContainsKey(h.Host)))
+        {
+            foreach (var alias in host.Aliases)
+            {
+                tlsBindings.TryAdd(alias, tlsBindings[host.Host]); // nginx: the server's certificate answers for its aliases
+            }
+        }
+
         var table = new RouteTable(
-            hosts.Values.Select(h => h.Build()).Append(catchAll.Build()).ToEquatableArray(),
+            built.OrderBy(h => h.Host, StringComparer.Ordinal).Append(catchAll.Build()).ToEquatableArray(),
             backends.Backends.ToEquatableArray(),
             tls.Certificates.ToEquatableArray(),
             tlsBindings.Select(b => new TlsBinding(b.Key, b.Value)).ToEquatableArray(),
@@ -124,6 +153,57 @@ public static class Translator
             settings);
 
         return new TranslationResult(table, [.. diagnostics]);
+    }
+
+    /// <summary>An alias that is some host's own name, or another host's alias already, is dropped (ingress-nginx keeps hosts first).</summary>
+    private static IEnumerable<VirtualHost> PruneAliases(List<VirtualHost> hosts, List<Diagnostic> diagnostics)
+    {
+        var names = new HashSet<string>(hosts.Select(h => h.Host), StringComparer.Ordinal);
+        foreach (var host in hosts)
+        {
+            if (host.Aliases.Count == 0)
+            {
+                yield return host;
+                continue;
+            }
+
+            var kept = new List<string>();
+            foreach (var alias in host.Aliases)
+            {
+                if (names.Add(alias))
+                {
+                    kept.Add(alias);
+                }
+                else
+                {
+                    var owner = host.Fallback?.Source ?? (host.Routes.Count > 0 ? host.Routes[0].Source : new RouteSource("", "", -1, -1));
+                    diagnostics.Add(Codes.AliasTaken.At($"Ingress {owner.Namespace}/{owner.Ingress}", AnnotationReader.Field("server-alias"), $"\"{alias}\" is already a host or an alias of another host; not used for \"{host.Host}\""));
+                }
+            }
+
+            yield return host with { Aliases = kept.ToEquatableArray() };
+        }
+    }
+
+    /// <summary>ingress-nginx's BuildRedirects: a server for www.H (or H without www.) that redirects everything to H.</summary>
+    private static IEnumerable<VirtualHost> WwwRedirectHosts(SortedDictionary<string, HostBuilder> hosts, GlobalSettings settings, List<Diagnostic> diagnostics)
+    {
+        var made = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var builder in hosts.Values.Where(h => h.RedirectFromToWww && !h.Host.StartsWith("*.", StringComparison.Ordinal)))
+        {
+            var host = builder.Host;
+            var from = host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : "www." + host;
+            var owner = builder.Fallback?.Source ?? new RouteSource("", "", -1, -1);
+            if (hosts.ContainsKey(from) || !made.Add(from) || !IngressValidation.TryValidateHost(from, out _))
+            {
+                diagnostics.Add(Codes.AliasTaken.At($"Ingress {owner.Namespace}/{owner.Ingress}", AnnotationReader.Field("from-to-www-redirect"), $"\"{from}\" is served by an Ingress of its own (or is not a valid host); no redirect to \"{host}\" is made (as ingress-nginx)"));
+                continue;
+            }
+
+            var policies = new RoutePolicies { WwwRedirect = new WwwRedirectPolicy(host, settings.HttpRedirectCode) };
+            var route = new Route($"{owner.Namespace}/{owner.Ingress}/www-redirect/{from}", PathKind.Prefix, "/", null, owner, policies, []);
+            yield return new VirtualHost(from, [], route);
+        }
     }
 
     /// <summary>Hosts ("" = the catch-all) where any path of any served Ingress sets use-regex or a rewrite-target other than the path.</summary>

@@ -76,3 +76,31 @@ internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPor
         return ValueTask.FromResult(true);
     }
 }
+
+/// <summary>
+/// The from-to-www-redirect twin server: <c>scheme://HOST:port</c> + the request target with one trailing '/'
+/// removed, the port always written (ingress-nginx's <c>ngx_srv_redirect.lua</c>), with http-redirect-code.
+/// </summary>
+internal sealed class WwwRedirectStep(WwwRedirectPolicy policy) : RouteStep
+{
+    public override ValueTask<bool> InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var forwarded = context.Features.Get<ForwardedFeature>();
+        var scheme = forwarded?.Scheme ?? request.Scheme;
+        var port = forwarded?.Port ?? context.Connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var target = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target) || target[0] != '/')
+        {
+            target = request.Path.Value + request.QueryString.Value;
+        }
+
+        if (target.EndsWith('/'))
+        {
+            target = target[..^1];
+        }
+
+        Answers.Redirect(context, policy.Code, $"{scheme}://{policy.Host}:{port}{target}");
+        return ValueTask.FromResult(true);
+    }
+}

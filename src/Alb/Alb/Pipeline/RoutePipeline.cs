@@ -33,6 +33,9 @@ internal sealed class RoutePipeline
         {
             switch (planned.Kind)
             {
+                case StepKind.WwwRedirect:
+                    steps.Add(new WwwRedirectStep(policies.WwwRedirect!));
+                    break;
                 case StepKind.AppRoot:
                     steps.Add(new AppRootStep(policies.AppRoot!));
                     break;

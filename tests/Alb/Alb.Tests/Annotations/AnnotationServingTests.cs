@@ -40,7 +40,8 @@ public sealed class AnnotationServingTests : IAsyncLifetime
             Ing("auth", "auth.example.com", "/", "web", ("auth-url", "http://auth.example.com/verify")),
             Ing("forced", "forced.example.com", "/", "web", ("force-ssl-redirect", "true")),
             Ing("acme", "forced.example.com", "/.well-known/acme-challenge", "other", ("force-ssl-redirect", "true")),
-            Ing("vhost", "vhost.example.com", "/", "web", ("upstream-vhost", "internal.example.svc"))));
+            Ing("vhost", "vhost.example.com", "/", "web", ("upstream-vhost", "internal.example.svc")),
+            Ing("aliased", "aliased.example.com", "/", "other", ("server-alias", "alias.example.net, *.wild.example.org"), ("from-to-www-redirect", "true"))));
         _alb = await AlbInstance.StartAsync(dir);
     }
 
@@ -229,5 +230,27 @@ public sealed class AnnotationServingTests : IAsyncLifetime
         var (_, body, _) = await SendAsync(HttpMethod.Get, "vhost.example.com", "/");
         Assert.Equal("internal.example.svc", body.GetProperty("host").GetString());
         Assert.Equal("vhost.example.com", body.GetProperty("headers").GetProperty("x-forwarded-host").GetString());
+    }
+
+    [Fact]
+    public async Task Server_alias_names_select_the_same_server()
+    {
+        foreach (var host in new[] { "alias.example.net", "x.wild.example.org", "aliased.example.com" })
+        {
+            var (status, body, _) = await SendAsync(HttpMethod.Get, host, "/");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("other", body.GetProperty("origin").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task From_to_www_redirect_sends_the_www_twin_to_the_rule_host_with_the_port()
+    {
+        var (status, _, response) = await SendAsync(HttpMethod.Get, "www.aliased.example.com", "/path/?q=1");
+        Assert.Equal(HttpStatusCode.PermanentRedirect, status);
+        Assert.Equal($"http://aliased.example.com:{_alb.HttpPort}/path/?q=1", response.Headers.Location?.OriginalString);
+
+        (status, _, response) = await SendAsync(HttpMethod.Get, "www.aliased.example.com", "/docs/");
+        Assert.Equal($"http://aliased.example.com:{_alb.HttpPort}/docs", response.Headers.Location?.OriginalString);
     }
 }
