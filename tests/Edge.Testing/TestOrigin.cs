@@ -72,6 +72,10 @@ public sealed class TestOrigin : IAsyncDisposable
             case "/ws" when context.WebSockets.IsWebSocketRequest:
                 await EchoWebSocketAsync(context);
                 return;
+            case "/status":
+                context.Response.StatusCode = int.Parse(request.Query["code"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+                await context.Response.WriteAsync($"{{\"origin\":\"{Name}\",\"status\":{context.Response.StatusCode}}}");
+                return;
             case "/slow":
                 await Task.Delay(int.Parse(request.Query["ms"].ToString() is { Length: > 0 } ms ? ms : "1000", System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
                 break;

@@ -52,6 +52,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BalancePolicy? Balance { get; init; }
 
+    /// <summary><c>default-backend</c> and <c>custom-http-errors</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ErrorsPolicy? Errors { get; init; }
+
     /// <summary>A canary Ingress's backend attached to this route (the first canary of the same host, path and pathType).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CanaryPolicy? Canary { get; init; }

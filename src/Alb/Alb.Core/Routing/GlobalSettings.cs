@@ -74,6 +74,12 @@ public sealed record GlobalSettings
     /// <summary><c>server-tokens</c> (default false): the Server header names alb's version only when true.</summary>
     public bool ServerTokens { get; init; }
 
+    /// <summary><c>custom-http-errors</c>: backend answers with these codes (300-599) are replaced by alb's own status page.</summary>
+    public EquatableArray<int> CustomHttpErrors { get; init; }
+
+    /// <summary><c>service-upstream</c> (default false): proxy to the Service's cluster IP instead of its endpoints.</summary>
+    public bool ServiceUpstream { get; init; }
+
     /// <summary><c>annotations-risk-level</c> (default High): an annotation of higher risk refuses its Ingress.</summary>
     public Annotations.AnnotationRisk AnnotationsRiskLevel { get; init; } = Annotations.AnnotationRisk.High;
 

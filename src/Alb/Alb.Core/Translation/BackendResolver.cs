@@ -19,7 +19,7 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
     public IEnumerable<Backend> Backends => _backends.Values.OrderBy(b => b.Id, StringComparer.Ordinal);
 
     /// <summary>Returns the backend id; problems are recorded on the Backend (it answers 503) and as diagnostics.</summary>
-    public string Resolve(V1Ingress ingress, V1IngressBackend? backend, string field)
+    public string Resolve(V1Ingress ingress, V1IngressBackend? backend, string field, bool serviceUpstream = false)
     {
         var ns = ObjectNames.Ns(ingress.Metadata);
         var owner = ObjectNames.Of(ingress);
@@ -49,10 +49,10 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
             return Invalid($"{ns}/{ingress.Metadata.Name}:{field}", ns, svcName, portText, owner, field + ".service", why);
         }
 
-        var id = $"{ns}/{svcName}:{portText}";
+        var id = serviceUpstream ? $"{ns}/{svcName}:{portText}@cluster-ip" : $"{ns}/{svcName}:{portText}";
         if (!_backends.TryGetValue(id, out var resolved))
         {
-            (resolved, var problemCode) = Build(id, ns, svcName, port, portText);
+            (resolved, var problemCode) = serviceUpstream ? BuildClusterIp(id, ns, svcName, port, portText) : Build(id, ns, svcName, port, portText);
             _backends[id] = resolved;
             if (problemCode is not null)
             {
@@ -106,6 +106,39 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
         return endpoints.Length == 0
             ? (new Backend(id, ns, name, portText, [], null, $"Service {ns}/{name} port {portText} has no ready endpoints"), Codes.NoReadyEndpoints)
             : (new Backend(id, ns, name, portText, new EquatableArray<BackendEndpoint>(endpoints), null, null), null);
+    }
+
+    /// <summary>
+    /// <c>default-backend</c>: a Service of the Ingress's namespace, on its first port (as ingress-nginx). Null with a
+    /// diagnostic when the Service does not exist or has no port.
+    /// </summary>
+    public string? ResolveDefaultBackend(V1Ingress ingress, string serviceName, string field)
+    {
+        var ns = ObjectNames.Ns(ingress.Metadata);
+        var service = snapshot.FindService(ns, serviceName);
+        if (service?.Spec?.Ports is not { Count: > 0 } ports || ports[0].Port is not (>= 1 and <= 65535))
+        {
+            diagnostics.Add(Codes.InvalidErrorsValue.At(ObjectNames.Of(ingress), field, $"Service {ns}/{serviceName} {(service is null ? "does not exist" : "has no port")}; ignored (as ingress-nginx)"));
+            return null;
+        }
+
+        return Resolve(ingress, new V1IngressBackend { Service = new V1IngressServiceBackend { Name = serviceName, Port = new V1ServiceBackendPort { Number = ports[0].Port } } }, field);
+    }
+
+    /// <summary><c>service-upstream</c>: the Service's cluster IP and port as the one endpoint (kube-proxy balances).</summary>
+    private (Backend Backend, DiagnosticCode? Code) BuildClusterIp(string id, string ns, string name, V1ServiceBackendPort port, string portText)
+    {
+        var service = snapshot.FindService(ns, name);
+        var servicePort = service?.Spec?.Ports?.FirstOrDefault(p => port.Number is int number ? p.Port == number : string.Equals(p.Name, port.Name, StringComparison.Ordinal));
+        if (service is null || servicePort is null)
+        {
+            return Build(id, ns, name, port, portText);
+        }
+
+        var clusterIp = service.Spec?.ClusterIP;
+        return string.IsNullOrEmpty(clusterIp) || clusterIp == "None" || !System.Net.IPAddress.TryParse(clusterIp, out _)
+            ? (new Backend(id, ns, name, portText, [], null, $"Service {ns}/{name} has no cluster IP for service-upstream"), Codes.ServicePortNotFound)
+            : (new Backend(id, ns, name, portText, [new BackendEndpoint(clusterIp, servicePort.Port)], null, null), null);
     }
 
     private ImmutableArray<BackendEndpoint> ReadyEndpoints(string ns, string service, V1ServicePort servicePort)

@@ -40,6 +40,7 @@ internal sealed class IngressContext
         var balance = Take(BalanceAnnotations.Read(reader));
         Canary = Take(CanaryAnnotations.Read(reader));
         Aliases = Take(ServerAnnotations.Read(reader));
+        Errors = Take(ErrorsAnnotations.Read(reader, settings));
         if (Canary is not null)
         {
             foreach (var name in reader.Names.Where(n => !CanaryKeys.Contains(n) && !n.StartsWith("canary", StringComparison.Ordinal) && AnnotationCatalog.Find(n) is { Support: not AnnotationSupport.RefusedByDesign }))
@@ -81,6 +82,9 @@ internal sealed class IngressContext
     /// <summary>Set when this Ingress is a canary: it builds no routes; its paths attach to primary routes.</summary>
     public CanaryAnnotations? Canary { get; }
 
+    /// <summary>default-backend, custom-http-errors, disable-proxy-intercept-errors, service-upstream.</summary>
+    public ErrorsAnnotations Errors { get; }
+
     /// <summary>server-alias of this Ingress.</summary>
     public EquatableArray<string> Aliases { get; }
 
@@ -89,7 +93,16 @@ internal sealed class IngressContext
     public RewriteAnnotations Rewrites { get; }
 
     /// <summary>The policies every route of this Ingress shares; per-route parts are added by <see cref="PoliciesFor"/>.</summary>
-    public RoutePolicies Policies { get; }
+    public RoutePolicies Policies { get; private set; }
+
+    /// <summary>The default backend and error codes, once the default-backend Service is resolved.</summary>
+    public void AttachErrors(ErrorsPolicy? errors)
+    {
+        if (errors is not null)
+        {
+            Policies = Policies with { Errors = errors };
+        }
+    }
 
     /// <summary>
     /// The policies of one path: the HTTPS redirect (ingress-nginx: when the host has TLS and ssl-redirect is on, or

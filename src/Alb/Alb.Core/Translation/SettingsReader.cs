@@ -28,6 +28,8 @@ internal static class SettingsReader
         ["proxy-request-buffering"] = (s, v, bad) => v is "on" or "off" ? s with { ProxyRequestBuffering = v == "on" } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not on or off; default on applies"),
         ["client-body-buffer-size"] = (s, v, bad) => NginxValues.TryParseSize(v, out var b) && b is > 0 and <= 64 * 1024 * 1024 ? s with { ClientBodyBufferSize = (int)b } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a size in 1-64m; default 8k applies"),
         ["client-body-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { ClientBodyTimeoutSeconds = n } : null,
+        ["custom-http-errors"] = (s, v, bad) => Annotations.Families.ErrorsAnnotations.TryParseCodes(v, 300, 599, out var codes) ? s with { CustomHttpErrors = codes } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a list of codes in 300-599; none are intercepted"),
+        ["service-upstream"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ServiceUpstream = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["use-forwarded-headers"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { UseForwardedHeaders = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["enable-real-ip"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { EnableRealIp = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["compute-full-forwarded-for"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ComputeFullForwardedFor = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),

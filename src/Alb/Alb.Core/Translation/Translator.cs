@@ -52,6 +52,7 @@ public static class Translator
         foreach (var context in contexts.Where(c => c.Canary is null))
         {
             var ingress = context.Ingress;
+            context.AttachErrors(ErrorsFor(context, backends, settings));
             var tlsHosts = ReadTls(ingress, tls, tlsBindings, diagnostics);
             var defaultRoute = ReadDefaultBackend(ingress, backends, context);
             var rules = ingress.Spec?.Rules ?? [];
@@ -155,6 +156,15 @@ public static class Translator
         return new TranslationResult(table, [.. diagnostics]);
     }
 
+    /// <summary>default-backend resolved in the Ingress's namespace; the codes of the annotation, else the ConfigMap's.</summary>
+    private static ErrorsPolicy? ErrorsFor(IngressContext context, BackendResolver backends, GlobalSettings settings)
+    {
+        var errors = context.Errors;
+        var backendId = errors.DefaultBackend is { } name ? backends.ResolveDefaultBackend(context.Ingress, name, AnnotationReader.Field("default-backend")) : null;
+        var codes = errors.DisableIntercept ? [] : errors.InterceptCodes ?? settings.CustomHttpErrors;
+        return backendId is null && codes.Count == 0 ? null : new ErrorsPolicy(backendId, codes);
+    }
+
     /// <summary>An alias that is some host's own name, or another host's alias already, is dropped (ingress-nginx keeps hosts first).</summary>
     private static IEnumerable<VirtualHost> PruneAliases(List<VirtualHost> hosts, List<Diagnostic> diagnostics)
     {
@@ -256,7 +266,7 @@ public static class Translator
                 var valid = builder is not null && (builder.RegexPaths
                     ? PathRegex.TryValidate(path.Path, out normalized, out _)
                     : IngressValidation.TryNormalizePath(path.Path, kind, out normalized, out _));
-                var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend");
+                var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend", context.Errors.ServiceUpstream);
                 var policy = new CanaryPolicy(backendId, $"{context.Namespace}/{context.IngressName}", canary.Header, canary.HeaderValue, canary.HeaderPattern, canary.HeaderPatternInvalid, canary.Cookie, canary.Weight, canary.WeightTotal);
                 string? taken = null;
                 if (valid && builder!.TryUpdate(kind, normalized, route =>
@@ -309,7 +319,7 @@ public static class Translator
                 continue;
             }
 
-            var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend");
+            var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend", context.Errors.ServiceUpstream);
             var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p),
                 context.PoliciesFor(builder.Host, normalized, tlsHosts, root: normalized == "/"), []);
             if (builder.TryAdd(route, context.Name, out var winner))
@@ -329,7 +339,7 @@ public static class Translator
             return null;
         }
 
-        var id = backends.Resolve(ingress, backend, "spec.defaultBackend");
+        var id = backends.Resolve(ingress, backend, "spec.defaultBackend", context.Errors.ServiceUpstream);
         return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), context.PoliciesFor("", "/", [], root: true), []);
     }
 

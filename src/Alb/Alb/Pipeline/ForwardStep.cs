@@ -21,13 +21,19 @@ internal sealed partial class ForwardStep(
     UpstreamPolicy policy,
     ForwarderRequestConfig config,
     HttpTransformer transformer,
-    ForwardServices services)
+    ForwardServices services,
+    DefaultBackend? fallback)
 {
     public async ValueTask<string?> InvokeAsync(HttpContext context)
     {
-        // As ingress-nginx: a primary without endpoints answers 503 before any canary rule runs.
+        // As ingress-nginx: a primary without endpoints answers 503 (or goes to its default-backend) before any canary rule.
         if (primary.Backend.Problem is not null || primary.Endpoints.Length == 0)
         {
+            if (fallback is { Usable: true })
+            {
+                return await SendToDefaultAsync(context, fallback, fallback.ForMissingEndpoints).ConfigureAwait(false);
+            }
+
             await Answers.WriteStatusAsync(context, StatusCodes.Status503ServiceUnavailable).ConfigureAwait(false);
             return null;
         }
@@ -76,7 +82,9 @@ internal sealed partial class ForwardStep(
             pick.Completed(endpoint, (now - started) / (double)time.TimestampFrequency, now, time.TimestampFrequency);
             if (error == ForwarderError.None)
             {
-                return endpoint.Authority;
+                return context.Features.Get<InterceptedFeature>() is { } intercepted
+                    ? await InterceptedAsync(context, intercepted).ConfigureAwait(false)
+                    : endpoint.Authority;
             }
 
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -104,6 +112,37 @@ internal sealed partial class ForwardStep(
             context.Response.StatusCode = StatusCodes.Status200OK;
             previous = endpoint;
         }
+    }
+
+    /// <summary>custom-http-errors: the default backend's page for the code, or alb's own status page when there is none.</summary>
+    private async ValueTask<string?> InterceptedAsync(HttpContext context, InterceptedFeature intercepted)
+    {
+        // The backend's headers were never copied (its answer was dropped before that); alb's own (CORS, HSTS) stay.
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        if (fallback is { Usable: true })
+        {
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+
+            return await SendToDefaultAsync(context, fallback, fallback.ForErrorPage).ConfigureAwait(false);
+        }
+
+        await Answers.WriteStatusAsync(context, intercepted.Status).ConfigureAwait(false);
+        return null;
+    }
+
+    private async ValueTask<string?> SendToDefaultAsync(HttpContext context, DefaultBackend target, HttpTransformer pageTransformer)
+    {
+        var endpoint = target.Pool.Pick(services.Time.GetTimestamp())!;
+        var error = await services.Forwarder.SendAsync(context, endpoint.HttpPrefix, services.Upstream.Invoker, config, pageTransformer).ConfigureAwait(false);
+        if (error != ForwarderError.None)
+        {
+            LogUpstreamError(services.Logger, target.Pool.Backend.Id, endpoint.Authority, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? "");
+        }
+
+        return endpoint.Authority;
     }
 
     /// <summary>HTTP/1.1 to HTTP and HTTPS backends; HTTP/2 (h2c with prior knowledge, or h2 over TLS) to gRPC ones.</summary>
@@ -137,6 +176,12 @@ internal sealed partial class ForwardStep(
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Upstream {Backend} at {Endpoint} failed: {Error} {Reason}")]
     private static partial void LogUpstreamError(ILogger logger, string backend, string endpoint, ForwarderError error, string reason);
+}
+
+/// <summary>A route's default-backend: its pool and the two ways it is asked (the route's path, or "/" for an error page).</summary>
+internal sealed record DefaultBackend(BackendPool Pool, HttpTransformer ForMissingEndpoints, HttpTransformer ForErrorPage)
+{
+    public bool Usable => Pool.Backend.Problem is null && Pool.Endpoints.Length > 0;
 }
 
 /// <summary>What every forward step shares: the forwarder, the pooled upstream client, metrics, the clock, the logger.</summary>

@@ -70,9 +70,13 @@ internal sealed class RoutePipeline
         {
             var upstream = policies.Upstream ?? UpstreamPolicy.From(context.Settings);
             var rewrite = policies.Rewrite is not null ? PathRegex.Search(route.Path) : null;
-            var transformer = upstream.Host is null && rewrite is null && cors is null
+            var errors = policies.Errors;
+            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 }
                 ? context.Forwarding.Plain
-                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors);
+                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors);
+            var fallback = errors?.BackendId is { } fallbackId && context.Pool(fallbackId) is { } fallbackPool
+                ? new DefaultBackend(fallbackPool, new ErrorPageTransformer(route, pool.Backend, rootPath: false, context.Forwarding), new ErrorPageTransformer(route, pool.Backend, rootPath: true, context.Forwarding))
+                : null;
             var canary = policies.Canary is { } c && context.Pool(c.BackendId) is { } canaryPool ? new CanarySelector(c, canaryPool) : null;
             Balancer balancer = policies.Balance switch
             {
@@ -81,7 +85,7 @@ internal sealed class RoutePipeline
                 { Algorithm: BalanceAlgorithm.Ewma } => new EwmaBalancer(context.Services.Time.TimestampFrequency),
                 _ => RoundRobinBalancer.Instance,
             };
-            forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services);
+            forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services, fallback);
         }
 
         return new RoutePipeline([.. steps], forward);

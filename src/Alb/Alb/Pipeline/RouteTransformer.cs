@@ -22,9 +22,11 @@ internal sealed class RouteTransformer : HttpTransformer
     private readonly Regex? _rewrite;
     private readonly RewritePolicy? _rewritePolicy;
     private readonly CorsStep? _cors;
+    private readonly HashSet<int>? _intercept;
 
-    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors)
+    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null)
     {
+        _intercept = errors is { InterceptCodes.Count: > 0 } ? [.. errors.InterceptCodes] : null;
         _forwarding = forwarding;
         _host = host;
         _rewrite = rewrite;
@@ -93,6 +95,13 @@ internal sealed class RouteTransformer : HttpTransformer
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (_intercept is not null && proxyResponse is not null && _intercept.Contains((int)proxyResponse.StatusCode))
+        {
+            // custom-http-errors: the backend's answer is dropped; the forward step asks the default backend instead.
+            httpContext.Features.Set(new InterceptedFeature((int)proxyResponse.StatusCode));
+            return ValueTask.FromResult(false);
+        }
+
         var copied = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         return copied.IsCompletedSuccessfully ? ValueTask.FromResult(AfterCopy(httpContext, copied.Result)) : AwaitAsync(httpContext, copied);
 
