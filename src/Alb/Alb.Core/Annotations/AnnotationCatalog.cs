@@ -202,7 +202,7 @@ public static class AnnotationCatalog
         new("session-cookie-samesite", AnnotationFamily.Affinity, AnnotationScope.Location, AnnotationRisk.Low, AnnotationSupport.Supported, "SameSite attribute (None/Lax/Strict)"),
         new("session-cookie-secure", AnnotationFamily.Affinity, AnnotationScope.Location, AnnotationRisk.Low, AnnotationSupport.Supported, "force the Secure attribute"),
         new("ssl-ciphers", AnnotationFamily.Tls, AnnotationScope.Server, AnnotationRisk.Low, AnnotationSupport.NotSupported, "TLS ciphers of the server"),
-        new("ssl-passthrough", AnnotationFamily.Tls, AnnotationScope.Server, AnnotationRisk.Low, AnnotationSupport.Planned, "pass TLS through to the backend (L4, all other annotations void)"),
+        new("ssl-passthrough", AnnotationFamily.Tls, AnnotationScope.Server, AnnotationRisk.Low, AnnotationSupport.Supported, "pass TLS through to the backend (L4, all other annotations void)"),
         new("ssl-prefer-server-ciphers", AnnotationFamily.Tls, AnnotationScope.Server, AnnotationRisk.Low, AnnotationSupport.NotSupported, "prefer server cipher order"),
         new("ssl-redirect", AnnotationFamily.Redirect, AnnotationScope.Location, AnnotationRisk.Low, AnnotationSupport.Supported, "308 to HTTPS when the Ingress has TLS (default true)"),
         new("stream-snippet", AnnotationFamily.Snippet, AnnotationScope.Location, AnnotationRisk.Critical, AnnotationSupport.RefusedByDesign, "raw nginx stream config (Critical)"),

@@ -129,11 +129,13 @@ public static class Codes
     // 24xx: affinity and load balancing
     public static readonly DiagnosticCode InvalidBalance = new("ALB2401", Severity.Error, "an affinity, session-cookie-*, load-balance or upstream-hash-by value that does not validate; see the message for the outcome");
 
+    public static readonly DiagnosticCode PassthroughIgnored = new("ALB2503", Severity.Warning, "ssl-passthrough without --enable-ssl-passthrough, on a host with no \"/\" path, or on a wildcard host; TLS is terminated by alb as usual");
+
     // 26xx: default backends and error pages
     public static readonly DiagnosticCode InvalidErrorsValue = new("ALB2601", Severity.Error, "a default-backend, custom-http-errors, disable-proxy-intercept-errors or service-upstream value that does not validate, or a default-backend Service that does not exist; see the message for the outcome");
 
     // 25xx: servers (hosts)
-    public static readonly DiagnosticCode InvalidServerAlias = new("ALB2501", Severity.Error, "a server-alias entry that is not a server name (the Ingress is not served) or one alb cannot serve (skipped)");
+    public static readonly DiagnosticCode InvalidServerAlias = new("ALB2501", Severity.Error, "a server-alias entry that is not a server name (the Ingress is not served) or one alb cannot serve (skipped), or an ssl-passthrough that is not a boolean");
     public static readonly DiagnosticCode AliasTaken = new("ALB2502", Severity.Warning, "a server-alias or from-to-www-redirect name that another host already has, or a host whose aliases an older Ingress set; not used");
 
     public static IReadOnlyList<DiagnosticCode> All { get; } =
@@ -153,7 +155,7 @@ public static class Codes
         InvalidProxyValue, InvalidUpstreamVhost,
         InvalidCanary, CanaryWithoutPrimary, CanaryIgnored,
         InvalidBalance,
-        InvalidServerAlias, AliasTaken,
+        InvalidServerAlias, AliasTaken, PassthroughIgnored,
         InvalidErrorsValue,
     ];
 }

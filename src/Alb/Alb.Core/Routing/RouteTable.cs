@@ -14,6 +14,10 @@ public sealed record RouteTable(
 {
     public static RouteTable Empty { get; } = new([], [], [], [], null, GlobalSettings.Default);
 
+    /// <summary><c>ssl-passthrough</c> hosts (with <c>--enable-ssl-passthrough</c>): TLS for these names is spliced to the backend.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public EquatableArray<PassthroughHost> Passthrough { get; init; }
+
     /// <summary>The catch-all host name: rules without a host and requests whose Host matches no other.</summary>
     public const string CatchAllHost = "_";
 }
@@ -107,6 +111,9 @@ public sealed record TlsCertificate(
         return true;
     }
 }
+
+/// <summary>A host whose TLS connections go, undecrypted, to the backend of its <c>/</c> path.</summary>
+public sealed record PassthroughHost(string Host, string BackendId);
 
 /// <summary>An SNI name (exact or <c>*.suffix</c>) and the certificate it selects; null id = the default certificate.</summary>
 public sealed record TlsBinding(string Host, string? CertificateId);

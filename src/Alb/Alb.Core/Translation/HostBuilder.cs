@@ -18,6 +18,9 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
 
     public string? AliasOwner { get; set; }
 
+    /// <summary>An Ingress of this host set ssl-passthrough (and which one, for diagnostics).</summary>
+    public string? PassthroughOwner { get; set; }
+
     /// <summary>An Ingress path of this host set from-to-www-redirect.</summary>
     public bool RedirectFromToWww { get; set; }
 
@@ -35,6 +38,10 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
         winner = owner;
         return true;
     }
+
+    /// <summary>The route of this path and kind, if any.</summary>
+    public Route? Find(PathKind kind, string path) =>
+        _routes.TryGetValue((kind == PathKind.Exact, path), out var existing) ? existing.Route : null;
 
     /// <summary>Replaces the route of this path and kind (Exact, or Prefix/ImplementationSpecific), if there is one.</summary>
     public bool TryUpdate(PathKind kind, string path, Func<Route, Route?> update)

@@ -40,6 +40,7 @@ internal sealed class IngressContext
         var balance = Take(BalanceAnnotations.Read(reader));
         Canary = Take(CanaryAnnotations.Read(reader));
         Aliases = Take(ServerAnnotations.Read(reader));
+        SslPassthrough = Take(ServerAnnotations.ReadPassthrough(reader));
         Errors = Take(ErrorsAnnotations.Read(reader, settings));
         if (Canary is not null)
         {
@@ -84,6 +85,9 @@ internal sealed class IngressContext
 
     /// <summary>default-backend, custom-http-errors, disable-proxy-intercept-errors, service-upstream.</summary>
     public ErrorsAnnotations Errors { get; }
+
+    /// <summary>ssl-passthrough of this Ingress.</summary>
+    public bool SslPassthrough { get; }
 
     /// <summary>server-alias of this Ingress.</summary>
     public EquatableArray<string> Aliases { get; }

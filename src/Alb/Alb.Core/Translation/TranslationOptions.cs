@@ -13,6 +13,9 @@ public sealed record TranslationOptions
     /// <summary><c>alb validate --all-classes</c>: every Ingress is translated whatever its class (a migration check of an exported cluster).</summary>
     public bool AllClasses { get; init; }
 
+    /// <summary><c>alb serve --enable-ssl-passthrough</c>: the ssl-passthrough annotation takes effect (as ingress-nginx's flag).</summary>
+    public bool EnableSslPassthrough { get; init; }
+
     /// <summary><c>namespace/name</c> of a TLS Secret served when no Ingress certificate matches.</summary>
     public string? DefaultSslCertificate { get; init; }
 

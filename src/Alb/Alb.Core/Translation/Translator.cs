@@ -121,6 +121,11 @@ public static class Translator
                     }
                 }
 
+                if (context.SslPassthrough && host.Length > 0)
+                {
+                    builder.PassthroughOwner ??= context.Name;
+                }
+
                 if (context.Redirects.FromToWww && (rule.Http?.Paths?.Count ?? 0) > 0)
                 {
                     builder.RedirectFromToWww = true;
@@ -145,15 +150,47 @@ public static class Translator
             }
         }
 
+        var passthrough = Passthrough(hosts, options, diagnostics);
         var table = new RouteTable(
             built.OrderBy(h => h.Host, StringComparer.Ordinal).Append(catchAll.Build()).ToEquatableArray(),
             backends.Backends.ToEquatableArray(),
             tls.Certificates.ToEquatableArray(),
             tlsBindings.Select(b => new TlsBinding(b.Key, b.Value)).ToEquatableArray(),
             ResolveDefaultCertificate(options, tls, diagnostics),
-            settings);
+            settings)
+        {
+            Passthrough = passthrough,
+        };
 
         return new TranslationResult(table, [.. diagnostics]);
+    }
+
+    /// <summary>
+    /// ssl-passthrough as ingress-nginx: host-wide once any Ingress of the host sets it, only with the flag, to the
+    /// backend of the host's "/" path (other paths and every other annotation of the host do not apply over TLS).
+    /// </summary>
+    private static EquatableArray<PassthroughHost> Passthrough(SortedDictionary<string, HostBuilder> hosts, TranslationOptions options, List<Diagnostic> diagnostics)
+    {
+        var result = new List<PassthroughHost>();
+        foreach (var builder in hosts.Values.Where(h => h.PassthroughOwner is not null))
+        {
+            var field = AnnotationReader.Field("ssl-passthrough");
+            var root = builder.Find(PathKind.Prefix, "/");
+            if (!options.EnableSslPassthrough)
+            {
+                diagnostics.Add(Codes.PassthroughIgnored.At(builder.PassthroughOwner!, field, "alb serve runs without --enable-ssl-passthrough (as ingress-nginx, the annotation needs the flag); TLS for this host is terminated by alb"));
+            }
+            else if (builder.Host.StartsWith("*.", StringComparison.Ordinal) || root?.BackendId is null)
+            {
+                diagnostics.Add(Codes.PassthroughIgnored.At(builder.PassthroughOwner!, field, $"host \"{builder.Host}\" {(root is null ? "has no \"/\" Prefix path to pass TLS to" : "is a wildcard")}; TLS for it is terminated by alb"));
+            }
+            else
+            {
+                result.Add(new PassthroughHost(builder.Host, root.BackendId));
+            }
+        }
+
+        return result.ToEquatableArray();
     }
 
     /// <summary>default-backend resolved in the Ingress's namespace; the codes of the annotation, else the ConfigMap's.</summary>

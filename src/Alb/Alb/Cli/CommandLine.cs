@@ -46,6 +46,11 @@ internal static class CommandLine
                         ? options with { LogLevel = level }
                         : throw new CommandLineException($"alb serve: --log-level: \"{level}\" is not debug, info, warning or error");
                     break;
+                case "--enable-ssl-passthrough":
+                    translation = inline is null
+                        ? translation with { EnableSslPassthrough = true }
+                        : throw new CommandLineException("alb serve: --enable-ssl-passthrough takes no value");
+                    break;
                 case "--shutdown-timeout":
                     var text = reader.Value(flag, inline);
                     options = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 3600

@@ -28,6 +28,8 @@ internal static class HelpText
           --ingress-class NAME               class name served when no IngressClass object names it (default alb);
                                              IngressClasses with spec.controller edge.io/alb are always ours
           --watch-ingress-without-class      also serve Ingresses that name no class
+          --enable-ssl-passthrough           honour the ssl-passthrough annotation: TLS for those hosts is spliced,
+                                             undecrypted, to the backend of the host's "/" path (SNI is peeked)
           --default-ssl-certificate NS/NAME  TLS Secret served when no Ingress certificate matches the SNI name
                                              (default: a generated self-signed certificate)
           --configmap NS/NAME                ConfigMap with global settings (ingress-nginx keys: proxy-body-size,

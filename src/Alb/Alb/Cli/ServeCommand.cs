@@ -4,6 +4,7 @@ using Alb.Observability;
 using Alb.Pipeline;
 using Alb.Proxy;
 using Alb.Sources;
+using Alb.Tls;
 using Edge.Hosting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,6 +44,7 @@ internal static partial class ServeCommand
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton(new UpstreamClient(settings));
         builder.Services.AddSingleton<ProxyHandler>();
+        builder.Services.AddSingleton<SslPassthrough>();
 
 
 
@@ -71,6 +73,12 @@ internal static partial class ServeCommand
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 CountConnections(listen, metrics, "https");
+                if (options.Translation.EnableSslPassthrough)
+                {
+                    var passthrough = kestrel.ApplicationServices.GetRequiredService<SslPassthrough>();
+                    listen.Use(next => connection => passthrough.InvokeAsync(connection, next));
+                }
+
                 listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
                     HandshakeTimeout = TimeSpan.FromSeconds(10),

@@ -22,6 +22,9 @@ internal sealed class ProxyState
         ResponseHeaders = pipelines.Forwarding.ResponseHeaders;
         Certificates = certificates;
         Pools = pools.ToFrozenDictionary(StringComparer.Ordinal);
+        Passthrough = table.Passthrough
+            .Where(p => Pools.ContainsKey(p.BackendId))
+            .ToFrozenDictionary(p => p.Host, p => Pools[p.BackendId], StringComparer.OrdinalIgnoreCase);
         foreach (var host in table.Hosts)
         {
             _notFound[host] = new RouteRuntime(null, host, null, RoutePipeline.NotFound, metrics);
@@ -41,6 +44,9 @@ internal sealed class ProxyState
     public long Hash { get; }
 
     public RouteMatcher Matcher { get; }
+
+    /// <summary>ssl-passthrough hosts and the pools their TLS connections are spliced to.</summary>
+    public FrozenDictionary<string, BackendPool> Passthrough { get; }
 
     /// <summary>The client address rules of the ConfigMap (use-forwarded-headers, enable-real-ip, proxy-real-ip-cidr).</summary>
     public ClientIdentity Identity { get; }

@@ -12,6 +12,19 @@ namespace Alb.Core.Annotations.Families;
 /// </summary>
 public static class ServerAnnotations
 {
+    /// <summary><c>ssl-passthrough</c>: a bad boolean rejects the Ingress, as ingress-nginx.</summary>
+    public static Parsed<bool> ReadPassthrough(AnnotationReader reader)
+    {
+        var findings = new Findings(reader);
+        var on = false;
+        if (reader.Get("ssl-passthrough") is { Length: > 0 } text && !NginxValues.TryParseBool(text, out on))
+        {
+            findings.Add(Codes.InvalidServerAlias, "ssl-passthrough", $"\"{Shown(text)}\" is not a boolean; the Ingress is not served (as ingress-nginx)", BadValueOutcome.RejectIngress);
+        }
+
+        return findings.Result(on);
+    }
+
     public static Parsed<EquatableArray<string>> Read(AnnotationReader reader)
     {
         var findings = new Findings(reader);
