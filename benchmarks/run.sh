@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for every benchmark (not run in CI):
 #   benchmarks/run.sh            load comparison (alb, nginx, HAProxy, minimal YARP) + BenchmarkDotNet micro-benchmarks
-#   benchmarks/run.sh load       only the load comparison      (env: REPS, DURATION, TARGETS, SCENARIOS, RATE)
+#   benchmarks/run.sh load       only the load comparison      (env: REPS, DURATION, TARGETS, SCENARIOS, RATE,
+#                                ANNOTATED=1 (default; 0 = plain table only), ANN_SCENARIOS, ANN_INGRESSES)
 #   benchmarks/run.sh micro      only the micro-benchmarks
 #   benchmarks/run.sh vrrp       vipd vs keepalived failover times (root; env: RUNS, CELLS, MODES)
 #   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS)

@@ -4,6 +4,13 @@
 Run through benchmarks/run.sh, which installs the peers and builds alb and yarp-min. Each proxy gets CPU1 alone;
 the load generator and the origin share CPU0. Every cell is the median of REPS runs; ratios are taken per
 repetition against nginx and yarp-min of the same repetition (cancelling the machine's slow drift), then the median.
+
+ANNOTATED=1 (the default) adds an annotated route table: 1,000 Ingresses with ingress-nginx annotations alb supports
+(use-regex + rewrite-target on half the hosts, enable-cors with an origin list, allowlist-source-range, limit-rps far
+above any load) in alb's manifests, and nginx configured to the same effect (what ingress-nginx's template writes).
+The ANN_SCENARIOS (run by nginx and alb only, each right after its plain scenario) hit one annotated route with an
+allowed Origin; the report sets alb's ratio to nginx there beside its ratio on the plain route (target: at least
+0.9 x the plain ratio). ANNOTATED=0 gives the plain table of earlier runs.
 """
 import json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -18,6 +25,15 @@ RATE = int(os.environ.get("RATE", "3000"))          # fixed offered rate (req/s)
 # compared with the default in the same run, e.g. TARGETS="yarp-min,alb,alb:DOTNET_TieredPGO=0".
 TARGETS = os.environ.get("TARGETS", "direct,nginx,haproxy,yarp-min,alb").split(",")
 SCENARIOS = os.environ.get("SCENARIOS", "h1-ka,h1-close,h1-16k,https-ka,h2-tls,h1-rate").split(",")
+ANNOTATED = os.environ.get("ANNOTATED", "1") == "1"
+ANN_INGRESSES = int(os.environ.get("ANN_INGRESSES", "1000"))
+# An annotated scenario "X-ann" is scenario X on the annotated route; it runs right after X, for nginx and alb only.
+ANN_SCENARIOS = [s for s in os.environ.get("ANN_SCENARIOS", "h1-ka-ann,https-ka-ann").split(",") if s] if ANNOTATED else []
+for _a in ANN_SCENARIOS:
+    if not _a.endswith("-ann") or _a[:-4] not in SCENARIOS:
+        raise SystemExit(f"annotated scenario {_a} must be NAME-ann with NAME in SCENARIOS")
+SCENARIOS = [x for sc in SCENARIOS for x in [sc] + [a for a in ANN_SCENARIOS if a[:-4] == sc]]
+ANN_BASES = {"nginx", "alb"}  # the targets that serve the annotated table
 LOAD_CPU, PROXY_CPU = "0", "1"
 
 ORIGIN = 19100
@@ -87,6 +103,79 @@ def wait_port(port, timeout=30):
     raise SystemExit(f"nothing listens on {port}; see {work}")
 
 
+# The annotated table: ANN_INGRESSES Ingresses, 10 per host, one path each. Even hosts are in regex mode (use-regex +
+# rewrite-target, paths /apiK(/|$)(.*) sent upstream as /$2); odd hosts have Prefix paths /svcK. Every Ingress has CORS
+# with an origin list, a source allow list holding 127.0.0.0/8 and a per-Ingress limit-rps no load reaches.
+ANN_PREFIX = "nginx.ingress.kubernetes.io/"
+ANN_ORIGINS = ["https://app.example.com", "https://admin.example.com", "https://*.bench.example.com"]
+ANN_ALLOW = ["10.0.0.0/8", "127.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]  # alb checks them in this (sorted) order
+ANN_RPS = 1_000_000                                                           # the largest limit-rps alb accepts
+ANN_BURST = ANN_RPS * 5                                                       # limit-burst-multiplier's default
+ANN_HOST = f"ann{(ANN_INGRESSES // 10) // 2 & ~1}.example.com"                # a regex host in the middle of the table
+ANN_PATH = "/api7/ok"                                                         # third of its host's regexes; upstream /ok
+ANN_ORIGIN = "https://admin.example.com"                                      # allowed: the CORS headers are set
+CORS_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS"                       # alb's (ingress-nginx's) defaults
+CORS_HEADERS = "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization"
+
+
+def ann_ingresses():
+    """(index, host, path, regex) of every annotated Ingress."""
+    for i in range(ANN_INGRESSES):
+        h, k = i // 10, i % 10
+        regex = h % 2 == 0
+        yield i, f"ann{h}.example.com", (f"/api{k}(/|$)(.*)" if regex else f"/svc{k}"), regex
+
+
+def ann_manifests():
+    docs = []
+    for i, host, path, regex in ann_ingresses():
+        annotations = {"enable-cors": "true", "cors-allow-origin": ", ".join(ANN_ORIGINS),
+                       "allowlist-source-range": ", ".join(ANN_ALLOW), "limit-rps": str(ANN_RPS)}
+        if regex:
+            annotations = {"use-regex": "true", "rewrite-target": "/$2", **annotations}
+        shown = ", ".join(f"{json.dumps(ANN_PREFIX + k)}: {json.dumps(v)}" for k, v in annotations.items())
+        docs.append(f"""apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: ann-{i}, namespace: bench, annotations: {{{shown}}}}}
+spec:
+  ingressClassName: alb
+  rules:
+  - host: {host}
+    http: {{paths: [{{path: {json.dumps(path)}, pathType: {'ImplementationSpecific' if regex else 'Prefix'}, backend: {{service: {{name: origin, port: {{number: 80}}}}}}}}]}}""")
+    return docs
+
+
+def ann_nginx(http, https):
+    """The annotated table as ingress-nginx's template writes it, one limit_req zone per Ingress (more_set_headers
+    needs headers-more, which Debian's nginx lacks: add_header ... always; Vary: Origin is added because alb sends it)."""
+    origin_re = "^(" + "|".join(re.escape(o).replace(r"\*", "[A-Za-z0-9-]+").replace(r"\:", ":").replace(r"\/", "/")
+                                 for o in ANN_ORIGINS) + ")$"
+    cors = " ".join(f"add_header {n} {v} always;" for n, v in [
+        ("Access-Control-Allow-Origin", "$http_origin"), ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Allow-Methods", f'"{CORS_METHODS}"'), ("Access-Control-Allow-Headers", f'"{CORS_HEADERS}"'),
+        ("Access-Control-Max-Age", "1728000"), ("Vary", "Origin")])
+    allow = " ".join(f"allow {a};" for a in ANN_ALLOW)
+    zones, servers = [], {}
+    for i, host, path, regex in ann_ingresses():
+        zones.append(f"limit_req_zone $binary_remote_addr zone=ann{i}:1m rate={ANN_RPS}r/s;")
+        body = (f'set $cors ""; if ($http_origin ~* "{origin_re}") {{ set $cors "true"; }} '
+                f'if ($request_method = OPTIONS) {{ set $cors "${{cors}}options"; }} '
+                f'if ($cors = "trueoptions") {{ {cors} return 204; }} if ($cors = "true") {{ {cors} }} '
+                + (f'rewrite "(?i){path}" /$2 break; ' if regex else "")
+                + f"limit_req zone=ann{i} burst={ANN_BURST} nodelay; {allow} deny all; proxy_pass http://origin;")
+        locations = ([(path, f'location ~* "^{path}" {{ {body} }}')] if regex else
+                     [(path, f"location = {path} {{ {body} }}"), (path + "/", f"location {path}/ {{ {body} }}")])
+        servers.setdefault(host, []).extend((regex, p, i, text) for p, text in locations)
+    out = zones + ["limit_req_status 503;"]
+    for host, locations in servers.items():
+        # Regex locations are tried in the order written: alb's order (longest first, then path bytes descending).
+        locations.sort(key=lambda l: (-len(l[1]), [-b for b in l[1].encode()], l[2]))
+        out.append(f"""  server {{ listen 127.0.0.1:{http}; listen 127.0.0.1:{https} ssl http2; server_name {host};
+    proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme;
+""" + "\n".join("    " + l[3] for l in locations) + " }")
+    return "\n".join(out)
+
+
 def write_configs():
     sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(work / "key.pem"),
         "-out", str(work / "cert.pem"), "-days", "30", "-subj", "/CN=bench.example.com", "-addext", "subjectAltName=DNS:bench.example.com"])
@@ -108,11 +197,12 @@ http {{ access_log off; keepalive_requests 10000000; sendfile on;
     location = /16k {{ alias {work}/www/16k; }} }} }}""")
     (work / "nginx.conf").write_text(common("nginx") + f"""
 http {{ access_log off; keepalive_requests 10000000;
+  ssl_certificate {work}/cert.pem; ssl_certificate_key {work}/key.pem; ssl_protocols TLSv1.3;
   upstream origin {{ server 127.0.0.1:{ORIGIN}; keepalive 256; }}
-  server {{ listen 127.0.0.1:{PORTS['nginx'][0]} backlog=4096; listen 127.0.0.1:{PORTS['nginx'][1]} ssl http2 backlog=4096;
-    ssl_certificate {work}/cert.pem; ssl_certificate_key {work}/key.pem; ssl_protocols TLSv1.3;
+  server {{ listen 127.0.0.1:{PORTS['nginx'][0]} default_server backlog=4096; listen 127.0.0.1:{PORTS['nginx'][1]} default_server ssl http2 backlog=4096;
     location / {{ proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme; }} }} }}""")
+      proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme; }} }}
+{ann_nginx(*PORTS['nginx']) if ANNOTATED else ""} }}""")
     (work / "haproxy.cfg").write_text(f"""global
   nbthread 1
   maxconn 8000
@@ -169,6 +259,8 @@ spec:
   - host: app{i // 5}.example.com
     http: {{paths: [{{path: /svc{i % 5}, pathType: Prefix, backend: {{service: {{name: origin, port: {{number: 80}}}}}}}}]}}""")
     (manifests / "bench.yaml").write_text("\n---\n".join(docs) + "\n")
+    if ANNOTATED:
+        (manifests / "annotated.yaml").write_text("\n---\n".join(ann_manifests()) + "\n")
 
 
 def start_all():
@@ -239,8 +331,21 @@ def run_hey(url, seconds):
     return rps, pct(50), pct(99), errors
 
 
+def serves_annotated(target):
+    return ANNOTATED and target.partition(":")[0] in ANN_BASES
+
+
+def runs(sc, target):
+    """Whether a cell is measured: annotated scenarios only on the targets that serve the annotated table."""
+    return not sc.endswith("-ann") or serves_annotated(target)
+
+
 def scenario(name, target, seconds):
     http, https = PORTS[target]
+    if name == "h1-ka-ann":
+        return run_wrk(f"http://127.0.0.1:{http}{ANN_PATH}", ["-H", f"Host: {ANN_HOST}", "-H", f"Origin: {ANN_ORIGIN}"], seconds)
+    if name == "https-ka-ann":
+        return run_wrk(f"https://127.0.0.1:{https}{ANN_PATH}", ["-H", f"Host: {ANN_HOST}", "-H", f"Origin: {ANN_ORIGIN}"], seconds)
     if name == "h1-ka":
         return run_wrk(f"http://127.0.0.1:{http}/ok", [], seconds)
     if name == "h1-close":
@@ -256,6 +361,40 @@ def scenario(name, target, seconds):
     raise SystemExit(f"unknown scenario {name}")
 
 
+def check_annotated(target):
+    """Before any load: the annotated route answers what the annotations say, on this target. A wrong answer on the
+    benchmarked request stops the run; other differences are printed (they are findings, not benchmark errors)."""
+    import http.client
+    port = PORTS[target][0]
+
+    def ask(method, path, host, origin=None):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request(method, path, headers={"Host": host, **({"Origin": origin} if origin else {})})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+
+    prefix_host = f"ann{int(ANN_HOST.split('.')[0][3:]) + 1}.example.com"  # an odd host: Prefix paths, no rewrite
+    checks = [  # (what, method, path, host, origin, status, body, allow-origin header)
+        ("benchmarked request", "GET", ANN_PATH, ANN_HOST, ANN_ORIGIN, 200, b"ok", ANN_ORIGIN),
+        ("regex is case-insensitive", "GET", ANN_PATH.upper().replace("/OK", "/ok"), ANN_HOST, ANN_ORIGIN, 200, b"ok", ANN_ORIGIN),
+        ("wildcard origin", "GET", ANN_PATH, ANN_HOST, "https://x1.bench.example.com", 200, b"ok", "https://x1.bench.example.com"),
+        ("origin not listed", "GET", ANN_PATH, ANN_HOST, "https://evil.example.org", 200, b"ok", None),
+        ("preflight", "OPTIONS", ANN_PATH, ANN_HOST, ANN_ORIGIN, 204, b"", ANN_ORIGIN),
+        ("prefix host, no rewrite (origin 404s /svc3/ok)", "GET", "/svc3/ok", prefix_host, ANN_ORIGIN, 404, None, ANN_ORIGIN),
+        ("plain route", "GET", "/ok", "127.0.0.1", None, 200, b"ok", None),
+    ]
+    for what, method, path, host, origin, status, body, acao in checks:
+        got_status, headers, got_body = ask(method, path, host, origin)
+        ok = got_status == status and (body is None or got_body == body) and headers.get("access-control-allow-origin") == acao
+        line = (f"  check {target:10} {what:48} {method} {host}{path} -> {got_status} "
+                f"ACAO={headers.get('access-control-allow-origin')} vary={headers.get('vary')}")
+        print(line + ("" if ok else f"   << expected {status} ACAO={acao}"), flush=True)
+        if not ok and what == "benchmarked request":
+            raise SystemExit(f"{target} does not serve the annotated route as configured; see {work}")
+
+
 def main():
     for tool in ["nginx", "haproxy", "wrk", "h2load", "hey", "taskset", "openssl", "dotnet"]:
         if not shutil.which(tool):
@@ -263,12 +402,17 @@ def main():
     write_configs()
     idle = start_all()
     print(f"work dir {work}; targets {TARGETS}; {REPS} x {DURATION}s; proxy on CPU{PROXY_CPU}, wrk/h2load + origin on CPU{LOAD_CPU}", flush=True)
+    if ANNOTATED:
+        print(f"annotated table: {ANN_INGRESSES} Ingresses; load on http(s)://{ANN_HOST}{ANN_PATH} with Origin: {ANN_ORIGIN}", flush=True)
+        for t in TARGETS:
+            if serves_annotated(t):
+                check_annotated(t)
     for t in TARGETS:
         scenario("h1-ka", t, INITIAL_WARMUP)
     results = {}  # (scenario, target) -> list of (rps, p50, p99, errors, proxy_cpu, lg_cpu)
     for rep in range(REPS):
         for sc in SCENARIOS:
-            for t in TARGETS:
+            for t in [t for t in TARGETS if runs(sc, t)]:
                 if rep == 0:
                     scenario(sc, t, WARMUP)
                 before = cpu_times()
@@ -290,13 +434,29 @@ def report(results, idle, peak):
     lines = ["", f"| scenario | target | req/s | p50 ms | p99 ms | errors | vs nginx | vs yarp-min | proxy CPU % | lg CPU % |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for sc in SCENARIOS:
-        for t in TARGETS:
-            runs = results[(sc, t)]
-            med = lambda i: statistics.median(r[i] for r in runs)
-            lines.append(f"| {sc} | {t} | {med(0):,.0f} | {med(1):.2f} | {med(2):.2f} | {sum(r[3] for r in runs)} | "
+        for t in [t for t in TARGETS if (sc, t) in results]:
+            cell = results[(sc, t)]
+            med = lambda i: statistics.median(r[i] for r in cell)
+            lines.append(f"| {sc} | {t} | {med(0):,.0f} | {med(1):.2f} | {med(2):.2f} | {sum(r[3] for r in cell)} | "
                          f"{ratio(results, sc, t, 'nginx'):.2f} | {ratio(results, sc, t, 'yarp-min'):.2f} | {med(4):.0f} | {med(5):.0f} |")
     lines += ["", "| target | idle RSS MiB | peak RSS MiB |", "|---|---:|---:|"]
     lines += [f"| {t} | {idle[t] / 1024:.1f} | {peak[t] / 1024:.1f} |" for t in TARGETS]
+    if ANN_SCENARIOS and (ANN_SCENARIOS[0], "nginx") in results:
+        lines += ["", f"Annotated route ({ANN_INGRESSES} annotated Ingresses; {ANN_HOST}{ANN_PATH}, Origin {ANN_ORIGIN}) against the plain "
+                  "route. Ratios are per repetition, then the median; target: vs nginx annotated >= 0.90 x vs nginx plain.", "",
+                  "| target | scenario | req/s plain | req/s annotated | annotated / plain req/s | vs nginx plain | vs nginx annotated | "
+                  "annotated ratio / plain ratio | target |", "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+        for ann in ANN_SCENARIOS:
+            plain = ann[:-4]
+            for t in [t for t in TARGETS if (ann, t) in results]:
+                a, p = results[(ann, t)], results[(plain, t)]
+                own = statistics.median(x[0] / y[0] for x, y in zip(a, p) if y[0])
+                vs_plain, vs_ann = ratio(results, plain, t, "nginx"), ratio(results, ann, t, "nginx")
+                rel = statistics.median((x[0] / n[0]) / (y[0] / m[0]) for x, y, n, m in
+                                        zip(a, p, results[(ann, "nginx")], results[(plain, "nginx")]) if n[0] and m[0] and y[0])
+                verdict = "-" if t == "nginx" else ("met" if rel >= 0.90 else "MISSED")
+                lines.append(f"| {t} | {plain} / {ann} | {statistics.median(x[0] for x in p):,.0f} | {statistics.median(x[0] for x in a):,.0f} | "
+                             f"{own:.2f} | {vs_plain:.2f} | {vs_ann:.2f} | {rel:.2f} | {verdict} |")
     text = "\n".join(lines)
     print(text)
     out = ROOT / "benchmarks" / "results"
