@@ -72,6 +72,11 @@ public sealed class TestOrigin : IAsyncDisposable
             case "/ws" when context.WebSockets.IsWebSocketRequest:
                 await EchoWebSocketAsync(context);
                 return;
+            case "/cookie":
+                context.Response.Headers.Append("Set-Cookie", "a=1; Domain=Backend.Internal; Path=/one/two; HttpOnly");
+                context.Response.Headers.Location = "http://backend.internal/next";
+                context.Response.StatusCode = 302;
+                return;
             case "/status":
                 context.Response.StatusCode = int.Parse(request.Query["code"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
                 await context.Response.WriteAsync($"{{\"origin\":\"{Name}\",\"status\":{context.Response.StatusCode}}}");

@@ -15,6 +15,9 @@ public enum StepKind
     /// <summary>A denied location: <c>return 503</c> and nothing else.</summary>
     Deny,
 
+    /// <summary>custom-headers: set on every answer of the route (the backend's, alb's own refusals).</summary>
+    ResponseHeaders,
+
     /// <summary>Location rewrite phase: CORS headers decided, a preflight from an allowed origin answered 204.</summary>
     Cors,
 
@@ -67,6 +70,11 @@ public static class PipelinePlan
         {
             steps.Add(new(StepKind.Deny, $"answers {deny.Status}: {deny.Reason}"));
             return steps;
+        }
+
+        if (p.Answer is { Headers.Count: > 0 } answer)
+        {
+            steps.Add(new(StepKind.ResponseHeaders, "sets " + string.Join(", ", answer.Headers.Select(h => h.Name)) + " on every answer"));
         }
 
         if (p.Cors is { } cors)

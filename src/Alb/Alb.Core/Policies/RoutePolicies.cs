@@ -52,6 +52,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BalancePolicy? Balance { get; init; }
 
+    /// <summary><c>custom-headers</c>, <c>proxy-cookie-domain</c>, <c>proxy-cookie-path</c>, <c>proxy-redirect-from</c>/<c>-to</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AnswerRewritePolicy? Answer { get; init; }
+
     /// <summary><c>default-backend</c> and <c>custom-http-errors</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ErrorsPolicy? Errors { get; init; }
@@ -106,6 +110,12 @@ public sealed record UpstreamPolicy(
     /// <summary><c>client-body-buffer-size</c> (default 8k).</summary>
     public int BodyBufferSize { get; init; } = 8 * 1024;
 
+    /// <summary><c>connection-proxy-header</c>: <c>close</c> or <c>keep-alive</c> sent upstream instead of the default.</summary>
+    public string? ConnectionHeader { get; init; }
+
+    /// <summary><c>proxy-http-version</c>: "1.0" or "1.1" (default) to HTTP backends.</summary>
+    public string HttpVersion { get; init; } = "1.1";
+
     /// <summary>The ConfigMap's values, before any annotation of the Ingress.</summary>
     public static UpstreamPolicy From(GlobalSettings settings) => new(
         UpstreamProtocol.Http,
@@ -118,5 +128,6 @@ public sealed record UpstreamPolicy(
     {
         RequestBuffering = settings.ProxyRequestBuffering,
         BodyBufferSize = settings.ClientBodyBufferSize,
+        HttpVersion = settings.ProxyHttpVersion,
     };
 }

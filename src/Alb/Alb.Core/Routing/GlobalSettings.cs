@@ -80,6 +80,12 @@ public sealed record GlobalSettings
     /// <summary><c>service-upstream</c> (default false): proxy to the Service's cluster IP instead of its endpoints.</summary>
     public bool ServiceUpstream { get; init; }
 
+    /// <summary><c>global-allowed-response-headers</c>: the header names custom-headers may set (none by default).</summary>
+    public EquatableArray<string> GlobalAllowedResponseHeaders { get; init; }
+
+    /// <summary><c>proxy-http-version</c> (default 1.1): 1.0 or 1.1 to HTTP backends.</summary>
+    public string ProxyHttpVersion { get; init; } = "1.1";
+
     /// <summary><c>annotations-risk-level</c> (default High): an annotation of higher risk refuses its Ingress.</summary>
     public Annotations.AnnotationRisk AnnotationsRiskLevel { get; init; } = Annotations.AnnotationRisk.High;
 

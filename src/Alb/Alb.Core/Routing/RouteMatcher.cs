@@ -85,7 +85,7 @@ public sealed class RouteMatcher
             // Regex mode: the first pattern, in ingress-nginx's order, that matches at the start of the path wins.
             for (var i = 0; i < regexes.Length; i++)
             {
-                if (regexes[i].IsMatch(path))
+                if (Matches(regexes[i], path))
                 {
                     return new RouteMatch(entry.Host, entry.Host.Routes[i], false);
                 }
@@ -110,9 +110,22 @@ public sealed class RouteMatcher
         return new RouteMatch(entry.Host, entry.Host.Fallback, true);
     }
 
+    /// <summary>A regex path match; a match that runs out of time (only the interpreter has a timeout) is no match.</summary>
+    private static bool Matches(System.Text.RegularExpressions.Regex regex, ReadOnlySpan<char> path)
+    {
+        try
+        {
+            return regex.IsMatch(path);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether <paramref name="route"/> of <paramref name="host"/> matches <paramref name="path"/>; the one rule both Match and explain use.</summary>
     public static bool PathMatches(VirtualHost host, Route route, string path) =>
-        host.RegexPaths ? PathRegex.Match(route.Path).IsMatch(path)
+        host.RegexPaths ? Matches(PathRegex.Match(route.Path), path)
         : route.Kind == PathKind.Exact ? path.AsSpan().SequenceEqual(route.Path) : PrefixMatches(route.Path, path);
 
     /// <summary>Element-wise prefix: <c>/foo</c> matches <c>/foo</c>, <c>/foo/</c>, <c>/foo/bar</c>, not <c>/foobar</c>.</summary>

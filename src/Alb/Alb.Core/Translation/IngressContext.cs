@@ -20,7 +20,7 @@ internal sealed class IngressContext
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly GlobalSettings _settings;
 
-    public IngressContext(V1Ingress ingress, GlobalSettings settings)
+    public IngressContext(V1Ingress ingress, GlobalSettings settings, Func<string, string, IDictionary<string, string>?> configMaps)
     {
         Ingress = ingress;
         _settings = settings;
@@ -36,6 +36,8 @@ internal sealed class IngressContext
         var ranges = Take(SourceRangeAnnotations.Read(reader));
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
+        upstream = upstream with { ConnectionHeader = Take(HeaderAnnotations.ReadConnection(reader)) };
+        var answer = Take(HeaderAnnotations.Read(reader, settings, configMaps, Namespace));
         var accessLog = Take(LogAnnotations.Read(reader));
         var balance = Take(BalanceAnnotations.Read(reader));
         Canary = Take(CanaryAnnotations.Read(reader));
@@ -58,6 +60,7 @@ internal sealed class IngressContext
             SourceRanges = ranges,
             RateLimit = limits,
             Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
+            Answer = answer,
             NoAccessLog = !accessLog,
             Balance = balance,
         };

@@ -30,6 +30,8 @@ internal static class SettingsReader
         ["client-body-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { ClientBodyTimeoutSeconds = n } : null,
         ["custom-http-errors"] = (s, v, bad) => Annotations.Families.ErrorsAnnotations.TryParseCodes(v, 300, 599, out var codes) ? s with { CustomHttpErrors = codes } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a list of codes in 300-599; none are intercepted"),
         ["service-upstream"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ServiceUpstream = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
+        ["global-allowed-response-headers"] = (s, v, bad) => s with { GlobalAllowedResponseHeaders = NginxValues.SplitList(v).Where(h => IsHeaderName(h) || h.Contains('_', StringComparison.Ordinal)).ToEquatableArray() },
+        ["proxy-http-version"] = (s, v, bad) => v is "1.0" or "1.1" ? s with { ProxyHttpVersion = v } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not 1.0 or 1.1; default 1.1 applies"),
         ["use-forwarded-headers"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { UseForwardedHeaders = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["enable-real-ip"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { EnableRealIp = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["compute-full-forwarded-for"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ComputeFullForwardedFor = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),

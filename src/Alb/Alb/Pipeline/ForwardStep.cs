@@ -149,7 +149,7 @@ internal sealed partial class ForwardStep(
     public static ForwarderRequestConfig ConfigFor(UpstreamPolicy policy) => new()
     {
         ActivityTimeout = TimeSpan.FromMilliseconds(Math.Max(policy.ReadTimeoutMs, policy.SendTimeoutMs)),
-        Version = policy.Protocol is UpstreamProtocol.Grpc or UpstreamProtocol.Grpcs ? HttpVersion.Version20 : HttpVersion.Version11,
+        Version = policy.Protocol is UpstreamProtocol.Grpc or UpstreamProtocol.Grpcs ? HttpVersion.Version20 : policy.HttpVersion == "1.0" ? HttpVersion.Version10 : HttpVersion.Version11,
         VersionPolicy = policy.Protocol is UpstreamProtocol.Grpc or UpstreamProtocol.Grpcs ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
     };
 

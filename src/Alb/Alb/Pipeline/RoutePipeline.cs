@@ -29,6 +29,7 @@ internal sealed class RoutePipeline
         var policies = route.Policies;
         var steps = new List<RouteStep>();
         CorsStep? cors = null;
+        var answer = policies.Answer is { } answerPolicy ? new AnswerRewriter(answerPolicy) : null;
         foreach (var planned in PipelinePlan.For(policies, context.Settings))
         {
             switch (planned.Kind)
@@ -41,6 +42,9 @@ internal sealed class RoutePipeline
                     break;
                 case StepKind.Deny:
                     steps.Add(new DenyStep(policies.Deny!));
+                    break;
+                case StepKind.ResponseHeaders:
+                    steps.Add(answer!);
                     break;
                 case StepKind.Cors:
                     cors = new CorsStep(policies.Cors!);
@@ -69,11 +73,11 @@ internal sealed class RoutePipeline
         if (route.BackendId is not null && pool is not null)
         {
             var upstream = policies.Upstream ?? UpstreamPolicy.From(context.Settings);
-            var rewrite = policies.Rewrite is not null ? PathRegex.Search(route.Path) : null;
+            var rewrite = policies.Rewrite is not null ? PathRegex.Match(route.Path) : null;
             var errors = policies.Errors;
-            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 }
+            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null
                 ? context.Forwarding.Plain
-                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors);
+                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close");
             var fallback = errors?.BackendId is { } fallbackId && context.Pool(fallbackId) is { } fallbackPool
                 ? new DefaultBackend(fallbackPool, new ErrorPageTransformer(route, pool.Backend, rootPath: false, context.Forwarding), new ErrorPageTransformer(route, pool.Backend, rootPath: true, context.Forwarding))
                 : null;

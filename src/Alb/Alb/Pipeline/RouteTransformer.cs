@@ -24,8 +24,13 @@ internal sealed class RouteTransformer : HttpTransformer
     private readonly CorsStep? _cors;
     private readonly HashSet<int>? _intercept;
 
-    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null)
+    private readonly AnswerRewriter? _answer;
+    private readonly bool _connectionClose;
+
+    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null, AnswerRewriter? answer = null, bool connectionClose = false)
     {
+        _answer = answer;
+        _connectionClose = connectionClose;
         _intercept = errors is { InterceptCodes.Count: > 0 } ? [.. errors.InterceptCodes] : null;
         _forwarding = forwarding;
         _host = host;
@@ -53,7 +58,16 @@ internal sealed class RouteTransformer : HttpTransformer
         if (_rewrite is not null && _rewritePolicy is not null)
         {
             var path = request.Path.Value ?? "/";
-            var match = _rewrite.Match(path);
+            Match match;
+            try
+            {
+                match = _rewrite.Match(path);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                match = System.Text.RegularExpressions.Match.Empty;
+            }
+
             if (match.Success)
             {
                 var target = PathRegex.Substitute(_rewritePolicy.Target, match);
@@ -91,6 +105,10 @@ internal sealed class RouteTransformer : HttpTransformer
         Replace(headers, "X-Forwarded-Port", forwarded?.Port ?? httpContext.Connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Replace(headers, "X-Request-ID", RequestIds.Get(httpContext));
         headers.Remove("Proxy"); // httpoxy: ingress-nginx sends proxy_set_header Proxy ""
+        if (_connectionClose)
+        {
+            headers.ConnectionClose = true; // connection-proxy-header: close
+        }
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -110,6 +128,7 @@ internal sealed class RouteTransformer : HttpTransformer
 
     private bool AfterCopy(HttpContext context, bool copyBody)
     {
+        _answer?.Apply(context.Response);
         _cors?.Apply(context);
         _forwarding.ResponseHeaders.Apply(context);
         if (copyBody && context.Response.ContentLength is null && context.Features.Get<IHttpResponseBodyFeature>() is { } body and not CountingResponseBody)

@@ -27,6 +27,7 @@ public static class ProxyAnnotations
             NextUpstreamTries = Tries(reader, findings, defaults.NextUpstreamTries),
             RequestBuffering = OnOff(reader, findings, "proxy-request-buffering", defaults.RequestBuffering),
             BodyBufferSize = BufferSize(reader, findings, defaults.BodyBufferSize),
+            HttpVersion = Version(reader, findings, defaults.HttpVersion),
         };
         return findings.Result(policy);
     }
@@ -156,6 +157,23 @@ public static class ProxyAnnotations
         }
 
         findings.Add(Codes.InvalidProxyValue, "client-body-buffer-size", $"\"{Shown(text)}\" is not a size nginx takes here, or is over 64m; the ConfigMap's {fallback} bytes apply (as ingress-nginx renders nothing)");
+        return fallback;
+    }
+
+    private static string Version(AnnotationReader reader, Findings findings, string fallback)
+    {
+        var text = reader.Get("proxy-http-version")?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (text is "1.0" or "1.1")
+        {
+            return text;
+        }
+
+        findings.Add(Codes.InvalidProxyValue, "proxy-http-version", $"\"{Shown(text)}\" is not 1.0 or 1.1; the ConfigMap's {fallback} applies");
         return fallback;
     }
 
