@@ -134,6 +134,9 @@ public static class Codes
     // 26xx: default backends and error pages
     public static readonly DiagnosticCode InvalidErrorsValue = new("ALB2601", Severity.Error, "a default-backend, custom-http-errors, disable-proxy-intercept-errors or service-upstream value that does not validate, or a default-backend Service that does not exist; see the message for the outcome");
 
+    // 27xx: TLS to backends
+    public static readonly DiagnosticCode InvalidBackendTls = new("ALB2701", Severity.Error, "a proxy-ssl-* value that does not validate, or a proxy-ssl-secret that is missing, unusable or in another namespace; see the message for the outcome");
+
     // 25xx: servers (hosts)
     public static readonly DiagnosticCode InvalidServerAlias = new("ALB2501", Severity.Error, "a server-alias entry that is not a server name (the Ingress is not served) or one alb cannot serve (skipped), or an ssl-passthrough that is not a boolean");
     public static readonly DiagnosticCode AliasTaken = new("ALB2502", Severity.Warning, "a server-alias or from-to-www-redirect name that another host already has, or a host whose aliases an older Ingress set; not used");
@@ -157,5 +160,6 @@ public static class Codes
         InvalidBalance,
         InvalidServerAlias, AliasTaken, PassthroughIgnored,
         InvalidErrorsValue,
+        InvalidBackendTls,
     ];
 }

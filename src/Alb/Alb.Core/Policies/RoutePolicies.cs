@@ -52,6 +52,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BalancePolicy? Balance { get; init; }
 
+    /// <summary><c>proxy-ssl-*</c>: how HTTPS and GRPCS backends are verified.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BackendTlsPolicy? BackendTls { get; init; }
+
     /// <summary><c>custom-headers</c>, <c>proxy-cookie-domain</c>, <c>proxy-cookie-path</c>, <c>proxy-redirect-from</c>/<c>-to</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AnswerRewritePolicy? Answer { get; init; }

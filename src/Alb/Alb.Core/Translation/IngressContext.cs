@@ -20,7 +20,7 @@ internal sealed class IngressContext
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly GlobalSettings _settings;
 
-    public IngressContext(V1Ingress ingress, GlobalSettings settings, Func<string, string, IDictionary<string, string>?> configMaps)
+    public IngressContext(V1Ingress ingress, GlobalSettings settings, Func<string, string, IDictionary<string, string>?> configMaps, Func<string, string, V1Secret?> secrets)
     {
         Ingress = ingress;
         _settings = settings;
@@ -38,6 +38,7 @@ internal sealed class IngressContext
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
         upstream = upstream with { ConnectionHeader = Take(HeaderAnnotations.ReadConnection(reader)) };
         var answer = Take(HeaderAnnotations.Read(reader, settings, configMaps, Namespace));
+        var backendTls = Take(BackendTlsAnnotations.Read(reader, Namespace, secrets));
         var accessLog = Take(LogAnnotations.Read(reader));
         var balance = Take(BalanceAnnotations.Read(reader));
         Canary = Take(CanaryAnnotations.Read(reader));
@@ -61,6 +62,7 @@ internal sealed class IngressContext
             RateLimit = limits,
             Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
             Answer = answer,
+            BackendTls = backendTls,
             NoAccessLog = !accessLog,
             Balance = balance,
         };

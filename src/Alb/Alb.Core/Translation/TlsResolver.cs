@@ -71,7 +71,7 @@ internal sealed class TlsResolver(ClusterSnapshot snapshot)
         }
     }
 
-    private static string? Read(V1Secret secret, string key)
+    internal static string? Read(V1Secret secret, string key)
     {
         if (secret.Data is { } data && data.TryGetValue(key, out var bytes) && bytes is { Length: > 0 })
         {

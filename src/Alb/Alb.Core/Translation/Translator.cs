@@ -33,7 +33,7 @@ public static class Translator
                 continue;
             }
 
-            var context = new IngressContext(ingress, settings, (ns, name) => snapshot.FindConfigMap(ns, name)?.Data);
+            var context = new IngressContext(ingress, settings, (ns, name) => snapshot.FindConfigMap(ns, name)?.Data, snapshot.FindSecret);
             diagnostics.AddRange(context.Diagnostics);
             if (context.RejectReason is not null)
             {

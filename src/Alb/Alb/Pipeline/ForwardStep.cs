@@ -22,7 +22,8 @@ internal sealed partial class ForwardStep(
     ForwarderRequestConfig config,
     HttpTransformer transformer,
     ForwardServices services,
-    DefaultBackend? fallback)
+    DefaultBackend? fallback,
+    HttpMessageInvoker invoker)
 {
     public async ValueTask<string?> InvokeAsync(HttpContext context)
     {
@@ -77,7 +78,8 @@ internal sealed partial class ForwardStep(
         {
             var started = time.GetTimestamp();
             var endpoint = pick.Pick(context, pool, previous, started);
-            var error = await services.Forwarder.SendAsync(context, endpoint.Prefix(policy.Protocol), services.Upstream.Invoker, config, transformer).ConfigureAwait(false);
+            var prefix = invoker == services.Upstream.Invoker ? endpoint.Prefix(policy.Protocol) : endpoint.HttpPrefix; // a proxy-ssl pool does its own TLS
+            var error = await services.Forwarder.SendAsync(context, prefix, invoker, config, transformer).ConfigureAwait(false);
             var now = time.GetTimestamp();
             pick.Completed(endpoint, (now - started) / (double)time.TimestampFrequency, now, time.TimestampFrequency);
             if (error == ForwarderError.None)

@@ -89,7 +89,7 @@ internal sealed class RoutePipeline
                 { Algorithm: BalanceAlgorithm.Ewma } => new EwmaBalancer(context.Services.Time.TimestampFrequency),
                 _ => RoundRobinBalancer.Instance,
             };
-            forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services, fallback);
+            forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services, fallback, context.Services.Upstream.InvokerFor(upstream.Protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? policies.BackendTls : null));
         }
 
         return new RoutePipeline([.. steps], forward);
