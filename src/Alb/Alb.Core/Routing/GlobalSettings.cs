@@ -86,6 +86,27 @@ public sealed record GlobalSettings
     /// <summary><c>proxy-http-version</c> (default 1.1): 1.0 or 1.1 to HTTP backends.</summary>
     public string ProxyHttpVersion { get; init; } = "1.1";
 
+    /// <summary><c>use-proxy-protocol</c> (default false): every connection starts with a PROXY protocol v1/v2 header (read at start).</summary>
+    public bool UseProxyProtocol { get; init; }
+
+    /// <summary><c>keep-alive</c> in seconds (default 75; 0 closes after each request): idle time of client connections (read at start).</summary>
+    public int KeepAliveSeconds { get; init; } = 75;
+
+    /// <summary><c>large-client-header-buffers</c> (default "4 8k"): the request line and each header line fit one buffer, all fit the lot (read at start).</summary>
+    public int LargeHeaderBuffers { get; init; } = 4;
+
+    /// <summary>The size of one of those buffers in bytes (default 8k).</summary>
+    public int LargeHeaderBufferSize { get; init; } = 8 * 1024;
+
+    /// <summary><c>upstream-keepalive-timeout</c> in seconds (default 60): idle time of pooled upstream connections (read at start).</summary>
+    public int UpstreamKeepaliveTimeoutSeconds { get; init; } = 60;
+
+    /// <summary><c>upstream-keepalive-connections</c> (default 320; 0 disables the pool and sends Connection: close).</summary>
+    public int UpstreamKeepaliveConnections { get; init; } = 320;
+
+    /// <summary><c>ssl-protocols</c> (default "TLSv1.2 TLSv1.3"): TLS versions of the HTTPS listener.</summary>
+    public string SslProtocols { get; init; } = "TLSv1.2 TLSv1.3";
+
     /// <summary><c>annotations-risk-level</c> (default High): an annotation of higher risk refuses its Ingress.</summary>
     public Annotations.AnnotationRisk AnnotationsRiskLevel { get; init; } = Annotations.AnnotationRisk.High;
 

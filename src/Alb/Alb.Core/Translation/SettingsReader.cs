@@ -32,6 +32,16 @@ internal static class SettingsReader
         ["service-upstream"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ServiceUpstream = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["global-allowed-response-headers"] = (s, v, bad) => s with { GlobalAllowedResponseHeaders = NginxValues.SplitList(v).Where(h => IsHeaderName(h) || h.Contains('_', StringComparison.Ordinal)).ToEquatableArray() },
         ["proxy-http-version"] = (s, v, bad) => v is "1.0" or "1.1" ? s with { ProxyHttpVersion = v } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not 1.0 or 1.1; default 1.1 applies"),
+        ["use-proxy-protocol"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { UseProxyProtocol = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
+        ["keep-alive"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 3600, out var n) ? s with { KeepAliveSeconds = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number of seconds in 0-3600; default 75 applies"),
+        ["large-client-header-buffers"] = (s, v, bad) => v.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var count, var size] && NginxValues.TryParseInt(count, 1, 64, out var n) && NginxValues.TryParseSize(size, out var bytes) && bytes is >= 1024 and <= 1024 * 1024 && n * bytes <= 4 * 1024 * 1024
+            ? s with { LargeHeaderBuffers = n, LargeHeaderBufferSize = (int)bytes }
+            : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not \"NUMBER SIZE\" (1k-1m each, 4m in all); default \"4 8k\" applies"),
+        ["upstream-keepalive-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { UpstreamKeepaliveTimeoutSeconds = n } : null,
+        ["upstream-keepalive-connections"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 100_000, out var n) ? s with { UpstreamKeepaliveConnections = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number in 0-100000; default 320 applies"),
+        ["ssl-protocols"] = (s, v, bad) => v.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } words && words.All(w => w is "TLSv1.2" or "TLSv1.3")
+            ? s with { SslProtocols = string.Join(' ', words.Distinct().Order(StringComparer.Ordinal)) }
+            : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a list of TLSv1.2 / TLSv1.3 (older versions are refused); default \"TLSv1.2 TLSv1.3\" applies"),
         ["use-forwarded-headers"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { UseForwardedHeaders = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["enable-real-ip"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { EnableRealIp = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["compute-full-forwarded-for"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ComputeFullForwardedFor = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),

@@ -55,24 +55,34 @@ internal static partial class ServeCommand
             var limits = kestrel.Limits;
             limits.MaxRequestBodySize = null; // enforced per request from proxy-body-size
             limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds);
-            limits.KeepAliveTimeout = TimeSpan.FromSeconds(75);
-            limits.MaxRequestLineSize = 8 * 1024;
-            limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(settings.KeepAliveSeconds, 1));
+            limits.MaxRequestLineSize = settings.LargeHeaderBufferSize;
+            limits.MaxRequestHeadersTotalSize = settings.LargeHeaderBuffers * settings.LargeHeaderBufferSize;
             limits.MaxRequestHeaderCount = 100;
             limits.MaxConcurrentConnections = 100_000;
             limits.MaxConcurrentUpgradedConnections = 100_000;
             limits.Http2.MaxStreamsPerConnection = 128;
             limits.Http2.MaxRequestHeaderFieldSize = 16 * 1024;
 
+            var proxyProtocol = settings.UseProxyProtocol ? new ProxyProtocolListener(settings) : null;
             kestrel.Listen(options.Http, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
                 CountConnections(listen, metrics, "http");
+                if (proxyProtocol is not null)
+                {
+                    listen.Use(next => connection => proxyProtocol.InvokeAsync(connection, next));
+                }
             });
             kestrel.Listen(options.Https, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 CountConnections(listen, metrics, "https");
+                if (proxyProtocol is not null)
+                {
+                    listen.Use(next => connection => proxyProtocol.InvokeAsync(connection, next));
+                }
+
                 if (options.Translation.EnableSslPassthrough)
                 {
                     var passthrough = kestrel.ApplicationServices.GetRequiredService<SslPassthrough>();
@@ -86,7 +96,12 @@ internal static partial class ServeCommand
                     {
                         ServerCertificateContext = publisher.Current?.Certificates.Select(context.ClientHelloInfo.ServerName)
                             ?? throw new AuthenticationException("no configuration loaded yet"),
-                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        EnabledSslProtocols = (publisher.Current?.Table.Settings.SslProtocols ?? "TLSv1.2 TLSv1.3") switch
+                        {
+                            "TLSv1.2" => SslProtocols.Tls12,
+                            "TLSv1.3" => SslProtocols.Tls13,
+                            _ => SslProtocols.Tls12 | SslProtocols.Tls13,
+                        },
                         ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
                         ClientCertificateRequired = false,
                     }),

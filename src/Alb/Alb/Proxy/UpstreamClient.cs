@@ -18,10 +18,14 @@ internal sealed class UpstreamClient : IDisposable
     private const int MaxTlsPools = 256;
     private readonly ConcurrentDictionary<BackendTlsPolicy, HttpMessageInvoker> _tlsPools = new();
     private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _idleTimeout;
+    private readonly bool _pooling;
 
     public UpstreamClient(GlobalSettings initial)
     {
         _connectTimeout = TimeSpan.FromSeconds(initial.ProxyConnectTimeoutSeconds);
+        _idleTimeout = TimeSpan.FromSeconds(initial.UpstreamKeepaliveTimeoutSeconds);
+        _pooling = initial.UpstreamKeepaliveConnections > 0;
 #pragma warning disable CA5359 // ingress-nginx's default is proxy-ssl-verify off: backends use cluster-internal certificates
         Invoker = new HttpMessageInvoker(Handler(new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true }));
 #pragma warning restore CA5359
@@ -99,7 +103,8 @@ internal sealed class UpstreamClient : IDisposable
         EnableMultipleHttp2Connections = true,
         ActivityHeadersPropagator = null,
         ConnectTimeout = _connectTimeout,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+        PooledConnectionIdleTimeout = _idleTimeout,
+        PooledConnectionLifetime = _pooling ? Timeout.InfiniteTimeSpan : TimeSpan.Zero, // upstream-keepalive-connections: 0 = a connection per request
         MaxResponseHeadersLength = 64, // KiB
         SslOptions = ssl,
     };
