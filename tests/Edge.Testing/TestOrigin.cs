@@ -33,6 +33,9 @@ public sealed class TestOrigin : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>The last request seen: "METHOD host/path?query content-length".</summary>
+    public string? LastRequest { get; private set; }
+
     /// <summary>A delay added before every answer (a slow endpoint for load-balancing tests).</summary>
     public int DelayMs { get; set; }
 
@@ -59,6 +62,7 @@ public sealed class TestOrigin : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        LastRequest = $"{context.Request.Method} {context.Request.Host}{context.Request.Path}{context.Request.QueryString} {context.Request.ContentLength}";
         Interlocked.Increment(ref _requests);
         _connections.TryAdd(context.Connection.Id, true);
         if (DelayMs > 0)

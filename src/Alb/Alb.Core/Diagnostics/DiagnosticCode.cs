@@ -137,6 +137,9 @@ public static class Codes
     // 27xx: TLS to backends
     public static readonly DiagnosticCode InvalidBackendTls = new("ALB2701", Severity.Error, "a proxy-ssl-* value that does not validate, or a proxy-ssl-secret that is missing, unusable or in another namespace; see the message for the outcome");
 
+    // 28xx: mirroring
+    public static readonly DiagnosticCode InvalidMirror = new("ALB2801", Severity.Error, "a mirror-target or mirror-host that does not validate; requests are not mirrored (or the target's host is sent)");
+
     // 25xx: servers (hosts)
     public static readonly DiagnosticCode InvalidServerAlias = new("ALB2501", Severity.Error, "a server-alias entry that is not a server name (the Ingress is not served) or one alb cannot serve (skipped), or an ssl-passthrough that is not a boolean");
     public static readonly DiagnosticCode AliasTaken = new("ALB2502", Severity.Warning, "a server-alias or from-to-www-redirect name that another host already has, or a host whose aliases an older Ingress set; not used");
@@ -161,5 +164,6 @@ public static class Codes
         InvalidServerAlias, AliasTaken, PassthroughIgnored,
         InvalidErrorsValue,
         InvalidBackendTls,
+        InvalidMirror,
     ];
 }

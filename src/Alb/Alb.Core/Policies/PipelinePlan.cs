@@ -36,6 +36,9 @@ public enum StepKind
     /// <summary>Access phase: deny list, then allow list (403).</summary>
     SourceRanges,
 
+    /// <summary>A copy of the request to mirror-target, fire and forget.</summary>
+    Mirror,
+
     /// <summary>Balancer: the canary's backend or the primary's (header, cookie, weight).</summary>
     Canary,
 
@@ -136,6 +139,11 @@ public static class PipelinePlan
             }
 
             steps.Add(new(StepKind.SourceRanges, string.Join("; ", parts) + " (403 otherwise)"));
+        }
+
+        if (p.Mirror is { } mirror)
+        {
+            steps.Add(new(StepKind.Mirror, $"a copy of each request goes to {mirror.Url}{(mirror.AppendRequestUri ? "$request_uri" : "")} (Host: {mirror.Host}{(mirror.Body ? ", with the body" : ", without the body")}); fire and forget"));
         }
 
         if (p.Canary is { } canary)

@@ -52,6 +52,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BalancePolicy? Balance { get; init; }
 
+    /// <summary><c>mirror-target</c>, <c>mirror-host</c>, <c>mirror-request-body</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MirrorPolicy? Mirror { get; init; }
+
     /// <summary><c>proxy-ssl-*</c>: how HTTPS and GRPCS backends are verified.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BackendTlsPolicy? BackendTls { get; init; }

@@ -39,6 +39,7 @@ internal sealed class IngressContext
         upstream = upstream with { ConnectionHeader = Take(HeaderAnnotations.ReadConnection(reader)) };
         var answer = Take(HeaderAnnotations.Read(reader, settings, configMaps, Namespace));
         var backendTls = Take(BackendTlsAnnotations.Read(reader, Namespace, secrets));
+        var mirror = Take(MirrorAnnotations.Read(reader));
         var accessLog = Take(LogAnnotations.Read(reader));
         var balance = Take(BalanceAnnotations.Read(reader));
         Canary = Take(CanaryAnnotations.Read(reader));
@@ -63,6 +64,7 @@ internal sealed class IngressContext
             Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
             Answer = answer,
             BackendTls = backendTls,
+            Mirror = mirror,
             NoAccessLog = !accessLog,
             Balance = balance,
         };

@@ -23,7 +23,8 @@ internal sealed partial class ForwardStep(
     HttpTransformer transformer,
     ForwardServices services,
     DefaultBackend? fallback,
-    HttpMessageInvoker invoker)
+    HttpMessageInvoker invoker,
+    Mirror? mirror)
 {
     public async ValueTask<string?> InvokeAsync(HttpContext context)
     {
@@ -69,6 +70,12 @@ internal sealed partial class ForwardStep(
         else if (!canRetry && context.Request.ContentLength is null)
         {
             context.Request.Body = new CountingRequestBody(context.Request.Body); // a chunked upload: its size is counted as it passes
+        }
+
+        // After buffering: the copy can carry the body.
+        if (mirror is not null)
+        {
+            await mirror.FireAsync(context).ConfigureAwait(false);
         }
 
         var maxAttempts = policy.NextUpstreamTries == 0 ? pool.Endpoints.Length : Math.Min(policy.NextUpstreamTries, pool.Endpoints.Length);
@@ -186,5 +193,5 @@ internal sealed record DefaultBackend(BackendPool Pool, HttpTransformer ForMissi
     public bool Usable => Pool.Backend.Problem is null && Pool.Endpoints.Length > 0;
 }
 
-/// <summary>What every forward step shares: the forwarder, the pooled upstream client, metrics, the clock, the logger.</summary>
-internal sealed record ForwardServices(IHttpForwarder Forwarder, UpstreamClient Upstream, AlbMetrics Metrics, TimeProvider Time, ILogger Logger);
+/// <summary>What every forward step shares: the forwarder, the pooled upstream client, metrics, the clock, the logger, the mirror client.</summary>
+internal sealed record ForwardServices(IHttpForwarder Forwarder, UpstreamClient Upstream, AlbMetrics Metrics, TimeProvider Time, ILogger Logger, MirrorSender Mirrors);

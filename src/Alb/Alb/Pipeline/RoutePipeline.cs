@@ -64,6 +64,7 @@ internal sealed class RoutePipeline
                     break;
                 case StepKind.Rewrite:
                 case StepKind.Canary:
+                case StepKind.Mirror:
                 case StepKind.Forward:
                     break; // the forward step below carries both
             }
@@ -89,7 +90,8 @@ internal sealed class RoutePipeline
                 { Algorithm: BalanceAlgorithm.Ewma } => new EwmaBalancer(context.Services.Time.TimestampFrequency),
                 _ => RoundRobinBalancer.Instance,
             };
-            forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services, fallback, context.Services.Upstream.InvokerFor(upstream.Protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? policies.BackendTls : null));
+            forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services, fallback, context.Services.Upstream.InvokerFor(upstream.Protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? policies.BackendTls : null),
+                policies.Mirror is { } mirror ? new Mirror(mirror, context.Services.Mirrors) : null);
         }
 
         return new RoutePipeline([.. steps], forward);

@@ -33,7 +33,7 @@ internal sealed partial class ConfigPublisher(
     ServePorts ports,
     ILogger<ConfigPublisher> logger)
 {
-    private readonly ForwardServices _services = new(forwarder, upstream, metrics, time, logger);
+    private readonly ForwardServices _services = new(forwarder, upstream, metrics, time, logger, new MirrorSender());
     private readonly Dictionary<string, RateLimitState> _limits = new(StringComparer.Ordinal);
     private readonly CertificateCache _certificates = new();
     private readonly Dictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);

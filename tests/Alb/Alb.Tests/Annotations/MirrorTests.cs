@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Net;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+
+namespace Alb.Tests.Annotations;
+
+/// <summary>mirror-target: a copy reaches the mirror with its path, Host and body; a slow mirror never delays the answer.</summary>
+public sealed class MirrorTests : IAsyncLifetime
+{
+    private const string P = "nginx.ingress.kubernetes.io/";
+    private TestOrigin _origin = null!;
+    private TestOrigin _mirror = null!;
+    private AlbInstance _alb = null!;
+
+    public async Task InitializeAsync()
+    {
+        _origin = await TestOrigin.StartAsync("o");
+        _mirror = await TestOrigin.StartAsync("mirror");
+        _mirror.DelayMs = 3000;
+        var dir = new ManifestDir();
+        dir.Write("all.yaml", ManifestDir.Backend("o", [_origin.Port]) +
+            ManifestDir.Ingress("mirrored", "mirrored.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [P + "mirror-target"] = $"http://127.0.0.1:{_mirror.Port}$request_uri",
+                [P + "mirror-host"] = "mirror.internal",
+            }));
+        _alb = await AlbInstance.StartAsync(dir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _alb.DisposeAsync();
+        await _origin.DisposeAsync();
+        await _mirror.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_copy_reaches_the_mirror_and_a_slow_mirror_does_not_delay_the_answer()
+    {
+        var before = _mirror.Requests;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders?x=1") { Content = new StringContent("payload") };
+        request.Headers.Host = "mirrored.example.com";
+        var clock = Stopwatch.StartNew();
+        using var response = await _alb.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"the answer took {clock.Elapsed}; the mirror sleeps 3 s");
+
+        await _alb.WaitUntilAsync(() => Task.FromResult(_mirror.Requests > before), TimeSpan.FromSeconds(10), "the mirror to receive the copy");
+        Assert.Equal("POST mirror.internal/orders?x=1 7", _mirror.LastRequest);
+    }
+}
