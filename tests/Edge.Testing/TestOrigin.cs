@@ -36,6 +36,9 @@ public sealed class TestOrigin : IAsyncDisposable
     /// <summary>The last request seen: "METHOD host/path?query content-length".</summary>
     public string? LastRequest { get; private set; }
 
+    /// <summary>When set, every answer has this status (a failing endpoint for retry tests).</summary>
+    public int ForcedStatus { get; set; }
+
     /// <summary>A delay added before every answer (a slow endpoint for load-balancing tests).</summary>
     public int DelayMs { get; set; }
 
@@ -68,6 +71,13 @@ public sealed class TestOrigin : IAsyncDisposable
         if (DelayMs > 0)
         {
             await Task.Delay(DelayMs, context.RequestAborted);
+        }
+
+        if (ForcedStatus > 0)
+        {
+            context.Response.StatusCode = ForcedStatus;
+            await context.Response.WriteAsync($"{{\"origin\":\"{Name}\",\"status\":{ForcedStatus}}}");
+            return;
         }
 
         var request = context.Request;

@@ -84,8 +84,29 @@ public sealed record RoutePolicies
 /// <summary>The route answers <see cref="Status"/> because of <see cref="Reason"/> (an annotation that failed validation).</summary>
 public sealed record DenyPolicy(int Status, string Reason);
 
-/// <summary>Redirect plain HTTP to HTTPS with <see cref="Code"/> (ConfigMap <c>http-redirect-code</c>, default 308).</summary>
-public sealed record HttpsRedirectPolicy(int Code, bool PreserveTrailingSlash);
+/// <summary>
+/// Redirect plain HTTP to HTTPS with <see cref="Code"/> (ConfigMap <c>http-redirect-code</c>, default 308);
+/// <see cref="UsePort"/> (<c>use-port-in-redirects</c>) writes the HTTPS port even when it is 443.
+/// </summary>
+public sealed record HttpsRedirectPolicy(int Code, bool PreserveTrailingSlash, bool UsePort = false);
+
+/// <summary>nginx's proxy_next_upstream conditions.</summary>
+[Flags]
+public enum NextUpstream
+{
+    Off = 0,
+    Error = 1,
+    Timeout = 2,
+    InvalidHeader = 4,
+    Http500 = 8,
+    Http502 = 16,
+    Http503 = 32,
+    Http504 = 64,
+    Http403 = 128,
+    Http404 = 256,
+    Http429 = 512,
+    NonIdempotent = 1024,
+}
 
 /// <summary>Answer every request with <see cref="Code"/> and <c>Location: Url</c>.</summary>
 public sealed record RedirectPolicy(string Url, int Code);
@@ -118,6 +139,12 @@ public sealed record UpstreamPolicy(
     /// <summary><c>client-body-buffer-size</c> (default 8k).</summary>
     public int BodyBufferSize { get; init; } = 8 * 1024;
 
+    /// <summary><c>proxy-next-upstream</c>: when another endpoint is tried (default: error timeout).</summary>
+    public NextUpstream NextUpstream { get; init; } = NextUpstream.Error | NextUpstream.Timeout;
+
+    /// <summary><c>proxy-next-upstream-timeout</c> in seconds: the time budget for trying endpoints (0 = none).</summary>
+    public int NextUpstreamTimeoutSeconds { get; init; }
+
     /// <summary><c>connection-proxy-header</c>: <c>close</c> or <c>keep-alive</c> sent upstream instead of the default.</summary>
     public string? ConnectionHeader { get; init; }
 
@@ -137,5 +164,7 @@ public sealed record UpstreamPolicy(
         RequestBuffering = settings.ProxyRequestBuffering,
         BodyBufferSize = settings.ClientBodyBufferSize,
         HttpVersion = settings.ProxyHttpVersion,
+        NextUpstream = settings.ProxyNextUpstream,
+        NextUpstreamTimeoutSeconds = settings.ProxyNextUpstreamTimeoutSeconds,
     };
 }

@@ -86,6 +86,12 @@ public sealed record GlobalSettings
     /// <summary><c>proxy-http-version</c> (default 1.1): 1.0 or 1.1 to HTTP backends.</summary>
     public string ProxyHttpVersion { get; init; } = "1.1";
 
+    /// <summary><c>proxy-next-upstream</c> (default "error timeout").</summary>
+    public Policies.NextUpstream ProxyNextUpstream { get; init; } = Policies.NextUpstream.Error | Policies.NextUpstream.Timeout;
+
+    /// <summary><c>proxy-next-upstream-timeout</c> in seconds (default 0: no budget).</summary>
+    public int ProxyNextUpstreamTimeoutSeconds { get; init; }
+
     /// <summary><c>use-proxy-protocol</c> (default false): every connection starts with a PROXY protocol v1/v2 header (read at start).</summary>
     public bool UseProxyProtocol { get; init; }
 

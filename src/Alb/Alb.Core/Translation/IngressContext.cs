@@ -123,7 +123,7 @@ internal sealed class IngressContext
     public RoutePolicies PoliciesFor(string host, string path, HashSet<string> tlsHosts, bool root)
     {
         var redirect = RedirectsToHttps(host, tlsHosts) && !_settings.NoTlsRedirectLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal))
-            ? new HttpsRedirectPolicy(_settings.HttpRedirectCode, Redirects.PreserveTrailingSlash)
+            ? new HttpsRedirectPolicy(_settings.HttpRedirectCode, Redirects.PreserveTrailingSlash, Redirects.UsePortInRedirects)
             : null;
         var rewrite = Rewrites.Rewrite is { } r && r.Target != path ? r : null;
         var appRoot = root ? Redirects.AppRoot : null;

@@ -12,6 +12,18 @@ internal sealed class InterceptedFeature(int status)
 }
 
 /// <summary>
+/// proxy-next-upstream http_NNN: set by the forward step before an attempt that may still be retried; the route's
+/// transformer drops an answer with one of those codes and records it here, and the forward step tries the next
+/// endpoint.
+/// </summary>
+internal sealed class RetryFeature
+{
+    public bool CanRetry { get; set; }
+
+    public int DroppedStatus { get; set; }
+}
+
+/// <summary>
 /// The request to a default backend, as ingress-nginx's template builds it: for a custom-http-errors page the path
 /// becomes <c>/</c>; with the X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name,
 /// X-Service-Port and X-Request-ID headers the default backend uses to pick its page.

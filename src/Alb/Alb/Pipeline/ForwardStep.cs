@@ -78,17 +78,41 @@ internal sealed partial class ForwardStep(
             await mirror.FireAsync(context).ConfigureAwait(false);
         }
 
-        var maxAttempts = policy.NextUpstreamTries == 0 ? pool.Endpoints.Length : Math.Min(policy.NextUpstreamTries, pool.Endpoints.Length);
+        var maxAttempts = policy.NextUpstream == NextUpstream.Off ? 1
+            : policy.NextUpstreamTries == 0 ? pool.Endpoints.Length : Math.Min(policy.NextUpstreamTries, pool.Endpoints.Length);
         var time = services.Time;
+        var began = time.GetTimestamp();
+        var resendable = canRetry && (policy.NextUpstream.HasFlag(NextUpstream.NonIdempotent) || !IsNonIdempotent(context.Request.Method));
+        var retry = (policy.NextUpstream & StatusConditions) != NextUpstream.Off && resendable ? new RetryFeature() : null;
+        if (retry is not null)
+        {
+            context.Features.Set(retry);
+        }
+
         EndpointState? previous = null;
         for (var attempt = 1; ; attempt++)
         {
+            var withinBudget = policy.NextUpstreamTimeoutSeconds == 0 || time.GetElapsedTime(began).TotalSeconds < policy.NextUpstreamTimeoutSeconds;
+            if (retry is not null)
+            {
+                retry.CanRetry = attempt < maxAttempts && withinBudget;
+                retry.DroppedStatus = 0;
+            }
+
             var started = time.GetTimestamp();
             var endpoint = pick.Pick(context, pool, previous, started);
             var prefix = invoker == services.Upstream.Invoker ? endpoint.Prefix(policy.Protocol) : endpoint.HttpPrefix; // a proxy-ssl pool does its own TLS
             var error = await services.Forwarder.SendAsync(context, prefix, invoker, config, transformer).ConfigureAwait(false);
             var now = time.GetTimestamp();
             pick.Completed(endpoint, (now - started) / (double)time.TimestampFrequency, now, time.TimestampFrequency);
+            if (error == ForwarderError.None && retry is { DroppedStatus: > 0 })
+            {
+                // proxy-next-upstream http_NNN: the answer was dropped before anything reached the client.
+                ResetForRetry(context);
+                previous = endpoint;
+                continue;
+            }
+
             if (error == ForwarderError.None)
             {
                 return context.Features.Get<InterceptedFeature>() is { } intercepted
@@ -106,21 +130,35 @@ internal sealed partial class ForwardStep(
             services.Metrics.UpstreamFailures.WithLabels(connectFailed ? "connect" : error == ForwarderError.RequestTimedOut ? "timeout" : "other").Inc();
             LogUpstreamError(services.Logger, pool.Backend.Id, endpoint.Authority, error, exception?.Message ?? "");
 
-            if (!connectFailed || !canRetry || attempt >= maxAttempts || context.Response.HasStarted)
+            var withinTime = policy.NextUpstreamTimeoutSeconds == 0 || time.GetElapsedTime(began).TotalSeconds < policy.NextUpstreamTimeoutSeconds;
+            var retryable = (connectFailed && policy.NextUpstream.HasFlag(NextUpstream.Error) && canRetry) ||
+                (error == ForwarderError.RequestTimedOut && policy.NextUpstream.HasFlag(NextUpstream.Timeout) && resendable);
+            if (!retryable || attempt >= maxAttempts || !withinTime || context.Response.HasStarted)
             {
                 return endpoint.Authority;
             }
 
-            // Nothing reached the client and nothing was sent upstream: try the next endpoint.
-            if (context.Request.Body.CanSeek)
-            {
-                context.Request.Body.Position = 0;
-            }
-
-            context.Features.Set<IForwarderErrorFeature>(null);
-            context.Response.StatusCode = StatusCodes.Status200OK;
+            // Nothing reached the client: try the next endpoint (proxy_next_upstream).
+            ResetForRetry(context);
             previous = endpoint;
         }
+    }
+
+    /// <summary>The proxy-next-upstream conditions that look at the backend's status code.</summary>
+    public const NextUpstream StatusConditions = NextUpstream.Http500 | NextUpstream.Http502 | NextUpstream.Http503 | NextUpstream.Http504 | NextUpstream.Http403 | NextUpstream.Http404 | NextUpstream.Http429;
+
+    /// <summary>nginx's non-idempotent methods: not sent to a second endpoint once sent to one, unless non_idempotent.</summary>
+    private static bool IsNonIdempotent(string method) => HttpMethods.IsPost(method) || HttpMethods.IsPatch(method) || method == "LOCK";
+
+    private static void ResetForRetry(HttpContext context)
+    {
+        if (context.Request.Body.CanSeek)
+        {
+            context.Request.Body.Position = 0;
+        }
+
+        context.Features.Set<IForwarderErrorFeature>(null);
+        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     /// <summary>custom-http-errors: the default backend's page for the code, or alb's own status page when there is none.</summary>

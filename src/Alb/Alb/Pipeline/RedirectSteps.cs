@@ -72,7 +72,7 @@ internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPor
             target = target[..^1];
         }
 
-        Answers.Redirect(context, policy.Code, httpsPort == 443 ? $"https://{host}{target}" : $"https://{host}:{httpsPort}{target}");
+        Answers.Redirect(context, policy.Code, httpsPort == 443 && !policy.UsePort ? $"https://{host}{target}" : $"https://{host}:{httpsPort}{target}");
         return ValueTask.FromResult(true);
     }
 }

@@ -76,9 +76,10 @@ internal sealed class RoutePipeline
             var upstream = policies.Upstream ?? UpstreamPolicy.From(context.Settings);
             var rewrite = policies.Rewrite is not null ? PathRegex.Match(route.Path) : null;
             var errors = policies.Errors;
-            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null
+            var retryStatuses = upstream.NextUpstream & ForwardStep.StatusConditions;
+            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null && retryStatuses == NextUpstream.Off
                 ? context.Forwarding.Plain
-                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close");
+                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close", retryStatuses);
             var fallback = errors?.BackendId is { } fallbackId && context.Pool(fallbackId) is { } fallbackPool
                 ? new DefaultBackend(fallbackPool, new ErrorPageTransformer(route, pool.Backend, rootPath: false, context.Forwarding), new ErrorPageTransformer(route, pool.Backend, rootPath: true, context.Forwarding))
                 : null;

@@ -26,9 +26,11 @@ internal sealed class RouteTransformer : HttpTransformer
 
     private readonly AnswerRewriter? _answer;
     private readonly bool _connectionClose;
+    private readonly NextUpstream _retryStatuses;
 
-    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null, AnswerRewriter? answer = null, bool connectionClose = false)
+    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null, AnswerRewriter? answer = null, bool connectionClose = false, NextUpstream retryStatuses = NextUpstream.Off)
     {
+        _retryStatuses = retryStatuses;
         _answer = answer;
         _connectionClose = connectionClose;
         _intercept = errors is { InterceptCodes.Count: > 0 } ? [.. errors.InterceptCodes] : null;
@@ -113,6 +115,13 @@ internal sealed class RouteTransformer : HttpTransformer
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (_retryStatuses != NextUpstream.Off && proxyResponse is not null && (_retryStatuses & StatusFlag((int)proxyResponse.StatusCode)) != 0 &&
+            httpContext.Features.Get<RetryFeature>() is { CanRetry: true } retry)
+        {
+            retry.DroppedStatus = (int)proxyResponse.StatusCode; // proxy-next-upstream http_NNN: try the next endpoint
+            return ValueTask.FromResult(false);
+        }
+
         if (_intercept is not null && proxyResponse is not null && _intercept.Contains((int)proxyResponse.StatusCode))
         {
             // custom-http-errors: the backend's answer is dropped; the forward step asks the default backend instead.
@@ -138,6 +147,18 @@ internal sealed class RouteTransformer : HttpTransformer
 
         return copyBody;
     }
+
+    public static NextUpstream StatusFlag(int status) => status switch
+    {
+        500 => NextUpstream.Http500,
+        502 => NextUpstream.Http502,
+        503 => NextUpstream.Http503,
+        504 => NextUpstream.Http504,
+        403 => NextUpstream.Http403,
+        404 => NextUpstream.Http404,
+        429 => NextUpstream.Http429,
+        _ => NextUpstream.Off,
+    };
 
     private static void Replace(System.Net.Http.Headers.HttpRequestHeaders headers, string name, string value)
     {

@@ -28,6 +28,10 @@ public static class ProxyAnnotations
             RequestBuffering = OnOff(reader, findings, "proxy-request-buffering", defaults.RequestBuffering),
             BodyBufferSize = BufferSize(reader, findings, defaults.BodyBufferSize),
             HttpVersion = Version(reader, findings, defaults.HttpVersion),
+            NextUpstream = Conditions(reader, findings, defaults.NextUpstream),
+            NextUpstreamTimeoutSeconds = reader.Get("proxy-next-upstream-timeout") is { Length: > 0 } budget
+                ? (NginxValues.TryParseInt(budget, 0, 86400, out var seconds) ? seconds : Bad(findings, "proxy-next-upstream-timeout", budget, defaults.NextUpstreamTimeoutSeconds))
+                : defaults.NextUpstreamTimeoutSeconds,
         };
         return findings.Result(policy);
     }
@@ -157,6 +161,73 @@ public static class ProxyAnnotations
         }
 
         findings.Add(Codes.InvalidProxyValue, "client-body-buffer-size", $"\"{Shown(text)}\" is not a size nginx takes here, or is over 64m; the ConfigMap's {fallback} bytes apply (as ingress-nginx renders nothing)");
+        return fallback;
+    }
+
+    /// <summary>proxy-next-upstream: words of nginx's list separated by spaces; "off" alone turns retries off.</summary>
+    public static bool TryParseConditions(string text, out NextUpstream conditions)
+    {
+        conditions = NextUpstream.Off;
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length is 0 or > 12)
+        {
+            return false;
+        }
+
+        foreach (var word in words)
+        {
+            NextUpstream? flag = word switch
+            {
+                "error" => NextUpstream.Error,
+                "timeout" => NextUpstream.Timeout,
+                "invalid_header" => NextUpstream.InvalidHeader,
+                "http_500" => NextUpstream.Http500,
+                "http_502" => NextUpstream.Http502,
+                "http_503" => NextUpstream.Http503,
+                "http_504" => NextUpstream.Http504,
+                "http_403" => NextUpstream.Http403,
+                "http_404" => NextUpstream.Http404,
+                "http_429" => NextUpstream.Http429,
+                "non_idempotent" => NextUpstream.NonIdempotent,
+                "off" => NextUpstream.Off,
+                _ => null,
+            };
+            if (flag is null)
+            {
+                return false;
+            }
+
+            conditions |= flag.Value;
+        }
+
+        if (words.Contains("off"))
+        {
+            conditions = NextUpstream.Off;
+        }
+
+        return true;
+    }
+
+    private static NextUpstream Conditions(AnnotationReader reader, Findings findings, NextUpstream fallback)
+    {
+        var text = reader.Get("proxy-next-upstream")?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (TryParseConditions(text, out var conditions))
+        {
+            return conditions;
+        }
+
+        findings.Add(Codes.InvalidProxyValue, "proxy-next-upstream", $"\"{Shown(text)}\" is not a list of error, timeout, invalid_header, http_500/502/503/504/403/404/429, non_idempotent or off; the ConfigMap's applies");
+        return fallback;
+    }
+
+    private static int Bad(Findings findings, string name, string text, int fallback)
+    {
+        findings.Add(Codes.InvalidProxyValue, name, $"\"{Shown(text)}\" is not a whole number of seconds in 0-86400; the ConfigMap's {fallback} applies");
         return fallback;
     }
 

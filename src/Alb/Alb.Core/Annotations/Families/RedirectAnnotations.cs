@@ -14,6 +14,9 @@ public sealed record RedirectAnnotations(
     bool PreserveTrailingSlash,
     bool FromToWww)
 {
+    /// <summary><c>use-port-in-redirects</c>: the HTTPS redirect writes the port even when it is 443.</summary>
+    public bool UsePortInRedirects { get; init; }
+
     /// <summary>
     /// ingress-nginx's <c>redirect</c> and <c>rewrite</c> parsers: temporal-redirect wins over permanent-redirect;
     /// a URL with characters outside <c>URLIsValidRegex</c> or a code that is not a number rejects the Ingress; a code
@@ -35,13 +38,23 @@ public sealed record RedirectAnnotations(
             findings.Add(Codes.InvalidRedirect, "from-to-www-redirect", $"\"{Shown(www)}\" is not a boolean; the Ingress is not served (as ingress-nginx)", BadValueOutcome.RejectIngress);
         }
 
+        // relative-redirects (nginx absolute_redirect off) changes only redirects nginx makes itself, and alb makes
+        // none of those; its value is still validated as ingress-nginx does (a bad one refuses the Ingress).
+        if (reader.Get("relative-redirects") is { Length: > 0 } relative && !NginxValues.TryParseBool(relative, out _))
+        {
+            findings.Add(Codes.InvalidRedirect, "relative-redirects", $"\"{Shown(relative)}\" is not a boolean; the Ingress is not served (as ingress-nginx)", BadValueOutcome.RejectIngress);
+        }
+
         return findings.Result(new RedirectAnnotations(
             temporal ?? permanent,
             ReadAppRoot(reader, findings),
             Bool(reader, findings, "ssl-redirect", settings.SslRedirect),
             Bool(reader, findings, "force-ssl-redirect", settings.ForceSslRedirect),
             Bool(reader, findings, "preserve-trailing-slash", false),
-            fromToWww));
+            fromToWww)
+        {
+            UsePortInRedirects = Bool(reader, findings, "use-port-in-redirects", false),
+        });
     }
 
     private static RedirectPolicy? ReadRedirect(AnnotationReader reader, Findings findings, string name, int defaultCode, int maxCode)
