@@ -64,6 +64,43 @@ public sealed class Findings(AnnotationReader reader)
     }
 
     public Parsed<T> Result<T>(T policy) => new(policy, [.. _diagnostics], Outcome, Reason);
+
+    /// <summary>A boolean key (Go's ParseBool): absent or empty gives <paramref name="fallback"/>; a bad value gives <paramref name="onBad"/> and a diagnostic.</summary>
+    public bool Bool(DiagnosticCode code, string name, bool fallback, bool? onBad = null)
+    {
+        var text = reader.Get(name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (NginxValues.TryParseBool(text, out var value))
+        {
+            return value;
+        }
+
+        var applied = onBad ?? fallback;
+        Add(code, name, $"\"{AnnotationText.Shown(text)}\" is not a boolean (true/false); {(applied ? "true" : "false")} applies");
+        return applied;
+    }
+
+    /// <summary>An nginx on/off key: exactly "on" or "off" (trimmed); anything else keeps <paramref name="fallback"/> with a diagnostic.</summary>
+    public bool OnOff(DiagnosticCode code, string name, bool fallback)
+    {
+        var text = reader.Get(name)?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (text is "on" or "off")
+        {
+            return text == "on";
+        }
+
+        Add(code, name, $"\"{AnnotationText.Shown(text)}\" is not on or off; {(fallback ? "on" : "off")} applies");
+        return fallback;
+    }
 }
 
 /// <summary>A family parser's answer: the typed policy, its diagnostics, and what a bad value does to the route or Ingress.</summary>

@@ -53,7 +53,7 @@ public static class BackendTlsAnnotations
             return findings.Result<BackendTlsPolicy?>(null);
         }
 
-        var verify = OnOff(reader, findings, "proxy-ssl-verify", false);
+        var verify = findings.OnOff(Codes.InvalidBackendTls, "proxy-ssl-verify", false);
         var depth = 1;
         if (reader.Get("proxy-ssl-verify-depth") is { Length: > 0 } depthText && (!NginxValues.TryParseInt(depthText, 0, 100, out depth) || depth == 0))
         {
@@ -88,7 +88,7 @@ public static class BackendTlsAnnotations
             }
         }
 
-        return findings.Result<BackendTlsPolicy?>(new BackendTlsPolicy(reference, verify, depth, serverName, OnOff(reader, findings, "proxy-ssl-server-name", false), tls13, tls12, ca, cert, key));
+        return findings.Result<BackendTlsPolicy?>(new BackendTlsPolicy(reference, verify, depth, serverName, findings.OnOff(Codes.InvalidBackendTls, "proxy-ssl-server-name", false), tls13, tls12, ca, cert, key));
     }
 
     private static bool Usable(string? ca, string? cert, string? key)
@@ -116,22 +116,5 @@ public static class BackendTlsAnnotations
         {
             return false;
         }
-    }
-
-    private static bool OnOff(AnnotationReader reader, Findings findings, string name, bool fallback)
-    {
-        var text = reader.Get(name)?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-
-        if (text is "on" or "off")
-        {
-            return text == "on";
-        }
-
-        findings.Add(Codes.InvalidBackendTls, name, $"\"{Shown(text)}\" is not on or off; {(fallback ? "on" : "off")} applies");
-        return fallback;
     }
 }

@@ -122,9 +122,9 @@ public static class BalanceAnnotations
             Seconds(reader, findings, "session-cookie-expires"),
             Seconds(reader, findings, "session-cookie-max-age"),
             sameSite,
-            Bool(reader, findings, "session-cookie-secure"),
-            Bool(reader, findings, "session-cookie-conditional-samesite-none"),
-            Bool(reader, findings, "session-cookie-change-on-failure"));
+            findings.Bool(Codes.InvalidBalance, "session-cookie-secure", false),
+            findings.Bool(Codes.InvalidBalance, "session-cookie-conditional-samesite-none", false),
+            findings.Bool(Codes.InvalidBalance, "session-cookie-change-on-failure", false));
     }
 
     private static string? Text(AnnotationReader reader, Findings findings, string name, Func<string, bool> valid, string otherwise)
@@ -158,22 +158,5 @@ public static class BalanceAnnotations
 
         findings.Add(Codes.InvalidBalance, name, $"\"{Shown(text)}\" is not a whole number of seconds; the attribute is not sent");
         return null;
-    }
-
-    private static bool Bool(AnnotationReader reader, Findings findings, string name)
-    {
-        var text = reader.Get(name);
-        if (string.IsNullOrEmpty(text))
-        {
-            return false;
-        }
-
-        if (NginxValues.TryParseBool(text, out var value))
-        {
-            return value;
-        }
-
-        findings.Add(Codes.InvalidBalance, name, $"\"{Shown(text)}\" is not a boolean; false applies");
-        return false;
     }
 }

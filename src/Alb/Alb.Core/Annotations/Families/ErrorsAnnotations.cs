@@ -40,7 +40,7 @@ public sealed record ErrorsAnnotations(string? DefaultBackend, EquatableArray<in
             }
         }
 
-        return findings.Result(new ErrorsAnnotations(backend, codes, Bool(reader, findings, "disable-proxy-intercept-errors", false), Bool(reader, findings, "service-upstream", settings.ServiceUpstream)));
+        return findings.Result(new ErrorsAnnotations(backend, codes, findings.Bool(Codes.InvalidErrorsValue, "disable-proxy-intercept-errors", false, onBad: false), findings.Bool(Codes.InvalidErrorsValue, "service-upstream", settings.ServiceUpstream, onBad: false)));
     }
 
     /// <summary>A comma list of status codes in <paramref name="min"/>..<paramref name="max"/> (at most 64), sorted, distinct.</summary>
@@ -65,21 +65,4 @@ public sealed record ErrorsAnnotations(string? DefaultBackend, EquatableArray<in
     private static bool IsServiceName(string name) =>
         name.Length is > 0 and <= 63 && name[0] is >= 'a' and <= 'z' && name[^1] is (>= 'a' and <= 'z') or (>= '0' and <= '9') &&
         name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
-
-    private static bool Bool(AnnotationReader reader, Findings findings, string name, bool fallback)
-    {
-        var text = reader.Get(name);
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-
-        if (NginxValues.TryParseBool(text, out var value))
-        {
-            return value;
-        }
-
-        findings.Add(Codes.InvalidErrorsValue, name, $"\"{Shown(text)}\" is not a boolean; false applies (as ingress-nginx)");
-        return false;
-    }
 }

@@ -25,7 +25,7 @@ public static class ProxyAnnotations
             SendTimeoutMs = Seconds(reader, findings, "proxy-send-timeout", defaults.SendTimeoutMs),
             ReadTimeoutMs = Seconds(reader, findings, "proxy-read-timeout", defaults.ReadTimeoutMs),
             NextUpstreamTries = Tries(reader, findings, defaults.NextUpstreamTries),
-            RequestBuffering = OnOff(reader, findings, "proxy-request-buffering", defaults.RequestBuffering),
+            RequestBuffering = findings.OnOff(Codes.InvalidProxyValue, "proxy-request-buffering", defaults.RequestBuffering),
             BodyBufferSize = BufferSize(reader, findings, defaults.BodyBufferSize),
             HttpVersion = Version(reader, findings, defaults.HttpVersion),
             NextUpstream = Conditions(reader, findings, defaults.NextUpstream),
@@ -119,24 +119,6 @@ public static class ProxyAnnotations
 
         findings.Add(Codes.InvalidProxyValue, name, $"\"{Shown(text)}\" is not a whole number of seconds in 1-86400; the ConfigMap's {fallbackMs / 1000} s apply");
         return fallbackMs;
-    }
-
-    /// <summary>ingress-nginx's proxy on/off options: exactly "on" or "off" (case-sensitive); anything else keeps the ConfigMap's.</summary>
-    private static bool OnOff(AnnotationReader reader, Findings findings, string name, bool fallback)
-    {
-        var text = reader.Get(name);
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-
-        if (text.Trim() is "on" or "off")
-        {
-            return text.Trim() == "on";
-        }
-
-        findings.Add(Codes.InvalidProxyValue, name, $"\"{Shown(text)}\" is not on or off; the ConfigMap's {(fallback ? "on" : "off")} applies");
-        return fallback;
     }
 
     /// <summary>client-body-buffer-size: a size without g (ingress-nginx renders only [0-9]+[kKmM]?); bounded to 64m.</summary>

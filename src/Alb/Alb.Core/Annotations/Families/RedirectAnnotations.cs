@@ -48,12 +48,12 @@ public sealed record RedirectAnnotations(
         return findings.Result(new RedirectAnnotations(
             temporal ?? permanent,
             ReadAppRoot(reader, findings),
-            Bool(reader, findings, "ssl-redirect", settings.SslRedirect),
-            Bool(reader, findings, "force-ssl-redirect", settings.ForceSslRedirect),
-            Bool(reader, findings, "preserve-trailing-slash", false),
+            findings.Bool(Codes.InvalidRedirect, "ssl-redirect", settings.SslRedirect),
+            findings.Bool(Codes.InvalidRedirect, "force-ssl-redirect", settings.ForceSslRedirect),
+            findings.Bool(Codes.InvalidRedirect, "preserve-trailing-slash", false),
             fromToWww)
         {
-            UsePortInRedirects = Bool(reader, findings, "use-port-in-redirects", false),
+            UsePortInRedirects = findings.Bool(Codes.InvalidRedirect, "use-port-in-redirects", false),
         });
     }
 
@@ -112,22 +112,5 @@ public sealed record RedirectAnnotations(
         }
 
         return value;
-    }
-
-    private static bool Bool(AnnotationReader reader, Findings findings, string name, bool fallback)
-    {
-        var text = reader.Get(name);
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-
-        if (NginxValues.TryParseBool(text, out var value))
-        {
-            return value;
-        }
-
-        findings.Add(Codes.InvalidRedirect, name, $"\"{Shown(text)}\" is not a boolean (true/false); default {(fallback ? "true" : "false")} applies");
-        return fallback;
     }
 }
