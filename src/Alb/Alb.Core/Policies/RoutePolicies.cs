@@ -145,6 +145,12 @@ public sealed record UpstreamPolicy(
     /// <summary><c>proxy-next-upstream-timeout</c> in seconds: the time budget for trying endpoints (0 = none).</summary>
     public int NextUpstreamTimeoutSeconds { get; init; }
 
+    /// <summary><c>limit-rate</c>: the answer is sent at most this many bytes per second (0 = no limit).</summary>
+    public long LimitRateBytes { get; init; }
+
+    /// <summary><c>limit-rate-after</c>: bytes sent at full speed before <see cref="LimitRateBytes"/> applies.</summary>
+    public long LimitRateAfterBytes { get; init; }
+
     /// <summary><c>connection-proxy-header</c>: <c>close</c> or <c>keep-alive</c> sent upstream instead of the default.</summary>
     public string? ConnectionHeader { get; init; }
 

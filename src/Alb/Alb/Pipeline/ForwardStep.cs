@@ -72,6 +72,11 @@ internal sealed partial class ForwardStep(
             context.Request.Body = new CountingRequestBody(context.Request.Body); // a chunked upload: its size is counted as it passes
         }
 
+        if (policy.LimitRateBytes > 0 && context.Features.Get<IHttpResponseBodyFeature>() is { } body)
+        {
+            context.Features.Set<IHttpResponseBodyFeature>(new ThrottledResponseBody(body, policy.LimitRateBytes, policy.LimitRateAfterBytes));
+        }
+
         // After buffering: the copy can carry the body.
         if (mirror is not null)
         {

@@ -51,3 +51,44 @@ public sealed class MirrorTests : IAsyncLifetime
         Assert.Equal("POST mirror.internal/orders?x=1 7", _mirror.LastRequest);
     }
 }
+
+/// <summary>limit-rate / limit-rate-after: an answer past the free bytes is paced to the rate (a lower bound on time, not a speed test).</summary>
+public sealed class LimitRateTests : IAsyncLifetime
+{
+    private TestOrigin _origin = null!;
+    private AlbInstance _alb = null!;
+
+    public async Task InitializeAsync()
+    {
+        _origin = await TestOrigin.StartAsync("o");
+        var dir = new ManifestDir();
+        dir.Write("all.yaml", ManifestDir.Backend("o", [_origin.Port]) +
+            ManifestDir.Ingress("slow", "slow.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                ["nginx.ingress.kubernetes.io/limit-rate"] = "1",
+                ["nginx.ingress.kubernetes.io/limit-rate-after"] = "1",
+            }));
+        _alb = await AlbInstance.StartAsync(dir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _alb.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Bytes_past_limit_rate_after_go_at_limit_rate()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/stream?chunks=400&ms=0");
+        request.Headers.Host = "slow.example.com";
+        var clock = Stopwatch.StartNew();
+        using var response = await _alb.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(400, body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        // ~3,600 bytes: 1 KiB free, then ~2.5 KiB at 1 KiB/s, so at least ~2.5 s; asserted with a wide margin.
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed}");
+    }
+}

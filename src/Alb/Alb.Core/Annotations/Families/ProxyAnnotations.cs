@@ -29,6 +29,8 @@ public static class ProxyAnnotations
             BodyBufferSize = BufferSize(reader, findings, defaults.BodyBufferSize),
             HttpVersion = Version(reader, findings, defaults.HttpVersion),
             NextUpstream = Conditions(reader, findings, defaults.NextUpstream),
+            LimitRateBytes = KiloBytes(reader, findings, "limit-rate"),
+            LimitRateAfterBytes = KiloBytes(reader, findings, "limit-rate-after"),
             NextUpstreamTimeoutSeconds = reader.Get("proxy-next-upstream-timeout") is { Length: > 0 } budget
                 ? (NginxValues.TryParseInt(budget, 0, 86400, out var seconds) ? seconds : Bad(findings, "proxy-next-upstream-timeout", budget, defaults.NextUpstreamTimeoutSeconds))
                 : defaults.NextUpstreamTimeoutSeconds,
@@ -205,6 +207,23 @@ public static class ProxyAnnotations
 
         findings.Add(Codes.InvalidProxyValue, "proxy-next-upstream", $"\"{Shown(text)}\" is not a list of error, timeout, invalid_header, http_500/502/503/504/403/404/429, non_idempotent or off; the ConfigMap's applies");
         return fallback;
+    }
+
+    /// <summary>limit-rate / limit-rate-after: whole KiB (ingress-nginx renders "{n}k"); a bad value rejects the Ingress (its ratelimit parser).</summary>
+    private static long KiloBytes(AnnotationReader reader, Findings findings, string name)
+    {
+        if (reader.Get(name) is not { Length: > 0 } text)
+        {
+            return 0;
+        }
+
+        if (NginxValues.TryParseInt(text, 0, 10_000_000, out var kib))
+        {
+            return kib * 1024L;
+        }
+
+        findings.Add(Codes.InvalidRateLimit, name, $"\"{Shown(text)}\" is not a whole number of KiB in 0-10000000; the Ingress is not served (as ingress-nginx)", BadValueOutcome.RejectIngress);
+        return 0;
     }
 
     private static int Bad(Findings findings, string name, string text, int fallback)
