@@ -174,7 +174,7 @@ public static class PipelinePlan
         };
         var u = p.Upstream ?? UpstreamPolicy.From(settings);
         steps.Add(new(StepKind.Forward, string.Create(CultureInfo.InvariantCulture,
-            $"{u.Protocol} to the backend by {balance}{(u.LimitRateBytes > 0 ? $"; answers sent at {u.LimitRateBytes / 1024} KiB/s after {u.LimitRateAfterBytes / 1024} KiB" : "")}{(u.Host is null ? "" : $", Host: {u.Host}")}; body ≤ {(u.BodySize == 0 ? "unlimited" : u.BodySize + " bytes")}; timeouts connect {u.ConnectTimeoutMs / 1000} s, send {u.SendTimeoutMs / 1000} s, read {u.ReadTimeoutMs / 1000} s; up to {u.NextUpstreamTries} tries")));
+            $"{u.Protocol} to the backend by {balance}{(u.ResponseBuffering ? $"; answers buffered ({u.ResponseBufferBytes / 1024} KiB memory, {u.ResponseTempFileBytes / (1024 * 1024)} MiB temp file)" : "")}{(u.LimitRateBytes > 0 ? $"; answers sent at {u.LimitRateBytes / 1024} KiB/s after {u.LimitRateAfterBytes / 1024} KiB" : "")}{(u.Host is null ? "" : $", Host: {u.Host}")}; body ≤ {(u.BodySize == 0 ? "unlimited" : u.BodySize + " bytes")}; timeouts connect {u.ConnectTimeoutMs / 1000} s, send {u.SendTimeoutMs / 1000} s, read {u.ReadTimeoutMs / 1000} s; up to {u.NextUpstreamTries} tries")));
         return steps;
     }
 }

@@ -145,6 +145,17 @@ public sealed record UpstreamPolicy(
     /// <summary><c>proxy-next-upstream-timeout</c> in seconds: the time budget for trying endpoints (0 = none).</summary>
     public int NextUpstreamTimeoutSeconds { get; init; }
 
+    /// <summary>
+    /// <c>proxy-buffering: on</c>: the backend's answer is read into <see cref="ResponseBufferBytes"/> of memory
+    /// (<c>proxy-buffers-number</c> × <c>proxy-buffer-size</c>), then a temp file up to <see cref="ResponseTempFileBytes"/>
+    /// (<c>proxy-max-temp-file-size</c>), before the client is sent it; past that the rest streams. Default off, as ingress-nginx.
+    /// </summary>
+    public bool ResponseBuffering { get; init; }
+
+    public int ResponseBufferBytes { get; init; } = 4 * 4096;
+
+    public long ResponseTempFileBytes { get; init; } = 1024L * 1024 * 1024;
+
     /// <summary><c>limit-rate</c>: the answer is sent at most this many bytes per second (0 = no limit).</summary>
     public long LimitRateBytes { get; init; }
 
@@ -172,5 +183,8 @@ public sealed record UpstreamPolicy(
         HttpVersion = settings.ProxyHttpVersion,
         NextUpstream = settings.ProxyNextUpstream,
         NextUpstreamTimeoutSeconds = settings.ProxyNextUpstreamTimeoutSeconds,
+        ResponseBuffering = settings.ProxyBuffering,
+        ResponseBufferBytes = settings.ProxyBufferBytes,
+        ResponseTempFileBytes = settings.ProxyMaxTempFileBytes,
     };
 }

@@ -92,6 +92,15 @@ public sealed record GlobalSettings
     /// <summary><c>proxy-next-upstream-timeout</c> in seconds (default 0: no budget).</summary>
     public int ProxyNextUpstreamTimeoutSeconds { get; init; }
 
+    /// <summary><c>proxy-buffering</c> (default off).</summary>
+    public bool ProxyBuffering { get; init; }
+
+    /// <summary><c>proxy-buffers-number</c> × <c>proxy-buffer-size</c> (default 4 × 4k): memory for a buffered answer.</summary>
+    public int ProxyBufferBytes { get; init; } = 4 * 4096;
+
+    /// <summary><c>proxy-max-temp-file-size</c> (default 1024m): the temp file a buffered answer may use.</summary>
+    public long ProxyMaxTempFileBytes { get; init; } = 1024L * 1024 * 1024;
+
     /// <summary><c>use-proxy-protocol</c> (default false): every connection starts with a PROXY protocol v1/v2 header (read at start).</summary>
     public bool UseProxyProtocol { get; init; }
 

@@ -77,6 +77,14 @@ internal sealed partial class ForwardStep(
             context.Features.Set<IHttpResponseBodyFeature>(new ThrottledResponseBody(body, policy.LimitRateBytes, policy.LimitRateAfterBytes));
         }
 
+        BufferedResponseBody? buffered = null;
+        if (policy.ResponseBuffering && context.Features.Get<IHttpResponseBodyFeature>() is { } answer)
+        {
+            buffered = new BufferedResponseBody(answer, policy.ResponseBufferBytes, policy.ResponseTempFileBytes);
+            context.Response.RegisterForDisposeAsync(buffered);
+            context.Features.Set<IHttpResponseBodyFeature>(buffered);
+        }
+
         // After buffering: the copy can carry the body.
         if (mirror is not null)
         {
@@ -116,6 +124,11 @@ internal sealed partial class ForwardStep(
                 ResetForRetry(context);
                 previous = endpoint;
                 continue;
+            }
+
+            if (error == ForwarderError.None && buffered is not null)
+            {
+                await buffered.DrainAsync(context.RequestAborted).ConfigureAwait(false); // the backend is done: the client gets it now
             }
 
             if (error == ForwarderError.None)

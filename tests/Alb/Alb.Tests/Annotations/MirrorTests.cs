@@ -92,3 +92,56 @@ public sealed class LimitRateTests : IAsyncLifetime
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed}");
     }
 }
+
+/// <summary>proxy-buffering: on: the client gets the answer after the backend has sent all of it; off (the default) streams.</summary>
+public sealed class ResponseBufferingTests : IAsyncLifetime
+{
+    private TestOrigin _origin = null!;
+    private AlbInstance _alb = null!;
+
+    public async Task InitializeAsync()
+    {
+        _origin = await TestOrigin.StartAsync("o");
+        var dir = new ManifestDir();
+        dir.Write("all.yaml", ManifestDir.Backend("o", [_origin.Port]) +
+            ManifestDir.Ingress("buffered", "buffered.example.com", "/", "o", annotations: new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/proxy-buffering"] = "on" }) +
+            ManifestDir.Ingress("streamed", "streamed.example.com", "/", "o"));
+        _alb = await AlbInstance.StartAsync(dir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _alb.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    private async Task<(TimeSpan FirstByte, string Body)> FirstByteAsync(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/stream?chunks=4&ms=400");
+        request.Headers.Host = host;
+        var clock = Stopwatch.StartNew();
+        using var response = await _alb.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var first = new byte[1];
+        await body.ReadExactlyAsync(first);
+        var elapsed = clock.Elapsed;
+        using var reader = new StreamReader(body);
+        return (elapsed, (char)first[0] + await reader.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task A_buffered_answer_reaches_the_client_once_the_backend_is_done()
+    {
+        var (firstByte, body) = await FirstByteAsync("buffered.example.com");
+        Assert.Equal("chunk 0\nchunk 1\nchunk 2\nchunk 3\n", body);
+        Assert.True(firstByte > TimeSpan.FromSeconds(1.2), $"first byte after {firstByte}; the backend takes 1.6 s");
+    }
+
+    [Fact]
+    public async Task An_unbuffered_answer_streams()
+    {
+        var (firstByte, body) = await FirstByteAsync("streamed.example.com");
+        Assert.Equal("chunk 0\nchunk 1\nchunk 2\nchunk 3\n", body);
+        Assert.True(firstByte < TimeSpan.FromSeconds(1.2), $"first byte after {firstByte}");
+    }
+}

@@ -29,6 +29,9 @@ public static class ProxyAnnotations
             BodyBufferSize = BufferSize(reader, findings, defaults.BodyBufferSize),
             HttpVersion = Version(reader, findings, defaults.HttpVersion),
             NextUpstream = Conditions(reader, findings, defaults.NextUpstream),
+            ResponseBuffering = findings.OnOff(Codes.InvalidProxyValue, "proxy-buffering", defaults.ResponseBuffering),
+            ResponseBufferBytes = BufferBytes(reader, findings, defaults.ResponseBufferBytes),
+            ResponseTempFileBytes = ReadSize(reader, findings, "proxy-max-temp-file-size", defaults.ResponseTempFileBytes),
             LimitRateBytes = KiloBytes(reader, findings, "limit-rate"),
             LimitRateAfterBytes = KiloBytes(reader, findings, "limit-rate-after"),
             NextUpstreamTimeoutSeconds = reader.Get("proxy-next-upstream-timeout") is { Length: > 0 } budget
@@ -207,6 +210,26 @@ public static class ProxyAnnotations
 
         findings.Add(Codes.InvalidProxyValue, "proxy-next-upstream", $"\"{Shown(text)}\" is not a list of error, timeout, invalid_header, http_500/502/503/504/403/404/429, non_idempotent or off; the ConfigMap's applies");
         return fallback;
+    }
+
+    /// <summary>proxy-buffers-number × proxy-buffer-size, each falling back to 4 / 4k; bounded to 64m in all.</summary>
+    private static int BufferBytes(AnnotationReader reader, Findings findings, int fallback)
+    {
+        var size = 4096L;
+        var number = 4;
+        if (reader.Get("proxy-buffer-size") is { Length: > 0 } sizeText && !(NginxValues.TryParseSize(sizeText, out size) && size is >= 1024 and <= 16 * 1024 * 1024))
+        {
+            findings.Add(Codes.InvalidProxyValue, "proxy-buffer-size", $"\"{Shown(sizeText)}\" is not a size in 1k-16m; 4k applies");
+            size = 4096;
+        }
+
+        if (reader.Get("proxy-buffers-number") is { Length: > 0 } numberText && !NginxValues.TryParseInt(numberText, 1, 1024, out number))
+        {
+            findings.Add(Codes.InvalidProxyValue, "proxy-buffers-number", $"\"{Shown(numberText)}\" is not a number in 1-1024; 4 applies");
+            number = 4;
+        }
+
+        return reader.Has("proxy-buffer-size") || reader.Has("proxy-buffers-number") ? (int)Math.Min(size * number, 64L * 1024 * 1024) : fallback;
     }
 
     /// <summary>limit-rate / limit-rate-after: whole KiB (ingress-nginx renders "{n}k"); a bad value rejects the Ingress (its ratelimit parser).</summary>
