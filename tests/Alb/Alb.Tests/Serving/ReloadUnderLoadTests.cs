@@ -21,7 +21,16 @@ public sealed partial class ReloadUnderLoadTests
         await using var other = await TestOrigin.StartAsync("other");
         var dir = new ManifestDir();
         dir.Write("backends.yaml", ManifestDir.Backend("steady", [origin.Port]) + ManifestDir.Backend("other", [other.Port]));
-        dir.Write("load.yaml", ManifestDir.Ingress("load", "load.example.com", "/", "steady"));
+        // The loaded route uses the annotation families (regex rewrite, CORS, source range, rate limit) whose state
+        // and compiled pipeline must survive every reload.
+        dir.Write("load.yaml", ManifestDir.Ingress("load", "load.example.com", "/(.*)", "steady", annotations: new Dictionary<string, string>
+        {
+            ["nginx.ingress.kubernetes.io/use-regex"] = "true",
+            ["nginx.ingress.kubernetes.io/rewrite-target"] = "/$1",
+            ["nginx.ingress.kubernetes.io/enable-cors"] = "true",
+            ["nginx.ingress.kubernetes.io/allowlist-source-range"] = "127.0.0.0/8",
+            ["nginx.ingress.kubernetes.io/limit-rps"] = "1000000",
+        }));
         dir.Write("unrelated.yaml", ManifestDir.Ingress("unrelated", "unrelated.example.com", "/", "other"));
         await using var alb = await AlbInstance.StartAsync(dir, "--access-log", "off");
 
@@ -33,7 +42,7 @@ public sealed partial class ReloadUnderLoadTests
             {
                 case 0: dir.Write($"extra-{i}.yaml", ManifestDir.Ingress($"extra-{i}", $"extra{i}.example.com", "/", "other")); break;
                 case 1: dir.Delete("unrelated.yaml"); break;
-                case 2: dir.Write("unrelated.yaml", ManifestDir.Ingress("unrelated", "unrelated.example.com", "/", "other")); break;
+                case 2: dir.Write("unrelated.yaml", ManifestDir.Ingress("unrelated", "unrelated.example.com", "/", "other", annotations: new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/enable-cors"] = i % 8 == 2 ? "true" : "false" })); break;
                 default: dir.Write("backends.yaml", ManifestDir.Backend("steady", [origin.Port]) + ManifestDir.Backend("other", [other.Port, origin.Port])); break;
             }
 
