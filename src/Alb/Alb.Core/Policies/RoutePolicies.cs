@@ -136,6 +136,9 @@ public sealed record UpstreamPolicy(
     /// </summary>
     public bool RequestBuffering { get; init; } = true;
 
+    /// <summary><c>client-body-timeout</c> (ConfigMap, default 60 s): longest pause between two reads of a buffered body.</summary>
+    public int BodyTimeoutMs { get; init; } = 60_000;
+
     /// <summary><c>client-body-buffer-size</c> (default 8k).</summary>
     public int BodyBufferSize { get; init; } = 8 * 1024;
 
@@ -179,6 +182,7 @@ public sealed record UpstreamPolicy(
         settings.ProxyNextUpstreamTries)
     {
         RequestBuffering = settings.ProxyRequestBuffering,
+        BodyTimeoutMs = settings.ClientBodyTimeoutSeconds * 1000,
         BodyBufferSize = settings.ClientBodyBufferSize,
         HttpVersion = settings.ProxyHttpVersion,
         NextUpstream = settings.ProxyNextUpstream,

@@ -55,6 +55,9 @@ internal static partial class ServeCommand
             var limits = kestrel.Limits;
             limits.MaxRequestBodySize = null; // enforced per request from proxy-body-size
             limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds);
+            // client-body-timeout: nginx times out when nothing arrives for that long between two reads. Kestrel's
+            // closest guard is a minimum data rate after a grace period: 1 byte/s once the timeout has passed.
+            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: TimeSpan.FromSeconds(settings.ClientBodyTimeoutSeconds));
             limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(settings.KeepAliveSeconds, 1));
             limits.MaxRequestLineSize = settings.LargeHeaderBufferSize;
             limits.MaxRequestHeadersTotalSize = settings.LargeHeaderBuffers * settings.LargeHeaderBufferSize;

@@ -53,7 +53,7 @@ internal sealed partial class ForwardStep(
         var canRetry = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         if (!canRetry && policy.RequestBuffering)
         {
-            var failed = await RequestBuffer.ReadAsync(context, policy.BodyBufferSize, policy.BodySize).ConfigureAwait(false);
+            var failed = await RequestBuffer.ReadAsync(context, policy.BodyBufferSize, policy.BodySize, policy.BodyTimeoutMs).ConfigureAwait(false);
             if (failed != 0)
             {
                 if (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)

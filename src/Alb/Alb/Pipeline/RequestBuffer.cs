@@ -16,7 +16,7 @@ internal static class RequestBuffer
     public const long MaxBuffered = 1L << 30;
 
     /// <summary>Reads the body; returns the status to answer when it could not be read (400, 408, 413), else 0.</summary>
-    public static async ValueTask<int> ReadAsync(HttpContext context, int memory, long limit)
+    public static async ValueTask<int> ReadAsync(HttpContext context, int memory, long limit, int pauseMs)
     {
         var request = context.Request;
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
@@ -32,9 +32,23 @@ internal static class RequestBuffer
 
         var buffered = new FileBufferingReadStream(request.Body, memory, bound, Path.GetTempPath);
         context.Response.RegisterForDisposeAsync(buffered);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        using var pause = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         try
         {
-            await buffered.DrainAsync(context.RequestAborted).ConfigureAwait(false);
+            // Read through: everything read is kept by the buffering stream. client-body-timeout bounds each pause.
+            while (true)
+            {
+                pause.CancelAfter(pauseMs);
+                if (await buffered.ReadAsync(chunk, pause.Token).ConfigureAwait(false) == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return StatusCodes.Status408RequestTimeout; // client-body-timeout: nothing arrived for that long
         }
         catch (BadHttpRequestException e)
         {
@@ -43,6 +57,10 @@ internal static class RequestBuffer
         catch (IOException) when (buffered.Length >= bound)
         {
             return StatusCodes.Status413PayloadTooLarge;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         // The client's headers stay as sent (the access log and metrics count them); the upstream request gets a

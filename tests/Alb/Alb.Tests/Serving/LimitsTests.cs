@@ -23,6 +23,7 @@ public sealed class LimitsTests : IAsyncLifetime
             metadata: {name: alb, namespace: ingress}
             data:
               client-header-timeout: "2"
+              client-body-timeout: "2"
               proxy-body-size: 64k
             """);
         _alb = await AlbInstance.StartAsync(dir, "--configmap", "ingress/alb");
@@ -131,5 +132,21 @@ public sealed class LimitsTests : IAsyncLifetime
 
         // Well-behaved clients are still served.
         Assert.Equal(200, RawHttp.Status(await SendAsync("GET / HTTP/1.1\r\nHost: limits.example.com\r\nConnection: close\r\n\r\n")));
+    }
+
+    [Fact]
+    public async Task Cuts_off_a_body_that_stops_arriving_and_never_forwards_it()
+    {
+        var before = _origin.Requests;
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("POST /body HTTP/1.1\r\nHost: limits.example.com\r\nContent-Length: 100\r\n\r\n0123456789"));
+        var started = DateTime.UtcNow;
+        var answer = await RawHttp.ReadAsync(socket, TimeSpan.FromSeconds(8)); // returns when alb answers or closes
+        var elapsed = DateTime.UtcNow - started;
+
+        Assert.True(answer.Length == 0 || RawHttp.Status(answer) == 408, answer);
+        Assert.InRange(elapsed.TotalSeconds, 1.5, 7.5); // client-body-timeout: 2 from the ConfigMap, not the 8 s the client waits
+        Assert.Equal(before, _origin.Requests); // request buffering: the stalled upload never reached the backend
     }
 }
