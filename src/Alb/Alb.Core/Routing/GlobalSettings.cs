@@ -122,6 +122,9 @@ public sealed record GlobalSettings
     /// <summary><c>ssl-protocols</c> (default "TLSv1.2 TLSv1.3"): TLS versions of the HTTPS listener.</summary>
     public string SslProtocols { get; init; } = "TLSv1.2 TLSv1.3";
 
+    /// <summary><c>ssl-ciphers</c> (default: ingress-nginx's list): TLS 1.2 suites of the HTTPS listener, OpenSSL names.</summary>
+    public string SslCiphers { get; init; } = Tls.CipherNames.Default;
+
     /// <summary><c>annotations-risk-level</c> (default High): an annotation of higher risk refuses its Ingress.</summary>
     public Annotations.AnnotationRisk AnnotationsRiskLevel { get; init; } = Annotations.AnnotationRisk.High;
 

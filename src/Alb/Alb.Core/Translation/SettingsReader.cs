@@ -36,6 +36,7 @@ internal static class SettingsReader
         ["proxy-next-upstream-timeout"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 86400, out var n) ? s with { ProxyNextUpstreamTimeoutSeconds = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number of seconds in 0-86400; default 0 applies"),
         ["proxy-buffering"] = (s, v, bad) => v is "on" or "off" ? s with { ProxyBuffering = v == "on" } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not on or off; default off applies"),
         ["proxy-max-temp-file-size"] = (s, v, bad) => NginxValues.TryParseSize(v, out var b) && b <= 64L * 1024 * 1024 * 1024 ? s with { ProxyMaxTempFileBytes = b } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a size up to 64g; default 1024m applies"),
+        ["ssl-ciphers"] = (s, v, bad) => Ciphers(s, v, bad),
         ["use-proxy-protocol"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { UseProxyProtocol = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["keep-alive"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 3600, out var n) ? s with { KeepAliveSeconds = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number of seconds in 0-3600; default 75 applies"),
         ["large-client-header-buffers"] = (s, v, bad) => v.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var count, var size] && NginxValues.TryParseInt(count, 1, 64, out var n) && NginxValues.TryParseSize(size, out var bytes) && bytes is >= 1024 and <= 1024 * 1024 && n * bytes <= 4 * 1024 * 1024
@@ -130,6 +131,23 @@ internal static class SettingsReader
         }
 
         return settings with { AnnotationsRiskLevel = level.Value };
+    }
+
+    /// <summary>ssl-ciphers: the names alb offers are kept; unknown names (and OpenSSL keywords) are reported; none known keeps the default.</summary>
+    private static GlobalSettings? Ciphers(GlobalSettings settings, string value, Action<string> bad)
+    {
+        var suites = Tls.CipherNames.Parse(value, out var unknown);
+        if (suites.Length == 0)
+        {
+            return Bad(bad, $"\"{AnnotationText.Shown(value)}\" names no TLS 1.2 suite alb offers; ingress-nginx's default list applies");
+        }
+
+        if (unknown.Count > 0)
+        {
+            bad($"{string.Join(", ", unknown.Take(5).Select(u => $"\"{AnnotationText.Shown(u)}\""))} {(unknown.Count == 1 ? "is" : "are")} not offered by alb (OpenSSL cipher keywords are not evaluated); the other {suites.Length} suites apply");
+        }
+
+        return settings with { SslCiphers = string.Join(':', value.Split(':', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(n => !unknown.Contains(n))) };
     }
 
     private static bool IsHeaderName(string value) =>

@@ -106,6 +106,7 @@ internal static partial class ServeCommand
                             _ => SslProtocols.Tls12 | SslProtocols.Tls13,
                         },
                         ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                        CipherSuitesPolicy = publisher.Current?.Ciphers,
                         ClientCertificateRequired = false,
                     }),
                 });

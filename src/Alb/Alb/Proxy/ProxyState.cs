@@ -19,6 +19,9 @@ internal sealed class ProxyState
         Hash = hash;
         Matcher = new RouteMatcher(table);
         Identity = new ClientIdentity(table.Settings);
+        Ciphers = OperatingSystem.IsLinux()
+            ? new System.Net.Security.CipherSuitesPolicy([.. Core.Tls.CipherNames.Tls13, .. Core.Tls.CipherNames.Parse(table.Settings.SslCiphers, out _)])
+            : null;
         ResponseHeaders = pipelines.Forwarding.ResponseHeaders;
         Certificates = certificates;
         Pools = pools.ToFrozenDictionary(StringComparer.Ordinal);
@@ -44,6 +47,9 @@ internal sealed class ProxyState
     public long Hash { get; }
 
     public RouteMatcher Matcher { get; }
+
+    /// <summary>ssl-ciphers as a .NET policy (TLS 1.3 suites always offered); null where the platform has none.</summary>
+    public System.Net.Security.CipherSuitesPolicy? Ciphers { get; }
 
     /// <summary>ssl-passthrough hosts and the pools their TLS connections are spliced to.</summary>
     public FrozenDictionary<string, BackendPool> Passthrough { get; }

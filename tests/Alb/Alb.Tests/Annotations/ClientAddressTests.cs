@@ -35,6 +35,7 @@ public sealed class ClientAddressTests : IAsyncLifetime
               compute-full-forwarded-for: "true"
               proxy-real-ip-cidr: "127.0.0.1/32, 10.0.0.0/8"
               hsts-preload: "true"
+              ssl-ciphers: "ECDHE-ECDSA-AES256-GCM-SHA384:HIGH:!aNULL"
             """);
         _alb = await AlbInstance.StartAsync(dir, "--configmap", "ingress/alb");
     }
@@ -98,5 +99,20 @@ public sealed class ClientAddressTests : IAsyncLifetime
         var response = await tls.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("max-age=31536000; includeSubDomains; preload", string.Join(",", response.Headers.GetValues("Strict-Transport-Security")));
+    }
+
+    [Fact]
+    public async Task Tls12_offers_only_the_configmaps_ssl_ciphers()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpsPort);
+        await using var tls = new System.Net.Security.SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false));
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "secure.example.com",
+            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12,
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        Assert.Equal(System.Net.Security.TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.NegotiatedCipherSuite);
     }
 }
