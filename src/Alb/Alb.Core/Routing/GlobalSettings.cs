@@ -107,6 +107,9 @@ public sealed record GlobalSettings
     /// <summary><c>keep-alive</c> in seconds (default 75; 0 closes after each request): idle time of client connections (read at start).</summary>
     public int KeepAliveSeconds { get; init; } = 75;
 
+    /// <summary><c>keep-alive-requests</c> (default 1000): requests on one HTTP/1.1 client connection before alb closes it.</summary>
+    public int KeepAliveRequests { get; init; } = 1000;
+
     /// <summary><c>large-client-header-buffers</c> (default "4 8k"): the request line and each header line fit one buffer, all fit the lot (read at start).</summary>
     public int LargeHeaderBuffers { get; init; } = 4;
 

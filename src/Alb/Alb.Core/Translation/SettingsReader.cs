@@ -39,6 +39,7 @@ internal static class SettingsReader
         ["ssl-ciphers"] = (s, v, bad) => Ciphers(s, v, bad),
         ["use-proxy-protocol"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { UseProxyProtocol = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["keep-alive"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 3600, out var n) ? s with { KeepAliveSeconds = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number of seconds in 0-3600; default 75 applies"),
+        ["keep-alive-requests"] = (s, v, bad) => NginxValues.TryParseInt(v, 1, 10_000_000, out var n) ? s with { KeepAliveRequests = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number in 1-10000000; default 1000 applies"),
         ["large-client-header-buffers"] = (s, v, bad) => v.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var count, var size] && NginxValues.TryParseInt(count, 1, 64, out var n) && NginxValues.TryParseSize(size, out var bytes) && bytes is >= 1024 and <= 1024 * 1024 && n * bytes <= 4 * 1024 * 1024
             ? s with { LargeHeaderBuffers = n, LargeHeaderBufferSize = (int)bytes }
             : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not \"NUMBER SIZE\" (1k-1m each, 4m in all); default \"4 8k\" applies"),

@@ -25,11 +25,38 @@ internal sealed class ProxyHandler(
 
         state.Identity.Apply(context);
         state.ResponseHeaders.Apply(context);
+        CountKeepAlive(context, state.Table.Settings.KeepAliveRequests);
         var request = context.Request;
         var match = state.Matcher.Match(request.Host.Value, request.Path.Value);
         var runtime = state.Runtime(match);
         var upstreamAddress = await runtime.Pipeline.InvokeAsync(context).ConfigureAwait(false);
         Record(context, runtime, started, upstreamAddress);
+    }
+
+    /// <summary>keep-alive-requests: the Nth request of an HTTP/1.1 connection is answered with Connection: close, as nginx's keepalive_requests.</summary>
+    private static void CountKeepAlive(HttpContext context, int limit)
+    {
+        if (!HttpProtocol.IsHttp11(context.Request.Protocol) || context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>() is not { } feature)
+        {
+            return;
+        }
+
+        var items = feature.Items;
+        if (!items.TryGetValue(typeof(KeepAliveCount), out var value) || value is not KeepAliveCount count)
+        {
+            count = new KeepAliveCount();
+            items[typeof(KeepAliveCount)] = count;
+        }
+
+        if (++count.Requests >= limit)
+        {
+            context.Response.Headers.Connection = "close";
+        }
+    }
+
+    private sealed class KeepAliveCount
+    {
+        public int Requests;
     }
 
     private void Record(HttpContext context, RouteRuntime runtime, long started, string? upstreamAddress)

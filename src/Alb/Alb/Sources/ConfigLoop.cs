@@ -81,6 +81,11 @@ internal sealed partial class ConfigLoop(
                 }
             }
 
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
             try
             {
                 var outcome = Reload();
@@ -111,8 +116,11 @@ internal sealed partial class ConfigLoop(
             await _changes.Reader.ReadAsync(cts.Token).ConfigureAwait(false);
             return true;
         }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            // The hold-off passed, or alb is stopping: the loop checks the stopping token itself. Throwing here would
+            // reach the host as a crashed background service when the host stops before it fully started (a port in
+            // use), and it would log that as Critical.
             return false;
         }
     }

@@ -24,6 +24,7 @@ public sealed class LimitsTests : IAsyncLifetime
             data:
               client-header-timeout: "2"
               client-body-timeout: "2"
+              keep-alive-requests: "3"
               proxy-body-size: 64k
             """);
         _alb = await AlbInstance.StartAsync(dir, "--configmap", "ingress/alb");
@@ -148,5 +149,20 @@ public sealed class LimitsTests : IAsyncLifetime
         Assert.True(answer.Length == 0 || RawHttp.Status(answer) == 408, answer);
         Assert.InRange(elapsed.TotalSeconds, 1.5, 7.5); // client-body-timeout: 2 from the ConfigMap, not the 8 s the client waits
         Assert.Equal(before, _origin.Requests); // request buffering: the stalled upload never reached the backend
+    }
+
+    [Fact]
+    public async Task Closes_a_connection_after_keep_alive_requests()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
+        var one = "GET / HTTP/1.1\r\nHost: limits.example.com\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(one + one + one + one));
+        var started = DateTime.UtcNow;
+        var answers = await RawHttp.ReadAsync(socket, TimeSpan.FromSeconds(10)); // returns when alb closes
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(9), "alb did not close the connection");
+        Assert.Equal(3, answers.Split("HTTP/1.1 200", StringSplitOptions.None).Length - 1); // the 4th request is never answered
+        Assert.Contains("Connection: close", answers, StringComparison.Ordinal);
     }
 }
