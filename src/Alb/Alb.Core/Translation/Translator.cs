@@ -53,7 +53,7 @@ public static class Translator
         {
             var ingress = context.Ingress;
             context.AttachErrors(ErrorsFor(context, backends, settings));
-            var tlsHosts = ReadTls(ingress, tls, tlsBindings, diagnostics);
+            var tlsHosts = IngressTls.Read(ingress, tls, tlsBindings, diagnostics);
             var defaultRoute = ReadDefaultBackend(ingress, backends, context);
             var rules = ingress.Spec?.Rules ?? [];
 
@@ -137,11 +137,11 @@ public static class Translator
 
         foreach (var context in contexts.Where(c => c.Canary is not null))
         {
-            AttachCanary(context, hosts, catchAll, backends, diagnostics);
+            CanaryAttacher.Attach(context, hosts, catchAll, backends, diagnostics);
         }
 
         var built = hosts.Values.Select(h => h.Build()).ToList();
-        built = [.. PruneAliases(built, diagnostics), .. WwwRedirectHosts(hosts, settings, diagnostics)];
+        built = [.. ServerExtras.PruneAliases(built, diagnostics), .. ServerExtras.WwwRedirectHosts(hosts, settings, diagnostics)];
         foreach (var host in built.Where(h => h.Aliases.Count > 0 && tlsBindings.ContainsKey(h.Host)))
         {
             foreach (var alias in host.Aliases)
@@ -150,47 +150,19 @@ public static class Translator
             }
         }
 
-        var passthrough = Passthrough(hosts, options, diagnostics);
+        var passthrough = ServerExtras.Passthrough(hosts, options, diagnostics);
         var table = new RouteTable(
             built.OrderBy(h => h.Host, StringComparer.Ordinal).Append(catchAll.Build()).ToEquatableArray(),
             backends.Backends.ToEquatableArray(),
             tls.Certificates.ToEquatableArray(),
             tlsBindings.Select(b => new TlsBinding(b.Key, b.Value)).ToEquatableArray(),
-            ResolveDefaultCertificate(options, tls, diagnostics),
+            IngressTls.ResolveDefaultCertificate(options, tls, diagnostics),
             settings)
         {
             Passthrough = passthrough,
         };
 
         return new TranslationResult(table, [.. diagnostics]);
-    }
-
-    /// <summary>
-    /// ssl-passthrough as ingress-nginx: host-wide once any Ingress of the host sets it, only with the flag, to the
-    /// backend of the host's "/" path (other paths and every other annotation of the host do not apply over TLS).
-    /// </summary>
-    private static EquatableArray<PassthroughHost> Passthrough(SortedDictionary<string, HostBuilder> hosts, TranslationOptions options, List<Diagnostic> diagnostics)
-    {
-        var result = new List<PassthroughHost>();
-        foreach (var builder in hosts.Values.Where(h => h.PassthroughOwner is not null))
-        {
-            var field = AnnotationReader.Field("ssl-passthrough");
-            var root = builder.Find(PathKind.Prefix, "/");
-            if (!options.EnableSslPassthrough)
-            {
-                diagnostics.Add(Codes.PassthroughIgnored.At(builder.PassthroughOwner!, field, "alb serve runs without --enable-ssl-passthrough (as ingress-nginx, the annotation needs the flag); TLS for this host is terminated by alb"));
-            }
-            else if (builder.Host.StartsWith("*.", StringComparison.Ordinal) || root?.BackendId is null)
-            {
-                diagnostics.Add(Codes.PassthroughIgnored.At(builder.PassthroughOwner!, field, $"host \"{builder.Host}\" {(root is null ? "has no \"/\" Prefix path to pass TLS to" : "is a wildcard")}; TLS for it is terminated by alb"));
-            }
-            else
-            {
-                result.Add(new PassthroughHost(builder.Host, root.BackendId));
-            }
-        }
-
-        return result.ToEquatableArray();
     }
 
     /// <summary>default-backend resolved in the Ingress's namespace; the codes of the annotation, else the ConfigMap's.</summary>
@@ -200,57 +172,6 @@ public static class Translator
         var backendId = errors.DefaultBackend is { } name ? backends.ResolveDefaultBackend(context.Ingress, name, AnnotationReader.Field("default-backend")) : null;
         var codes = errors.DisableIntercept ? [] : errors.InterceptCodes ?? settings.CustomHttpErrors;
         return backendId is null && codes.Count == 0 ? null : new ErrorsPolicy(backendId, codes);
-    }
-
-    /// <summary>An alias that is some host's own name, or another host's alias already, is dropped (ingress-nginx keeps hosts first).</summary>
-    private static IEnumerable<VirtualHost> PruneAliases(List<VirtualHost> hosts, List<Diagnostic> diagnostics)
-    {
-        var names = new HashSet<string>(hosts.Select(h => h.Host), StringComparer.Ordinal);
-        foreach (var host in hosts)
-        {
-            if (host.Aliases.Count == 0)
-            {
-                yield return host;
-                continue;
-            }
-
-            var kept = new List<string>();
-            foreach (var alias in host.Aliases)
-            {
-                if (names.Add(alias))
-                {
-                    kept.Add(alias);
-                }
-                else
-                {
-                    var owner = host.Fallback?.Source ?? (host.Routes.Count > 0 ? host.Routes[0].Source : new RouteSource("", "", -1, -1));
-                    diagnostics.Add(Codes.AliasTaken.At($"Ingress {owner.Namespace}/{owner.Ingress}", AnnotationReader.Field("server-alias"), $"\"{alias}\" is already a host or an alias of another host; not used for \"{host.Host}\""));
-                }
-            }
-
-            yield return host with { Aliases = kept.ToEquatableArray() };
-        }
-    }
-
-    /// <summary>ingress-nginx's BuildRedirects: a server for www.H (or H without www.) that redirects everything to H.</summary>
-    private static IEnumerable<VirtualHost> WwwRedirectHosts(SortedDictionary<string, HostBuilder> hosts, GlobalSettings settings, List<Diagnostic> diagnostics)
-    {
-        var made = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var builder in hosts.Values.Where(h => h.RedirectFromToWww && !h.Host.StartsWith("*.", StringComparison.Ordinal)))
-        {
-            var host = builder.Host;
-            var from = host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : "www." + host;
-            var owner = builder.Fallback?.Source ?? new RouteSource("", "", -1, -1);
-            if (hosts.ContainsKey(from) || !made.Add(from) || !IngressValidation.TryValidateHost(from, out _))
-            {
-                diagnostics.Add(Codes.AliasTaken.At($"Ingress {owner.Namespace}/{owner.Ingress}", AnnotationReader.Field("from-to-www-redirect"), $"\"{from}\" is served by an Ingress of its own (or is not a valid host); no redirect to \"{host}\" is made (as ingress-nginx)"));
-                continue;
-            }
-
-            var policies = new RoutePolicies { WwwRedirect = new WwwRedirectPolicy(host, settings.HttpRedirectCode) };
-            var route = new Route($"{owner.Namespace}/{owner.Ingress}/www-redirect/{from}", PathKind.Prefix, "/", null, owner, policies, []);
-            yield return new VirtualHost(from, [], route);
-        }
     }
 
     /// <summary>Hosts ("" = the catch-all) where any path of any served Ingress sets use-regex or a rewrite-target other than the path.</summary>
@@ -269,62 +190,6 @@ public static class Translator
         }
 
         return hosts;
-    }
-
-    /// <summary>
-    /// ingress-nginx's mergeAlternativeBackends: each path of a canary Ingress joins the primary route of the same
-    /// host, path and pathType as its alternative backend; the first canary of a route wins; no primary, not served.
-    /// </summary>
-    private static void AttachCanary(IngressContext context, SortedDictionary<string, HostBuilder> hosts, HostBuilder catchAll, BackendResolver backends, List<Diagnostic> diagnostics)
-    {
-        var canary = context.Canary!;
-        if (context.Ingress.Spec?.DefaultBackend is not null)
-        {
-            diagnostics.Add(Codes.CanaryIgnored.At(context.Name, "spec.defaultBackend", "a canary's default backend is not attached to the catch-all routes by alb; ignored"));
-        }
-
-        var rules = context.Ingress.Spec?.Rules ?? [];
-        for (var r = 0; r < rules.Count; r++)
-        {
-            var host = rules[r].Host ?? "";
-            var builder = host.Length == 0 ? catchAll : hosts.GetValueOrDefault(host);
-            var paths = rules[r].Http?.Paths ?? [];
-            for (var p = 0; p < paths.Count; p++)
-            {
-                var path = paths[p];
-                var field = $"spec.rules[{r}].http.paths[{p}]";
-                if (!IngressValidation.TryParsePathType(path.PathType, out var kind))
-                {
-                    diagnostics.Add(Codes.InvalidPathType.At(context.Name, field + ".pathType", "is missing or unknown; the canary path is dropped"));
-                    continue;
-                }
-
-                var normalized = "/";
-                var valid = builder is not null && (builder.RegexPaths
-                    ? PathRegex.TryValidate(path.Path, out normalized, out _)
-                    : IngressValidation.TryNormalizePath(path.Path, kind, out normalized, out _));
-                var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend", context.Errors.ServiceUpstream);
-                var policy = new CanaryPolicy(backendId, $"{context.Namespace}/{context.IngressName}", canary.Header, canary.HeaderValue, canary.HeaderPattern, canary.HeaderPatternInvalid, canary.Cookie, canary.Weight, canary.WeightTotal);
-                string? taken = null;
-                if (valid && builder!.TryUpdate(kind, normalized, route =>
-                    {
-                        if (route.Policies.Canary is { } existing)
-                        {
-                            taken = existing.Ingress;
-                            return null;
-                        }
-
-                        return route.BackendId == backendId ? null : route with { Policies = route.Policies with { Canary = policy } };
-                    }))
-                {
-                    continue;
-                }
-
-                diagnostics.Add(taken is not null
-                    ? Codes.CanaryIgnored.At(context.Name, field, $"the primary route of host \"{host}\" path \"{path.Path}\" already has the canary of Ingress {taken}; only one canary per route is used (as ingress-nginx)")
-                    : Codes.CanaryWithoutPrimary.At(context.Name, field, $"no primary Ingress serves host \"{(host.Length == 0 ? "*" : host)}\" path \"{path.Path}\" ({kind}) with another Service; this canary path is not served"));
-            }
-        }
     }
 
     private static void AddPaths(V1IngressRule rule, int r, HostBuilder builder, HashSet<string> tlsHosts, BackendResolver backends, IngressContext context, List<Diagnostic> diagnostics)
@@ -378,69 +243,5 @@ public static class Translator
 
         var id = backends.Resolve(ingress, backend, "spec.defaultBackend", context.Errors.ServiceUpstream);
         return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), context.PoliciesFor("", "/", [], root: true), []);
-    }
-
-    private static HashSet<string> ReadTls(V1Ingress ingress, TlsResolver tls, SortedDictionary<string, string?> bindings, List<Diagnostic> diagnostics)
-    {
-        var hosts = new HashSet<string>(StringComparer.Ordinal);
-        var name = ObjectNames.Of(ingress);
-        var ns = ObjectNames.Ns(ingress.Metadata);
-        var entries = ingress.Spec?.Tls ?? [];
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            string? certId = null;
-            if (!string.IsNullOrEmpty(entry.SecretName))
-            {
-                var (cert, error, code) = tls.Resolve(ns, entry.SecretName);
-                if (cert is not null)
-                {
-                    certId = cert.Id;
-                }
-                else
-                {
-                    diagnostics.Add(code!.At(name, $"spec.tls[{i}].secretName", error + "; the default certificate is served for these hosts"));
-                }
-            }
-
-            IEnumerable<string> entryHosts = entry.Hosts is { Count: > 0 } listed
-                ? listed
-                : (ingress.Spec?.Rules ?? []).Select(r => r.Host).Where(h => !string.IsNullOrEmpty(h))!;
-            var h = 0;
-            foreach (var host in entryHosts)
-            {
-                if (!IngressValidation.TryValidateHost(host, out var why))
-                {
-                    diagnostics.Add(Codes.TlsHostInvalid.At(name, $"spec.tls[{i}].hosts[{h}]", why + "; ignored"));
-                }
-                else
-                {
-                    hosts.Add(host);
-                    bindings.TryAdd(host, certId);
-                }
-
-                h++;
-            }
-        }
-
-        return hosts;
-    }
-
-    private static string? ResolveDefaultCertificate(TranslationOptions options, TlsResolver tls, List<Diagnostic> diagnostics)
-    {
-        if (string.IsNullOrEmpty(options.DefaultSslCertificate))
-        {
-            return null;
-        }
-
-        var (ns, name) = SettingsReader.SplitRef(options.DefaultSslCertificate);
-        var (cert, error, _) = tls.Resolve(ns, name);
-        if (cert is not null)
-        {
-            return cert.Id;
-        }
-
-        diagnostics.Add(Codes.DefaultCertificateInvalid.At(ObjectNames.Of("Secret", ns, name), "--default-ssl-certificate", error + "; a generated self-signed certificate is used"));
-        return null;
     }
 }
