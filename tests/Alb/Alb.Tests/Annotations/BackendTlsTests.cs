@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Alb.Tests.Fixtures;
 using Edge.Testing;
@@ -16,15 +13,12 @@ namespace Alb.Tests.Annotations;
 public sealed class BackendTlsTests : IAsyncLifetime
 {
     private const string P = "nginx.ingress.kubernetes.io/";
-    private readonly TcpListener _backend = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly TlsTestServer _backend = new("secure.example.com", sni => $"tls backend, sni={sni}");
     private AlbInstance _alb = null!;
 
     public async Task InitializeAsync()
     {
-        _backend.Start();
-        _ = ServeAsync();
-        var port = ((IPEndPoint)_backend.LocalEndpoint).Port;
+        var port = _backend.Port;
         var dir = new ManifestDir();
         var ca = $$"""
             apiVersion: v1
@@ -52,63 +46,12 @@ public sealed class BackendTlsTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _backend.Stop();
+        await _backend.DisposeAsync();
         await _alb.DisposeAsync();
     }
 
     private static string Ing(string name, string host, params (string Key, string Value)[] annotations) =>
         ManifestDir.Ingress(name, host, "/", "tls", annotations: annotations.Append(("backend-protocol", "HTTPS")).ToDictionary(a => P + a.Item1, a => a.Item2));
-
-    private async Task ServeAsync()
-    {
-        using var pem = X509Certificate2.CreateFromPem(TestCertificates.CertificatePem("secure.example.com"), TestCertificates.KeyPem("secure.example.com"));
-        using var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _backend.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-
-            _ = Task.Run(async () =>
-            {
-                using (client)
-                {
-                    try
-                    {
-                        await using var tls = new SslStream(client.GetStream());
-                        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate });
-                        var sni = tls.TargetHostName;
-                        var buffer = new byte[8192];
-                        var read = 0;
-                        while (!Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal) && read < buffer.Length)
-                        {
-                            var n = await tls.ReadAsync(buffer.AsMemory(read));
-                            if (n == 0)
-                            {
-                                return;
-                            }
-
-                            read += n;
-                        }
-
-                        var body = $"tls backend, sni={sni}";
-                        await tls.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
-                    }
-                    catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
-                    {
-                        // alb refused the certificate and closed: expected in the failing cases.
-                    }
-                }
-            });
-        }
-    }
 
     private async Task<(HttpStatusCode Status, string Body)> GetAsync(string host)
     {

@@ -1,8 +1,4 @@
 using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Alb.Tests.Fixtures;
 using Edge.Testing;
 using Xunit;
@@ -15,18 +11,14 @@ namespace Alb.Tests.Annotations;
 /// </summary>
 public sealed class SslPassthroughTests : IAsyncLifetime
 {
-    private readonly TcpListener _tlsBackend = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly TlsTestServer _tlsBackend = new("other.example.com", _ => "passthrough"); // CN=other.example.com
     private TestOrigin _web = null!;
     private AlbInstance _alb = null!;
-    private int _accepted;
 
     public async Task InitializeAsync()
     {
-        _tlsBackend.Start();
-        _ = ServeTlsAsync();
         _web = await TestOrigin.StartAsync("web");
-        var port = ((IPEndPoint)_tlsBackend.LocalEndpoint).Port;
+        var port = _tlsBackend.Port;
         var dir = new ManifestDir();
         dir.Write("all.yaml", ManifestDir.Backend("tls", [port]) + ManifestDir.Backend("web", [_web.Port]) +
             ManifestDir.Ingress("pass", "pass.example.com", "/", "tls", annotations: new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/ssl-passthrough"] = "true" }) +
@@ -37,54 +29,9 @@ public sealed class SslPassthroughTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _tlsBackend.Stop();
+        await _tlsBackend.DisposeAsync();
         await _alb.DisposeAsync();
         await _web.DisposeAsync();
-    }
-
-    /// <summary>A TLS backend with its own certificate (CN=other.example.com) that answers one HTTP/1.1 request per connection.</summary>
-    private async Task ServeTlsAsync()
-    {
-        using var certificate = X509Certificate2.CreateFromPem(TestCertificates.CertificatePem("other.example.com"), TestCertificates.KeyPem("other.example.com"));
-        using var exportable = X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _tlsBackend.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _accepted);
-            _ = Task.Run(async () =>
-            {
-                using (client)
-                {
-                    await using var tls = new SslStream(client.GetStream());
-                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = exportable, ApplicationProtocols = [SslApplicationProtocol.Http11] });
-                    var buffer = new byte[4096];
-                    var read = 0;
-                    while (!Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal) && read < buffer.Length)
-                    {
-                        var n = await tls.ReadAsync(buffer.AsMemory(read));
-                        if (n == 0)
-                        {
-                            return;
-                        }
-
-                        read += n;
-                    }
-
-                    await tls.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\npassthrough"u8.ToArray());
-                    await tls.FlushAsync();
-                }
-            });
-        }
     }
 
     [Fact]
@@ -100,12 +47,12 @@ public sealed class SslPassthroughTests : IAsyncLifetime
     [Fact]
     public async Task Other_hosts_still_get_albs_tls()
     {
-        var before = Volatile.Read(ref _accepted);
+        var before = _tlsBackend.Accepted;
         using var client = _alb.CreateTlsClient("secure.example.com");
         var response = await client.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("CN=secure.example.com", client.LastSubject);
-        Assert.Equal(before, Volatile.Read(ref _accepted));
+        Assert.Equal(before, _tlsBackend.Accepted);
     }
 
     [Fact]
