@@ -17,7 +17,7 @@ namespace Edge.Testing;
 public sealed class TestOrigin : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _connections = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _connections = new();
     private int _requests;
 
     private TestOrigin(WebApplication app, string name, int port)
@@ -45,6 +45,9 @@ public sealed class TestOrigin : IAsyncDisposable
     /// <summary>Distinct client connections seen (the proxy's upstream pool, when a proxy is in front).</summary>
     public int Connections => _connections.Count;
 
+    /// <summary>The most requests any one client connection carried.</summary>
+    public int MostRequestsOnOneConnection => _connections.Values.DefaultIfEmpty(0).Max();
+
     public static async Task<TestOrigin> StartAsync(string name, bool http2Only = false)
     {
         var port = FreePort.Next();
@@ -67,7 +70,7 @@ public sealed class TestOrigin : IAsyncDisposable
     {
         LastRequest = $"{context.Request.Method} {context.Request.Host}{context.Request.Path}{context.Request.QueryString} {context.Request.ContentLength}";
         Interlocked.Increment(ref _requests);
-        _connections.TryAdd(context.Connection.Id, true);
+        _connections.AddOrUpdate(context.Connection.Id, 1, static (_, n) => n + 1);
         if (DelayMs > 0)
         {
             await Task.Delay(DelayMs, context.RequestAborted);

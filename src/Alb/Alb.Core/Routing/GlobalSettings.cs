@@ -122,6 +122,9 @@ public sealed record GlobalSettings
     /// <summary><c>upstream-keepalive-connections</c> (default 320; 0 disables the pool and sends Connection: close).</summary>
     public int UpstreamKeepaliveConnections { get; init; } = 320;
 
+    /// <summary><c>upstream-keepalive-requests</c> (default 1000): requests on one pooled HTTP/1.1 upstream connection before it is closed (read at start).</summary>
+    public int UpstreamKeepaliveRequests { get; init; } = 1000;
+
     /// <summary><c>ssl-protocols</c> (default "TLSv1.2 TLSv1.3"): TLS versions of the HTTPS listener.</summary>
     public string SslProtocols { get; init; } = "TLSv1.2 TLSv1.3";
 

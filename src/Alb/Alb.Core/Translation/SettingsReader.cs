@@ -44,6 +44,7 @@ internal static class SettingsReader
             ? s with { LargeHeaderBuffers = n, LargeHeaderBufferSize = (int)bytes }
             : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not \"NUMBER SIZE\" (1k-1m each, 4m in all); default \"4 8k\" applies"),
         ["upstream-keepalive-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { UpstreamKeepaliveTimeoutSeconds = n } : null,
+        ["upstream-keepalive-requests"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, int.MaxValue, out var n) ? s with { UpstreamKeepaliveRequests = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number of requests; default 1000 applies"),
         ["upstream-keepalive-connections"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 100_000, out var n) ? s with { UpstreamKeepaliveConnections = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number in 0-100000; default 320 applies"),
         ["ssl-protocols"] = (s, v, bad) => v.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } words && words.All(w => w is "TLSv1.2" or "TLSv1.3")
             ? s with { SslProtocols = string.Join(' ', words.Distinct().Order(StringComparer.Ordinal)) }

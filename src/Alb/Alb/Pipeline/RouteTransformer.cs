@@ -107,6 +107,7 @@ internal sealed class RouteTransformer : HttpTransformer
         Replace(headers, "X-Forwarded-Port", forwarded?.Port ?? httpContext.Connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Replace(headers, "X-Request-ID", RequestIds.Get(httpContext));
         headers.Remove("Proxy"); // httpoxy: ingress-nginx sends proxy_set_header Proxy ""
+        headers.Remove("Expect"); // nginx's proxy module clears Expect: the body is alb's to send (and buffered by default)
         if (_connectionClose)
         {
             headers.ConnectionClose = true; // connection-proxy-header: close

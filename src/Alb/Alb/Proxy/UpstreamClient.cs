@@ -20,12 +20,14 @@ internal sealed class UpstreamClient : IDisposable
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _idleTimeout;
     private readonly bool _pooling;
+    private readonly int _requestsPerConnection;
 
     public UpstreamClient(GlobalSettings initial)
     {
         _connectTimeout = TimeSpan.FromSeconds(initial.ProxyConnectTimeoutSeconds);
         _idleTimeout = TimeSpan.FromSeconds(initial.UpstreamKeepaliveTimeoutSeconds);
         _pooling = initial.UpstreamKeepaliveConnections > 0;
+        _requestsPerConnection = initial.UpstreamKeepaliveRequests;
 #pragma warning disable CA5359 // ingress-nginx's default is proxy-ssl-verify off: backends use cluster-internal certificates
         Invoker = new HttpMessageInvoker(Handler(new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true }));
 #pragma warning restore CA5359
@@ -96,6 +98,10 @@ internal sealed class UpstreamClient : IDisposable
 
     private SocketsHttpHandler Handler(SslClientAuthenticationOptions ssl) => new()
     {
+        // upstream-keepalive-requests: HTTP/1.1 connections are retired after that many requests (HTTP/2 multiplexes).
+        PlaintextStreamFilter = _pooling
+            ? (context, _) => ValueTask.FromResult<Stream>(context.NegotiatedHttpVersion.Major == 1 ? new RequestLimitStream(context.PlaintextStream, _requestsPerConnection) : context.PlaintextStream)
+            : null,
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,

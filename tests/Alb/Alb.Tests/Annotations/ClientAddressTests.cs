@@ -63,8 +63,11 @@ public sealed class ClientAddressTests : IAsyncLifetime
     [Fact]
     public async Task A_trusted_peer_names_the_client_and_the_full_chain_is_forwarded()
     {
-        var (response, body) = await GetAsync("open.example.com", ("X-Forwarded-For", "198.51.100.1, 203.0.113.9, 10.1.1.1"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "public.example.com"));
+        var (response, body) = await GetAsync("open.example.com", ("X-Forwarded-For", "198.51.100.1, 203.0.113.9, 10.1.1.1"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "public.example.com"),
+            ("Proxy", "http://attacker.example:3128"), ("Expect", "100-continue"));
         var headers = body.GetProperty("headers");
+        Assert.False(headers.TryGetProperty("proxy", out _), "httpoxy: the client's Proxy header is removed");
+        Assert.False(headers.TryGetProperty("expect", out _), "nginx clears Expect towards the backend");
         Assert.Equal("203.0.113.9", headers.GetProperty("x-real-ip").GetString()); // walked from the right past trusted 10.1.1.1
         Assert.Equal("198.51.100.1, 203.0.113.9, 10.1.1.1, 127.0.0.1", headers.GetProperty("x-forwarded-for").GetString());
         Assert.Equal("198.51.100.1, 203.0.113.9, 10.1.1.1", headers.GetProperty("x-original-forwarded-for").GetString());

@@ -25,6 +25,7 @@ public sealed class LimitsTests : IAsyncLifetime
               client-header-timeout: "2"
               client-body-timeout: "2"
               keep-alive-requests: "3"
+              upstream-keepalive-requests: "4"
               proxy-body-size: 64k
             """);
         _alb = await AlbInstance.StartAsync(dir, "--configmap", "ingress/alb");
@@ -37,6 +38,21 @@ public sealed class LimitsTests : IAsyncLifetime
     }
 
     private Task<string> SendAsync(string request) => RawHttp.SendAsync(_alb.HttpPort, request);
+
+    [Fact]
+    public async Task Retires_an_upstream_connection_after_upstream_keepalive_requests()
+    {
+        var before = _origin.Connections;
+        for (var i = 0; i < 12; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "limits.example.com" } };
+            using var response = await _alb.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(4, _origin.MostRequestsOnOneConnection); // reused up to the limit, never past it
+        Assert.True(_origin.Connections - before >= 3, $"{_origin.Connections - before} new upstream connections for 12 requests");
+    }
 
     [Fact]
     public async Task Rejects_oversized_headers_with_431()
