@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests drive: wrk (alb reload-under-load), curl, keepalived + arping + iproute2 (vipd failover
 # and interop in network namespaces; those tests skip with a reason where namespaces cannot be made), etcd-server +
 # etcd-client (etcd-backup against a real etcd 3.4), clang + zlib1g-dev (the Native AOT publish of etcd-backup links
-# with them), and Node.js for the S3 protocol server of the etcd-backup tests.
-./scripts/ensure-packages.sh wrk curl keepalived iputils-arping iproute2 etcd-server etcd-client clang zlib1g-dev
+# with them), apache2-utils + openssl (htpasswd and openssl passwd make the password hashes basic auth is tested
+# against), and Node.js for the S3 protocol server of the etcd-backup tests.
+./scripts/ensure-packages.sh wrk curl keepalived iputils-arping iproute2 etcd-server etcd-client clang zlib1g-dev apache2-utils openssl
 
 # The S3 protocol server (tests/tools/s3server: @20minutes/s3rver, pinned by its lock file).
 if [ ! -d tests/tools/s3server/node_modules/@20minutes/s3rver ]; then
