@@ -19,6 +19,9 @@ public static class Validators
     /// <summary><c>BasicCharsRegex</c>: the base set. Used by canary header and cookie names, custom-headers, Secret names.</summary>
     public static bool IsBasic(string value) => All(value, IsAlphaNumeric);
 
+    /// <summary><c>CharsWithSpace</c>: the base set plus spaces. Used by auth-realm.</summary>
+    public static bool IsCharsWithSpace(string value) => All(value, static c => IsAlphaNumeric(c) || c == ' ');
+
     /// <summary><c>HeadersVariable</c>: <c>A-Za-z0-9 - _ , space</c>. Used by cors-allow-headers.</summary>
     public static bool IsHeaderList(string value) =>
         All(value, static c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '_' or ',' or ' ');

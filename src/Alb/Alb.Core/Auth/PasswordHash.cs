@@ -14,8 +14,8 @@ public sealed class PasswordHash
     /// <summary>The highest bcrypt cost accepted: 2^12 key-schedule rounds, about 0.3 s of one core per login.</summary>
     public const int MaxBcryptCost = 12;
 
-    /// <summary>The highest SHA-crypt <c>rounds=</c> accepted (the specification allows up to 999,999,999); about 0.5 s per login.</summary>
-    public const int MaxShaCryptRounds = 1_000_000;
+    /// <summary>The highest SHA-crypt <c>rounds=</c> accepted (the specification allows up to 999,999,999); about 0.3 s per login, as the bcrypt cap.</summary>
+    public const int MaxShaCryptRounds = 500_000;
 
     /// <summary>Longer passwords are never verified.</summary>
     public const int MaxPasswordLength = 1024;
@@ -25,11 +25,15 @@ public sealed class PasswordHash
 
     private readonly IPasswordVerifier _verifier;
 
-    private PasswordHash(PasswordHashKind kind, IPasswordVerifier verifier)
+    private PasswordHash(PasswordHashKind kind, IPasswordVerifier verifier, string text)
     {
         Kind = kind;
         _verifier = verifier;
+        Text = text;
     }
+
+    /// <summary>The stored value as written (for comparison and cache keys; never logged).</summary>
+    public string Text { get; }
 
     /// <summary>The format the hash was written in.</summary>
     public PasswordHashKind Kind { get; }
@@ -62,7 +66,7 @@ public sealed class PasswordHash
             return false;
         }
 
-        hash = new PasswordHash(kind.Value, parsed);
+        hash = new PasswordHash(kind.Value, parsed, text);
         return true;
     }
 

@@ -140,6 +140,12 @@ public static class Codes
     // 28xx: mirroring
     public static readonly DiagnosticCode InvalidMirror = new("ALB2801", Severity.Error, "a mirror-target or mirror-host that does not validate; requests are not mirrored (or the target's host is sent)");
 
+    // 29xx: authentication
+    public static readonly DiagnosticCode InvalidBasicAuth = new("ALB2901", Severity.Error, "an auth-type, auth-secret, auth-secret-type or auth-realm value that does not validate, auth-type: digest, or an auth Secret that is missing, in another namespace or without its key; see the message for the outcome (never served unauthenticated)");
+    public static readonly DiagnosticCode HtpasswdEntry = new("ALB2902", Severity.Warning, "an htpasswd entry that does not parse or uses a hash alb refuses (DES, plain text, bcrypt cost above 12); that user cannot log in");
+    public static readonly DiagnosticCode InvalidSatisfy = new("ALB2903", Severity.Warning, "a satisfy value other than any or all; all applies");
+    public static readonly DiagnosticCode AuthKeptOn = new("ALB2904", Severity.Warning, "a value with which ingress-nginx would drop a route's authentication (fail open); alb keeps the check");
+
     // 25xx: servers (hosts)
     public static readonly DiagnosticCode InvalidServerAlias = new("ALB2501", Severity.Error, "a server-alias entry that is not a server name (the Ingress is not served) or one alb cannot serve (skipped), or an ssl-passthrough that is not a boolean");
     public static readonly DiagnosticCode AliasTaken = new("ALB2502", Severity.Warning, "a server-alias or from-to-www-redirect name that another host already has, or a host whose aliases an older Ingress set; not used");
@@ -165,5 +171,6 @@ public static class Codes
         InvalidErrorsValue,
         InvalidBackendTls,
         InvalidMirror,
+        InvalidBasicAuth, HtpasswdEntry, InvalidSatisfy, AuthKeptOn,
     ];
 }

@@ -36,6 +36,9 @@ public enum StepKind
     /// <summary>Access phase: deny list, then allow list (403).</summary>
     SourceRanges,
 
+    /// <summary>Access phase: auth_basic (401 with the realm's challenge).</summary>
+    BasicAuth,
+
     /// <summary>A copy of the request to mirror-target, fire and forget.</summary>
     Mirror,
 
@@ -55,6 +58,12 @@ public sealed record PlannedStep(StepKind Kind, string Description);
 /// </summary>
 public static class PipelinePlan
 {
+    /// <summary>The access-phase steps of a route (source ranges and authentication), which satisfy combines.</summary>
+    public static bool IsAccess(StepKind kind) => kind is StepKind.SourceRanges or StepKind.BasicAuth;
+
+    private static string AnyOf(RoutePolicies p) =>
+        p.Satisfy == SatisfyMode.Any && (p.SourceRanges is null ? 0 : 1) + (p.BasicAuth is null ? 0 : 1) > 1 ? " - satisfy any: one passed access check is enough" : "";
+
     public static IReadOnlyList<PlannedStep> For(RoutePolicies p, GlobalSettings settings)
     {
         var steps = new List<PlannedStep>();
@@ -138,7 +147,12 @@ public static class PipelinePlan
                 parts.Add("allow only " + string.Join(", ", ranges.Allow));
             }
 
-            steps.Add(new(StepKind.SourceRanges, string.Join("; ", parts) + " (403 otherwise)"));
+            steps.Add(new(StepKind.SourceRanges, string.Join("; ", parts) + " (403 otherwise)" + AnyOf(p)));
+        }
+
+        if (p.BasicAuth is { } basic)
+        {
+            steps.Add(new(StepKind.BasicAuth, $"basic auth, realm \"{basic.Realm}\", {basic.Users.Count} user(s) from Secret {basic.Secret} (401 otherwise; Authorization not sent upstream)" + AnyOf(p)));
         }
 
         if (p.Mirror is { } mirror)

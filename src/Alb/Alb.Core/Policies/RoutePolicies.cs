@@ -44,6 +44,14 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SourceRangePolicy? SourceRanges { get; init; }
 
+    /// <summary><c>satisfy</c>: whether one passed check of the access phase is enough (any) or all must pass (all, the default).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public SatisfyMode Satisfy { get; init; }
+
+    /// <summary><c>auth-type: basic</c> with <c>auth-secret</c>, <c>auth-secret-type</c> and <c>auth-realm</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BasicAuthPolicy? BasicAuth { get; init; }
+
     /// <summary><c>limit-rps</c>, <c>limit-rpm</c>, <c>limit-connections</c> and their companions.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RateLimitPolicy? RateLimit { get; init; }

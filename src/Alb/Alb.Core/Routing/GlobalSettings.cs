@@ -44,6 +44,9 @@ public sealed record GlobalSettings
     /// <summary><c>no-tls-redirect-locations</c>: Ingress paths starting with one of these are never redirected to HTTPS.</summary>
     public EquatableArray<string> NoTlsRedirectLocations { get; init; } = ["/.well-known/acme-challenge"];
 
+    /// <summary><c>no-auth-locations</c>: Ingress paths starting with one of these skip basic and external authentication (ACME challenges).</summary>
+    public EquatableArray<string> NoAuthLocations { get; init; } = ["/.well-known/acme-challenge"];
+
     /// <summary><c>use-forwarded-headers</c> (default false): trust X-Forwarded-For/-Proto/-Host/-Port from <see cref="ProxyRealIpCidr"/>.</summary>
     public bool UseForwardedHeaders { get; init; }
 
@@ -121,6 +124,9 @@ public sealed record GlobalSettings
 
     /// <summary><c>upstream-keepalive-connections</c> (default 320; 0 disables the pool and sends Connection: close).</summary>
     public int UpstreamKeepaliveConnections { get; init; } = 320;
+
+    /// <summary><c>allow-cross-namespace-resources</c> (default false): auth Secrets may be named in another namespace than the Ingress.</summary>
+    public bool AllowCrossNamespaceResources { get; init; }
 
     /// <summary><c>upstream-keepalive-requests</c> (default 1000): requests on one pooled HTTP/1.1 upstream connection before it is closed (read at start).</summary>
     public int UpstreamKeepaliveRequests { get; init; } = 1000;

@@ -34,6 +34,8 @@ internal sealed class IngressContext
         Rewrites = Take(RewriteAnnotations.Read(reader));
         var cors = Take(CorsAnnotations.Read(reader));
         var ranges = Take(SourceRangeAnnotations.Read(reader));
+        var basicAuth = Take(BasicAuthAnnotations.Read(reader, Namespace, settings, secrets));
+        var satisfy = Take(BasicAuthAnnotations.ReadSatisfy(reader));
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
         upstream = upstream with { ConnectionHeader = Take(HeaderAnnotations.ReadConnection(reader)) };
@@ -60,6 +62,8 @@ internal sealed class IngressContext
             Redirect = Redirects.Redirect,
             Cors = cors,
             SourceRanges = ranges,
+            BasicAuth = basicAuth,
+            Satisfy = satisfy,
             RateLimit = limits,
             Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
             Answer = answer,
@@ -127,9 +131,10 @@ internal sealed class IngressContext
             : null;
         var rewrite = Rewrites.Rewrite is { } r && r.Target != path ? r : null;
         var appRoot = root ? Redirects.AppRoot : null;
-        return redirect is null && rewrite is null && appRoot is null
+        var noAuth = Policies.BasicAuth is not null && _settings.NoAuthLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal));
+        return redirect is null && rewrite is null && appRoot is null && !noAuth
             ? Policies
-            : Policies with { HttpsRedirect = redirect, Rewrite = rewrite, AppRoot = appRoot };
+            : Policies with { HttpsRedirect = redirect, Rewrite = rewrite, AppRoot = appRoot, BasicAuth = noAuth ? null : Policies.BasicAuth };
     }
 
     /// <summary>Whether a path of this Ingress puts its host in regex mode (use-regex, or a rewrite-target other than the path).</summary>

@@ -24,6 +24,7 @@ internal static class SettingsReader
         ["ssl-redirect"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { SslRedirect = on } : Bad(bad, $"\"{v}\" is not true or false; default true applies"),
         ["force-ssl-redirect"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { ForceSslRedirect = on } : Bad(bad, $"\"{v}\" is not true or false; default false applies"),
         ["http-redirect-code"] = (s, v, bad) => NginxValues.TryParseInt(v, 301, 308, out var c) && c is 301 or 302 or 307 or 308 ? s with { HttpRedirectCode = c } : Bad(bad, $"\"{v}\" is not 301, 302, 307 or 308; default 308 applies"),
+        ["no-auth-locations"] = (s, v, bad) => s with { NoAuthLocations = NginxValues.SplitList(v).ToEquatableArray() },
         ["no-tls-redirect-locations"] = (s, v, bad) => s with { NoTlsRedirectLocations = NginxValues.SplitList(v).ToEquatableArray() },
         ["proxy-request-buffering"] = (s, v, bad) => v is "on" or "off" ? s with { ProxyRequestBuffering = v == "on" } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not on or off; default on applies"),
         ["client-body-buffer-size"] = (s, v, bad) => NginxValues.TryParseSize(v, out var b) && b is > 0 and <= 64 * 1024 * 1024 ? s with { ClientBodyBufferSize = (int)b } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a size in 1-64m; default 8k applies"),
@@ -44,6 +45,7 @@ internal static class SettingsReader
             ? s with { LargeHeaderBuffers = n, LargeHeaderBufferSize = (int)bytes }
             : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not \"NUMBER SIZE\" (1k-1m each, 4m in all); default \"4 8k\" applies"),
         ["upstream-keepalive-timeout"] = (s, v, bad) => Seconds(v, bad, 60) is { } n ? s with { UpstreamKeepaliveTimeoutSeconds = n } : null,
+        ["allow-cross-namespace-resources"] = (s, v, bad) => NginxValues.TryParseBool(v, out var on) ? s with { AllowCrossNamespaceResources = on } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not true or false; default false applies"),
         ["upstream-keepalive-requests"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, int.MaxValue, out var n) ? s with { UpstreamKeepaliveRequests = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number of requests; default 1000 applies"),
         ["upstream-keepalive-connections"] = (s, v, bad) => NginxValues.TryParseInt(v, 0, 100_000, out var n) ? s with { UpstreamKeepaliveConnections = n } : Bad(bad, $"\"{AnnotationText.Shown(v)}\" is not a number in 0-100000; default 320 applies"),
         ["ssl-protocols"] = (s, v, bad) => v.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } words && words.All(w => w is "TLSv1.2" or "TLSv1.3")

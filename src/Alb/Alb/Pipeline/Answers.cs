@@ -4,6 +4,7 @@ namespace Alb.Pipeline;
 internal static class Answers
 {
     private static readonly byte[] NotFound = "404 Not Found\n"u8.ToArray();
+    private static readonly byte[] Unauthorized = "401 Authorization Required\n"u8.ToArray();
     private static readonly byte[] Forbidden = "403 Forbidden\n"u8.ToArray();
     private static readonly byte[] TooLarge = "413 Request Entity Too Large\n"u8.ToArray();
     private static readonly byte[] TooMany = "429 Too Many Requests\n"u8.ToArray();
@@ -16,6 +17,7 @@ internal static class Answers
         var body = status switch
         {
             404 => NotFound,
+            401 => Unauthorized,
             403 => Forbidden,
             413 => TooLarge,
             429 => TooMany,

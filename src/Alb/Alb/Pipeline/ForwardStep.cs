@@ -250,4 +250,8 @@ internal sealed record DefaultBackend(BackendPool Pool, HttpTransformer ForMissi
 }
 
 /// <summary>What every forward step shares: the forwarder, the pooled upstream client, metrics, the clock, the logger, the mirror client.</summary>
-internal sealed record ForwardServices(IHttpForwarder Forwarder, UpstreamClient Upstream, AlbMetrics Metrics, TimeProvider Time, ILogger Logger, MirrorSender Mirrors);
+internal sealed record ForwardServices(IHttpForwarder Forwarder, UpstreamClient Upstream, AlbMetrics Metrics, TimeProvider Time, ILogger Logger, MirrorSender Mirrors)
+{
+    /// <summary>Basic-auth password checks: cache and CPU bound shared by every route.</summary>
+    public Auth.PasswordVerifier Passwords { get; } = new(Time);
+}

@@ -1,3 +1,4 @@
+using Alb.Auth;
 using Alb.Core.Policies;
 using Alb.Core.Routing;
 using Alb.Pipeline.Balancing;
@@ -30,6 +31,8 @@ internal sealed class RoutePipeline
         var steps = new List<RouteStep>();
         CorsStep? cors = null;
         var answer = policies.Answer is { } answerPolicy ? new AnswerRewriter(answerPolicy) : null;
+        var access = new List<AccessCheck>();
+        var accessAt = -1;
         foreach (var planned in PipelinePlan.For(policies, context.Settings))
         {
             switch (planned.Kind)
@@ -60,7 +63,12 @@ internal sealed class RoutePipeline
                     steps.Add(new RateLimitStep(context.Limits(route.Id, policies.RateLimit!), context.Settings.LimitReqStatusCode, context.Settings.LimitConnStatusCode));
                     break;
                 case StepKind.SourceRanges:
-                    steps.Add(new SourceRangeStep(policies.SourceRanges!));
+                    accessAt = accessAt < 0 ? steps.Count : accessAt;
+                    access.Add(new SourceRangeCheck(new SourceRangeStep(policies.SourceRanges!)));
+                    break;
+                case StepKind.BasicAuth:
+                    accessAt = accessAt < 0 ? steps.Count : accessAt;
+                    access.Add(new BasicAuthCheck(policies.BasicAuth!, context.Services.Passwords));
                     break;
                 case StepKind.Rewrite:
                 case StepKind.Canary:
@@ -70,6 +78,11 @@ internal sealed class RoutePipeline
             }
         }
 
+        if (accessAt >= 0)
+        {
+            steps.Insert(accessAt, access is [SourceRangeCheck only] ? only.Ranges : new AccessStep([.. access], policies.Satisfy));
+        }
+
         ForwardStep? forward = null;
         if (route.BackendId is not null && pool is not null)
         {
@@ -77,9 +90,10 @@ internal sealed class RoutePipeline
             var rewrite = policies.Rewrite is not null ? PathRegex.Match(route.Path) : null;
             var errors = policies.Errors;
             var retryStatuses = upstream.NextUpstream & ForwardStep.StatusConditions;
-            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null && retryStatuses == NextUpstream.Off
+            var dropAuthorization = policies.BasicAuth is not null; // ingress-nginx: proxy_set_header Authorization ""
+            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null && retryStatuses == NextUpstream.Off && !dropAuthorization
                 ? context.Forwarding.Plain
-                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close", retryStatuses);
+                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close", retryStatuses, dropAuthorization);
             var fallback = errors?.BackendId is { } fallbackId && context.Pool(fallbackId) is { } fallbackPool
                 ? new DefaultBackend(fallbackPool, new ErrorPageTransformer(route, pool.Backend, rootPath: false, context.Forwarding), new ErrorPageTransformer(route, pool.Backend, rootPath: true, context.Forwarding))
                 : null;

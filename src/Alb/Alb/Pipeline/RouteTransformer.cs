@@ -28,8 +28,11 @@ internal sealed class RouteTransformer : HttpTransformer
     private readonly bool _connectionClose;
     private readonly NextUpstream _retryStatuses;
 
-    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null, AnswerRewriter? answer = null, bool connectionClose = false, NextUpstream retryStatuses = NextUpstream.Off)
+    private readonly bool _dropAuthorization;
+
+    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null, AnswerRewriter? answer = null, bool connectionClose = false, NextUpstream retryStatuses = NextUpstream.Off, bool dropAuthorization = false)
     {
+        _dropAuthorization = dropAuthorization;
         _retryStatuses = retryStatuses;
         _answer = answer;
         _connectionClose = connectionClose;
@@ -108,6 +111,10 @@ internal sealed class RouteTransformer : HttpTransformer
         Replace(headers, "X-Request-ID", RequestIds.Get(httpContext));
         headers.Remove("Proxy"); // httpoxy: ingress-nginx sends proxy_set_header Proxy ""
         headers.Remove("Expect"); // nginx's proxy module clears Expect: the body is alb's to send (and buffered by default)
+        if (_dropAuthorization)
+        {
+            headers.Authorization = null; // basic auth: the credentials stay at the edge
+        }
         if (_connectionClose)
         {
             headers.ConnectionClose = true; // connection-proxy-header: close

@@ -1,4 +1,5 @@
 using Alb.Core.Auth;
+using Edge.Testing;
 using Xunit;
 
 namespace Alb.Core.Tests.Auth;

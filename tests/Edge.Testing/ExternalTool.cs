@@ -2,10 +2,10 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Xunit;
 
-namespace Alb.Core.Tests.Auth;
+namespace Edge.Testing;
 
 /// <summary>Runs htpasswd / openssl to make hashes at test time. A missing tool fails the test, it never skips.</summary>
-internal static class ExternalTool
+public static class ExternalTool
 {
     public static string Run(string tool, params string[] arguments)
     {

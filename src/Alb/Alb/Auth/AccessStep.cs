@@ -1,0 +1,84 @@
+using Alb.Core.Policies;
+using Alb.Pipeline;
+
+namespace Alb.Auth;
+
+/// <summary>What one access check decided: 0 = allowed; otherwise the status to answer (401, 403, 500, 503).</summary>
+internal readonly record struct AccessVerdict(int Status, string? Challenge = null)
+{
+    public static AccessVerdict Allow => default;
+
+    public bool Allowed => Status == 0;
+}
+
+/// <summary>One check of nginx's access phase: source ranges, basic auth, external auth, JWT.</summary>
+internal abstract class AccessCheck
+{
+    public abstract ValueTask<AccessVerdict> CheckAsync(HttpContext context);
+}
+
+/// <summary>
+/// nginx's access phase with <c>satisfy</c>. <see cref="SatisfyMode.All"/>: the checks run in order and the first
+/// refusal is the answer. <see cref="SatisfyMode.Any"/>: the first check that allows lets the request on; when none
+/// does, the answer is 401 if any check asked for credentials, else 403 (nginx keeps 401 over 403). A check that
+/// fails with anything but 401 or 403 (an auth service down: 500, a JWKS missing: 503) answers at once in both modes,
+/// as nginx finalizes the request on such a code: an error never lets a request through.
+/// </summary>
+internal sealed class AccessStep(AccessCheck[] checks, SatisfyMode mode) : RouteStep
+{
+    public override async ValueTask<bool> InvokeAsync(HttpContext context)
+    {
+        AccessVerdict refusal = default;
+        foreach (var check in checks)
+        {
+            var verdict = await check.CheckAsync(context).ConfigureAwait(false);
+            if (verdict.Allowed)
+            {
+                if (mode == SatisfyMode.Any)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (mode == SatisfyMode.All || verdict.Status is not (401 or 403))
+            {
+                await WriteAsync(context, verdict).ConfigureAwait(false);
+                return true;
+            }
+
+            if (refusal.Status != 401)
+            {
+                refusal = verdict;
+            }
+        }
+
+        if (mode == SatisfyMode.All)
+        {
+            return false;
+        }
+
+        await WriteAsync(context, refusal.Allowed ? new AccessVerdict(403) : refusal).ConfigureAwait(false);
+        return true;
+    }
+
+    private static Task WriteAsync(HttpContext context, AccessVerdict verdict)
+    {
+        if (verdict.Challenge is { } challenge)
+        {
+            context.Response.Headers.WWWAuthenticate = challenge;
+        }
+
+        return Answers.WriteStatusAsync(context, verdict.Status);
+    }
+}
+
+/// <summary>allow/deny lists as a check of the access phase (403).</summary>
+internal sealed class SourceRangeCheck(SourceRangeStep ranges) : AccessCheck
+{
+    public SourceRangeStep Ranges => ranges;
+
+    public override ValueTask<AccessVerdict> CheckAsync(HttpContext context) =>
+        ValueTask.FromResult(ranges.Admits(ClientAddress.Of(context)) ? AccessVerdict.Allow : new AccessVerdict(403));
+}

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Alb.Core.Auth;
+
+namespace Alb.Auth;
+
+/// <summary>
+/// Verifies basic-auth passwords without letting a flood burn the CPU. A password that verified is remembered for
+/// <see cref="CacheLifetime"/> under an HMAC of (stored hash, password) with a key made at start, so the cache holds
+/// no password and a changed hash never matches an old entry; the cache is bounded. Verifications that miss the cache
+/// (bcrypt and SHA-crypt cost milliseconds) run at most <see cref="Parallelism"/> at a time; a request that cannot get
+/// a slot within <see cref="QueueTimeout"/> is refused (503), never let through.
+/// </summary>
+#pragma warning disable CA1001 // the semaphore's wait handle is never used, so it holds nothing to dispose; one verifier lives as long as the process
+internal sealed class PasswordVerifier(TimeProvider time)
+#pragma warning restore CA1001
+{
+    public const int MaxEntries = 10_000;
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan QueueTimeout = TimeSpan.FromSeconds(2);
+    public static readonly int Parallelism = Math.Max(1, Environment.ProcessorCount / 2);
+
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly ConcurrentDictionary<UInt128, long> _verified = new();
+    private readonly SemaphoreSlim _slots = new(Parallelism, Parallelism);
+
+    /// <summary>Verifications that ran the hash (cache misses).</summary>
+    public long Computed => Interlocked.Read(ref _computed);
+
+    private long _computed;
+
+    public async ValueTask<PasswordCheck> VerifyAsync(PasswordHash hash, string storedHash, string password)
+    {
+        var key = CacheKey(storedHash, password);
+        var now = time.GetTimestamp();
+        if (_verified.TryGetValue(key, out var until) && now < until)
+        {
+            return PasswordCheck.Valid;
+        }
+
+        if (!await _slots.WaitAsync(QueueTimeout).ConfigureAwait(false))
+        {
+            return PasswordCheck.Busy;
+        }
+
+        bool valid;
+        try
+        {
+            Interlocked.Increment(ref _computed);
+            valid = hash.Verify(password);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+
+        if (valid)
+        {
+            if (_verified.Count >= MaxEntries)
+            {
+                Prune(now);
+            }
+
+            _verified[key] = now + (long)(CacheLifetime.TotalSeconds * time.TimestampFrequency);
+        }
+
+        return valid ? PasswordCheck.Valid : PasswordCheck.Invalid;
+    }
+
+    private UInt128 CacheKey(string storedHash, string password)
+    {
+        var input = Encoding.UTF8.GetBytes(storedHash + "\0" + password);
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_key, input, mac);
+        CryptographicOperations.ZeroMemory(input);
+        return new UInt128(BitConverter.ToUInt64(mac), BitConverter.ToUInt64(mac[8..]));
+    }
+
+    private void Prune(long now)
+    {
+        foreach (var (key, until) in _verified)
+        {
+            if (until <= now)
+            {
+                _verified.TryRemove(key, out _);
+            }
+        }
+
+        if (_verified.Count >= MaxEntries)
+        {
+            _verified.Clear(); // all fresh: start over rather than grow
+        }
+    }
+}
+
+/// <summary>The outcome of one password check.</summary>
+internal enum PasswordCheck
+{
+    Valid,
+    Invalid,
+    Busy,
+}
