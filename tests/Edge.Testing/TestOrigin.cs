@@ -137,6 +137,7 @@ public sealed class TestOrigin : IAsyncDisposable
             method = request.Method,
             host = request.Host.Value,
             path = request.Path.Value + request.QueryString.Value,
+            target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget,
             protocol = request.Protocol,
             headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
         }));

@@ -18,24 +18,30 @@ public enum BadValueOutcome
 /// The <c>nginx.ingress.kubernetes.io/*</c> annotations of one Ingress, read by the family parsers. Each parser gets
 /// its own <see cref="Findings"/> and returns them: nothing is written to a shared list.
 /// </summary>
-public sealed class AnnotationReader(string objectName, IDictionary<string, string>? annotations)
+public sealed class AnnotationReader(string objectName, IDictionary<string, string>? annotations, string prefix = AnnotationCatalog.Prefix, bool configMap = false)
 {
     /// <summary>The Ingress in diagnostics: <c>Ingress ns/name</c>.</summary>
     public string Object { get; } = objectName;
 
+    /// <summary>What the keys start with: the annotation prefix, or <c>global-</c> for the ConfigMap's global-auth-* keys.</summary>
+    public string Prefix { get; } = prefix;
+
     public static string Field(string name) => $"metadata.annotations[{AnnotationCatalog.Prefix}{name}]";
 
-    public bool Has(string name) => annotations is not null && annotations.ContainsKey(AnnotationCatalog.Prefix + name);
+    /// <summary>The field a diagnostic names: the annotation, or the ConfigMap key.</summary>
+    public string FieldOf(string name) => configMap ? $"data.{Prefix}{name}" : $"metadata.annotations[{Prefix}{name}]";
+
+    public bool Has(string name) => annotations is not null && annotations.ContainsKey(Prefix + name);
 
     /// <summary>The raw value of a key (without the prefix); null when absent.</summary>
     public string? Get(string name) =>
-        annotations is not null && annotations.TryGetValue(AnnotationCatalog.Prefix + name, out var value) ? value : null;
+        annotations is not null && annotations.TryGetValue(Prefix + name, out var value) ? value : null;
 
     /// <summary>Every key under the prefix, without it, in a stable order.</summary>
     public IEnumerable<string> Names =>
         (annotations?.Keys ?? [])
-            .Where(k => k.StartsWith(AnnotationCatalog.Prefix, StringComparison.Ordinal))
-            .Select(k => k[AnnotationCatalog.Prefix.Length..])
+            .Where(k => k.StartsWith(Prefix, StringComparison.Ordinal))
+            .Select(k => k[Prefix.Length..])
             .Order(StringComparer.Ordinal);
 }
 
@@ -51,15 +57,15 @@ public sealed class Findings(AnnotationReader reader)
 
     public void Add(DiagnosticCode code, string name, string message, BadValueOutcome outcome = BadValueOutcome.Default)
     {
-        _diagnostics.Add(code.At(reader.Object, AnnotationReader.Field(name), message));
+        _diagnostics.Add(code.At(reader.Object, reader.FieldOf(name), message));
         if (outcome > Outcome)
         {
             Outcome = outcome;
-            Reason = $"{AnnotationCatalog.Prefix}{name}: {message}";
+            Reason = $"{reader.Prefix}{name}: {message}";
         }
         else if (outcome == Outcome && outcome != BadValueOutcome.Default)
         {
-            Reason ??= $"{AnnotationCatalog.Prefix}{name}: {message}";
+            Reason ??= $"{reader.Prefix}{name}: {message}";
         }
     }
 

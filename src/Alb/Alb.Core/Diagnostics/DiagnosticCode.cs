@@ -144,6 +144,8 @@ public static class Codes
     public static readonly DiagnosticCode InvalidBasicAuth = new("ALB2901", Severity.Error, "an auth-type, auth-secret, auth-secret-type or auth-realm value that does not validate, auth-type: digest, or an auth Secret that is missing, in another namespace or without its key; see the message for the outcome (never served unauthenticated)");
     public static readonly DiagnosticCode HtpasswdEntry = new("ALB2902", Severity.Warning, "an htpasswd entry that does not parse or uses a hash alb refuses (DES, plain text, bcrypt cost above 12); that user cannot log in");
     public static readonly DiagnosticCode InvalidSatisfy = new("ALB2903", Severity.Warning, "a satisfy value other than any or all; all applies");
+    public static readonly DiagnosticCode InvalidExternalAuth = new("ALB2911", Severity.Error, "an auth-url family value that does not validate (or a global-auth-* key of the ConfigMap); see the message for the outcome: Ingress not served, route 503, or for the ConfigMap the key ignored");
+    public static readonly DiagnosticCode ExternalAuthValueIgnored = new("ALB2912", Severity.Warning, "an auth-signin, auth-signin-redirect-param, auth-cache-key, auth-keepalive* or enable-global-auth value that does not validate; ignored, the external auth still applies");
     public static readonly DiagnosticCode AuthKeptOn = new("ALB2904", Severity.Warning, "a value with which ingress-nginx would drop a route's authentication (fail open); alb keeps the check");
 
     // 25xx: servers (hosts)
@@ -171,6 +173,6 @@ public static class Codes
         InvalidErrorsValue,
         InvalidBackendTls,
         InvalidMirror,
-        InvalidBasicAuth, HtpasswdEntry, InvalidSatisfy, AuthKeptOn,
+        InvalidBasicAuth, HtpasswdEntry, InvalidSatisfy, AuthKeptOn, InvalidExternalAuth, ExternalAuthValueIgnored,
     ];
 }

@@ -39,6 +39,9 @@ public enum StepKind
     /// <summary>Access phase: auth_basic (401 with the realm's challenge).</summary>
     BasicAuth,
 
+    /// <summary>Access phase: auth_request to the auth-url (2xx on, 401/403 to the client, anything else 500).</summary>
+    ExternalAuth,
+
     /// <summary>A copy of the request to mirror-target, fire and forget.</summary>
     Mirror,
 
@@ -59,10 +62,10 @@ public sealed record PlannedStep(StepKind Kind, string Description);
 public static class PipelinePlan
 {
     /// <summary>The access-phase steps of a route (source ranges and authentication), which satisfy combines.</summary>
-    public static bool IsAccess(StepKind kind) => kind is StepKind.SourceRanges or StepKind.BasicAuth;
+    public static bool IsAccess(StepKind kind) => kind is StepKind.SourceRanges or StepKind.BasicAuth or StepKind.ExternalAuth;
 
     private static string AnyOf(RoutePolicies p) =>
-        p.Satisfy == SatisfyMode.Any && (p.SourceRanges is null ? 0 : 1) + (p.BasicAuth is null ? 0 : 1) > 1 ? " - satisfy any: one passed access check is enough" : "";
+        p.Satisfy == SatisfyMode.Any && (p.SourceRanges is null ? 0 : 1) + (p.BasicAuth is null ? 0 : 1) + (p.ExternalAuth is null ? 0 : 1) > 1 ? " - satisfy any: one passed access check is enough" : "";
 
     public static IReadOnlyList<PlannedStep> For(RoutePolicies p, GlobalSettings settings)
     {
@@ -153,6 +156,14 @@ public static class PipelinePlan
         if (p.BasicAuth is { } basic)
         {
             steps.Add(new(StepKind.BasicAuth, $"basic auth, realm \"{basic.Realm}\", {basic.Users.Count} user(s) from Secret {basic.Secret} (401 otherwise; Authorization not sent upstream)" + AnyOf(p)));
+        }
+
+        if (p.ExternalAuth is { } external)
+        {
+            steps.Add(new(StepKind.ExternalAuth, $"{(external.Global ? "global " : "")}external auth: {external.Method ?? "GET"} {external.Url} without the body; 2xx passes" +
+                (external.ResponseHeaders.Count > 0 ? $" (copying {string.Join(", ", external.ResponseHeaders)} upstream)" : "") +
+                $", 401/403 to the client{(external.SigninUrl is { } signin ? $" (401 redirected to {signin})" : "")}, anything else 500" +
+                (external.CacheKey is { } key ? $"; answers cached by {key}" : "") + AnyOf(p)));
         }
 
         if (p.Mirror is { } mirror)

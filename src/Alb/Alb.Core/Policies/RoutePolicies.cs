@@ -52,6 +52,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BasicAuthPolicy? BasicAuth { get; init; }
 
+    /// <summary><c>auth-url</c> and its companions, or the ConfigMap's global-auth-url.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ExternalAuthPolicy? ExternalAuth { get; init; }
+
     /// <summary><c>limit-rps</c>, <c>limit-rpm</c>, <c>limit-connections</c> and their companions.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RateLimitPolicy? RateLimit { get; init; }

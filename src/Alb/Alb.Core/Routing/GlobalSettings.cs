@@ -125,6 +125,10 @@ public sealed record GlobalSettings
     /// <summary><c>upstream-keepalive-connections</c> (default 320; 0 disables the pool and sends Connection: close).</summary>
     public int UpstreamKeepaliveConnections { get; init; } = 320;
 
+    /// <summary><c>global-auth-url</c> and its <c>global-auth-*</c> companions: external auth for every route without its own auth-url.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Policies.ExternalAuthPolicy? GlobalAuth { get; init; }
+
     /// <summary><c>allow-cross-namespace-resources</c> (default false): auth Secrets may be named in another namespace than the Ingress.</summary>
     public bool AllowCrossNamespaceResources { get; init; }
 

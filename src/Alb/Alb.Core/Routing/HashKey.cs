@@ -14,6 +14,9 @@ public enum HashKeyPart
     Header,
     Cookie,
     Arg,
+    Scheme,
+    EscapedRequestUri,
+    Method,
 }
 
 /// <summary>
@@ -59,6 +62,9 @@ public static class HashKey
                 "args" or "query_string" => (HashKeyPart.Args, ""),
                 "host" or "http_host" => (HashKeyPart.Host, ""),
                 "remote_addr" or "binary_remote_addr" => (HashKeyPart.RemoteAddr, ""),
+                "scheme" or "pass_access_scheme" => (HashKeyPart.Scheme, ""),
+                "escaped_request_uri" => (HashKeyPart.EscapedRequestUri, ""),
+                "request_method" => (HashKeyPart.Method, ""),
                 _ when name.StartsWith("http_", StringComparison.Ordinal) && name.Length > 5 => (HashKeyPart.Header, name[5..].Replace('_', '-')),
                 _ when name.StartsWith("cookie_", StringComparison.Ordinal) && name.Length > 7 => (HashKeyPart.Cookie, name[7..]),
                 _ when name.StartsWith("arg_", StringComparison.Ordinal) && name.Length > 4 => (HashKeyPart.Arg, name[4..]),
@@ -66,7 +72,7 @@ public static class HashKey
             };
             if (part is null)
             {
-                reason = $"\"${name}\" is not a variable alb evaluates ($request_uri, $uri, $args, $host, $remote_addr, $http_NAME, $cookie_NAME, $arg_NAME)";
+                reason = $"\"${name}\" is not a variable alb evaluates ($request_uri, $escaped_request_uri, $uri, $args, $host, $scheme, $request_method, $remote_addr, $http_NAME, $cookie_NAME, $arg_NAME)";
                 parts = [];
                 return false;
             }

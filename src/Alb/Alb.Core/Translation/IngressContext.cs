@@ -36,6 +36,13 @@ internal sealed class IngressContext
         var ranges = Take(SourceRangeAnnotations.Read(reader));
         var basicAuth = Take(BasicAuthAnnotations.Read(reader, Namespace, settings, secrets));
         var satisfy = Take(BasicAuthAnnotations.ReadSatisfy(reader));
+        var externalAuth = Take(ExternalAuthAnnotations.Read(reader, Namespace, settings, configMaps));
+        var enableGlobalAuth = Take(ExternalAuthAnnotations.ReadEnableGlobal(reader));
+        if (externalAuth is null && settings.GlobalAuth is { } globalAuth && enableGlobalAuth)
+        {
+            externalAuth = globalAuth;
+        }
+
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
         upstream = upstream with { ConnectionHeader = Take(HeaderAnnotations.ReadConnection(reader)) };
@@ -63,6 +70,7 @@ internal sealed class IngressContext
             Cors = cors,
             SourceRanges = ranges,
             BasicAuth = basicAuth,
+            ExternalAuth = externalAuth,
             Satisfy = satisfy,
             RateLimit = limits,
             Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
@@ -131,10 +139,14 @@ internal sealed class IngressContext
             : null;
         var rewrite = Rewrites.Rewrite is { } r && r.Target != path ? r : null;
         var appRoot = root ? Redirects.AppRoot : null;
-        var noAuth = Policies.BasicAuth is not null && _settings.NoAuthLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal));
+        var noAuth = (Policies.BasicAuth ?? (object?)Policies.ExternalAuth) is not null && _settings.NoAuthLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal));
         return redirect is null && rewrite is null && appRoot is null && !noAuth
             ? Policies
-            : Policies with { HttpsRedirect = redirect, Rewrite = rewrite, AppRoot = appRoot, BasicAuth = noAuth ? null : Policies.BasicAuth };
+            : Policies with
+            {
+                HttpsRedirect = redirect, Rewrite = rewrite, AppRoot = appRoot,
+                BasicAuth = noAuth ? null : Policies.BasicAuth, ExternalAuth = noAuth ? null : Policies.ExternalAuth,
+            };
     }
 
     /// <summary>Whether a path of this Ingress puts its host in regex mode (use-regex, or a rewrite-target other than the path).</summary>

@@ -1,4 +1,5 @@
 using Alb.Core.Annotations;
+using Alb.Core.Annotations.Families;
 using Alb.Core.Diagnostics;
 using Alb.Core.Routing;
 using Alb.Core.Snapshot;
@@ -84,6 +85,21 @@ internal static class SettingsReader
         var settings = GlobalSettings.Default;
         foreach (var (key, value) in (map.Data ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
+            if (key.StartsWith("global-auth-", StringComparison.Ordinal))
+            {
+                if (key == "global-auth-snippet" && !string.IsNullOrWhiteSpace(value))
+                {
+                    diagnostics.Add(Codes.UnsafeConfigMapValue.At(obj, $"data.{key}", "is refused: alb has no configuration language; ignored"));
+                }
+                else if (key is not ("global-auth-url" or "global-auth-method" or "global-auth-signin" or "global-auth-signin-redirect-param" or "global-auth-response-headers"
+                    or "global-auth-request-redirect" or "global-auth-cache-key" or "global-auth-cache-duration" or "global-auth-always-set-cookie" or "global-auth-snippet"))
+                {
+                    diagnostics.Add(Codes.UnknownConfigMapKey.At(obj, $"data.{key}", "is not a key alb honours (see docs/alb-annotations.md for the list); ignored"));
+                }
+
+                continue;
+            }
+
             if (key is "allow-snippet-annotations" or "annotations-risk-level")
             {
                 settings = CheckSafe(settings, key, value, obj, diagnostics);
@@ -100,7 +116,9 @@ internal static class SettingsReader
             settings = apply(settings, text, message => diagnostics.Add(Codes.InvalidConfigMapValue.At(obj, $"data.{key}", message))) ?? settings;
         }
 
-        return settings;
+        var global = ExternalAuthAnnotations.ReadGlobal(new AnnotationReader(obj, map.Data, "global-", configMap: true), settings);
+        diagnostics.AddRange(global.Diagnostics);
+        return global.Policy is null ? settings : settings with { GlobalAuth = global.Policy };
     }
 
     /// <summary>

@@ -3,8 +3,11 @@ using Alb.Pipeline;
 
 namespace Alb.Auth;
 
-/// <summary>What one access check decided: 0 = allowed; otherwise the status to answer (401, 403, 500, 503).</summary>
-internal readonly record struct AccessVerdict(int Status, string? Challenge = null)
+/// <summary>
+/// What one access check decided: 0 = allowed; otherwise the status to answer (302 to a sign-in page, 401, 403, 500,
+/// 503) with its <c>WWW-Authenticate</c> challenge or <c>Location</c>.
+/// </summary>
+internal readonly record struct AccessVerdict(int Status, string? Challenge = null, string? Location = null)
 {
     public static AccessVerdict Allow => default;
 
@@ -42,15 +45,15 @@ internal sealed class AccessStep(AccessCheck[] checks, SatisfyMode mode) : Route
                 continue;
             }
 
-            if (mode == SatisfyMode.All || verdict.Status is not (401 or 403))
+            if (mode == SatisfyMode.All || verdict.Status is not (401 or 403 or 302))
             {
                 await WriteAsync(context, verdict).ConfigureAwait(false);
                 return true;
             }
 
-            if (refusal.Status != 401)
+            if (refusal.Status is not (401 or 302))
             {
-                refusal = verdict;
+                refusal = verdict; // nginx keeps 401 (and the sign-in redirect it becomes) over 403
             }
         }
 
@@ -68,6 +71,11 @@ internal sealed class AccessStep(AccessCheck[] checks, SatisfyMode mode) : Route
         if (verdict.Challenge is { } challenge)
         {
             context.Response.Headers.WWWAuthenticate = challenge;
+        }
+
+        if (verdict.Location is { } location)
+        {
+            context.Response.Headers.Location = location;
         }
 
         return Answers.WriteStatusAsync(context, verdict.Status);

@@ -8,6 +8,8 @@ internal static class Answers
     private static readonly byte[] Forbidden = "403 Forbidden\n"u8.ToArray();
     private static readonly byte[] TooLarge = "413 Request Entity Too Large\n"u8.ToArray();
     private static readonly byte[] TooMany = "429 Too Many Requests\n"u8.ToArray();
+    private static readonly byte[] Found = "302 Found\n"u8.ToArray();
+    private static readonly byte[] InternalError = "500 Internal Server Error\n"u8.ToArray();
     private static readonly byte[] Unavailable = "503 Service Temporarily Unavailable\n"u8.ToArray();
 
     public static Task WriteStatusAsync(HttpContext context, int status)
@@ -21,6 +23,8 @@ internal static class Answers
             403 => Forbidden,
             413 => TooLarge,
             429 => TooMany,
+            302 => Found,
+            500 => InternalError,
             503 => Unavailable,
             _ => System.Text.Encoding.ASCII.GetBytes($"{status}\n"),
         };

@@ -254,4 +254,7 @@ internal sealed record ForwardServices(IHttpForwarder Forwarder, UpstreamClient 
 {
     /// <summary>Basic-auth password checks: cache and CPU bound shared by every route.</summary>
     public Auth.PasswordVerifier Passwords { get; } = new(Time);
+
+    /// <summary>External auth: the pool to auth services and the auth answer cache.</summary>
+    public Auth.AuthServices Auth { get; } = new(Time, Logger);
 }

@@ -70,6 +70,11 @@ internal sealed class RoutePipeline
                     accessAt = accessAt < 0 ? steps.Count : accessAt;
                     access.Add(new BasicAuthCheck(policies.BasicAuth!, context.Services.Passwords));
                     break;
+                case StepKind.ExternalAuth:
+                    accessAt = accessAt < 0 ? steps.Count : accessAt;
+                    access.Add(new ExternalAuthCheck(policies.ExternalAuth!, route.Id, context.Services.Auth,
+                        context.Settings.UseForwardedHeaders && context.Settings.ComputeFullForwardedFor, TimeSpan.FromSeconds(context.Settings.ProxyReadTimeoutSeconds)));
+                    break;
                 case StepKind.Rewrite:
                 case StepKind.Canary:
                 case StepKind.Mirror:
@@ -91,9 +96,10 @@ internal sealed class RoutePipeline
             var errors = policies.Errors;
             var retryStatuses = upstream.NextUpstream & ForwardStep.StatusConditions;
             var dropAuthorization = policies.BasicAuth is not null; // ingress-nginx: proxy_set_header Authorization ""
-            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null && retryStatuses == NextUpstream.Off && !dropAuthorization
+            var authHeaders = policies.ExternalAuth is { } external ? AuthHeaderNames.Of(external) : null;
+            var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null && retryStatuses == NextUpstream.Off && !dropAuthorization && authHeaders is null
                 ? context.Forwarding.Plain
-                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close", retryStatuses, dropAuthorization);
+                : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close", retryStatuses, dropAuthorization, authHeaders);
             var fallback = errors?.BackendId is { } fallbackId && context.Pool(fallbackId) is { } fallbackPool
                 ? new DefaultBackend(fallbackPool, new ErrorPageTransformer(route, pool.Backend, rootPath: false, context.Forwarding), new ErrorPageTransformer(route, pool.Backend, rootPath: true, context.Forwarding))
                 : null;

@@ -29,9 +29,11 @@ internal sealed class RouteTransformer : HttpTransformer
     private readonly NextUpstream _retryStatuses;
 
     private readonly bool _dropAuthorization;
+    private readonly Auth.AuthHeaderNames? _authHeaders;
 
-    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null, AnswerRewriter? answer = null, bool connectionClose = false, NextUpstream retryStatuses = NextUpstream.Off, bool dropAuthorization = false)
+    public RouteTransformer(ForwardingSettings forwarding, string? host, Regex? rewrite, RewritePolicy? rewritePolicy, CorsStep? cors, ErrorsPolicy? errors = null, AnswerRewriter? answer = null, bool connectionClose = false, NextUpstream retryStatuses = NextUpstream.Off, bool dropAuthorization = false, Auth.AuthHeaderNames? authHeaders = null)
     {
+        _authHeaders = authHeaders;
         _dropAuthorization = dropAuthorization;
         _retryStatuses = retryStatuses;
         _answer = answer;
@@ -115,6 +117,8 @@ internal sealed class RouteTransformer : HttpTransformer
         {
             headers.Authorization = null; // basic auth: the credentials stay at the edge
         }
+
+        _authHeaders?.Apply(headers, httpContext.Features.Get<Auth.AuthHeadersFeature>());
         if (_connectionClose)
         {
             headers.ConnectionClose = true; // connection-proxy-header: close

@@ -37,7 +37,7 @@ public sealed class AnnotationServingTests : IAsyncLifetime
             Ing("deny-bad", "deny-bad.example.com", "/", "web", ("denylist-source-range", "10.0.0.0/8, not-an-address")),
             Ing("limited", "limited.example.com", "/", "web", ("limit-rps", "1")),
             Ing("snippet", "snippet.example.com", "/", "web", ("configuration-snippet", "more_set_headers \\\"X-Evil: 1\\\";")),
-            Ing("auth", "auth.example.com", "/", "web", ("auth-url", "http://auth.example.com/verify")),
+            Ing("auth", "auth.example.com", "/", "web", ("auth-url", "http://auth.invalid/verify")),
             Ing("forced", "forced.example.com", "/", "web", ("force-ssl-redirect", "true")),
             Ing("acme", "forced.example.com", "/.well-known/acme-challenge", "other", ("force-ssl-redirect", "true")),
             Ing("vhost", "vhost.example.com", "/", "web", ("upstream-vhost", "internal.example.svc")),
@@ -208,7 +208,7 @@ public sealed class AnnotationServingTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "snippet.example.com", "/")).Status);
         var before = _web.Requests;
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await SendAsync(HttpMethod.Get, "auth.example.com", "/")).Status);
+        Assert.Equal(HttpStatusCode.InternalServerError, (await SendAsync(HttpMethod.Get, "auth.example.com", "/")).Status); // the auth service does not resolve
         Assert.Equal(before, _web.Requests);
     }
 

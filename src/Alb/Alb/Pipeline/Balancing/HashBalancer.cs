@@ -54,30 +54,5 @@ internal sealed class HashBalancer : Balancer
         return pool.Pick(now, avoid)!;
     }
 
-    private string Evaluate(HttpContext context)
-    {
-        var request = context.Request;
-        var builder = new StringBuilder(64);
-        foreach (var (part, value) in _key)
-        {
-            builder.Append(part switch
-            {
-                HashKeyPart.Text => value,
-                HashKeyPart.RequestUri => request.Path.Value + request.QueryString.Value,
-                HashKeyPart.Uri => request.Path.Value,
-                HashKeyPart.Args => request.QueryString.HasValue ? request.QueryString.Value![1..] : "",
-                HashKeyPart.Host => request.Host.Host,
-                HashKeyPart.RemoteAddr => ClientAddress.Of(context)?.ToString(),
-                HashKeyPart.Header => request.Headers.TryGetValue(value, out var h) ? h[0] : null,
-                HashKeyPart.Cookie => request.Cookies.TryGetValue(value, out var c) ? c : null,
-                _ => request.Query.TryGetValue(value, out var a) ? a[0] : null,
-            });
-            if (builder.Length > 8192)
-            {
-                break;
-            }
-        }
-
-        return builder.ToString();
-    }
+    private string Evaluate(HttpContext context) => RequestVariables.Evaluate(_key, context);
 }
