@@ -36,6 +36,7 @@ internal sealed class IngressContext
         var ranges = Take(SourceRangeAnnotations.Read(reader));
         var basicAuth = Take(BasicAuthAnnotations.Read(reader, Namespace, settings, secrets));
         var satisfy = Take(BasicAuthAnnotations.ReadSatisfy(reader));
+        ClientCert = Take(ClientCertAnnotations.Read(reader, Namespace, settings, secrets));
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
         upstream = upstream with { ConnectionHeader = Take(HeaderAnnotations.ReadConnection(reader)) };
@@ -96,6 +97,9 @@ internal sealed class IngressContext
 
     /// <summary>default-backend, custom-http-errors, disable-proxy-intercept-errors, service-upstream.</summary>
     public ErrorsAnnotations Errors { get; }
+
+    /// <summary>auth-tls-* of this Ingress: the client-certificate policy it asks for its hosts (the oldest Ingress of a host decides).</summary>
+    public ClientCertPolicy? ClientCert { get; }
 
     /// <summary>ssl-passthrough of this Ingress.</summary>
     public bool SslPassthrough { get; }
