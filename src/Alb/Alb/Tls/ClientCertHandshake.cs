@@ -25,7 +25,9 @@ internal static class ClientCertHandshake
     {
         var sni = string.IsNullOrEmpty(serverName) ? null : serverName.TrimEnd('.');
         var policy = state?.Matcher.SelectHost(sni ?? "").Host.ClientCert;
-        connection.Items[typeof(ClientCertConnection)] = new ClientCertConnection(sni, policy);
+        var remembered = new ClientCertConnection(sni, policy);
+        connection.Features.Set(remembered);
+        connection.Items[typeof(ClientCertConnection)] = remembered;
         if (policy is { AsksForCertificate: true })
         {
             options.ClientCertificateRequired = true;
@@ -46,9 +48,9 @@ internal static class ClientCertHandshake
     /// </summary>
     public static async ValueTask<bool> AdmitsAsync(HttpContext context, ClientCertPolicy? hostPolicy)
     {
-        if (context.Features.Get<IConnectionItemsFeature>()?.Items is not { } items
-            || !items.TryGetValue(typeof(ClientCertConnection), out var value) || value is not ClientCertConnection connection
-            || ReferenceEquals(connection.Policy, hostPolicy) || Equals(connection.Policy, hostPolicy))
+        var connection = context.Features.Get<ClientCertConnection>()
+            ?? (context.Features.Get<IConnectionItemsFeature>()?.Items is { } items && items.TryGetValue(typeof(ClientCertConnection), out var value) ? value as ClientCertConnection : null);
+        if (connection is null || ReferenceEquals(connection.Policy, hostPolicy) || Equals(connection.Policy, hostPolicy))
         {
             return true;
         }
@@ -69,5 +71,5 @@ internal static class ClientCertHandshake
     }
 
     /// <summary>The SNI name of a TLS connection and the client-certificate policy its handshake applied.</summary>
-    private sealed record ClientCertConnection(string? ServerName, ClientCertPolicy? Policy);
+    internal sealed record ClientCertConnection(string? ServerName, ClientCertPolicy? Policy);
 }
