@@ -12,7 +12,6 @@ public static class AnnotationScreen
     /// <summary>Keys that put a lock on a route: until alb honours them, the route answers 503 instead of serving unauthenticated.</summary>
     private static readonly HashSet<string> AuthGates = new(StringComparer.Ordinal)
     {
-        "auth-tls-secret", "auth-tls-verify-client",
     };
 
     public static Parsed<bool> Read(AnnotationReader reader, AnnotationRisk maxRisk = AnnotationRisk.High)

@@ -148,6 +148,12 @@ public static class Codes
     public static readonly DiagnosticCode ExternalAuthValueIgnored = new("ALB2912", Severity.Warning, "an auth-signin, auth-signin-redirect-param, auth-cache-key, auth-keepalive* or enable-global-auth value that does not validate; ignored, the external auth still applies");
     public static readonly DiagnosticCode AuthKeptOn = new("ALB2904", Severity.Warning, "a value with which ingress-nginx would drop a route's authentication (fail open); alb keeps the check");
 
+    // 292x: client certificates (mTLS)
+    public static readonly DiagnosticCode InvalidClientCert = new("ALB2920", Severity.Error, "an auth-tls-* value that does not validate, an auth-tls-secret that is not namespace/name or in another namespace, an error page alb cannot redirect to, or auth-tls-verify-client/auth-tls-match-cn without auth-tls-secret; see the message for the outcome (never served without the check)");
+    public static readonly DiagnosticCode ClientCertSecretUnusable = new("ALB2921", Severity.Error, "an auth-tls-secret that is missing, has no ca.crt, or whose ca.crt or ca.crl does not parse; every request of the host is answered 403");
+    public static readonly DiagnosticCode ClientCertValueDefaulted = new("ALB2922", Severity.Warning, "an auth-tls-verify-client or auth-tls-verify-depth value that does not validate (the default applies), or an auth-tls-* key without auth-tls-secret (no effect)");
+    public static readonly DiagnosticCode ClientCertConflict = new("ALB2923", Severity.Warning, "an Ingress whose client-certificate settings differ from those an older Ingress set for the same host; the host keeps the older ones (as ingress-nginx)");
+
     // 25xx: servers (hosts)
     public static readonly DiagnosticCode InvalidServerAlias = new("ALB2501", Severity.Error, "a server-alias entry that is not a server name (the Ingress is not served) or one alb cannot serve (skipped), or an ssl-passthrough that is not a boolean");
     public static readonly DiagnosticCode AliasTaken = new("ALB2502", Severity.Warning, "a server-alias or from-to-www-redirect name that another host already has, or a host whose aliases an older Ingress set; not used");
@@ -174,5 +180,6 @@ public static class Codes
         InvalidBackendTls,
         InvalidMirror,
         InvalidBasicAuth, HtpasswdEntry, InvalidSatisfy, AuthKeptOn, InvalidExternalAuth, ExternalAuthValueIgnored,
+        InvalidClientCert, ClientCertSecretUnusable, ClientCertValueDefaulted, ClientCertConflict,
     ];
 }

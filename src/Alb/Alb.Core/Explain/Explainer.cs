@@ -22,7 +22,7 @@ public static class Explainer
             .ToList();
 
         var backend = match.Route?.BackendId is { } id ? matcher.Table.Backends.FirstOrDefault(b => b.Id == id) : null;
-        var steps = match.Route is { } route ? PipelinePlan.For(route.Policies, matcher.Table.Settings) : [];
+        var steps = match.Route is { } route ? PipelinePlan.For(route.Policies, matcher.Table.Settings, server.ClientCert) : [];
         return new Explanation(host, path, method, server.Host, how, candidates, match.Route, match.IsFallback, server.RegexPaths, backend, steps, Outcome(match, backend));
     }
 

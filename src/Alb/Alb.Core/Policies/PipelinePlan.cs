@@ -33,6 +33,12 @@ public enum StepKind
     /// <summary>Pre-access phase: limit_req then limit_conn.</summary>
     RateLimit,
 
+    /// <summary>
+    /// Access phase, first and whatever satisfy says: the host's client certificate (400, or 302 to the error page,
+    /// when it is missing or does not verify; 403 when auth-tls-match-cn does not match or the CA Secret is unusable).
+    /// </summary>
+    ClientCert,
+
     /// <summary>Access phase: deny list, then allow list (403).</summary>
     SourceRanges,
 
@@ -62,12 +68,33 @@ public sealed record PlannedStep(StepKind Kind, string Description);
 public static class PipelinePlan
 {
     /// <summary>The access-phase steps of a route (source ranges and authentication), which satisfy combines.</summary>
-    public static bool IsAccess(StepKind kind) => kind is StepKind.SourceRanges or StepKind.BasicAuth or StepKind.ExternalAuth;
+    public static bool IsAccess(StepKind kind) => kind is StepKind.ClientCert or StepKind.SourceRanges or StepKind.BasicAuth or StepKind.ExternalAuth;
 
     private static string AnyOf(RoutePolicies p) =>
         p.Satisfy == SatisfyMode.Any && (p.SourceRanges is null ? 0 : 1) + (p.BasicAuth is null ? 0 : 1) + (p.ExternalAuth is null ? 0 : 1) > 1 ? " - satisfy any: one passed access check is enough" : "";
 
-    public static IReadOnlyList<PlannedStep> For(RoutePolicies p, GlobalSettings settings)
+    private static string Describe(ClientCertPolicy c)
+    {
+        if (c.Problem is { } problem)
+        {
+            return $"every request answered 403: {problem}";
+        }
+
+        var failure = c.ErrorPage is { } page ? $"302 to {page}" : "400";
+        var mode = c.Verify switch
+        {
+            ClientVerifyMode.On => $"a client certificate from the CA bundle of Secret {c.Secret} is required ({failure} otherwise)",
+            ClientVerifyMode.Optional => $"a client certificate is optional; one that does not verify against Secret {c.Secret} is answered {failure}",
+            ClientVerifyMode.OptionalNoCa => $"a client certificate is optional; an unknown CA is tolerated, other verification errors against Secret {c.Secret} are answered {failure}",
+            _ => "no client certificate is asked for",
+        };
+        return mode + string.Create(CultureInfo.InvariantCulture, $", chain depth ≤ {c.Depth}") + (c.HasCrl ? ", revocation checked against ca.crl" : "")
+            + (c.MatchCn is { } cn ? $"; subject DN must match /{cn}/ (403 otherwise)" : "")
+            + "; ssl-client-verify, -subject-dn, -issuer-dn" + (c.PassCertificate ? ", -cert" : "") + " sent upstream (client copies dropped); not bypassed by satisfy any";
+    }
+
+    /// <summary>The steps of a route with policies <paramref name="p"/> on a host whose client-certificate policy is <paramref name="clientCert"/>.</summary>
+    public static IReadOnlyList<PlannedStep> For(RoutePolicies p, GlobalSettings settings, ClientCertPolicy? clientCert = null)
     {
         var steps = new List<PlannedStep>();
         if (p.WwwRedirect is { } www)
@@ -135,6 +162,11 @@ public static class PipelinePlan
             }
 
             steps.Add(new(StepKind.RateLimit, "per client address: " + string.Join(", ", parts) + (limit.Exempt.Count > 0 ? $"; exempt: {string.Join(", ", limit.Exempt)}" : "")));
+        }
+
+        if (clientCert is { } cert)
+        {
+            steps.Add(new(StepKind.ClientCert, Describe(cert)));
         }
 
         if (p.SourceRanges is { } ranges)

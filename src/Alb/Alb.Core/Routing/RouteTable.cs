@@ -70,6 +70,13 @@ public sealed record VirtualHost(string Host, EquatableArray<Route> Routes, Rout
     /// </summary>
     public bool RegexPaths { get; init; }
 
+    /// <summary>
+    /// <c>auth-tls-*</c>: client-certificate authentication of this server, as the oldest Ingress of the host with an
+    /// <c>auth-tls-secret</c> set it; every route of the host (and its fallback) checks it. Null = no client certificate.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ClientCertPolicy? ClientCert { get; init; }
+
     /// <summary><c>server-alias</c>: more names (exact or <c>*.domain</c>) that select this server when no host of their own exists.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public EquatableArray<string> Aliases { get; init; }

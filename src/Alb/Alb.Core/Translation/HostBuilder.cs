@@ -1,3 +1,4 @@
+using Alb.Core.Policies;
 using Alb.Core.Routing;
 
 namespace Alb.Core.Translation;
@@ -20,6 +21,23 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
 
     /// <summary>An Ingress of this host set ssl-passthrough (and which one, for diagnostics).</summary>
     public string? PassthroughOwner { get; set; }
+
+    /// <summary>The client-certificate policy of the host: the oldest Ingress of the host with auth-tls-secret sets it, and which one.</summary>
+    public ClientCertPolicy? ClientCert { get; private set; }
+
+    public string? ClientCertOwner { get; private set; }
+
+    /// <summary>Takes <paramref name="policy"/> if the host has none yet; false when an older Ingress set different settings.</summary>
+    public bool TryClaimClientCert(ClientCertPolicy policy, string owner, out string winner)
+    {
+        if (ClientCert is null)
+        {
+            (ClientCert, ClientCertOwner) = (policy, owner);
+        }
+
+        winner = ClientCertOwner!;
+        return ClientCert.Equals(policy);
+    }
 
     /// <summary>An Ingress path of this host set from-to-www-redirect.</summary>
     public bool RedirectFromToWww { get; set; }
@@ -69,6 +87,6 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
                 .ThenByDescending(e => e.Route.Path.Length)
                 .ThenBy(e => e.Route.Path, StringComparer.Ordinal)
                 .ThenBy(e => e.Route.Kind);
-        return new VirtualHost(Host, ordered.Select(e => e.Route).ToEquatableArray(), Fallback) { RegexPaths = RegexPaths, Aliases = Aliases };
+        return new VirtualHost(Host, ordered.Select(e => e.Route).ToEquatableArray(), Fallback) { RegexPaths = RegexPaths, Aliases = Aliases, ClientCert = ClientCert };
     }
 }

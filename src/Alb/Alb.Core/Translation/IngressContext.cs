@@ -43,6 +43,7 @@ internal sealed class IngressContext
             externalAuth = globalAuth;
         }
 
+        ClientCert = Take(ClientCertAnnotations.Read(reader, Namespace, settings, secrets));
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
         upstream = upstream with { ConnectionHeader = Take(HeaderAnnotations.ReadConnection(reader)) };
@@ -104,6 +105,9 @@ internal sealed class IngressContext
 
     /// <summary>default-backend, custom-http-errors, disable-proxy-intercept-errors, service-upstream.</summary>
     public ErrorsAnnotations Errors { get; }
+
+    /// <summary>auth-tls-* of this Ingress: the client-certificate policy it asks for its hosts (the oldest Ingress of a host decides).</summary>
+    public ClientCertPolicy? ClientCert { get; }
 
     /// <summary>ssl-passthrough of this Ingress.</summary>
     public bool SslPassthrough { get; }

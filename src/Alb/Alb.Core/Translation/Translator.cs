@@ -121,6 +121,12 @@ public static class Translator
                     }
                 }
 
+                if (context.ClientCert is { } clientCert && !builder.TryClaimClientCert(clientCert, context.Name, out var certOwner))
+                {
+                    diagnostics.Add(Codes.ClientCertConflict.At(context.Name, AnnotationReader.Field("auth-tls-secret"),
+                        $"host \"{(host.Length == 0 ? "*" : host)}\" already has the client-certificate settings of the older {certOwner}; this Ingress's differ and are not used (as ingress-nginx: client certificates are per host)"));
+                }
+
                 if (context.SslPassthrough && host.Length > 0)
                 {
                     builder.PassthroughOwner ??= context.Name;

@@ -95,7 +95,7 @@ internal static partial class ServeCommand
                 listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
                     HandshakeTimeout = TimeSpan.FromSeconds(10),
-                    OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    OnConnection = context => ValueTask.FromResult(ClientCertHandshake.Apply(new SslServerAuthenticationOptions
                     {
                         ServerCertificateContext = publisher.Current?.Certificates.Select(context.ClientHelloInfo.ServerName)
                             ?? throw new AuthenticationException("no configuration loaded yet"),
@@ -108,7 +108,7 @@ internal static partial class ServeCommand
                         ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
                         CipherSuitesPolicy = publisher.Current?.Ciphers,
                         ClientCertificateRequired = false,
-                    }),
+                    }, publisher.Current, context.ClientHelloInfo.ServerName, context.Connection)),
                 });
             });
             kestrel.Listen(options.Admin, listen =>

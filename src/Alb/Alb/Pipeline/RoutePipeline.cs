@@ -25,7 +25,8 @@ internal sealed class RoutePipeline
     /// <summary>A host's "no route matched, no default backend": 404.</summary>
     public static RoutePipeline NotFound { get; } = new([], null);
 
-    public static RoutePipeline Compile(Route route, BackendPool? pool, PipelineContext context)
+    /// <summary>Compiles <paramref name="route"/>; <paramref name="clientCert"/> is its host's client-certificate check, if any.</summary>
+    public static RoutePipeline Compile(Route route, BackendPool? pool, PipelineContext context, ClientCertCheck? clientCert = null)
     {
         var policies = route.Policies;
         var steps = new List<RouteStep>();
@@ -33,7 +34,7 @@ internal sealed class RoutePipeline
         var answer = policies.Answer is { } answerPolicy ? new AnswerRewriter(answerPolicy) : null;
         var access = new List<AccessCheck>();
         var accessAt = -1;
-        foreach (var planned in PipelinePlan.For(policies, context.Settings))
+        foreach (var planned in PipelinePlan.For(policies, context.Settings, clientCert?.Policy))
         {
             switch (planned.Kind)
             {
@@ -61,6 +62,10 @@ internal sealed class RoutePipeline
                     break;
                 case StepKind.RateLimit:
                     steps.Add(new RateLimitStep(context.Limits(route.Id, policies.RateLimit!), context.Settings.LimitReqStatusCode, context.Settings.LimitConnStatusCode));
+                    break;
+                case StepKind.ClientCert:
+                    accessAt = accessAt < 0 ? steps.Count : accessAt;
+                    access.Add(clientCert!);
                     break;
                 case StepKind.SourceRanges:
                     accessAt = accessAt < 0 ? steps.Count : accessAt;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Alb.Observability;
+using Alb.Core.Policies;
 using Alb.Pipeline;
+using Alb.Tls;
 
 namespace Alb.Proxy;
 
@@ -27,10 +29,25 @@ internal sealed class ProxyHandler(
         state.ResponseHeaders.Apply(context);
         CountKeepAlive(context, state.Table.Settings.KeepAliveRequests);
         var request = context.Request;
+        DropClientCertHeaders(request.Headers);
         var match = state.Matcher.Match(request.Host.Value, request.Path.Value);
         var runtime = state.Runtime(match);
-        var upstreamAddress = await runtime.Pipeline.InvokeAsync(context).ConfigureAwait(false);
+        var upstreamAddress = await ClientCertHandshake.AdmitsAsync(context, match.Host.ClientCert).ConfigureAwait(false)
+            ? await runtime.Pipeline.InvokeAsync(context).ConfigureAwait(false)
+            : null;
         Record(context, runtime, started, upstreamAddress);
+    }
+
+    /// <summary>
+    /// ssl-client-verify, -subject-dn, -issuer-dn and -cert are alb's to set (a host's client-certificate check does);
+    /// copies a client sent are removed on every route, so no backend can be told a certificate was verified when it was not.
+    /// </summary>
+    private static void DropClientCertHeaders(IHeaderDictionary headers)
+    {
+        foreach (var name in ClientCertHeaders.All)
+        {
+            headers.Remove(name);
+        }
     }
 
     /// <summary>keep-alive-requests: the Nth request of an HTTP/1.1 connection is answered with Connection: close, as nginx's keepalive_requests.</summary>

@@ -31,12 +31,13 @@ internal sealed class ProxyState
         foreach (var host in table.Hosts)
         {
             _notFound[host] = new RouteRuntime(null, host, null, RoutePipeline.NotFound, metrics);
+            var clientCert = host.ClientCert is { } certPolicy ? new Auth.ClientCertCheck(certPolicy, pipelines.Services.Time) : null;
             foreach (var route in host.Routes.Append(host.Fallback))
             {
                 if (route is not null)
                 {
                     var pool = route.BackendId is { } id ? Pools.GetValueOrDefault(id) : null;
-                    _routes[route] = new RouteRuntime(route, host, pool, RoutePipeline.Compile(route, pool, pipelines), metrics);
+                    _routes[route] = new RouteRuntime(route, host, pool, RoutePipeline.Compile(route, pool, pipelines, clientCert), metrics);
                 }
             }
         }
