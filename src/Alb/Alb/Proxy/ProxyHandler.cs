@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Alb.Core.Routing;
+using Microsoft.AspNetCore.Http.Features;
 using Alb.Observability;
 using Alb.Core.Policies;
 using Alb.Pipeline;
@@ -30,12 +32,55 @@ internal sealed class ProxyHandler(
         CountKeepAlive(context, state.Table.Settings.KeepAliveRequests);
         var request = context.Request;
         DropClientCertHeaders(request.Headers);
-        var match = state.Matcher.Match(request.Host.Value, request.Path.Value);
+        if (!NormalizePath(context, out var matchPath))
+        {
+            await Answers.WriteStatusAsync(context, StatusCodes.Status400BadRequest).ConfigureAwait(false);
+            Record(context, state.Runtime(state.Matcher.Match(request.Host.Value, "/")), started, null);
+            return;
+        }
+
+        var match = state.Matcher.Match(request.Host.Value, matchPath);
         var runtime = state.Runtime(match);
         var upstreamAddress = await ClientCertHandshake.AdmitsAsync(context, match.Host.ClientCert).ConfigureAwait(false)
             ? await runtime.Pipeline.InvokeAsync(context).ConfigureAwait(false)
             : null;
         Record(context, runtime, started, upstreamAddress);
+    }
+
+    /// <summary>
+    /// The request's path normalised once (<see cref="RequestPath"/>) from the target as the client sent it: the route
+    /// is matched on it (path parameters cut), the access checks see it, and it is the path forwarded.
+    /// </summary>
+    private static bool NormalizePath(HttpContext context, out string matchPath)
+    {
+        var request = context.Request;
+        matchPath = request.Path.Value ?? "/";
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? matchPath;
+        if (raw == "*")
+        {
+            return true; // OPTIONS *
+        }
+
+        if (!raw.StartsWith('/'))
+        {
+            // absolute-form (GET http://host/path): the path starts at the first slash after the authority
+            var authority = raw.IndexOf("://", StringComparison.Ordinal);
+            var slash = authority < 0 ? -1 : raw.IndexOf('/', authority + 3);
+            raw = slash < 0 ? "/" : raw[slash..];
+        }
+
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        if (raw.Contains('#', StringComparison.Ordinal) || !RequestPath.TryNormalize(query < 0 ? raw : raw[..query], out var forward, out matchPath))
+        {
+            return false;
+        }
+
+        if (!string.Equals(forward, request.Path.Value, StringComparison.Ordinal))
+        {
+            request.Path = new PathString(forward);
+        }
+
+        return true;
     }
 
     /// <summary>

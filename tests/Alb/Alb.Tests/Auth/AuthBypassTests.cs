@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Alb.Tests.Auth;
+
+/// <summary>
+/// The attacks of issue 13 over raw sockets: a protected <c>/admin</c> (basic auth, its own backend) next to an open
+/// <c>/</c> on the same host. No request without credentials may reach the admin backend, and the open backend must
+/// never receive a path that an application would read as <c>/admin</c> (slashes merged, dot segments resolved,
+/// percent-decoded, path parameters cut).
+/// </summary>
+public sealed class AuthBypassTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string P = "nginx.ingress.kubernetes.io/";
+    private TestOrigin _admin = null!;
+    private TestOrigin _public = null!;
+    private AlbInstance _alb = null!;
+
+    public async Task InitializeAsync()
+    {
+        _admin = await TestOrigin.StartAsync("admin");
+        _public = await TestOrigin.StartAsync("public");
+        var dir = new ManifestDir();
+        dir.Write("all.yaml", ManifestDir.Backend("admin", [_admin.Port]) + ManifestDir.Backend("public", [_public.Port]) +
+            "---\napiVersion: v1\nkind: Secret\nmetadata: {name: htpasswd, namespace: default}\nstringData:\n  auth: \"root:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\"\n---\n" +
+            ManifestDir.Ingress("admin", "app.example.com", "/admin", "admin", annotations: new Dictionary<string, string> { [P + "auth-type"] = "basic", [P + "auth-secret"] = "htpasswd" }) +
+            ManifestDir.Ingress("public", "app.example.com", "/", "public"));
+        _alb = await AlbInstance.StartAsync(dir);
+        Assert.Equal(401, RawHttp.Status(await RawHttp.SendAsync(_alb.HttpPort, "GET /admin HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n")));
+        Assert.Equal(200, RawHttp.Status(await RawHttp.SendAsync(_alb.HttpPort, "GET /admin HTTP/1.1\r\nHost: app.example.com\r\nAuthorization: Basic cm9vdDpwYXNzd29yZA==\r\nConnection: close\r\n\r\n")));
+        Assert.Equal(200, RawHttp.Status(await RawHttp.SendAsync(_alb.HttpPort, "GET /public HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n")));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _alb.DisposeAsync();
+        await _admin.DisposeAsync();
+        await _public.DisposeAsync();
+    }
+
+    public static TheoryData<string> Attacks => new()
+    {
+        "GET //admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET ///admin/x HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /./admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /x/../admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /x/%2e%2e/admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /%2e/admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /%2Fadmin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /x%2F..%2Fadmin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /%61dmin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /admin;param HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /admin;jsessionid=1/secret HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /admin#frag HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /admin?x=1 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /?/admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET http://app.example.com/admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET http://app.example.com/admin HTTP/1.1\r\nHost: other.example.com\r\n\r\n",
+        "GET /admin HTTP/1.1\r\nHost: app.example.com.\r\n\r\n",
+        "GET /admin HTTP/1.1\r\nHost: APP.Example.COM\r\n\r\n",
+        "GET /admin HTTP/1.1\r\nHost: app.example.com:80\r\n\r\n",
+        "GET /admin HTTP/1.1\r\nHost: other.example.com\r\nHost: app.example.com\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: app.example.com\r\nX-Original-URL: /admin\r\nX-Rewrite-URL: /admin\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: app.example.com\r\nX-Forwarded-Host: app.example.com\r\nX-Forwarded-Prefix: /admin\r\n\r\n",
+        "GET /admin\\x HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /admin%00 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "GET /ADMIN HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: app.example.com\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: app.example.com\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n2c\r\nGET /admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: app.example.com\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: app.example.com\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: app.example.com\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: app.example.com\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\nGET /admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+    };
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public async Task No_request_without_credentials_reaches_the_protected_path(string request)
+    {
+        var adminBefore = _admin.Requests;
+        var answer = await RawHttp.SendAsync(_alb.HttpPort, request, TimeSpan.FromSeconds(1));
+        output.WriteLine(answer.Length > 600 ? answer[..600] : answer);
+        Assert.Equal(adminBefore, _admin.Requests);
+        foreach (var body in Bodies(answer))
+        {
+            using var json = JsonDocument.Parse(body);
+            var path = json.RootElement.GetProperty("path").GetString()!;
+            var target = json.RootElement.GetProperty("target").GetString() ?? "";
+            Assert.False(ReadsAsAdmin(path) || ReadsAsAdmin(target), $"the open backend got {target} (path {path})");
+        }
+    }
+
+    /// <summary>How a lenient application could read a path: decoded, slashes merged, dot segments resolved, path parameters cut.</summary>
+    private static bool ReadsAsAdmin(string path)
+    {
+        var decoded = Uri.UnescapeDataString(path.Split('?')[0]).Replace('\\', '/');
+        var segments = new List<string>();
+        foreach (var raw in decoded.Split('/'))
+        {
+            var segment = raw.Split(';')[0];
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                if (segments.Count > 0)
+                {
+                    segments.RemoveAt(segments.Count - 1);
+                }
+
+                continue;
+            }
+
+            segments.Add(segment);
+        }
+
+        return segments.Count > 0 && segments[0] == "admin";
+    }
+
+    private static IEnumerable<string> Bodies(string answers)
+    {
+        var at = 0;
+        while ((at = answers.IndexOf("{\"origin\":", at, StringComparison.Ordinal)) >= 0)
+        {
+            var end = answers.IndexOf("}}", at, StringComparison.Ordinal);
+            if (end < 0)
+            {
+                yield break;
+            }
+
+            yield return answers[at..(end + 2)];
+            at = end + 2;
+        }
+    }
+}
