@@ -95,6 +95,31 @@ public sealed class AuthBypassTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Http2_authority_and_host_cannot_disagree_their_way_past_the_check()
+    {
+        var adminBefore = _admin.Requests;
+        await using var h2 = await RawHttp2.ConnectAsync(_alb.HttpsPort, "other.example.com");
+        (string, string)[][] requests =
+        [
+            [(":method", "GET"), (":scheme", "https"), (":path", "/admin"), (":authority", "app.example.com"), ("host", "other.example.com")],
+            [(":method", "GET"), (":scheme", "https"), (":path", "/admin"), (":authority", "other.example.com"), ("host", "app.example.com")],
+            [(":method", "GET"), (":scheme", "https"), (":path", "//admin/x"), (":authority", "app.example.com")],
+            [(":method", "GET"), (":scheme", "https"), (":path", "/admin"), (":authority", "app.example.com")],
+        ];
+        var statuses = new List<int>();
+        foreach (var request in requests)
+        {
+            statuses.Add(await h2.StatusAsync(await h2.SendAsync(request)));
+        }
+
+        output.WriteLine(string.Join(", ", statuses) + " " + h2.LastGoAway);
+        Assert.Equal(adminBefore, _admin.Requests);
+        Assert.All(statuses, s => Assert.True(s is 400 or 401 or 404 or -1, $"status {s}"));
+        Assert.Equal(401, statuses[^1]); // a coalesced request for another host is checked for that host
+        Assert.Equal(401, statuses[^2]);
+    }
+
     /// <summary>How a lenient application could read a path: decoded, slashes merged, dot segments resolved, path parameters cut.</summary>
     private static bool ReadsAsAdmin(string path)
     {
