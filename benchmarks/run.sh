@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 
-./scripts/ensure-packages.sh nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived \
+./scripts/ensure-packages.sh nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived apache2-utils \
   iproute2 etcd-server etcd-client curl time clang zlib1g-dev
 
 if [ "$what" = all ] || [ "$what" = load ]; then

@@ -11,9 +11,15 @@ above any load) in alb's manifests, and nginx configured to the same effect (wha
 The ANN_SCENARIOS (run by nginx and alb only, each right after its plain scenario) hit one annotated route with an
 allowed Origin; the report sets alb's ratio to nginx there beside its ratio on the plain route (target: at least
 0.9 x the plain ratio). ANNOTATED=0 gives the plain table of earlier runs.
+
+AUTH=1 (the default) adds the auth scenarios of auth.py (a basic-auth route, valid credentials and none) right after
+h1-ka, for nginx and alb only. (wrk counts the 401s of h1-ka-401 as errors.)
 """
 import json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import auth  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 REPS = int(os.environ.get("REPS", "3"))
@@ -33,6 +39,9 @@ for _a in ANN_SCENARIOS:
     if not _a.endswith("-ann") or _a[:-4] not in SCENARIOS:
         raise SystemExit(f"annotated scenario {_a} must be NAME-ann with NAME in SCENARIOS")
 SCENARIOS = [x for sc in SCENARIOS for x in [sc] + [a for a in ANN_SCENARIOS if a[:-4] == sc]]
+AUTH = os.environ.get("AUTH", "1") == "1" and "h1-ka" in SCENARIOS
+if AUTH:
+    SCENARIOS = [x for sc in SCENARIOS for x in [sc] + (auth.SCENARIOS if sc == "h1-ka" else [])]
 ANN_BASES = {"nginx", "alb"}  # the targets that serve the annotated table
 LOAD_CPU, PROXY_CPU = "0", "1"
 
@@ -202,7 +211,7 @@ http {{ access_log off; keepalive_requests 10000000;
   server {{ listen 127.0.0.1:{PORTS['nginx'][0]} default_server backlog=4096; listen 127.0.0.1:{PORTS['nginx'][1]} default_server ssl http2 backlog=4096;
     location / {{ proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme; }} }}
-{ann_nginx(*PORTS['nginx']) if ANNOTATED else ""} }}""")
+{ann_nginx(*PORTS['nginx']) if ANNOTATED else ""}{auth.nginx_server(work, *PORTS['nginx']) if AUTH else ""} }}""")
     (work / "haproxy.cfg").write_text(f"""global
   nbthread 1
   maxconn 8000
@@ -261,6 +270,8 @@ spec:
     (manifests / "bench.yaml").write_text("\n---\n".join(docs) + "\n")
     if ANNOTATED:
         (manifests / "annotated.yaml").write_text("\n---\n".join(ann_manifests()) + "\n")
+    if AUTH:
+        (manifests / "auth.yaml").write_text("\n---\n".join(auth.write(work)) + "\n")
 
 
 def start_all():
@@ -337,11 +348,16 @@ def serves_annotated(target):
 
 def runs(sc, target):
     """Whether a cell is measured: annotated scenarios only on the targets that serve the annotated table."""
+    if sc in auth.SCENARIOS:
+        return target.partition(":")[0] in auth.AUTH_BASES
     return not sc.endswith("-ann") or serves_annotated(target)
 
 
 def scenario(name, target, seconds):
     http, https = PORTS[target]
+    if name in auth.SCENARIOS:
+        path, extra = auth.wrk_args(name)
+        return run_wrk(f"http://127.0.0.1:{http}{path}", extra, seconds)
     if name == "h1-ka-ann":
         return run_wrk(f"http://127.0.0.1:{http}{ANN_PATH}", ["-H", f"Host: {ANN_HOST}", "-H", f"Origin: {ANN_ORIGIN}"], seconds)
     if name == "https-ka-ann":
@@ -407,6 +423,10 @@ def main():
         for t in TARGETS:
             if serves_annotated(t):
                 check_annotated(t)
+    if AUTH:
+        for t in TARGETS:
+            if runs(auth.SCENARIOS[0], t):
+                auth.check(PORTS[t][0], t)
     for t in TARGETS:
         scenario("h1-ka", t, INITIAL_WARMUP)
     results = {}  # (scenario, target) -> list of (rps, p50, p99, errors, proxy_cpu, lg_cpu)
@@ -457,6 +477,7 @@ def report(results, idle, peak):
                 verdict = "-" if t == "nginx" else ("met" if rel >= 0.90 else "MISSED")
                 lines.append(f"| {t} | {plain} / {ann} | {statistics.median(x[0] for x in p):,.0f} | {statistics.median(x[0] for x in a):,.0f} | "
                              f"{own:.2f} | {vs_plain:.2f} | {vs_ann:.2f} | {rel:.2f} | {verdict} |")
+    lines += auth.report(results, TARGETS)
     text = "\n".join(lines)
     print(text)
     out = ROOT / "benchmarks" / "results"

@@ -1,0 +1,96 @@
+"""Auth scenarios of the load comparison (issue 13), run by nginx and alb only, each right after h1-ka:
+
+  h1-ka-basic  a basic-auth route with valid credentials (bcrypt cost 5, htpasswd -B's default; alb caches verified
+               credentials, nginx runs crypt() on every request)
+  h1-ka-401    the same route without credentials: the refusal
+  h1-ka-jwt    alb only: a JWT route (RS256, JWKS from a Secret) with a valid token, when alb has JWT support
+
+Targets (reported beside the table): a verified request costs at most 15 % more than an unauthenticated one
+(req/s plain / req/s basic <= 1.15), and a 401 costs less than a forwarded request (req/s 401 > req/s plain).
+"""
+import base64, statistics, subprocess
+
+HOST = "basic.bench.example.com"
+USER, PASSWORD = "bench", "correct horse battery staple"
+AUTH_BASES = {"nginx", "alb"}
+SCENARIOS = ["h1-ka-basic", "h1-ka-401"]
+
+
+def htpasswd_line():
+    out = subprocess.run(["htpasswd", "-nbB", "-C", "5", USER, PASSWORD], check=True, capture_output=True, text=True).stdout
+    return out.strip().splitlines()[0]
+
+
+def write(work):
+    """The htpasswd file nginx reads; returns the manifests alb reads (Secret + Ingress on HOST)."""
+    line = htpasswd_line()
+    (work / "htpasswd").write_text(line + "\n")
+    (work / "htpasswd").chmod(0o644)
+    secret = base64.b64encode((line + "\n").encode()).decode()
+    return [f"""apiVersion: v1
+kind: Secret
+metadata: {{name: bench-htpasswd, namespace: bench}}
+data: {{auth: {secret}}}""",
+            f"""apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: bench-basic
+  namespace: bench
+  annotations: {{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "bench-htpasswd",
+                "nginx.ingress.kubernetes.io/auth-realm": "bench"}}
+spec:
+  ingressClassName: alb
+  rules:
+  - host: {HOST}
+    http: {{paths: [{{path: /, pathType: Prefix, backend: {{service: {{name: origin, port: {{number: 80}}}}}}}}]}}"""]
+
+
+def nginx_server(work, http, https):
+    """The same route as ingress-nginx's template writes it: auth_basic, the credentials not sent upstream."""
+    return f"""
+  server {{ listen 127.0.0.1:{http}; listen 127.0.0.1:{https} ssl http2; server_name {HOST};
+    location / {{ auth_basic "bench"; auth_basic_user_file {work}/htpasswd;
+      proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Authorization "";
+      proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme; }} }}"""
+
+
+def wrk_args(name):
+    """(path, extra wrk arguments) of an auth scenario."""
+    credentials = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    if name == "h1-ka-basic":
+        return "/ok", ["-H", f"Host: {HOST}", "-H", f"Authorization: Basic {credentials}"]
+    if name == "h1-ka-401":
+        return "/ok", ["-H", f"Host: {HOST}"]
+    raise SystemExit(f"unknown auth scenario {name}")
+
+
+def check(port, target):
+    """Before any load: valid credentials get the origin's ok, none get 401; else the run stops."""
+    import http.client
+    for headers, want in [({"Authorization": "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()}, 200), ({}, 401)]:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", "/ok", headers={"Host": HOST, **headers})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        print(f"  check {target:10} basic auth {'with' if headers else 'without'} credentials -> {r.status}", flush=True)
+        if r.status != want:
+            raise SystemExit(f"{target}: the basic-auth route answered {r.status}, expected {want}")
+
+
+def report(results, targets):
+    """Lines for the report: each target's auth cost against its own plain h1-ka, per repetition then the median."""
+    if ("h1-ka-basic", "alb") not in results:
+        return []
+    lines = ["", "Auth routes (basic auth, bcrypt cost 5) against the same target's plain h1-ka; ratios per repetition, then the "
+             "median. Targets: plain/basic <= 1.15 (verified request at most 15 % dearer), 401/plain > 1 (a refusal cheaper than "
+             "a forwarded request).", "",
+             "| target | req/s plain | req/s basic | req/s 401 | plain / basic | 401 / plain | verdict |", "|---|---:|---:|---:|---:|---:|---|"]
+    for t in [t for t in targets if ("h1-ka-basic", t) in results]:
+        plain, basic, refused = results[("h1-ka", t)], results[("h1-ka-basic", t)], results[("h1-ka-401", t)]
+        cost = statistics.median(p[0] / b[0] for p, b in zip(plain, basic) if b[0])
+        cheap = statistics.median(r[0] / p[0] for p, r in zip(plain, refused) if p[0])
+        verdict = "-" if t != "alb" else ("met" if cost <= 1.15 and cheap > 1 else "MISSED")
+        med = lambda cell: statistics.median(x[0] for x in cell)
+        lines.append(f"| {t} | {med(plain):,.0f} | {med(basic):,.0f} | {med(refused):,.0f} | {cost:.2f} | {cheap:.2f} | {verdict} |")
+    return lines
