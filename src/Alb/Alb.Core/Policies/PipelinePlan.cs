@@ -48,6 +48,9 @@ public enum StepKind
     /// <summary>Access phase: auth_request to the auth-url (2xx on, 401/403 to the client, anything else 500).</summary>
     ExternalAuth,
 
+    /// <summary>Access phase: a JWT validated against the issuer's keys (401 with an RFC 6750 challenge; 503 while no key was ever fetched).</summary>
+    Jwt,
+
     /// <summary>A copy of the request to mirror-target, fire and forget.</summary>
     Mirror,
 
@@ -68,10 +71,10 @@ public sealed record PlannedStep(StepKind Kind, string Description);
 public static class PipelinePlan
 {
     /// <summary>The access-phase steps of a route (source ranges and authentication), which satisfy combines.</summary>
-    public static bool IsAccess(StepKind kind) => kind is StepKind.ClientCert or StepKind.SourceRanges or StepKind.BasicAuth or StepKind.ExternalAuth;
+    public static bool IsAccess(StepKind kind) => kind is StepKind.ClientCert or StepKind.SourceRanges or StepKind.BasicAuth or StepKind.ExternalAuth or StepKind.Jwt;
 
     private static string AnyOf(RoutePolicies p) =>
-        p.Satisfy == SatisfyMode.Any && (p.SourceRanges is null ? 0 : 1) + (p.BasicAuth is null ? 0 : 1) + (p.ExternalAuth is null ? 0 : 1) > 1 ? " - satisfy any: one passed access check is enough" : "";
+        p.Satisfy == SatisfyMode.Any && (p.SourceRanges is null ? 0 : 1) + (p.BasicAuth is null ? 0 : 1) + (p.ExternalAuth is null ? 0 : 1) + (p.Jwt is null ? 0 : 1) > 1 ? " - satisfy any: one passed access check is enough" : "";
 
     private static string Describe(ClientCertPolicy c)
     {
@@ -91,6 +94,18 @@ public static class PipelinePlan
         return mode + string.Create(CultureInfo.InvariantCulture, $", chain depth ≤ {c.Depth}") + (c.HasCrl ? ", revocation checked against ca.crl" : "")
             + (c.MatchCn is { } cn ? $"; subject DN must match /{cn}/ (403 otherwise)" : "")
             + "; ssl-client-verify, -subject-dn, -issuer-dn" + (c.PassCertificate ? ", -cert" : "") + " sent upstream (client copies dropped); not bypassed by satisfy any";
+    }
+
+    private static string Describe(JwtPolicy j)
+    {
+        var keys = j.JwksUrl is { } url ? $"keys from {url} (fetched in the background, refreshed every 5 min; 503 until the first fetch succeeds)"
+            : $"keys {string.Join(", ", j.KeyIds)} from Secret {j.JwksSecret}";
+        return $"JWT from {j.Source}: {string.Join("/", j.Algorithms)} signed with {keys}; iss {j.Issuer}" +
+            (j.Audiences.Count > 0 ? $", aud one of {string.Join(", ", j.Audiences)}" : ", any aud") +
+            string.Create(CultureInfo.InvariantCulture, $", exp required, clock skew {j.ClockSkewSeconds} s") +
+            (j.RequiredClaims.Count > 0 ? "; requires " + string.Join(", ", j.RequiredClaims.Select(c => $"{c.Claim}={c.Value}")) : "") +
+            (j.ClaimsToHeaders.Count > 0 ? "; sends " + string.Join(", ", j.ClaimsToHeaders.Select(c => $"{c.Claim} as {c.Header}")) + " upstream (client copies dropped)" : "") +
+            " (401 with WWW-Authenticate: Bearer otherwise)";
     }
 
     /// <summary>The steps of a route with policies <paramref name="p"/> on a host whose client-certificate policy is <paramref name="clientCert"/>.</summary>
@@ -196,6 +211,11 @@ public static class PipelinePlan
                 (external.ResponseHeaders.Count > 0 ? $" (copying {string.Join(", ", external.ResponseHeaders)} upstream)" : "") +
                 $", 401/403 to the client{(external.SigninUrl is { } signin ? $" (401 redirected to {signin})" : "")}, anything else 500" +
                 (external.CacheKey is { } key ? $"; answers cached by {key}" : "") + AnyOf(p)));
+        }
+
+        if (p.Jwt is { } jwt)
+        {
+            steps.Add(new(StepKind.Jwt, Describe(jwt) + AnyOf(p)));
         }
 
         if (p.Mirror is { } mirror)

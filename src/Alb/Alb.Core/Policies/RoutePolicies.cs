@@ -56,6 +56,10 @@ public sealed record RoutePolicies
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ExternalAuthPolicy? ExternalAuth { get; init; }
 
+    /// <summary><c>alb.edge.io/auth-jwt-*</c>: a JWT validated at the ingress.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JwtPolicy? Jwt { get; init; }
+
     /// <summary><c>limit-rps</c>, <c>limit-rpm</c>, <c>limit-connections</c> and their companions.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RateLimitPolicy? RateLimit { get; init; }

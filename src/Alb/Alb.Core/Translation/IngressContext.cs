@@ -43,6 +43,9 @@ internal sealed class IngressContext
             externalAuth = globalAuth;
         }
 
+        var albReader = new AnnotationReader(Name, ingress.Metadata.Annotations, AlbAnnotations.Prefix);
+        Take(AlbAnnotations.Screen(albReader));
+        var jwt = Take(JwtAnnotations.Read(albReader, Namespace, settings, secrets));
         ClientCert = Take(ClientCertAnnotations.Read(reader, Namespace, settings, secrets));
         var limits = Take(RateLimitAnnotations.Read(reader));
         var upstream = Take(ProxyAnnotations.Read(reader, settings));
@@ -72,6 +75,7 @@ internal sealed class IngressContext
             SourceRanges = ranges,
             BasicAuth = basicAuth,
             ExternalAuth = externalAuth,
+            Jwt = jwt,
             Satisfy = satisfy,
             RateLimit = limits,
             Upstream = upstream == UpstreamPolicy.From(settings) ? null : upstream,
@@ -143,13 +147,14 @@ internal sealed class IngressContext
             : null;
         var rewrite = Rewrites.Rewrite is { } r && r.Target != path ? r : null;
         var appRoot = root ? Redirects.AppRoot : null;
-        var noAuth = (Policies.BasicAuth ?? (object?)Policies.ExternalAuth) is not null && _settings.NoAuthLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal));
+        var noAuth = (Policies.BasicAuth ?? Policies.ExternalAuth ?? (object?)Policies.Jwt) is not null && _settings.NoAuthLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal));
         return redirect is null && rewrite is null && appRoot is null && !noAuth
             ? Policies
             : Policies with
             {
                 HttpsRedirect = redirect, Rewrite = rewrite, AppRoot = appRoot,
                 BasicAuth = noAuth ? null : Policies.BasicAuth, ExternalAuth = noAuth ? null : Policies.ExternalAuth,
+                Jwt = noAuth ? null : Policies.Jwt,
             };
     }
 

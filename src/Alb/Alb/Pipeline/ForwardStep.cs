@@ -257,4 +257,7 @@ internal sealed record ForwardServices(IHttpForwarder Forwarder, UpstreamClient 
 
     /// <summary>External auth: the pool to auth services and the auth answer cache.</summary>
     public Auth.AuthServices Auth { get; } = new(Time, Logger);
+
+    /// <summary>JWT: the JWKS of every auth-jwt-jwks-url, fetched and refreshed in the background.</summary>
+    public Auth.JwksStore Jwks { get; } = new(Time, Logger);
 }

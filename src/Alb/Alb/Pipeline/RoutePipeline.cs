@@ -80,6 +80,10 @@ internal sealed class RoutePipeline
                     access.Add(new ExternalAuthCheck(policies.ExternalAuth!, route.Id, context.Services.Auth,
                         context.Settings.UseForwardedHeaders && context.Settings.ComputeFullForwardedFor, TimeSpan.FromSeconds(context.Settings.ProxyReadTimeoutSeconds)));
                     break;
+                case StepKind.Jwt:
+                    accessAt = accessAt < 0 ? steps.Count : accessAt;
+                    access.Add(new JwtCheck(policies.Jwt!, policies.Jwt!.JwksUrl is { } url ? context.Jwks(url) : null));
+                    break;
                 case StepKind.Rewrite:
                 case StepKind.Canary:
                 case StepKind.Mirror:
@@ -101,7 +105,7 @@ internal sealed class RoutePipeline
             var errors = policies.Errors;
             var retryStatuses = upstream.NextUpstream & ForwardStep.StatusConditions;
             var dropAuthorization = policies.BasicAuth is not null; // ingress-nginx: proxy_set_header Authorization ""
-            var authHeaders = policies.ExternalAuth is { } external ? AuthHeaderNames.Of(external) : null;
+            var authHeaders = AuthHeaderNames.For(policies);
             var transformer = upstream.Host is null && rewrite is null && cors is null && errors is not { InterceptCodes.Count: > 0 } && answer is null && upstream.ConnectionHeader is null && retryStatuses == NextUpstream.Off && !dropAuthorization && authHeaders is null
                 ? context.Forwarding.Plain
                 : new RouteTransformer(context.Forwarding, upstream.Host, rewrite, policies.Rewrite, cors, errors, answer, upstream.ConnectionHeader == "close", retryStatuses, dropAuthorization, authHeaders);
@@ -147,5 +151,15 @@ internal sealed class RoutePipeline
 /// <summary>What compiling a pipeline needs beyond the route: settings, the HTTPS port, shared services and kept state.</summary>
 internal sealed record PipelineContext(GlobalSettings Settings, int HttpsPort, ForwardServices Services, Func<string, RateLimitPolicy, RateLimitState> Limits, Func<string, BackendPool?> Pool)
 {
+    /// <summary>The JWKS URLs this publish uses (the publisher stops the others once the new state is in).</summary>
+    public HashSet<string> JwksUrls { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The shared source of a JWKS URL; its first fetch starts now, at publish.</summary>
+    public JwksSource Jwks(string url)
+    {
+        JwksUrls.Add(url);
+        return Services.Jwks.Get(url);
+    }
+
     public ForwardingSettings Forwarding { get; } = new(Settings.ForwardedForHeader, Settings.UseForwardedHeaders && Settings.ComputeFullForwardedFor, new ResponseHeaders(Settings));
 }

@@ -71,6 +71,7 @@ internal sealed partial class ConfigPublisher(
 
                 _current = state;
                 _certificates.Retain(table);
+                _services.Jwks.Retain(context.JwksUrls);
                 metrics.Applied(state.Hash, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, time.GetUtcNow());
                 LogApplied(logger, table.Hosts.Count, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, state.Hash);
                 return PublishOutcome.Applied;
