@@ -277,7 +277,7 @@ def serves_annotated(target):
 def runs(sc, target):
     """Whether a cell is measured: annotated scenarios only on the targets that serve the annotated table."""
     if sc in auth.SCENARIOS:
-        return target.partition(":")[0] in auth.AUTH_BASES
+        return target.partition(":")[0] in (("alb",) if sc in auth.ALB_ONLY else auth.AUTH_BASES)
     return not sc.endswith("-ann") or serves_annotated(target)
 
 

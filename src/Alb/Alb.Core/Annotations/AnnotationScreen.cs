@@ -9,10 +9,8 @@ namespace Alb.Core.Annotations;
 /// </summary>
 public static class AnnotationScreen
 {
-    /// <summary>Keys that put a lock on a route: until alb honours them, the route answers 503 instead of serving unauthenticated.</summary>
-    private static readonly HashSet<string> AuthGates = new(StringComparer.Ordinal)
-    {
-    };
+    /// <summary>Families that put a lock on a route: a key of theirs alb does not honour yet makes the route answer 503 instead of serving unauthenticated.</summary>
+    private static bool Locks(AnnotationFamily family) => family is AnnotationFamily.BasicAuth or AnnotationFamily.ExternalAuth or AnnotationFamily.ClientCertificates or AnnotationFamily.Access;
 
     public static Parsed<bool> Read(AnnotationReader reader, AnnotationRisk maxRisk = AnnotationRisk.High)
     {
@@ -44,7 +42,7 @@ public static class AnnotationScreen
                 case AnnotationSupport.NotSupported:
                     findings.Add(Codes.UnsupportedAnnotation, name, $"is not supported by alb ({info.Family}); the route is served without it");
                     break;
-                case AnnotationSupport.Planned when AuthGates.Contains(name):
+                case AnnotationSupport.Planned when Locks(info.Family) || name.StartsWith("auth-", StringComparison.Ordinal):
                     findings.Add(Codes.AuthNotYetSupported, name,
                         "authentication at the ingress is not built yet; the route answers 503 rather than serve without the check",
                         BadValueOutcome.DenyRoute);

@@ -67,7 +67,7 @@ public static class JwtAnnotations
     {
         if (reader.Get("auth-jwt-audiences") is not { } text)
         {
-            findings.Add(Codes.JwtValueDefaulted, "auth-jwt-audiences", "is not set: a token the issuer made for any audience passes; set the audience of this service");
+            findings.Add(Codes.InvalidJwt, "auth-jwt-audiences", "is required: without it a token the issuer made for any other service would pass; the route answers 503 until the audience of this service is set", BadValueOutcome.DenyRoute);
             return policy;
         }
 
