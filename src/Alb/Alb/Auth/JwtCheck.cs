@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text;
 using Alb.Core.Policies;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -12,6 +14,8 @@ namespace Alb.Auth;
 /// iss, aud, exp required, nbf, clock skew), then the required claims are checked. Answers as RFC 6750 has them: no
 /// token is 401 with <c>Bearer realm</c>; a bad one is 401 with <c>error="invalid_token"</c> and a description from
 /// a fixed set (never the token); keys never fetched is 503. On success the claims-to-headers values go upstream.
+/// A token that verified is remembered under its SHA-256 until its expiry (at most 5 minutes) while the keys it was
+/// checked with stay current, so a client sending the same token again costs a hash, not a signature check.
 /// </summary>
 internal sealed class JwtCheck : AccessCheck
 {
@@ -23,6 +27,12 @@ internal sealed class JwtCheck : AccessCheck
     private readonly JwksSource? _source;
     private readonly TokenValidationParameters _template;
     private (JwksKeys? Keys, TokenValidationParameters? Parameters) _current;
+    private const int MaxVerified = 10_000;
+    private static readonly TimeSpan VerifiedLifetime = TimeSpan.FromMinutes(5);
+    private readonly ConcurrentDictionary<UInt128, Verified> _verified = new();
+
+    /// <summary>A token that passed: until when, with which keys, and its claims-to-headers values.</summary>
+    private sealed record Verified(DateTime Until, TokenValidationParameters Parameters, List<(string Name, string? Value)>? Headers);
 
     /// <summary>Lifetimes are checked against the system clock: TokenValidationParameters.TimeProvider is not public in 8.23.0.</summary>
     public JwtCheck(JwtPolicy policy, JwksSource? source)
@@ -71,6 +81,17 @@ internal sealed class JwtCheck : AccessCheck
             return new AccessVerdict(StatusCodes.Status503ServiceUnavailable);
         }
 
+        var key = TokenKey(token);
+        if (_verified.TryGetValue(key, out var verified) && ReferenceEquals(verified.Parameters, parameters) && DateTime.UtcNow < verified.Until)
+        {
+            if (verified.Headers is not null)
+            {
+                context.Features.Set(new JwtHeadersFeature(verified.Headers));
+            }
+
+            return AccessVerdict.Allow;
+        }
+
         var result = await Handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
         if (!result.IsValid && _source is not null && result.TokenOnFailedValidation is JsonWebToken { Kid: { Length: > 0 } kid }
             && _current.Keys?.HasKid(kid) == false && result.Exception is SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException
@@ -93,12 +114,38 @@ internal sealed class JwtCheck : AccessCheck
             }
         }
 
+        List<(string Name, string? Value)>? headers = null;
         if (_policy.ClaimsToHeaders.Count > 0)
         {
-            context.Features.Set(new JwtHeadersFeature([.. _policy.ClaimsToHeaders.Select(h => (h.Header, HeaderValue(claims, h.Claim)))]));
+            headers = [.. _policy.ClaimsToHeaders.Select(h => (h.Header, HeaderValue(claims, h.Claim)))];
+            context.Features.Set(new JwtHeadersFeature(headers));
         }
 
+        Remember(key, jwt.ValidTo, await ParametersAsync().ConfigureAwait(false), headers);
         return AccessVerdict.Allow;
+    }
+
+    private static UInt128 TokenKey(string token)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
+        return new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
+    }
+
+    private void Remember(UInt128 key, DateTime expires, TokenValidationParameters? parameters, List<(string Name, string? Value)>? headers)
+    {
+        var until = DateTime.UtcNow + VerifiedLifetime;
+        if (parameters is null || expires <= DateTime.UtcNow)
+        {
+            return;
+        }
+
+        if (_verified.Count >= MaxVerified)
+        {
+            _verified.Clear();
+        }
+
+        _verified[key] = new Verified(expires < until ? expires : until, parameters, headers);
     }
 
     /// <summary>The validation parameters with the current keys; null while no key was ever fetched (503).</summary>
