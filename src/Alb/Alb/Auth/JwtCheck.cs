@@ -125,10 +125,16 @@ internal sealed class JwtCheck : AccessCheck
         return AccessVerdict.Allow;
     }
 
+    [ThreadStatic]
+    private static IncrementalHash? _threadSha256;
+
+    /// <summary>SHA-256 of the token with a context kept per thread (one-shot hashing makes OpenSSL 3 look SHA-256 up per call).</summary>
     private static UInt128 TokenKey(string token)
     {
+        var sha = _threadSha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(token));
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
+        sha.GetHashAndReset(hash);
         return new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
     }
 

@@ -68,13 +68,46 @@ internal sealed class PasswordVerifier(TimeProvider time)
         return valid ? PasswordCheck.Valid : PasswordCheck.Invalid;
     }
 
+    /// <summary>One HMAC context per thread, reused: a one-shot HMAC makes OpenSSL 3 look the algorithm up on every call.</summary>
+    [ThreadStatic]
+    private static (byte[] Key, IncrementalHash Hmac)? _threadHmac;
+
     private UInt128 CacheKey(string storedHash, string password)
     {
-        var input = Encoding.UTF8.GetBytes(storedHash + "\0" + password);
+        if (_threadHmac is not { } cached || !ReferenceEquals(cached.Key, _key))
+        {
+            _threadHmac?.Hmac.Dispose();
+            cached = (_key, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key));
+            _threadHmac = cached;
+        }
+
+        var hmac = cached.Hmac;
+        Span<byte> buffer = stackalloc byte[256];
+        Append(hmac, storedHash, buffer);
+        hmac.AppendData([0]);
+        Append(hmac, password, buffer);
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key, input, mac);
-        CryptographicOperations.ZeroMemory(input);
+        hmac.GetHashAndReset(mac);
+        CryptographicOperations.ZeroMemory(buffer);
         return new UInt128(BitConverter.ToUInt64(mac), BitConverter.ToUInt64(mac[8..]));
+    }
+
+    /// <summary>UTF-8 of <paramref name="text"/> into the HMAC, through a stack buffer (in pieces when longer).</summary>
+    private static void Append(IncrementalHash hmac, string text, Span<byte> buffer)
+    {
+        var chars = text.AsSpan();
+        while (!chars.IsEmpty)
+        {
+            var take = Math.Min(chars.Length, buffer.Length / 3);
+            if (take < chars.Length && char.IsHighSurrogate(chars[take - 1]))
+            {
+                take--;
+            }
+
+            var length = Encoding.UTF8.GetBytes(chars[..take], buffer);
+            hmac.AppendData(buffer[..length]);
+            chars = chars[take..];
+        }
     }
 
     private void Prune(long now)

@@ -52,6 +52,10 @@ public sealed class AnnotationFuzzTests
                 RateLimitAnnotations.Read(reader).Policy,
                 ProxyAnnotations.Read(reader, GlobalSettings.Default).Policy,
                 LogAnnotations.Read(reader).Policy,
+                BasicAuthAnnotations.Read(reader, "fuzz", GlobalSettings.Default, Secret).Policy,
+                BasicAuthAnnotations.ReadSatisfy(reader).Policy,
+                ExternalAuthAnnotations.Read(reader, "fuzz", GlobalSettings.Default, (_, _) => Map).Policy,
+                ClientCertAnnotations.Read(reader, "fuzz", GlobalSettings.Default, Secret).Policy,
             };
             var json = AlbJson.Serialize(results);
             Assert.DoesNotContain("\\u000", json, StringComparison.Ordinal);
@@ -61,4 +65,32 @@ public sealed class AnnotationFuzzTests
             Assert.DoesNotContain("{", json.Replace("{\n", "", StringComparison.Ordinal).Replace("{}", "", StringComparison.Ordinal), StringComparison.Ordinal);
         }, iter: 5000);
     }
+
+    [Fact]
+    public void Jwt_parser_never_throws_and_never_lets_control_characters_into_a_policy() =>
+        Gen.Select(Gen.Int[0, AlbAnnotations.Known.Count - 1].Array[1, 6], Values.Array[6]).Sample((keys, values) =>
+        {
+            var annotations = new Dictionary<string, string>();
+            for (var i = 0; i < keys.Length; i++)
+            {
+                annotations[AlbAnnotations.Prefix + AlbAnnotations.Known[keys[i]]] = values[i];
+            }
+
+            var reader = new AnnotationReader("Ingress fuzz/x", annotations, AlbAnnotations.Prefix);
+            var screen = AlbAnnotations.Screen(reader);
+            var jwt = JwtAnnotations.Read(reader, "fuzz", GlobalSettings.Default, Secret);
+            Assert.All(screen.Diagnostics.Concat(jwt.Diagnostics), d => Assert.DoesNotContain(d.ToString(), char.IsControl));
+            var json = AlbJson.Serialize(jwt.Policy);
+            Assert.DoesNotContain("\\u000", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\n", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("\\r", json, StringComparison.Ordinal);
+        }, iter: 3000);
+
+    /// <summary>Every Secret exists and holds the generated value under the usual keys, so parsers get past the lookup.</summary>
+    private static k8s.Models.V1Secret? Secret(string ns, string name) => new()
+    {
+        StringData = new Dictionary<string, string> { ["auth"] = name + ":{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n" + ns, ["ca.crt"] = name, ["jwks"] = name },
+    };
+
+    private static readonly Dictionary<string, string> Map = new() { ["X-Fuzz"] = "v" };
 }

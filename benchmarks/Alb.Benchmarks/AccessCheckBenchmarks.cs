@@ -1,0 +1,88 @@
+using System.Text;
+using Alb.Auth;
+using Alb.Core.Auth;
+using Alb.Core.Policies;
+using Alb.Core.Routing;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
+
+namespace Alb.Benchmarks;
+
+/// <summary>
+/// What the access step adds to a request on a cache hit: a basic-auth check with verified credentials (the
+/// credential cache's HMAC), and the parse alone. Compare with the proxy's per-request cost (benchmarks/run.sh load).
+/// </summary>
+[MemoryDiagnoser]
+public class AccessCheckBenchmarks
+{
+    private BasicAuthCheck _check = null!;
+    private DefaultHttpContext _context = null!;
+    private string _header = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        const string hash = "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g="; // "password"
+        _check = new BasicAuthCheck(new BasicAuthPolicy("bench", "bench/htpasswd", new[] { new BasicAuthUser("bench", hash) }.ToEquatableArray()), new PasswordVerifier(TimeProvider.System));
+        _header = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("bench:password"));
+        _context = new DefaultHttpContext();
+        _context.Request.Headers.Authorization = _header;
+        if (!_check.CheckAsync(_context).AsTask().Result.Allowed || !PasswordHash.TryParse(hash, out _, out _))
+        {
+            throw new InvalidOperationException("the benchmark's credentials do not verify");
+        }
+    }
+
+    [Benchmark]
+    public bool VerifiedCredentials() => _check.CheckAsync(_context).AsTask().Result.Allowed;
+
+    [Benchmark]
+    public bool ParseOnly() => BasicAuthCheck.TryReadCredentials(_header, out _, out _);
+}
+
+/// <summary>A JWT check: the first validation of a token (RS256 signature, claims) and a repeated token (the verified-token cache).</summary>
+[MemoryDiagnoser]
+public class JwtCheckBenchmarks
+{
+    private JwtCheck _check = null!;
+    private DefaultHttpContext _context = null!;
+    private string _token = null!;
+    private System.Security.Cryptography.RSA _rsa = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _rsa = System.Security.Cryptography.RSA.Create(2048);
+        var key = new Microsoft.IdentityModel.Tokens.RsaSecurityKey(_rsa) { KeyId = "bench" };
+        var parameters = _rsa.ExportParameters(false);
+        var jwks = $$"""{"keys":[{"kty":"RSA","kid":"bench","use":"sig","alg":"RS256","n":"{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Modulus)}}","e":"{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Exponent)}}"}]}""";
+        var policy = new JwtPolicy("https://issuer.bench/") { Audiences = new[] { "bench" }.ToEquatableArray(), JwksJson = jwks };
+        _check = new JwtCheck(policy, null);
+        _token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = "https://issuer.bench/",
+            Audience = "bench",
+            Expires = DateTime.UtcNow.AddHours(1),
+            Claims = new Dictionary<string, object> { ["sub"] = "bench-user" },
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(key, "RS256"),
+        });
+        _context = new DefaultHttpContext();
+        _context.Request.Headers.Authorization = "Bearer " + _token;
+        if (!_check.CheckAsync(_context).AsTask().Result.Allowed)
+        {
+            throw new InvalidOperationException("the benchmark's token does not verify");
+        }
+    }
+
+    [Benchmark]
+    public bool RepeatedToken() => _check.CheckAsync(_context).AsTask().Result.Allowed;
+
+    [Benchmark]
+    public bool FreshCheck() => new JwtCheck(new JwtPolicy("https://issuer.bench/") { Audiences = new[] { "bench" }.ToEquatableArray() } with { JwksJson = Jwks() }, null).CheckAsync(_context).AsTask().Result.Allowed;
+
+    private string Jwks()
+    {
+        var parameters = _rsa.ExportParameters(false);
+        return $$"""{"keys":[{"kty":"RSA","kid":"bench","use":"sig","alg":"RS256","n":"{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Modulus)}}","e":"{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(parameters.Exponent)}}"}]}""";
+    }
+}
