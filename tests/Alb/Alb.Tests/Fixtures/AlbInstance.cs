@@ -75,7 +75,9 @@ internal sealed class AlbInstance : IAsyncDisposable
 
             try
             {
-                if ((await alb.Admin.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK)
+                // Ready, and it is this process that answered: its HTTP port takes connections and it is still
+                // running (another test's alb on a reused admin port would answer /readyz too).
+                if ((await alb.Admin.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK && await AcceptsAsync(http) && !process.HasExited)
                 {
                     return alb;
                 }
@@ -90,6 +92,20 @@ internal sealed class AlbInstance : IAsyncDisposable
 
         await alb.DisposeAsync();
         throw new TimeoutException("alb did not become ready in 30 s\n" + process.Output());
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -60,7 +60,9 @@ public static class JwtAnnotations
         policy = ReadClaimsToHeaders(reader, findings, policy);
         policy = ReadClockSkew(reader, findings, policy);
         policy = ReadTokenSource(reader, findings, policy);
-        return findings.Result<JwtPolicy?>(policy);
+
+        // Every value was read for its diagnostics; a route that is denied carries no policy, so no bad value reaches one.
+        return findings.Result<JwtPolicy?>(findings.Outcome >= BadValueOutcome.DenyRoute ? null : policy);
     }
 
     private static JwtPolicy ReadAudiences(AnnotationReader reader, Findings findings, JwtPolicy policy)
