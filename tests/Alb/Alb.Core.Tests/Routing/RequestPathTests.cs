@@ -64,7 +64,7 @@ public sealed class RequestPathTests
             Assert.DoesNotContain("/../", forward + "/", StringComparison.Ordinal);
             Assert.DoesNotContain("/./", forward + "/", StringComparison.Ordinal);
             Assert.DoesNotContain(";", match, StringComparison.Ordinal);
-            if (!forward.Contains('%', StringComparison.Ordinal))
+            if (forward.AsSpan().IndexOfAny("%#?") < 0) // a decoded % # ? would mean something else in a raw target
             {
                 Assert.True(RequestPath.TryNormalize(forward, out var again, out _));
                 Assert.Equal(forward, again);
