@@ -93,7 +93,7 @@ internal sealed class ClientCertCheck : AccessCheck
             return known;
         }
 
-        var result = _verifier.Verify(certificate);
+        var result = _verifier.Verify(certificate, Tls.ClientCertHandshake.Of(context)?.Intermediates);
         if (items is not null)
         {
             items[typeof(ClientCertCheck)] = new Cached(_verifier, result);

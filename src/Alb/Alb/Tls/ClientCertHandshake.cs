@@ -34,7 +34,16 @@ internal static class ClientCertHandshake
             // The client's certificate is verified per request against the CA bundle of the request's host
             // (ClientCertCheck): nginx too completes the handshake and answers a bad certificate with 400.
 #pragma warning disable CA5359
-            options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+            options.RemoteCertificateValidationCallback = (_, _, chain, _) =>
+            {
+                // Keep what the client sent besides its own certificate: an intermediate CA completes its chain.
+                if (chain?.ChainPolicy.ExtraStore is { Count: > 0 } sent)
+                {
+                    remembered.Intermediates = [.. sent.Take(8)];
+                }
+
+                return true;
+            };
 #pragma warning restore CA5359
         }
 
@@ -71,5 +80,14 @@ internal static class ClientCertHandshake
     }
 
     /// <summary>The SNI name of a TLS connection and the client-certificate policy its handshake applied.</summary>
-    internal sealed record ClientCertConnection(string? ServerName, ClientCertPolicy? Policy);
+    internal sealed record ClientCertConnection(string? ServerName, ClientCertPolicy? Policy)
+    {
+        /// <summary>The CA certificates the client sent after its own (at most 8), to build its chain with; never trusted as roots.</summary>
+        public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? Intermediates { get; set; }
+    }
+
+    /// <summary>Found on an HttpContext: the connection's record, if its TLS handshake made one.</summary>
+    public static ClientCertConnection? Of(HttpContext context) =>
+        context.Features.Get<ClientCertConnection>()
+            ?? (context.Features.Get<IConnectionItemsFeature>()?.Items is { } items && items.TryGetValue(typeof(ClientCertConnection), out var value) ? value as ClientCertConnection : null);
 }

@@ -55,7 +55,7 @@ internal sealed class ClientCertVerifier
         }
     }
 
-    public ClientCertResult Verify(X509Certificate2? certificate)
+    public ClientCertResult Verify(X509Certificate2? certificate, X509Certificate2Collection? intermediates = null)
     {
         if (certificate is null)
         {
@@ -64,17 +64,21 @@ internal sealed class ClientCertVerifier
 
         var subject = DistinguishedNames.Rfc2253(certificate.SubjectName);
         var issuer = DistinguishedNames.Rfc2253(certificate.IssuerName);
-        var (reason, unknownCa) = Check(certificate);
+        var (reason, unknownCa) = Check(certificate, intermediates);
         return new ClientCertResult(reason is null ? ClientCertOutcome.Success : ClientCertOutcome.Failed, reason ?? "", unknownCa, subject, issuer, certificate);
     }
 
-    private (string? Reason, bool UnknownCa) Check(X509Certificate2 certificate)
+    private (string? Reason, bool UnknownCa) Check(X509Certificate2 certificate, X509Certificate2Collection? intermediates)
     {
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;
         policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         policy.CustomTrustStore.AddRange(_roots);
         policy.ExtraStore.AddRange(_roots);
+        if (intermediates is not null)
+        {
+            policy.ExtraStore.AddRange(intermediates);
+        }
         policy.RevocationMode = X509RevocationMode.NoCheck;
         policy.DisableCertificateDownloads = true;
         policy.VerificationTime = _time.GetUtcNow().UtcDateTime;
