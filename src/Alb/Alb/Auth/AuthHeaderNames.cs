@@ -12,8 +12,13 @@ namespace Alb.Auth;
 internal sealed class AuthHeaderNames
 {
     private readonly HashSet<string> _folded;
+    private readonly string[] _names;
 
-    private AuthHeaderNames(IEnumerable<string> names) => _folded = new(names.Select(Fold), StringComparer.OrdinalIgnoreCase);
+    private AuthHeaderNames(IEnumerable<string> names)
+    {
+        _names = [.. names.Distinct(StringComparer.OrdinalIgnoreCase)];
+        _folded = new(_names.Select(Fold), StringComparer.OrdinalIgnoreCase);
+    }
 
     /// <summary>The names a route's auth checks set; null when it has neither external auth nor JWT.</summary>
     public static AuthHeaderNames? For(RoutePolicies policies) =>
@@ -21,11 +26,20 @@ internal sealed class AuthHeaderNames
             ? null
             : new((policies.ExternalAuth?.ResponseHeaders ?? []).Concat(policies.Jwt?.ClaimsToHeaders.Select(c => c.Header) ?? []));
 
-    public void Apply(HttpRequestHeaders headers, AuthHeadersFeature? answer, JwtHeadersFeature? claims)
+    /// <summary>
+    /// The client's copies are found among the names the client sent (Kestrel's header names, cheap to walk), not by
+    /// enumerating the upstream request's headers, which would parse every value on every request.
+    /// </summary>
+    public void Apply(HttpRequestHeaders headers, IHeaderDictionary sent, AuthHeadersFeature? answer, JwtHeadersFeature? claims)
     {
-        if (_folded.Count > 0)
+        foreach (var name in _names)
         {
-            foreach (var name in headers.Select(h => h.Key).Where(n => _folded.Contains(Fold(n))).ToList())
+            headers.Remove(name); // any case: HttpHeaders names are case-insensitive
+        }
+
+        foreach (var name in sent.Keys)
+        {
+            if (name.Contains('_', StringComparison.Ordinal) && _folded.Contains(Fold(name)))
             {
                 headers.Remove(name);
             }

@@ -118,7 +118,7 @@ internal sealed class RouteTransformer : HttpTransformer
             headers.Authorization = null; // basic auth: the credentials stay at the edge
         }
 
-        _authHeaders?.Apply(headers, httpContext.Features.Get<Auth.AuthHeadersFeature>(), httpContext.Features.Get<Auth.JwtHeadersFeature>());
+        _authHeaders?.Apply(headers, request.Headers, httpContext.Features.Get<Auth.AuthHeadersFeature>(), httpContext.Features.Get<Auth.JwtHeadersFeature>());
         if (_connectionClose)
         {
             headers.ConnectionClose = true; // connection-proxy-header: close
