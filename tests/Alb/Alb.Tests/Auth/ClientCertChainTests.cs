@@ -8,6 +8,7 @@ using System.Text;
 using Alb.Tests.Fixtures;
 using Edge.Testing;
 using Xunit;
+using static Alb.Tests.Auth.ClientCertFixtures;
 
 namespace Alb.Tests.Auth;
 
@@ -17,8 +18,7 @@ namespace Alb.Tests.Auth;
 /// </summary>
 public sealed class ClientCertChainTests : IAsyncLifetime
 {
-    private const string P = "nginx.ingress.kubernetes.io/";
-    private const string Tls = "wild";
+    private const string Tls = ClientCertFixtures.TlsSecret;
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
     private readonly X509Certificate2 _root;
     private readonly X509Certificate2 _intermediate;
@@ -32,8 +32,8 @@ public sealed class ClientCertChainTests : IAsyncLifetime
     {
         _root = Ca("CN=Root CA,O=Acme Co", null);
         _intermediate = Ca("CN=Issuing CA,O=Acme Co", _root);
-        _leaf = Leaf("CN=deep-client,O=Acme Co", _intermediate, 2001);
-        _direct = Leaf("CN=direct-client,O=Acme Co", _root, 2002);
+        _leaf = Issue(_intermediate, "CN=deep-client,O=Acme Co", Now.AddDays(-1), Now.AddDays(30), 2001);
+        _direct = Issue(_root, "CN=direct-client,O=Acme Co", Now.AddDays(-1), Now.AddDays(30), 2002);
         var crl = new CertificateRevocationListBuilder();
         _staleCrl = PemEncoding.WriteString("X509 CRL", crl.Build(_root, BigInteger.One, Now.AddDays(-1), HashAlgorithmName.SHA256, thisUpdate: Now.AddDays(-8))) + "\n";
     }
@@ -118,23 +118,4 @@ public sealed class ClientCertChainTests : IAsyncLifetime
         using var withKey = issued.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
-
-    private static X509Certificate2 Leaf(string subject, X509Certificate2 issuer, int serial)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-        using var issued = request.Create(issuer, Now.AddDays(-1), Now.AddDays(30), BitConverter.GetBytes(serial).Reverse().ToArray());
-        using var withKey = issued.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-    }
-
-    private static string Secret(string name, params (string Key, string Value)[] data) =>
-        $"apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}, namespace: default}}\ndata:\n"
-        + string.Concat(data.Select(d => $"  {d.Key}: \"{Convert.ToBase64String(Encoding.UTF8.GetBytes(d.Value))}\"\n")) + "---\n";
-
-    private static string Ing(string name, string host, params (string Key, string Value)[] annotations) =>
-        ManifestDir.Ingress(name, host, "/", "web", tlsSecret: Tls, annotations: annotations.ToDictionary(a => P + a.Key, a => a.Value));
 }

@@ -9,6 +9,7 @@ using System.Text.Json;
 using Alb.Tests.Fixtures;
 using Edge.Testing;
 using Xunit;
+using static Alb.Tests.Auth.ClientCertFixtures;
 
 namespace Alb.Tests.Auth;
 
@@ -20,7 +21,7 @@ namespace Alb.Tests.Auth;
 public sealed class ClientCertTests : IAsyncLifetime
 {
     private const string P = "nginx.ingress.kubernetes.io/";
-    private const string Tls = "wild";
+    private const string Tls = ClientCertFixtures.TlsSecret;
 
     private static readonly Pki Certs = new();
     private TestOrigin _web = null!;
@@ -290,13 +291,6 @@ public sealed class ClientCertTests : IAsyncLifetime
         };
     }
 
-    private static string Secret(string name, params (string Key, string Value)[] data) =>
-        $"apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}, namespace: default}}\ndata:\n"
-        + string.Concat(data.Select(d => $"  {d.Key}: \"{Convert.ToBase64String(Encoding.UTF8.GetBytes(d.Value))}\"\n")) + "---\n";
-
-    private static string Ing(string name, string host, params (string Key, string Value)[] annotations) =>
-        ManifestDir.Ingress(name, host, "/", "web", tlsSecret: Tls, annotations: annotations.ToDictionary(a => P + a.Key, a => a.Value));
-
     private static string TwoHosts(string name, string first, string second, params (string Key, string Value)[] annotations) =>
         ManifestDir.Ingress(name, first, "/", "web", tlsSecret: Tls, annotations: annotations.ToDictionary(a => P + a.Key, a => a.Value)).Replace(
             "  rules:\n", $"  rules:\n  - host: \"{second}\"\n    http:\n      paths:\n      - {{path: /, pathType: Prefix, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}\n", StringComparison.Ordinal);
@@ -344,17 +338,5 @@ public sealed class ClientCertTests : IAsyncLifetime
         public X509Certificate2 Revoked { get; }
 
         public X509Certificate2 WrongCa { get; }
-
-        private static X509Certificate2 Issue(X509Certificate2 issuer, string subject, DateTimeOffset from, DateTimeOffset to, int serial)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-            using var issued = request.Create(issuer, from, to, BitConverter.GetBytes(serial).Reverse().ToArray());
-            using var withKey = issued.CopyWithPrivateKey(key);
-            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-        }
     }
 }
