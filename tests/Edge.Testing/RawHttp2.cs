@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Edge.Testing;
@@ -20,7 +21,8 @@ public sealed class RawHttp2 : IAsyncDisposable
 
     private RawHttp2(SslStream tls) => _tls = tls;
 
-    public static async Task<RawHttp2> ConnectAsync(int port, string sni)
+    /// <summary>Connects over TLS with ALPN h2 and sends the preface; <paramref name="clientCertificate"/> is offered when the server asks for one.</summary>
+    public static async Task<RawHttp2> ConnectAsync(int port, string sni, X509Certificate2? clientCertificate = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(IPAddress.Loopback, port);
@@ -30,6 +32,8 @@ public sealed class RawHttp2 : IAsyncDisposable
             TargetHost = sni,
             ApplicationProtocols = [SslApplicationProtocol.Http2],
             RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+            LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
         });
         if (tls.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
         {

@@ -14,7 +14,8 @@ namespace Alb.Tests.Auth;
 
 /// <summary>
 /// Client certificates issued by an intermediate CA (auth-tls-verify-depth decides whether the chain is short enough,
-/// as nginx's ssl_verify_depth), and a CA whose CRL has expired (OpenSSL refuses every certificate then: 400).
+/// as nginx's ssl_verify_depth), a CA whose CRL has expired (OpenSSL refuses every certificate then: 400), and one
+/// HTTP/2 connection carrying requests for several hosts (421 where their settings differ from the connection's SNI).
 /// </summary>
 public sealed class ClientCertChainTests : IAsyncLifetime
 {
@@ -48,7 +49,9 @@ public sealed class ClientCertChainTests : IAsyncLifetime
         dir.Write("ingresses.yaml", string.Concat(
             Ing("depth1", "depth1.secure.example.com", ("auth-tls-secret", "default/root")),
             Ing("depth2", "depth2.secure.example.com", ("auth-tls-secret", "default/root"), ("auth-tls-verify-depth", "2")),
-            Ing("stale", "stale.secure.example.com", ("auth-tls-secret", "default/stale"))));
+            Ing("stale", "stale.secure.example.com", ("auth-tls-secret", "default/stale")),
+            Ing("twin", "twin.secure.example.com", ("auth-tls-secret", "default/root")),
+            Ing("plain", "plain.secure.example.com")));
         _alb = await AlbInstance.StartAsync(dir);
     }
 
@@ -75,6 +78,36 @@ public sealed class ClientCertChainTests : IAsyncLifetime
         var before = _web.Requests;
         Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync("stale.secure.example.com", _direct, null));
         Assert.Equal(before, _web.Requests);
+    }
+
+    [Fact]
+    public async Task Http2_connection_reuse_across_hosts_obeys_each_hosts_certificate_settings()
+    {
+        var before = _web.Requests;
+        await using (var h2 = await RawHttp2.ConnectAsync(_alb.HttpsPort, "depth1.secure.example.com", _direct))
+        {
+            // The same settings (another Ingress, the same CA and depth) may share the connection; different ones may not.
+            Assert.Equal([200, 200, 421, 421, 421], await StatusesAsync(h2, "depth1.secure.example.com", "twin.secure.example.com",
+                "plain.secure.example.com", "depth2.secure.example.com", "stale.secure.example.com"));
+        }
+
+        await using (var h2 = await RawHttp2.ConnectAsync(_alb.HttpsPort, "plain.secure.example.com"))
+        {
+            Assert.Equal([200, 421, 421], await StatusesAsync(h2, "plain.secure.example.com", "depth1.secure.example.com", "twin.secure.example.com"));
+        }
+
+        Assert.Equal(before + 3, _web.Requests); // only the three 200s reached the backend
+    }
+
+    private static async Task<List<int>> StatusesAsync(RawHttp2 h2, params string[] authorities)
+    {
+        var statuses = new List<int>();
+        foreach (var authority in authorities)
+        {
+            statuses.Add(await h2.StatusAsync(await h2.SendAsync((":method", "GET"), (":scheme", "https"), (":path", "/"), (":authority", authority))));
+        }
+
+        return statuses;
     }
 
     private async Task<HttpStatusCode> StatusAsync(string host, X509Certificate2 certificate, X509Certificate2? intermediate)

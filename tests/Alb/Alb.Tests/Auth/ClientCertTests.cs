@@ -294,49 +294,4 @@ public sealed class ClientCertTests : IAsyncLifetime
     private static string TwoHosts(string name, string first, string second, params (string Key, string Value)[] annotations) =>
         ManifestDir.Ingress(name, first, "/", "web", tlsSecret: Tls, annotations: annotations.ToDictionary(a => P + a.Key, a => a.Value)).Replace(
             "  rules:\n", $"  rules:\n  - host: \"{second}\"\n    http:\n      paths:\n      - {{path: /, pathType: Prefix, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}\n", StringComparison.Ordinal);
-
-    /// <summary>A CA, client certificates (good, another CA's, expired, revoked) and the CA's CRL listing the revoked one.</summary>
-    private sealed class Pki
-    {
-        public Pki()
-        {
-            using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var now = DateTimeOffset.UtcNow;
-            var caRequest = new CertificateRequest("CN=Test CA,O=Acme Co", caKey, HashAlgorithmName.SHA256);
-            caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-            Ca = caRequest.CreateSelfSigned(now.AddDays(-30), now.AddYears(5));
-            CaPem = Ca.ExportCertificatePem() + "\n";
-
-            using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var otherRequest = new CertificateRequest("CN=Other CA,O=Other", otherKey, HashAlgorithmName.SHA256);
-            otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            otherRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(otherRequest.PublicKey, false));
-            using var other = otherRequest.CreateSelfSigned(now.AddDays(-30), now.AddYears(5));
-
-            Good = Issue(Ca, "CN=client,O=Acme Co", now.AddDays(-1), now.AddDays(30), 1001);
-            Expired = Issue(Ca, "CN=expired,O=Acme Co", now.AddDays(-20), now.AddDays(-10), 1002);
-            Revoked = Issue(Ca, "CN=revoked,O=Acme Co", now.AddDays(-1), now.AddDays(30), 1003);
-            WrongCa = Issue(other, "CN=intruder,O=Other", now.AddDays(-1), now.AddDays(30), 1004);
-
-            var crl = new CertificateRevocationListBuilder();
-            crl.AddEntry(Revoked, now.AddHours(-1));
-            CrlPem = PemEncoding.WriteString("X509 CRL", crl.Build(Ca, BigInteger.One, now.AddDays(7), HashAlgorithmName.SHA256)) + "\n";
-        }
-
-        public X509Certificate2 Ca { get; }
-
-        public string CaPem { get; }
-
-        public string CrlPem { get; }
-
-        public X509Certificate2 Good { get; }
-
-        public X509Certificate2 Expired { get; }
-
-        public X509Certificate2 Revoked { get; }
-
-        public X509Certificate2 WrongCa { get; }
-    }
 }
