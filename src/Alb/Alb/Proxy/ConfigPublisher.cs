@@ -78,6 +78,8 @@ internal sealed partial class ConfigPublisher(
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // JWKS sources the failed build started are stopped; the ones the serving table uses keep running.
+                _services.Jwks.Retain(_current?.JwksUrls ?? new HashSet<string>());
                 metrics.Failed();
                 LogFailed(logger, e);
                 return PublishOutcome.Failed;

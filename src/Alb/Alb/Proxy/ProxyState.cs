@@ -41,7 +41,12 @@ internal sealed class ProxyState
                 }
             }
         }
+
+        JwksUrls = pipelines.JwksUrls;
     }
+
+    /// <summary>The JWKS URLs this table's routes fetch keys from (kept running while the table serves).</summary>
+    public IReadOnlySet<string> JwksUrls { get; }
 
     public RouteTable Table { get; }
 
