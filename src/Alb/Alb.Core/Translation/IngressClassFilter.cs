@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Alb.Core.Translation;
 
 /// <summary>Decides which Ingresses are ours, as ingress-nginx does with <c>--ingress-class</c> and IngressClass objects.</summary>
-internal sealed class IngressClassFilter
+public sealed class IngressClassFilter
 {
     public const string LegacyClassAnnotation = "kubernetes.io/ingress.class";
     public const string DefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class";
@@ -29,6 +29,9 @@ internal sealed class IngressClassFilter
             a.TryGetValue(DefaultClassAnnotation, out var v) &&
             string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>Whether <paramref name="ingress"/> is ours (without the reason).</summary>
+    public bool Accepts(V1Ingress ingress) => Accepts(ingress, out _);
 
     public bool Accepts(V1Ingress ingress, out Diagnostic? ignored)
     {
@@ -83,5 +86,5 @@ internal sealed class IngressClassFilter
         return false;
     }
 
-    private static bool IsOurs(V1IngressClass c) => c.Spec?.Controller == TranslationOptions.ControllerName;
+    private bool IsOurs(V1IngressClass c) => c.Spec?.Controller == _options.ControllerClass;
 }

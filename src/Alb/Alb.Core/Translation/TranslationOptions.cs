@@ -3,8 +3,14 @@ namespace Alb.Core.Translation;
 /// <summary>What the command line says about which Ingresses are ours and where global settings live.</summary>
 public sealed record TranslationOptions
 {
-    /// <summary>Our IngressClass controller name.</summary>
+    /// <summary>Our IngressClass controller name by default.</summary>
     public const string ControllerName = "edge.io/alb";
+
+    /// <summary>
+    /// <c>--controller-class</c>: IngressClasses whose <c>spec.controller</c> equals it are ours. <c>k8s.io/ingress-nginx</c>
+    /// takes over the classes of an ingress-nginx installation unchanged.
+    /// </summary>
+    public string ControllerClass { get; init; } = ControllerName;
 
     public string IngressClass { get; init; } = "alb";
 

@@ -1,0 +1,35 @@
+using Alb.Core.Translation;
+using k8s.Models;
+
+namespace Alb.Core.Cluster;
+
+/// <summary>One status write: the Ingress and the list its <c>status.loadBalancer.ingress</c> must become.</summary>
+public sealed record StatusWrite(V1Ingress Ingress, IReadOnlyList<V1IngressLoadBalancerIngress> Addresses);
+
+/// <summary>
+/// Which Ingresses need a status write, and what: an Ingress of ours gets exactly our addresses (as ingress-nginx
+/// writes them); an Ingress that is not ours (any more) loses our addresses and keeps any other controller's. Only
+/// Ingresses whose list would change are returned.
+/// </summary>
+public static class IngressStatusPlanner
+{
+    public static IReadOnlyList<StatusWrite> Plan(IEnumerable<V1Ingress> ingresses, IEnumerable<V1IngressClass> classes, TranslationOptions options, IReadOnlyList<V1IngressLoadBalancerIngress> ours)
+    {
+        var filter = new IngressClassFilter(classes, options);
+        var ourKeys = StatusAddresses.Keys(ours).ToHashSet(StringComparer.Ordinal);
+        var writes = new List<StatusWrite>();
+        foreach (var ingress in ingresses.OrderBy(i => i.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(i => i.Metadata?.Name, StringComparer.Ordinal))
+        {
+            var current = ingress.Status?.LoadBalancer?.Ingress ?? [];
+            IReadOnlyList<V1IngressLoadBalancerIngress> desired = filter.Accepts(ingress)
+                ? ours
+                : [.. current.Where(e => !ourKeys.Contains($"{e.Ip}|{e.Hostname}"))];
+            if (!StatusAddresses.Same(current, desired))
+            {
+                writes.Add(new StatusWrite(ingress, desired));
+            }
+        }
+
+        return writes;
+    }
+}
