@@ -5,7 +5,9 @@ using Alb.Pipeline;
 using Alb.Proxy;
 using Alb.Sources;
 using Alb.Tls;
+using Alb.Core.Translation;
 using Edge.Hosting;
+using Edge.Kubernetes;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -30,14 +32,32 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(requestMetrics);
         builder.Services.AddSingleton(options.Translation);
-        // The first load happens before Kestrel is configured, so its limits can come from the ConfigMap.
-        var directory = new ManifestDirectory(options.ManifestDirectory);
-        var first = ConfigLoop.Build(directory, options.Translation);
-        var settings = first.Table.Settings;
-        builder.Services.AddSingleton(directory);
         builder.Services.AddSingleton<ConfigPublisher>();
-        builder.Services.AddSingleton<ConfigLoop>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigLoop>());
+        builder.Services.AddSingleton<Publication>();
+        // The first load happens before Kestrel is configured, so its limits can come from the ConfigMap. From a
+        // cluster, only the ConfigMap is read first; the rest is published after every informer's first full list.
+        TranslationResult? first = null;
+        Core.Routing.GlobalSettings settings;
+        if (options.Cluster is { } cluster)
+        {
+            var api = KubeClients.Create(cluster.Kubeconfig);
+            settings = await ClusterStart.SettingsAsync(api, options.Translation).ConfigureAwait(false);
+            builder.Services.AddSingleton(api);
+            builder.Services.AddSingleton(cluster);
+            builder.Services.AddSingleton<ClusterSource>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterSource>());
+            builder.Services.AddHostedService<LeaderDuties>();
+        }
+        else
+        {
+            var directory = new ManifestDirectory(options.ManifestDirectory);
+            first = ConfigLoop.Build(directory, options.Translation);
+            settings = first.Table.Settings;
+            builder.Services.AddSingleton(directory);
+            builder.Services.AddSingleton<ConfigLoop>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigLoop>());
+        }
+
         var accessLog = new AccessLog(options.AccessLog, metrics.AccessLogDropped);
         builder.Services.AddSingleton(accessLog);
         builder.Services.AddSingleton(new ServePorts(options.Https.Port));
@@ -123,8 +143,11 @@ internal static partial class ServeCommand
         });
 
         var app = builder.Build();
-        app.Services.GetRequiredService<ConfigLoop>().Apply(first);
-        var diagnostics = first.Diagnostics;
+        var diagnostics = first?.Diagnostics ?? [];
+        if (first is not null)
+        {
+            app.Services.GetRequiredService<ConfigLoop>().Apply(first);
+        }
 
         // Parsing and translating the first load leaves garbage many times the size of what is kept; give it back
         // to the OS once, before serving, so an idle alb stays small.
@@ -137,7 +160,7 @@ internal static partial class ServeCommand
         app.Run(handler.InvokeAsync);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Alb.Serve");
-        LogStarting(logger, options.ManifestDirectory, options.Http.ToString(), options.Https.ToString(), options.Admin.ToString(),
+        LogStarting(logger, options.Cluster is { } c ? $"cluster {c.Kubeconfig ?? "(in-cluster)"}" : options.ManifestDirectory, options.Http.ToString(), options.Https.ToString(), options.Admin.ToString(),
             diagnostics.Count(d => d.Severity == Core.Diagnostics.Severity.Error), diagnostics.Count(d => d.Severity == Core.Diagnostics.Severity.Warning));
 
         try
@@ -174,8 +197,8 @@ internal static partial class ServeCommand
         });
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "alb serving {Directory}: http {Http}, https {Https}, admin {Admin}; first load: {Errors} errors, {Warnings} warnings")]
-    private static partial void LogStarting(ILogger logger, string directory, string http, string https, string admin, int errors, int warnings);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "alb serving {Source}: http {Http}, https {Https}, admin {Admin}; first load: {Errors} errors, {Warnings} warnings")]
+    private static partial void LogStarting(ILogger logger, string source, string http, string https, string admin, int errors, int warnings);
 
     private sealed class AdminListener
     {

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using System.Threading.Channels;
-using Alb.Core.Diagnostics;
 using Alb.Core.Translation;
 using Alb.Proxy;
 
@@ -13,7 +11,7 @@ namespace Alb.Sources;
 internal sealed partial class ConfigLoop(
     ManifestDirectory directory,
     TranslationOptions options,
-    ConfigPublisher publisher,
+    Publication publication,
     TimeProvider time,
     ILogger<ConfigLoop> logger) : BackgroundService
 {
@@ -22,7 +20,6 @@ internal sealed partial class ConfigLoop(
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private HashSet<Diagnostic> _reported = [];
 
     /// <summary>Loads the directory and translates it, without publishing; load diagnostics come first.</summary>
     public static TranslationResult Build(ManifestDirectory directory, TranslationOptions options)
@@ -33,12 +30,7 @@ internal sealed partial class ConfigLoop(
     }
 
     /// <summary>Publishes a translation and logs the diagnostics that are new since the last one.</summary>
-    public PublishOutcome Apply(TranslationResult result)
-    {
-        var outcome = publisher.Publish(result);
-        Report(result.Diagnostics);
-        return outcome;
-    }
+    public PublishOutcome Apply(TranslationResult result) => publication.Apply(result);
 
     /// <summary>Loads, translates and publishes once.</summary>
     public PublishOutcome Reload() => Apply(Build(directory, options));
@@ -124,22 +116,6 @@ internal sealed partial class ConfigLoop(
             return false;
         }
     }
-
-    /// <summary>Logs each diagnostic once, when it first appears; infos go to debug.</summary>
-    private void Report(ImmutableArray<Diagnostic> diagnostics)
-    {
-        var current = diagnostics.ToHashSet();
-        foreach (var d in diagnostics.Where(d => !_reported.Contains(d)))
-        {
-            var level = d.Severity switch { Severity.Error => LogLevel.Error, Severity.Warning => LogLevel.Warning, _ => LogLevel.Debug };
-            LogDiagnostic(logger, level, d.Code, d.Object, d.Field ?? "-", d.Message);
-        }
-
-        _reported = current;
-    }
-
-    [LoggerMessage(EventId = 300, Message = "{Code} {Object} {Field}: {Message}")]
-    private static partial void LogDiagnostic(ILogger logger, LogLevel level, string code, string @object, string field, string message);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Manifest change handled: {Outcome} after {Milliseconds:F0} ms")]
     private static partial void LogReload(ILogger logger, PublishOutcome outcome, double milliseconds);

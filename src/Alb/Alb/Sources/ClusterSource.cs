@@ -1,0 +1,177 @@
+using Alb.Cli;
+using Alb.Core.Cluster;
+using Alb.Core.Snapshot;
+using Alb.Core.Translation;
+using Edge.Kubernetes;
+using k8s;
+using k8s.Models;
+
+namespace Alb.Sources;
+
+/// <summary>
+/// A live cluster as alb's source: informers for IngressClasses, Ingresses, Services, EndpointSlices, the ConfigMap,
+/// and Secrets of only the namespaces our Ingresses reference (<see cref="SecretScope"/>). Nothing is published before
+/// every informer's first full list; then changes are coalesced (100 ms hold-off, at most 1 s) into one snapshot →
+/// translate → publish, the same path the manifest directory takes. While the API server is away the informers keep
+/// their last state, so alb keeps serving the last good table.
+/// </summary>
+internal sealed partial class ClusterSource : BackgroundService
+{
+    /// <summary>How long a rebuild waits for the Secrets of a namespace our Ingresses just started to reference.</summary>
+    public static readonly TimeSpan SecretSyncWait = TimeSpan.FromSeconds(10);
+
+    private readonly KubeApi _api;
+    private readonly ClusterOptions _cluster;
+    private readonly TranslationOptions _options;
+    private readonly Publication _publication;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly Coalescer _changes;
+    private readonly Dictionary<string, (Informer<V1Secret> Informer, CancellationTokenSource Stop, Task Run)> _secrets = new(StringComparer.Ordinal);
+    private readonly List<Task> _running = [];
+    private Informer<V1IngressClass> _classes = null!;
+    private Informer<V1Ingress> _ingresses = null!;
+    private Informer<V1Service> _services = null!;
+    private Informer<V1EndpointSlice> _slices = null!;
+    private Informer<V1ConfigMap>? _configMap;
+    private readonly TaskCompletionSource _firstPublish = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ClusterSource(KubeApi api, ClusterOptions cluster, TranslationOptions options, Publication publication, TimeProvider time, ILoggerFactory loggers)
+    {
+        _api = api;
+        _cluster = cluster;
+        _options = options;
+        _publication = publication;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<ClusterSource>();
+        _changes = Coalescer.Default(time);
+    }
+
+    /// <summary>The Ingresses and IngressClasses now (empty before the informers start).</summary>
+    public IReadOnlyList<V1Ingress> Ingresses => _ingresses?.Items ?? [];
+
+    public IReadOnlyList<V1IngressClass> IngressClasses => _classes?.Items ?? [];
+
+    /// <summary>Completes once the first snapshot was published.</summary>
+    public Task FirstPublish => _firstPublish.Task;
+
+    public V1Ingress? FindIngress(string ns, string name) => _ingresses?.Get(ns, name);
+
+    /// <summary>Full syncs published (the first and each rebuild after a change).</summary>
+    public int Rebuilds { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var ns = _cluster.WatchNamespace;
+        _classes = Start<V1IngressClass>(ResourceKind.IngressClasses, null, null, stoppingToken);
+        _ingresses = Start<V1Ingress>(ResourceKind.Ingresses, ns, null, stoppingToken);
+        _services = Start<V1Service>(ResourceKind.Services, ns, null, stoppingToken);
+        _slices = Start<V1EndpointSlice>(ResourceKind.EndpointSlices, ns, null, stoppingToken);
+        if (_options.ConfigMap is { } configMap)
+        {
+            var slash = configMap.IndexOf('/', StringComparison.Ordinal);
+            _configMap = Start<V1ConfigMap>(ResourceKind.ConfigMaps, configMap[..slash], new Selectors(Field: $"metadata.name={configMap[(slash + 1)..]}"), stoppingToken);
+        }
+
+        try
+        {
+            await Task.WhenAll(new[] { _classes.FirstSync, _ingresses.FirstSync, _services.FirstSync, _slices.FirstSync, _configMap?.FirstSync ?? Task.CompletedTask }
+                .Select(t => t.WaitAsync(stoppingToken))).ConfigureAwait(false);
+            var first = true;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var started = _time.GetTimestamp();
+                await SyncSecretScopeAsync(first ? Timeout.InfiniteTimeSpan : SecretSyncWait, stoppingToken).ConfigureAwait(false);
+                var outcome = _publication.Apply(Translator.Translate(Snapshot(), _options));
+                Rebuilds++;
+                _firstPublish.TrySetResult();
+                LogRebuilt(_logger, outcome, _ingresses.Items.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+                first = false;
+                if (!await _changes.WaitAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+        finally
+        {
+            foreach (var (_, (_, stop, _)) in _secrets)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(_running.Concat(_secrets.Values.Select(s => s.Run))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The snapshot of the informers' current state.</summary>
+    public ClusterSnapshot Snapshot() => new(
+        _ingresses.Items,
+        _classes.Items,
+        _services.Items,
+        _slices.Items,
+        _secrets.Values.SelectMany(s => s.Informer.Items),
+        _configMap?.Items ?? []);
+
+    /// <summary>Starts Secret informers for namespaces that became referenced (waiting for their first list) and stops the rest.</summary>
+    private async Task SyncSecretScopeAsync(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        var wanted = SecretScope.Namespaces(_ingresses.Items, _classes.Items, _options);
+        if (_cluster.WatchNamespace is { } only)
+        {
+            wanted = wanted.Contains(only) ? new HashSet<string>(StringComparer.Ordinal) { only } : new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        foreach (var gone in _secrets.Keys.Where(k => !wanted.Contains(k)).ToList())
+        {
+            var (_, stop, run) = _secrets[gone];
+            _secrets.Remove(gone);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await run.ConfigureAwait(false);
+            stop.Dispose();
+        }
+
+        var added = new List<Task>();
+        foreach (var ns in wanted.Where(n => !_secrets.ContainsKey(n)))
+        {
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var informer = new Informer<V1Secret>(_api, ResourceKind.Secrets, ns, null, null, _time, _loggers.CreateLogger("Alb.Cluster.Secrets"));
+            informer.Changed += _changes.Signal;
+            _secrets[ns] = (informer, stop, Task.Run(() => informer.RunAsync(stop.Token), CancellationToken.None));
+            added.Add(informer.FirstSync);
+        }
+
+        if (added.Count > 0)
+        {
+            try
+            {
+                await Task.WhenAll(added).WaitAsync(wait, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                LogSecretsLate(_logger, wait.TotalSeconds);
+            }
+        }
+    }
+
+    private Informer<T> Start<T>(ResourceKind kind, string? ns, Selectors? selectors, CancellationToken stoppingToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var informer = new Informer<T>(_api, kind, ns, selectors, null, _time, _loggers.CreateLogger("Alb.Cluster." + kind.Plural));
+        informer.Changed += _changes.Signal;
+        _running.Add(Task.Run(() => informer.RunAsync(stoppingToken), CancellationToken.None));
+        return informer;
+    }
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Cluster change handled: {Outcome}, {Ingresses} Ingresses, after {Milliseconds:F0} ms")]
+    private static partial void LogRebuilt(ILogger logger, Proxy.PublishOutcome outcome, int ingresses, double milliseconds);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Secrets of a newly referenced namespace not listed within {Seconds:F0} s: publishing without them (their routes fail closed until they arrive)")]
+    private static partial void LogSecretsLate(ILogger logger, double seconds);
+}
