@@ -4,10 +4,11 @@ internal static class HelpText
 {
     public const string Main = """
         alb: the Edge ingress data plane. Serves Kubernetes Ingress (with ingress-nginx annotations) over
-        HTTP/1.1, HTTP/2 and HTTPS with SNI, from a directory of manifests; no cluster needed.
+        HTTP/1.1, HTTP/2 and HTTPS with SNI, from a directory of manifests (no cluster needed) or a live cluster.
 
         Usage:
           alb serve --manifests DIR [flags]      serve the Ingresses found under DIR, reloading on change
+          alb serve --kubeconfig FILE [flags]    serve the Ingresses of a cluster (in a Pod: neither flag)
           alb validate DIR [--output text|json]  print every diagnostic; exit 0 clean, 1 errors, 2 unusable input
           alb explain DIR --host H --path P      show which route a request takes, and why
           alb help [COMMAND]                     this text, or a command's flags
@@ -16,12 +17,27 @@ internal static class HelpText
         """;
 
     public const string Serve = """
-        alb serve: serve Ingresses from a manifest directory.
+        alb serve: serve Ingresses from a manifest directory or a cluster.
 
         Usage: alb serve --manifests DIR [flags]
+               alb serve --kubeconfig FILE [flags]   (in a Pod, with KUBERNETES_SERVICE_HOST set: neither)
 
         Flags:
           --manifests DIR                    directory of *.yaml/*.yml/*.json manifests (searched recursively; watched)
+          --kubeconfig FILE                  read Ingresses, Services, EndpointSlices, Secrets and the ConfigMap from the
+                                             cluster of FILE's current context (list + watch); excludes --manifests
+          --watch-namespace NS               only this namespace's Ingresses, Services and Secrets (default: all)
+          --election-id NAME                 Lease whose holder writes Ingress status and Events (default alb-leader)
+          --election-namespace NS            namespace of that Lease (default $POD_NAMESPACE, else default);
+                                             the identity is $POD_NAME, else the host name
+          --publish-service NS/NAME          Ingress status from this Service's addresses (LoadBalancer ingress and
+                                             external IPs; NodePort external IPs or cluster IP; ClusterIP cluster IP)
+          --publish-status-address A[,B]     Ingress status from these IPs/host names (takes precedence); without
+                                             either flag, the nodes of the ready alb Pods
+          --update-status-on-shutdown[=false]
+                                             the last replica to stop clears the status it wrote (default true)
+          --controller-class VALUE           IngressClasses whose spec.controller equals VALUE are ours (default
+                                             edge.io/alb; k8s.io/ingress-nginx takes over ingress-nginx's classes)
           --http ADDR:PORT                   plain HTTP listener (default 0.0.0.0:8080)
           --https ADDR:PORT                  HTTPS listener, TLS 1.2/1.3, SNI, HTTP/2 by ALPN (default 0.0.0.0:8443)
           --admin ADDR:PORT                  /healthz, /readyz, /metrics (default 127.0.0.1:10254)

@@ -28,6 +28,16 @@ public sealed class CommandLineTests : IDisposable
     [InlineData(new[] { "serve", "--manifests", ".", "--http", ":9000", "--admin", ":9000" }, "different ports")]
     [InlineData(new[] { "serve", "--manifests", ".", "--frobnicate" }, "--frobnicate")]
     [InlineData(new[] { "serve", "--manifests" }, "--manifests needs a value")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--kubeconfig", "/dev/null" }, "--manifests and --kubeconfig exclude each other")]
+    [InlineData(new[] { "serve", "--kubeconfig", "/nonexistent/kubeconfig" }, "--kubeconfig")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--watch-namespace", "shop" }, "--watch-namespace applies to a cluster")]
+    [InlineData(new[] { "serve", "--kubeconfig", "/dev/null", "--watch-namespace", "Bad_NS" }, "--watch-namespace")]
+    [InlineData(new[] { "serve", "--kubeconfig", "/dev/null", "--election-id", "UPPER" }, "--election-id")]
+    [InlineData(new[] { "serve", "--kubeconfig", "/dev/null", "--election-namespace", "a.b" }, "--election-namespace")]
+    [InlineData(new[] { "serve", "--kubeconfig", "/dev/null", "--publish-service", "noslash" }, "--publish-service")]
+    [InlineData(new[] { "serve", "--kubeconfig", "/dev/null", "--publish-status-address", "10.0.0.1,bad_host!" }, "--publish-status-address")]
+    [InlineData(new[] { "serve", "--kubeconfig", "/dev/null", "--update-status-on-shutdown=maybe" }, "--update-status-on-shutdown")]
+    [InlineData(new[] { "serve", "--manifests", ".", "--controller-class", "no-domain-path" }, "--controller-class")]
     [InlineData(new[] { "validate" }, "DIR is required")]
     [InlineData(new[] { "validate", ".", "--output", "yaml" }, "--output")]
     [InlineData(new[] { "explain", ".", "--path", "/" }, "--host")]
@@ -61,7 +71,9 @@ public sealed class CommandLineTests : IDisposable
     {
         var (exit, stdout, _) = await AlbAsync("serve", "--help");
         Assert.Equal(0, exit);
-        foreach (var flag in new[] { "--manifests", "--http", "--https", "--admin", "--ingress-class", "--watch-ingress-without-class", "--default-ssl-certificate", "--configmap", "--access-log", "--log-level", "--shutdown-timeout" })
+        foreach (var flag in new[] { "--manifests", "--http", "--https", "--admin", "--ingress-class", "--watch-ingress-without-class", "--default-ssl-certificate", "--configmap", "--access-log", "--log-level", "--shutdown-timeout",
+            "--kubeconfig", "--watch-namespace", "--election-id", "--election-namespace", "--publish-service", "--publish-status-address",
+            "--update-status-on-shutdown", "--controller-class" })
         {
             Assert.Contains(flag, stdout, StringComparison.Ordinal);
         }
