@@ -22,6 +22,9 @@ public sealed class KubeApi(k8s.Kubernetes client)
     /// <summary>The bound of one non-watch call.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Sent as <c>User-Agent</c> (e.g. <c>alb/POD</c>), so the API server's audit log names the replica.</summary>
+    public string? UserAgent { get; init; }
+
     /// <summary>The API server's address.</summary>
     public Uri BaseUri => client.BaseUri;
 
@@ -56,6 +59,7 @@ public sealed class KubeApi(k8s.Kubernetes client)
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, kind.Path(ns) + Query(query)));
         using var headersBound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         headersBound.CancelAfter(RequestTimeout);
+        Prepare(request);
         await Authenticate(request, headersBound.Token).ConfigureAwait(false);
         using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersBound.Token).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
@@ -176,6 +180,7 @@ public sealed class KubeApi(k8s.Kubernetes client)
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bound.CancelAfter(RequestTimeout);
+        Prepare(request);
         await Authenticate(request, bound.Token).ConfigureAwait(false);
         HttpResponseMessage response;
         try
@@ -195,6 +200,14 @@ public sealed class KubeApi(k8s.Kubernetes client)
         using (response)
         {
             throw await ErrorAsync(response, what, ct).ConfigureAwait(false);
+        }
+    }
+
+    private void Prepare(HttpRequestMessage request)
+    {
+        if (UserAgent is not null)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         }
     }
 

@@ -9,11 +9,11 @@ public static class KubeClients
     public static bool InCluster => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
 
     /// <summary>A client from <paramref name="kubeconfig"/> (its current context), or the in-cluster configuration when null.</summary>
-    public static KubeApi Create(string? kubeconfig)
+    public static KubeApi Create(string? kubeconfig, string? userAgent = null)
     {
         var config = kubeconfig is not null
             ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)
             : KubernetesClientConfiguration.InClusterConfig();
-        return new KubeApi(new k8s.Kubernetes(config));
+        return new KubeApi(new k8s.Kubernetes(config)) { UserAgent = userAgent };
     }
 }

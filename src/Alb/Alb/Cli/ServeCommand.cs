@@ -40,7 +40,7 @@ internal static partial class ServeCommand
         Core.Routing.GlobalSettings settings;
         if (options.Cluster is { } cluster)
         {
-            var api = KubeClients.Create(cluster.Kubeconfig);
+            var api = KubeClients.Create(cluster.Kubeconfig, $"alb/{cluster.Identity}");
             settings = await ClusterStart.SettingsAsync(api, options.Translation).ConfigureAwait(false);
             builder.Services.AddSingleton(api);
             builder.Services.AddSingleton(cluster);
