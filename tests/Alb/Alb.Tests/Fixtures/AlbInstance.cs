@@ -39,14 +39,28 @@ internal sealed class AlbInstance : IAsyncDisposable
 
     public static string AlbDll => Path.Combine(AppContext.BaseDirectory, "alb.dll");
 
-    public static async Task<AlbInstance> StartAsync(ManifestDir manifests, params string[] extraArgs)
+    public static Task<AlbInstance> StartAsync(ManifestDir manifests, params string[] extraArgs) =>
+        StartAsync(manifests, ["--manifests", manifests.Path], extraArgs, waitReady: true, null);
+
+    /// <summary>
+    /// alb reading a cluster through <paramref name="kubeconfig"/>, with <paramref name="podName"/> as its identity
+    /// (<c>POD_NAME</c>); with <paramref name="waitReady"/> false, returns once it listens.
+    /// </summary>
+    public static Task<AlbInstance> StartClusterAsync(string kubeconfig, string podName, bool waitReady, params string[] extraArgs) =>
+        StartClusterAsync(kubeconfig, podName, waitReady, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>As above, with more environment variables (e.g. <c>POD_NAMESPACE</c>).</summary>
+    public static Task<AlbInstance> StartClusterAsync(string kubeconfig, string podName, bool waitReady, IDictionary<string, string> environment, params string[] extraArgs) =>
+        StartAsync(new ManifestDir(), ["--kubeconfig", kubeconfig], extraArgs, waitReady, new Dictionary<string, string>(environment) { ["POD_NAME"] = podName });
+
+    private static async Task<AlbInstance> StartAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment)
     {
         // Free ports can be taken by a parallel test between the probe and alb's bind: try again with new ones.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(manifests, extraArgs);
+                return await StartOnceAsync(manifests, source, extraArgs, waitReady, environment);
             }
             catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("cannot listen", StringComparison.Ordinal))
             {
@@ -54,16 +68,16 @@ internal sealed class AlbInstance : IAsyncDisposable
         }
     }
 
-    private static async Task<AlbInstance> StartOnceAsync(ManifestDir manifests, string[] extraArgs)
+    private static async Task<AlbInstance> StartOnceAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment)
     {
         int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
         string[] args =
         [
-            AlbDll, "serve", "--manifests", manifests.Path,
+            AlbDll, "serve", .. source,
             "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}", "--admin", $"127.0.0.1:{admin}",
             .. extraArgs,
         ];
-        var process = TestProcess.Start("dotnet", args);
+        var process = TestProcess.Start("dotnet", args, environment: environment);
         var alb = new AlbInstance(process, manifests, http, https, admin);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
@@ -77,7 +91,8 @@ internal sealed class AlbInstance : IAsyncDisposable
             {
                 // Ready, and it is this process that answered: its HTTP port takes connections and it is still
                 // running (another test's alb on a reused admin port would answer /readyz too).
-                if ((await alb.Admin.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK && await AcceptsAsync(http) && !process.HasExited)
+                var ready = (await alb.Admin.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK;
+                if ((ready || !waitReady) && await AcceptsAsync(http) && !process.HasExited)
                 {
                     return alb;
                 }
