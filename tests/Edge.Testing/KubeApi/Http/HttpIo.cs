@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Edge.Testing.KubeApi;
+
+/// <summary>Reading bodies and query parameters, writing JSON and Status responses.</summary>
+internal static class HttpIo
+{
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+
+    public static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body, RequestInfo info)
+    {
+        info.StatusCode = status;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        var pretty = Flag(context, "pretty");
+        await context.Response.WriteAsync(pretty ? body.ToJsonString(Pretty) : body.ToJsonString(), context.RequestAborted);
+    }
+
+    public static Task WriteErrorAsync(HttpContext context, ApiError error, RequestInfo info)
+    {
+        if (error.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return WriteJsonAsync(context, error.Code, error.Status, info);
+    }
+
+    public static async Task<string> ReadBodyAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        return await reader.ReadToEndAsync(context.RequestAborted);
+    }
+
+    public static async Task<JsonObject> ReadObjectAsync(HttpContext context)
+    {
+        var text = await ReadBodyAsync(context);
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject ?? throw StatusBodies.BadRequest("the request body must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw StatusBodies.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+        }
+    }
+
+    public static string? Query(HttpContext context, string name) =>
+        context.Request.Query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+
+    public static bool Flag(HttpContext context, string name) => Query(context, name) is "true" or "1" or "True";
+
+    public static int? Int(HttpContext context, string name) =>
+        int.TryParse(Query(context, name), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    public static WriteOptions WriteOptions(HttpContext context) => new(
+        DryRun: context.Request.Query["dryRun"].Contains("All"),
+        FieldManager: Query(context, "fieldManager"),
+        Force: Flag(context, "force"),
+        UserAgent: context.Request.Headers.UserAgent.ToString());
+}
