@@ -85,6 +85,10 @@ public abstract class ApiTestBase : IAsyncLifetime
         {"apiVersion":"edge.io/v1","kind":"Widget","metadata":{"name":"{{{{name}}}}","namespace":"default"},"spec":{"size":{{{{size}}}}}}
         """)!;
 
+    /// <summary>Compact JSON with quotes written as the API server writes them (<c>\"</c>).</summary>
+    protected static string Json(JsonNode node) =>
+        node.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     protected static string Rv(JsonObject obj) => (string?)obj["metadata"]?["resourceVersion"] ?? "";
 
     protected static long RvNumber(JsonObject obj) => long.Parse(Rv(obj), System.Globalization.CultureInfo.InvariantCulture);

@@ -68,6 +68,10 @@ internal sealed class ApiRouter
         {
             // the client went away
         }
+        catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+        {
+            await HttpIo.WriteErrorAsync(context, StatusBodies.InternalError($"{e.GetType().Name}: {e.Message}"), info);
+        }
     }
 
     private Task DispatchAsync(HttpContext context, Route route, RequestInfo info)

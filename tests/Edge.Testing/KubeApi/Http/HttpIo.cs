@@ -7,7 +7,10 @@ namespace Edge.Testing.KubeApi;
 /// <summary>Reading bodies and query parameters, writing JSON and Status responses.</summary>
 internal static class HttpIo
 {
-    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    /// <summary>Output as the API server writes it: quotes as <c>\"</c>, no HTML escaping.</summary>
+    public static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body, RequestInfo info)
     {
@@ -15,7 +18,7 @@ internal static class HttpIo
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         var pretty = Flag(context, "pretty");
-        await context.Response.WriteAsync(pretty ? body.ToJsonString(Pretty) : body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(body.ToJsonString(pretty ? Pretty : Compact), context.RequestAborted);
     }
 
     public static Task WriteErrorAsync(HttpContext context, ApiError error, RequestInfo info)

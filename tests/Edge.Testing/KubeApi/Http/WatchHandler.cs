@@ -78,6 +78,7 @@ internal sealed class WatchHandler
         var deadline = time.GetUtcNow() + timeout;
         var nextBookmark = time.GetUtcNow() + _options.BookmarkInterval;
         await context.Response.StartAsync(cancellationToken);
+        await context.Response.Body.FlushAsync(cancellationToken);
         while (true)
         {
             var closed = await DrainAsync(context, watcher, cancellationToken);
@@ -172,7 +173,7 @@ internal sealed class WatchHandler
 
     private static async Task WriteLineAsync(HttpContext context, JsonObject line, CancellationToken cancellationToken = default)
     {
-        await context.Response.WriteAsync(line.ToJsonString() + "\n", cancellationToken);
+        await context.Response.WriteAsync(line.ToJsonString(HttpIo.Compact) + "\n", cancellationToken);
         await context.Response.Body.FlushAsync(cancellationToken);
     }
 }

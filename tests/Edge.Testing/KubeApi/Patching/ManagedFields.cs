@@ -62,6 +62,14 @@ internal static class ManagedFields
         }
     }
 
+    /// <summary>True when ownership differs (managers, operations or fields; times are ignored).</summary>
+    public static bool OwnershipChanged(JsonObject before, JsonObject after)
+    {
+        static IEnumerable<string> Keys(JsonObject o) =>
+            Read(o).Where(e => e.Fields.Count > 0).Select(e => $"{e.Manager}|{e.Operation}|{e.Subresource}|{string.Join(",", e.Fields.Order(StringComparer.Ordinal))}").Order(StringComparer.Ordinal);
+        return !Keys(before).SequenceEqual(Keys(after));
+    }
+
     /// <summary>The leaf paths an object sets, leaving out apiVersion, kind and the metadata the server owns.</summary>
     public static HashSet<string> LeafPaths(JsonObject obj)
     {

@@ -18,6 +18,7 @@ internal static class ServerSideApply
         var wanted = ManagedFields.LeafPaths(applied);
 
         var conflicts = new List<FieldCause>();
+        var lost = new List<(ManagedFields.Entry Owner, string Path)>();
         foreach (var other in entries.Where(e => e.Manager != manager))
         {
             foreach (var path in wanted.Where(other.Fields.Contains))
@@ -26,6 +27,7 @@ internal static class ServerSideApply
                 {
                     var message = other.ApiVersion == apiVersion ? $"conflict with \"{other.Manager}\"" : $"conflict with \"{other.Manager}\" using {other.ApiVersion}";
                     conflicts.Add(new FieldCause("FieldManagerConflict", message, ManagedFields.Display(path)));
+                    lost.Add((other, path));
                 }
             }
         }
@@ -36,9 +38,9 @@ internal static class ServerSideApply
         }
 
         var result = (JsonObject)(MergeApplied(current, applied) ?? new JsonObject());
-        foreach (var other in entries.Where(e => e.Manager != manager))
+        foreach (var (owner, path) in lost)
         {
-            other.Fields.ExceptWith(wanted);
+            owner.Fields.Remove(path);
         }
 
         foreach (var stale in (mine?.Fields ?? []).Except(wanted))

@@ -39,7 +39,11 @@ internal static class ObjectRules
     public static List<string> Finalizers(JsonObject obj) =>
         (obj["metadata"]?["finalizers"] as JsonArray)?.Select(f => (string?)f ?? "").ToList() ?? [];
 
-    public static long Generation(JsonObject obj) => (long?)obj["metadata"]?["generation"] ?? 0;
+    public static long Generation(JsonObject obj) => Number(obj["metadata"]?["generation"]) ?? 0;
+
+    /// <summary>An integer node as a long, whatever CLR type the node was built from.</summary>
+    public static long? Number(JsonNode? node) =>
+        node is JsonValue && long.TryParse(node.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>The name for <c>generateName</c>: the prefix plus five random characters.</summary>
     public static string Generate(string prefix) =>

@@ -84,7 +84,9 @@ internal sealed partial class ResourceService
             }
 
             ObjectRules.Metadata(merged)["name"] = name;
+            var managed = merged["metadata"]?["managedFields"]?.DeepClone();
             Prepare(type, ns, merged, keepStatus: false);
+            ObjectRules.Metadata(merged)["managedFields"] = managed;
             return (CommitCreate(type, merged, options), true);
         }
 
@@ -151,7 +153,7 @@ internal sealed partial class ResourceService
             throw StatusBodies.Invalid(type, name, errors);
         }
 
-        if (!ObjectRules.Differs(current, next))
+        if (!ObjectRules.Differs(current, next) && (recordUpdate || !ManagedFields.OwnershipChanged(current, next)))
         {
             return Output(current, type);
         }
@@ -218,7 +220,7 @@ internal sealed partial class ResourceService
 
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = Now();
-        metadata["generation"] = 1;
+        metadata["generation"] = 1L;
         if (type.HasStatus && !keepStatus)
         {
             obj.Remove("status");

@@ -27,7 +27,7 @@ internal sealed partial class ResourceService
     public ResourceCatalog Catalog => _catalog;
 
     public JsonObject Get(ResourceType type, string ns, string name) =>
-        _store.Get(type, ns, name) ?? throw StatusBodies.NotFound(type, name);
+        Output(_store.Get(type, ns, name) ?? throw StatusBodies.NotFound(type, name), type);
 
     /// <summary>A <c>&lt;Kind&gt;List</c>: sorted by namespace then name, paged from a snapshot when <paramref name="limit"/> is set.</summary>
     public JsonObject List(ResourceType type, string? ns, LabelSelector labels, FieldSelector fields, int limit, string? continueToken) =>
