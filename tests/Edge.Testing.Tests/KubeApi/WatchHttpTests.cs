@@ -116,4 +116,26 @@ public sealed class WatchHttpTests : ApiTestBase
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
         await Eventually.TrueAsync(() => Api.Faults.OpenWatches == 0, "the watch is released");
     }
+    [Fact]
+    public async Task SendInitialEvents_ends_the_initial_state_with_an_annotated_bookmark()
+    {
+        await PostAsync(ConfigMaps, ConfigMap("a"));
+        using var reader = await OpenAsync("sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
+        Assert.Equal("ADDED a", Describe(await NextAsync(reader)));
+        var end = await NextAsync(reader);
+        Assert.Equal("BOOKMARK", (string?)end["type"]);
+        Assert.Equal("true", (string?)end["object"]!["metadata"]!["annotations"]!["k8s.io/initial-events-end"]);
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_frees_its_watch()
+    {
+        var response = await Http.GetAsync(ConfigMaps + "?watch=true&allowWatchBookmarks=true", HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Contains("BOOKMARK", await reader.ReadLineAsync());
+        Assert.Equal(1, Api.Faults.OpenWatches);
+        reader.Dispose();
+        response.Dispose();
+        await Eventually.TrueAsync(() => Api.Faults.OpenWatches == 0, "the server drops the watch of a gone client");
+    }
 }

@@ -214,4 +214,22 @@ public sealed class WriteRuleTests : ApiTestBase
         Assert.Equal(422, bad.Code);
         Assert.Equal("spec.leaseDurationSeconds", (string?)bad.Body["details"]!["causes"]![0]!["field"]);
     }
+    [Fact]
+    public async Task Deletecollection_and_namespace_deletion_remove_what_they_name()
+    {
+        await PostAsync("/api/v1/namespaces", new JsonObject { ["metadata"] = new JsonObject { ["name"] = "team" } });
+        await PostAsync("/api/v1/namespaces/team/configmaps", ConfigMap("a", "team", labels: new JsonObject { ["app"] = "x" }));
+        await PostAsync("/api/v1/namespaces/team/configmaps", ConfigMap("b", "team"));
+        await PostAsync("/api/v1/namespaces/team/secrets", new JsonObject { ["metadata"] = new JsonObject { ["name"] = "s" } });
+
+        var (code, deleted) = await DeleteAsync("/api/v1/namespaces/team/configmaps?labelSelector=app%3Dx");
+        Assert.Equal(200, code);
+        Assert.Equal("a", (string?)Assert.Single(deleted["items"]!.AsArray())!["metadata"]!["name"]);
+        Assert.Equal(200, (await GetAsync("/api/v1/namespaces/team/configmaps/b")).Code);
+
+        Assert.Equal(200, (await DeleteAsync("/api/v1/namespaces/team")).Code);
+        Assert.Equal(404, (await GetAsync("/api/v1/namespaces/team/configmaps/b")).Code);
+        Assert.Equal(404, (await GetAsync("/api/v1/namespaces/team/secrets/s")).Code);
+        Assert.Equal(404, (await GetAsync("/api/v1/namespaces/team")).Code);
+    }
 }

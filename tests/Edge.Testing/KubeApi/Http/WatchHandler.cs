@@ -34,7 +34,8 @@ internal sealed class WatchHandler
 
         var rvText = HttpIo.Query(context, "resourceVersion");
         long? from = null;
-        if (!string.IsNullOrEmpty(rvText) && rvText != "0")
+        var initialEvents = HttpIo.Flag(context, "sendInitialEvents");
+        if (!initialEvents && !string.IsNullOrEmpty(rvText) && rvText != "0")
         {
             from = long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv
                 : throw StatusBodies.BadRequest($"resourceVersion: Invalid value: \"{rvText}\": must be a non-negative integer");
@@ -42,7 +43,7 @@ internal sealed class WatchHandler
 
         var bookmarks = HttpIo.Flag(context, "allowWatchBookmarks");
         var timeout = HttpIo.Int(context, "timeoutSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : _options.DefaultWatchTimeout;
-        var watcher = new Watcher(type, route.Namespace, labels, fields, bookmarks, info);
+        var watcher = new Watcher(type, route.Namespace, labels, fields, bookmarks, info) { SendInitialEvents = initialEvents };
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
@@ -141,7 +142,7 @@ internal sealed class WatchHandler
                     {
                         ["kind"] = watcher.Type.Kind,
                         ["apiVersion"] = watcher.Type.ApiVersion,
-                        ["metadata"] = new JsonObject { ["resourceVersion"] = message.BookmarkVersion.ToString(CultureInfo.InvariantCulture) },
+                        ["metadata"] = BookmarkMetadata(message),
                     },
                 },
                 "ERROR" => new JsonObject { ["type"] = "ERROR", ["object"] = message.Object!.DeepClone() },
@@ -151,6 +152,17 @@ internal sealed class WatchHandler
         }
 
         return false;
+    }
+
+    private static JsonObject BookmarkMetadata(WatchMessage message)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = message.BookmarkVersion.ToString(CultureInfo.InvariantCulture) };
+        if (message.InitialEventsEnd)
+        {
+            metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        }
+
+        return metadata;
     }
 
     /// <summary>A silent drop never writes or closes again (no FIN) until the client gives up or the server stops; an abort resets the connection.</summary>

@@ -138,9 +138,9 @@ internal sealed class ObjectStore
                 }
             }
 
-            if (watcher.Bookmarks)
+            if (watcher.Bookmarks || watcher.SendInitialEvents)
             {
-                watcher.Enqueue(new WatchMessage("BOOKMARK", null, _resourceVersion));
+                watcher.Enqueue(new WatchMessage("BOOKMARK", null, _resourceVersion, InitialEventsEnd: watcher.SendInitialEvents && fromVersion is null));
             }
 
             _watchers.Add(watcher);

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 namespace Edge.Testing.KubeApi;
 
 /// <summary>What a watch stream writes next: an event, a bookmark, an ERROR Status, or the end.</summary>
-internal sealed record WatchMessage(string Type, JsonObject? Object, long BookmarkVersion = 0)
+internal sealed record WatchMessage(string Type, JsonObject? Object, long BookmarkVersion = 0, bool InitialEventsEnd = false)
 {
     public static WatchMessage Close { get; } = new("CLOSE", null);
 }
@@ -44,6 +44,9 @@ internal sealed class Watcher
     public FieldSelector Fields { get; }
 
     public bool Bookmarks { get; }
+
+    /// <summary><c>sendInitialEvents=true</c>: the initial state, then a bookmark annotated <c>k8s.io/initial-events-end</c>.</summary>
+    public bool SendInitialEvents { get; init; }
 
     public RequestInfo Request { get; }
 
