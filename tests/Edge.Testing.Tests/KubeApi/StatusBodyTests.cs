@@ -94,6 +94,10 @@ public sealed class StatusBodyTests : ApiTestBase
         Assert.Equal(415, code);
         Assert.Equal("UnsupportedMediaType", (string?)body["reason"]);
 
+        (code, body) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "\u000a\u0002v1", "application/vnd.kubernetes.protobuf");
+        Assert.Equal(415, code);
+        Assert.Contains("accepted media types include: application/json, application/yaml", (string?)body["message"]);
+
         (code, body) = await PostAsync("/api/v1/namespaces/default/configmaps/x", ConfigMap("x"));
         Assert.Equal(405, code);
         Assert.Equal("MethodNotAllowed", (string?)body["reason"]);

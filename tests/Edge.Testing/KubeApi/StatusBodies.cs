@@ -59,8 +59,8 @@ internal static class StatusBodies
 
     public static ApiError MethodNotAllowed(string message) => Failure(405, "MethodNotAllowed", message, new JsonObject());
 
-    public static ApiError UnsupportedMediaType(string contentType) =>
-        Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {contentType})", new JsonObject());
+    public static ApiError UnsupportedMediaType(string contentType, string accepted = "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml") =>
+        Failure(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {accepted} (got {contentType})", new JsonObject());
 
     public static ApiError InternalError(string message) =>
         Failure(500, "InternalError", $"Internal error occurred: {message}", new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = message }) });

@@ -73,7 +73,10 @@ public sealed class TestApiServer : IAsyncDisposable
         var faults = new FaultInjector(store);
         var requests = new RequestLog();
         var address = "";
-        var router = new ApiRouter(service, faults, requests, new WatchHandler(service, options, stopping.Token), () => address);
+        var router = new ApiRouter(service, faults, requests, new WatchHandler(service, options, stopping.Token), () => address)
+        {
+            OnCompleted = options.OnRequestCompleted,
+        };
         app.Run(router.HandleAsync);
         await app.StartAsync(cancellationToken);
 

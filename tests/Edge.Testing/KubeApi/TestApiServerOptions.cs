@@ -18,6 +18,9 @@ public sealed record TestApiServerOptions
     /// <summary>Namespaces that exist from the start.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = ["default", "kube-system", "kube-public", "edge-system"];
 
+    /// <summary>Called when a request ends (a watch: when its stream ends), e.g. to print a request log.</summary>
+    public Action<RequestInfo>? OnRequestCompleted { get; init; }
+
     /// <summary>The clock for timestamps, watch timeouts and bookmarks.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -2,8 +2,8 @@ using System.Globalization;
 using Edge.Testing.KubeApi;
 
 // Runs the test API server as a process until SIGTERM/SIGINT, for kubectl and real alb / alb-operator processes:
-//   dotnet run --project tests/tools/TestApiServer -- --port 0 --kubeconfig-out /tmp/kubeconfig [--bookmark-seconds 1] [--event-window N]
-// Prints the URL on stdout once listening.
+//   dotnet run --project tests/tools/TestApiServer -- --port 0 --kubeconfig-out /tmp/kubeconfig [--bookmark-seconds 1] [--event-window N] [--log-requests]
+// Prints the URL on stdout once listening; --log-requests prints every request to stderr.
 var options = new TestApiServerOptions();
 string? kubeconfig = null;
 for (var i = 0; i < args.Length; i++)
@@ -23,12 +23,15 @@ for (var i = 0; i < args.Length; i++)
             options = options with { BookmarkInterval = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) };
             i++;
             break;
+        case "--log-requests":
+            options = options with { OnRequestCompleted = r => Console.Error.WriteLine(r.ToString() + (r.ContentType is null ? "" : " " + r.ContentType)) };
+            break;
         case "--event-window" when value is not null:
             options = options with { EventWindow = int.Parse(value, CultureInfo.InvariantCulture) };
             i++;
             break;
         default:
-            await Console.Error.WriteLineAsync($"usage: TestApiServer [--port N] [--kubeconfig-out FILE] [--bookmark-seconds S] [--event-window N] (unknown: {args[i]})");
+            await Console.Error.WriteLineAsync($"usage: TestApiServer [--port N] [--kubeconfig-out FILE] [--bookmark-seconds S] [--event-window N] [--log-requests] (unknown: {args[i]})");
             return 2;
     }
 }

@@ -24,6 +24,8 @@ internal sealed class ApiRouter
         _serverAddress = serverAddress;
     }
 
+    public Action<RequestInfo>? OnCompleted { get; init; }
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -71,6 +73,10 @@ internal sealed class ApiRouter
         catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
         {
             await HttpIo.WriteErrorAsync(context, StatusBodies.InternalError($"{e.GetType().Name}: {e.Message}"), info);
+        }
+        finally
+        {
+            OnCompleted?.Invoke(info);
         }
     }
 

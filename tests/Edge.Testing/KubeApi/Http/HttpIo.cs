@@ -37,12 +37,21 @@ internal static class HttpIo
         return await reader.ReadToEndAsync(context.RequestAborted);
     }
 
+    /// <summary>A create or update body: JSON or YAML; anything else (protobuf, CBOR) is 415 so clients fall back to JSON.</summary>
     public static async Task<JsonObject> ReadObjectAsync(HttpContext context)
     {
+        var contentType = context.Request.ContentType ?? "application/json";
+        var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
+        if (!(mediaType.EndsWith("json", StringComparison.Ordinal) || mediaType is "application/yaml" or "text/plain" or ""))
+        {
+            throw StatusBodies.UnsupportedMediaType(contentType, "application/json, application/yaml");
+        }
+
         var text = await ReadBodyAsync(context);
         try
         {
-            return JsonNode.Parse(text) as JsonObject ?? throw StatusBodies.BadRequest("the request body must be a JSON object");
+            return (mediaType == "application/yaml" ? YamlToJson.Parse(text) : JsonNode.Parse(text)) as JsonObject
+                ?? throw StatusBodies.BadRequest("the request body must be an object");
         }
         catch (JsonException e)
         {
