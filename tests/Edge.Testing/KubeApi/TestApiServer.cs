@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Testing.KubeApi;
+
+/// <summary>
+/// An in-process Kubernetes API server for tests: Kestrel on 127.0.0.1 over plain HTTP/1.1, speaking enough of the API
+/// (discovery, CRUD, patch, apply, watch, status subresources, finalizers, garbage collection) for KubernetesClient and
+/// kubectl, with fault hooks. Dispose it to stop it; it never outlives the test.
+/// </summary>
+public sealed class TestApiServer : IAsyncDisposable
+{
+    /// <summary>The bearer token the generated kubeconfig and clients send (the server accepts any).</summary>
+    public const string Token = "edge-test-token";
+
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping;
+
+    private TestApiServer(WebApplication app, CancellationTokenSource stopping, Uri url, TestApiStore objects, FaultInjector faults, RequestLog requests)
+    {
+        _app = app;
+        _stopping = stopping;
+        Url = url;
+        Objects = objects;
+        Faults = faults;
+        Requests = requests;
+    }
+
+    /// <summary>The base URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri Url { get; }
+
+    /// <summary>Direct access to the stored objects.</summary>
+    public TestApiStore Objects { get; }
+
+    /// <summary>The fault hooks.</summary>
+    public FaultInjector Faults { get; }
+
+    /// <summary>Every request received, in order.</summary>
+    public RequestLog Requests { get; }
+
+    public static async Task<TestApiServer> StartAsync(TestApiServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new TestApiServerOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, options.Port, l => l.Protocols = HttpProtocols.Http1);
+            k.Limits.MinResponseDataRate = null;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
+        });
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var app = builder.Build();
+
+        var store = new ObjectStore(options.EventWindow);
+        var catalog = new ResourceCatalog();
+        var service = new ResourceService(store, catalog, options.TimeProvider);
+        foreach (var ns in options.Namespaces)
+        {
+            service.Create(ResourceCatalog.Namespaces, "", new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, new WriteOptions(FieldManager: "test-setup"));
+        }
+
+        var stopping = new CancellationTokenSource();
+        var faults = new FaultInjector(store);
+        var requests = new RequestLog();
+        var address = "";
+        var router = new ApiRouter(service, faults, requests, new WatchHandler(service, options, stopping.Token), () => address)
+        {
+            OnCompleted = options.OnRequestCompleted,
+        };
+        app.Run(router.HandleAsync);
+        await app.StartAsync(cancellationToken);
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        address = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        return new TestApiServer(app, stopping, new Uri($"http://{address}"), new TestApiStore(service), faults, requests);
+    }
+
+    /// <summary>Writes a kubeconfig (cluster at <see cref="Url"/>, a user with a dummy token, current context, namespace default); returns the path.</summary>
+    public string WriteKubeconfig(string path)
+    {
+        var yaml = $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: edge-test
+              cluster:
+                server: {Url.ToString().TrimEnd('/')}
+            users:
+            - name: edge-test
+              user:
+                token: {Token}
+            contexts:
+            - name: edge-test
+              context:
+                cluster: edge-test
+                user: edge-test
+                namespace: default
+            current-context: edge-test
+            preferences: {"{}"}
+
+            """;
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary>A KubernetesClient configuration for this server.</summary>
+    public KubernetesClientConfiguration ClientConfiguration() => new()
+    {
+        Host = Url.ToString().TrimEnd('/'),
+        AccessToken = Token,
+        Namespace = "default",
+    };
+
+    /// <summary>A KubernetesClient for this server (dispose it).</summary>
+    public Kubernetes CreateClient() => new(ClientConfiguration());
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        Faults.Reset();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // connections still open after the grace period are dropped
+        }
+
+        await _app.DisposeAsync();
+        _stopping.Dispose();
+    }
+}
