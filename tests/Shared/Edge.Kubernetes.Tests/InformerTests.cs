@@ -49,7 +49,7 @@ public sealed class InformerTests : IAsyncLifetime
         return (informer, Task.Run(() => informer.RunAsync(_stop.Token)), () => Volatile.Read(ref changes));
     }
 
-    private string? Value(Informer<V1ConfigMap> informer, string name) => informer.Get("default", name)?.Data?["v"];
+    private static string? Value(Informer<V1ConfigMap> informer, string name) => informer.Get("default", name)?.Data?["v"];
 
     [Fact]
     public async Task Lists_in_pages_then_applies_every_change_in_order()
@@ -79,6 +79,7 @@ public sealed class InformerTests : IAsyncLifetime
         await _api.CreateAsync(ResourceKind.ConfigMaps, "default", Map("keep", "1"), default);
         var (informer, _, _) = Start();
         await informer.FirstSync.WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _server.Faults.OpenWatches > 0, "a watch open");
 
         _server.Faults.Compact(expireOpenWatches: true); // every open watch gets a 410 ERROR event
         await _api.CreateAsync(ResourceKind.ConfigMaps, "default", Map("after", "2"), default);
