@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using AlbOperator.Core.Model;
 using k8s.Models;
 
@@ -286,62 +284,4 @@ public static class AlbValidation
         image.Length == 0 || image.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
             ? $"\"{image}\" is not an image reference (non-empty, no spaces)"
             : null;
-}
-
-/// <summary><c>spec.vip.address</c>: <c>ADDRESS[/PREFIX]</c>, as vipd's <c>addresses</c> take it.</summary>
-public static class VipAddress
-{
-    public static bool TryParse(string text, out (IPAddress Address, int Prefix) value, out string? problem)
-    {
-        value = default;
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address) || text.Contains('%', StringComparison.Ordinal))
-        {
-            problem = $"\"{text}\" is not ADDRESS[/PREFIX] (e.g. 192.0.2.100/32)";
-            return false;
-        }
-
-        var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        var prefix = max;
-        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix < 1 || prefix > max))
-        {
-            problem = $"the prefix of \"{text}\" must be 1-{max}";
-            return false;
-        }
-
-        value = (address, prefix);
-        problem = null;
-        return true;
-    }
-}
-
-/// <summary><c>spec.vip.advertInterval</c>: whole milliseconds or seconds (<c>100ms</c>, <c>1s</c>) in VRRPv3's 10 ms to 40.95 s, in steps of 10 ms.</summary>
-public static class AdvertInterval
-{
-    public const string Pattern = "^[0-9]+(ms|s)$";
-
-    public static bool TryParse(string text, out TimeSpan value)
-    {
-        value = default;
-        var (digits, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1) : text.EndsWith('s') ? (text[..^1], 1000) : ("", 0);
-        if (digits.Length is 0 or > 6 || !digits.All(char.IsAsciiDigit))
-        {
-            return false;
-        }
-
-        value = TimeSpan.FromMilliseconds(long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture) * scale);
-        return true;
-    }
-
-    public static string? Check(string text)
-    {
-        if (!TryParse(text, out var value))
-        {
-            return $"\"{text}\" is not a duration in whole ms or s (e.g. 100ms, 1s)";
-        }
-
-        return value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromMilliseconds(40_950) || value.TotalMilliseconds % 10 != 0
-            ? $"{text} is outside VRRPv3's 10ms..40950ms in steps of 10ms"
-            : null;
-    }
 }

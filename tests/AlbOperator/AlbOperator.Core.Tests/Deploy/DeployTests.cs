@@ -152,4 +152,23 @@ public class DeployTests
         Assert.Equal("edge", desired.Get<V1IngressClass>()!.Metadata.Name);
         Assert.Equal(3, desired.Get<V1Deployment>()!.Spec.Replicas);
     }
+
+    [Theory]
+    [InlineData("alb", "src/Alb/Alb/Alb.csproj", true)]
+    [InlineData("alb-operator", "src/AlbOperator/AlbOperator/AlbOperator.csproj", true)]
+    [InlineData("vipd", "src/VipDaemon/VipDaemon/VipDaemon.csproj", false)]
+    [InlineData("etcd-backup", "src/EtcdBackup/EtcdBackup/EtcdBackup.csproj", false)]
+    public void Each_binary_has_a_containerfile(string binary, string project, bool tierUpDelayOff)
+    {
+        var text = File.ReadAllText(Deploy($"containers/{binary}.Containerfile"));
+
+        Assert.Contains($"podman build -f deploy/containers/{binary}.Containerfile", text, StringComparison.Ordinal);
+        Assert.Contains($"dotnet publish {project}", text, StringComparison.Ordinal);
+        Assert.Equal(tierUpDelayOff, text.Contains("ENV DOTNET_TC_CallCountingDelayMs=0", StringComparison.Ordinal));
+        if (binary != "alb-operator")
+        {
+            // The operator's host project is the lead's to write; the others must exist.
+            Assert.True(File.Exists(Path.Combine(Golden.SourceDirectory("src"), "..", project)), $"{project} does not exist");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -13,7 +14,13 @@ internal static class Kustomize
     /// <summary><c>kubectl</c> on the PATH (v1.32.4 at /usr/bin/kubectl on the test machines), or <c>$KUBECTL</c>.</summary>
     public static string Kubectl => Environment.GetEnvironmentVariable("KUBECTL") is { Length: > 0 } path ? path : "kubectl";
 
-    public static List<YamlMappingNode> Render(string directory)
+    private static readonly ConcurrentDictionary<string, Lazy<List<YamlMappingNode>>> Rendered = new();
+
+    /// <summary>The documents <c>kubectl kustomize DIRECTORY</c> prints (rendered once per directory and test run; read, never changed).</summary>
+    public static List<YamlMappingNode> Render(string directory) =>
+        Rendered.GetOrAdd(directory, d => new Lazy<List<YamlMappingNode>>(() => Run(d))).Value;
+
+    private static List<YamlMappingNode> Run(string directory)
     {
         var start = new ProcessStartInfo(Kubectl)
         {
