@@ -4,12 +4,12 @@ using k8s.Models;
 
 namespace AlbOperator.Core.Desired;
 
-/// <summary>The permissions one Alb's pods get: cluster-wide reads, and in the Alb's namespace its Lease and Events.</summary>
+/// <summary>The permissions one Alb's pods get: cluster-wide (ClusterRole) and in the Alb's namespace (Role, its Lease).</summary>
 public sealed record AlbRbacRules(IReadOnlyList<V1PolicyRule> Cluster, IReadOnlyList<V1PolicyRule> Namespaced);
 
 /// <summary>
 /// Exactly what alb needs and nothing more (a test pins the rules): it reads the objects a route table is built from,
-/// writes Ingress status, records Events, and elects a status writer with its own Lease.
+/// writes Ingress status, posts Events on Ingresses, and elects a status writer with its own Lease.
 /// </summary>
 public static class AlbRbac
 {
@@ -24,13 +24,15 @@ public static class AlbRbac
             Rule("networking.k8s.io", ["ingressclasses", "ingresses"], Read),
             // Ingress status (the elected replica only).
             Rule("networking.k8s.io", ["ingresses/status"], ["update", "patch"]),
+            // Events on Ingresses with broken annotations: an Event lives in its Ingress's namespace, so this cannot
+            // be a Role in the Alb's namespace (docs/alb-cluster.md, "Events").
+            Rule("", ["events"], ["create", "patch"]),
         ],
         Namespaced:
         [
             // create cannot be limited by name; get/update only on alb's own Lease.
             Rule("coordination.k8s.io", ["leases"], ["create"]),
             Rule("coordination.k8s.io", ["leases"], ["get", "update"], [names.Lease]),
-            Rule("", ["events"], ["create", "patch"]),
         ]);
 
     private static readonly string[] Read = ["get", "list", "watch"];

@@ -20,12 +20,12 @@ public class AlbRbacTests
             "discovery.k8s.io endpointslices get,list,watch",
             "networking.k8s.io ingressclasses,ingresses get,list,watch",
             "networking.k8s.io ingresses/status update,patch",
+            " events create,patch",
         ], rules.Cluster.Select(Text));
         Assert.Equal(
         [
             "coordination.k8s.io leases create",
             "coordination.k8s.io leases get,update names=web-leader",
-            " events create,patch",
         ], rules.Namespaced.Select(Text));
     }
 
