@@ -34,11 +34,11 @@ internal sealed class Ed25519CryptoProvider : ICryptoProvider
     /// releasing a provider): true for the name <c>EdDSA</c>, so the release comes back here.
     /// </summary>
     public bool IsSupportedAlgorithm(string algorithm, params object[] args) =>
-        algorithm == Algorithm && (args.Length == 0 || (args[0] is JsonWebKey key && PublicKey(key) is not null));
+        algorithm == Algorithm && (args is null or [] || (args[0] is JsonWebKey key && PublicKey(key) is not null));
 
     public object Create(string algorithm, params object[] args)
     {
-        if (algorithm != Algorithm || args.Length == 0 || args[0] is not JsonWebKey key || PublicKey(key) is not { } publicKey)
+        if (algorithm != Algorithm || args is null or [] || args[0] is not JsonWebKey key || PublicKey(key) is not { } publicKey)
         {
             throw new NotSupportedException($"alb's Ed25519 provider verifies {Algorithm} with an OKP Ed25519 key only");
         }
