@@ -5,8 +5,10 @@ namespace Alb.Core.Auth;
 
 /// <summary>
 /// The shape check of a JSON Web Key Set (RFC 7517) before the host hands it to the JWT library: a bounded JSON
-/// object with a <c>keys</c> array holding at least one RSA or EC signing key. Symmetric (<c>oct</c>) keys are never
-/// used (no HMAC at the ingress), nor <c>OKP</c> (EdDSA: the library has none), nor keys marked <c>use: enc</c>.
+/// object with a <c>keys</c> array holding at least one RSA, EC or OKP Ed25519 (RFC 8037) signing key. Symmetric
+/// (<c>oct</c>) keys are never used (no HMAC at the ingress), nor OKP keys of another curve (Ed448, X25519, X448), nor
+/// keys marked <c>use: enc</c>. Only shapes are checked here; the host decodes the keys (an Ed25519 <c>x</c> that is no
+/// curve point is dropped there).
 /// </summary>
 public static class JwksDocument
 {
@@ -59,7 +61,7 @@ public static class JwksDocument
 
             if (kids.Count == 0)
             {
-                return "holds no RSA or EC signing key" + (dropped.Count > 0 ? $" ({string.Join("; ", dropped)})" : "");
+                return "holds no RSA, EC or Ed25519 signing key" + (dropped.Count > 0 ? $" ({string.Join("; ", dropped)})" : "");
             }
 
             keyIds = kids.ToEquatableArray();
@@ -85,11 +87,16 @@ public static class JwksDocument
             "RSA" => Text(key, "n") is { Length: > 0 } && Text(key, "e") is { Length: > 0 } ? null : "is an RSA key without n and e",
             "EC" => Curves.Contains(Text(key, "crv")) && Text(key, "x") is { Length: > 0 } && Text(key, "y") is { Length: > 0 } ? null : "is an EC key without a P-256/384/521 crv, x and y",
             "oct" => "is a symmetric key (kty oct): HMAC is never accepted",
-            "OKP" => "is an OKP key (EdDSA), which the JWT library alb uses does not support",
-            { } other => $"has kty \"{AnnotationTextShort(other)}\", not RSA or EC",
+            "OKP" => Text(key, "crv") is not "Ed25519" ? $"is an OKP key of curve \"{AnnotationTextShort(Text(key, "crv") ?? "")}\"; only Ed25519 is supported"
+                : IsEd25519PublicKey(Text(key, "x")) ? null : "is an Ed25519 key whose x is not 32 bytes of base64url",
+            { } other => $"has kty \"{AnnotationTextShort(other)}\", not RSA, EC or OKP",
             null => "has no kty",
         };
     }
+
+    /// <summary>RFC 8037 §2: x is the 32-byte public key, base64url without padding (43 characters).</summary>
+    private static bool IsEd25519PublicKey(string? x) =>
+        x is { Length: 43 } && x.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

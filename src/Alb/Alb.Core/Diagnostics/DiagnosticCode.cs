@@ -157,8 +157,8 @@ public static class Codes
     // 293x: JWT (alb.edge.io/auth-jwt-*)
     public static readonly DiagnosticCode InvalidJwt = new("ALB2930", Severity.Error, "an alb.edge.io/auth-jwt-* value that does not validate (issuer, audiences, also when missing, JWKS source, algorithms, required-claims, claims-to-headers, token-source), or an auth-jwt-* key without auth-jwt-issuer; the route answers 503 (fail closed)");
     public static readonly DiagnosticCode JwtValueDefaulted = new("ALB2931", Severity.Warning, "an auth-jwt-clock-skew that does not validate or is above 5m (60s applies)");
-    public static readonly DiagnosticCode JwtAlgorithmDropped = new("ALB2932", Severity.Warning, "an auth-jwt-algorithms entry that is refused (none, HS*: never accepted) or not supported (EdDSA, unknown names); dropped from the list, the others apply");
-    public static readonly DiagnosticCode JwksSecretUnusable = new("ALB2933", Severity.Error, "an auth-jwt-jwks-secret that is missing, in another namespace, without the key jwks, or whose JWKS does not parse or holds no RSA/EC signing key; the route answers 503");
+    public static readonly DiagnosticCode JwtAlgorithmDropped = new("ALB2932", Severity.Warning, "an auth-jwt-algorithms entry that is refused (none, HS*: never accepted) or not supported (an unknown name, a wrong case); or a JWKS Secret key that is not used (oct, use enc, an OKP curve other than Ed25519); dropped, the others apply");
+    public static readonly DiagnosticCode JwksSecretUnusable = new("ALB2933", Severity.Error, "an auth-jwt-jwks-secret that is missing, in another namespace, without the key jwks, or whose JWKS does not parse or holds no RSA, EC or Ed25519 signing key; the route answers 503");
     public static readonly DiagnosticCode UnknownAlbAnnotation = new("ALB2939", Severity.Warning, "a key under alb.edge.io/ that alb does not know (a typo?); ignored");
 
     // 25xx: servers (hosts)

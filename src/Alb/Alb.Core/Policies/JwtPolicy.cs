@@ -72,10 +72,14 @@ public sealed record JwtPolicy(string Issuer)
 /// <summary>The JWS algorithms alb accepts (asymmetric only), and those it always refuses.</summary>
 public static class JwtAlgorithms
 {
+    /// <summary>
+    /// What a route without auth-jwt-algorithms accepts. EdDSA is supported but not a default: a route's accepted
+    /// algorithms change only when its Ingress says so (RFC 8725 §3.1), so adding EdDSA changed no existing route.
+    /// </summary>
     public static IReadOnlyList<string> Default { get; } = ["RS256", "ES256"];
 
-    /// <summary>RSA PKCS#1 v1.5, RSA-PSS and ECDSA. EdDSA is not here: Microsoft.IdentityModel 8.23.0 has no EdDSA (see docs/alb-auth.md).</summary>
-    public static IReadOnlyList<string> Supported { get; } = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+    /// <summary>RSA PKCS#1 v1.5, RSA-PSS, ECDSA and EdDSA (Ed25519 only, RFC 8037; verified by the host with BouncyCastle, see docs/alb-auth.md).</summary>
+    public static IReadOnlyList<string> Supported { get; } = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
     /// <summary><c>none</c> (any case) and every HMAC: a shared secret has no place at an ingress, and HMAC with a public key is the classic confusion attack.</summary>
     public static bool IsRefused(string alg) => alg.Equals("none", StringComparison.OrdinalIgnoreCase) || alg.StartsWith("HS", StringComparison.OrdinalIgnoreCase);

@@ -64,7 +64,7 @@ internal sealed class JwksStore : IDisposable
 /// <summary>
 /// One JWKS URL: fetched in the background (at most 5 s and 1 MiB), refreshed every 5 minutes, and on a token with an
 /// unknown <c>kid</c> at most once per 30 s. A failed fetch keeps the last good keys and is retried sooner (1 s
-/// doubling to 60 s). Only RSA and EC signing keys are kept; a JWKS with none counts as a failed fetch.
+/// doubling to 60 s). Only RSA, EC and OKP Ed25519 signing keys are kept; a JWKS with none counts as a failed fetch.
 /// </summary>
 internal sealed class JwksSource : IDisposable
 {
@@ -256,7 +256,11 @@ internal sealed class JwksKeys
 
     public bool HasKid(string kid) => Keys.Any(k => k.KeyId == kid);
 
-    /// <summary>Null when <paramref name="keys"/> holds at least one RSA or EC signing key; otherwise why not.</summary>
+    /// <summary>
+    /// Null when <paramref name="keys"/> holds at least one RSA, EC or OKP Ed25519 signing key; otherwise why not.
+    /// RSA and EC keys are IdentityModel's own (<see cref="JsonWebKeySet.GetSigningKeys"/>); an OKP key stays a
+    /// <see cref="JsonWebKey"/> with <see cref="Ed25519CryptoProvider.Factory"/>, which IdentityModel asks for EdDSA.
+    /// </summary>
     public static string? TryParse(string json, out JwksKeys? keys)
     {
         keys = null;
@@ -268,15 +272,16 @@ internal sealed class JwksKeys
         try
         {
             var set = new JsonWebKeySet(json) { SkipUnresolvedJsonWebKeys = true };
-            foreach (var unusable in set.Keys.Where(k => k.Kty is not ("RSA" or "EC") || (!string.IsNullOrEmpty(k.Use) && k.Use != "sig")).ToList())
+            foreach (var unusable in set.Keys.Where(k => k.Kty is not ("RSA" or "EC" or "OKP") || (!string.IsNullOrEmpty(k.Use) && k.Use != "sig")).ToList())
             {
                 set.Keys.Remove(unusable);
             }
 
             var signing = set.GetSigningKeys().Where(k => k is AsymmetricSecurityKey or JsonWebKey { Kty: "RSA" or "EC" }).ToList();
+            signing.AddRange(set.Keys.Where(k => k.Kty == "OKP" && Ed25519CryptoProvider.TryAdopt(k)));
             if (signing.Count == 0)
             {
-                return "holds no RSA or EC signing key the JWT library can use";
+                return "holds no RSA, EC or Ed25519 signing key alb can use";
             }
 
             keys = new JwksKeys(signing);

@@ -69,6 +69,8 @@ public sealed class JwksStoreTests
     [InlineData("oversized")]
     [InlineData("not-json")]
     [InlineData("only-oct")]
+    [InlineData("only-ed448")]
+    [InlineData("ed25519-not-a-point")]
     [InlineData("status")]
     public async Task Bad_answers_give_no_keys(string kind)
     {
@@ -78,6 +80,8 @@ public sealed class JwksStoreTests
             "oversized" => "{\"keys\":[" + new string(' ', 1024 * 1024) + "]}",
             "not-json" => "<html>",
             "only-oct" => "{\"keys\":[{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}]}",
+            "only-ed448" => "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"X9dEm1m0Yf0s54fsYWrUah2hNCSFpw4fig6nXYDpZ3jt8SR2m0bHBhvWeD3x5Q9s0foavq_oJWGA\"}]}",
+            "ed25519-not-a-point" => "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}]}",
             _ => Keys,
         };
         issuer.Status = kind == "status" ? HttpStatusCode.NotFound : HttpStatusCode.OK;

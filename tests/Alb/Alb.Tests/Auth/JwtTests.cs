@@ -6,9 +6,8 @@ using System.Text.Json;
 using Alb.Tests.Fixtures;
 using Edge.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using static Alb.Tests.Auth.JwtFixtures;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
@@ -22,8 +21,7 @@ namespace Alb.Tests.Auth;
 /// </summary>
 public sealed class JwtTests : IAsyncLifetime
 {
-    private const string A = "alb.edge.io/";
-    private const string Issuer = "https://login.example.com/";
+    private const string Issuer = JwtFixtures.Issuer;
     private readonly RSA _rsa = RSA.Create(2048);
     private readonly RSA _rsaNext = RSA.Create(2048);
     private readonly RSA _rsaOther = RSA.Create(2048);
@@ -306,44 +304,9 @@ public sealed class JwtTests : IAsyncLifetime
         return $"{{\"kty\":\"EC\",\"kid\":\"{kid}\",\"crv\":\"P-256\",\"x\":\"{Base64UrlEncoder.Encode(p.Q.X)}\",\"y\":\"{Base64UrlEncoder.Encode(p.Q.Y)}\"}}";
     }
 
-    private static Task Json(HttpContext context, params string[] keys)
-    {
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync($"{{\"keys\":[{string.Join(",", keys)}]}}");
-    }
-
-    private static async Task<WebApplication> ServeAsync(int port, RequestDelegate handler)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
-        var app = builder.Build();
-        app.Run(handler);
-        await app.StartAsync();
-        return app;
-    }
-
-    private static string Ing(string name, string host, params (string Key, string Value)[] annotations) =>
-        ManifestDir.Ingress(name, host, "/", "web", annotations: annotations.ToDictionary(a => a.Key.StartsWith("auth-jwt", StringComparison.Ordinal) ? A + a.Key : "nginx.ingress.kubernetes.io/" + a.Key, a => a.Value));
-
     private Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> SendAsync(string host, string? token, params (string Name, string Value)[] headers) =>
-        SendRawAsync(host, token is null ? null : "Bearer " + token, headers);
+        JwtFixtures.SendAsync(_alb, host, token is null ? null : "Bearer " + token, headers);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> SendRawAsync(string host, string? authorization, (string Name, string Value)[] headers)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = host } };
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        var response = await _alb.Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default, response);
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> SendRawAsync(string host, string? authorization, (string Name, string Value)[] headers) =>
+        JwtFixtures.SendAsync(_alb, host, authorization, headers);
 }

@@ -161,10 +161,6 @@ public static partial class JwtAnnotations
             {
                 findings.Add(Codes.JwtAlgorithmDropped, "auth-jwt-algorithms", $"\"{Shown(alg)}\" is always refused (unsigned tokens and HMAC shared secrets are never accepted at the ingress); dropped");
             }
-            else if (alg == "EdDSA")
-            {
-                findings.Add(Codes.JwtAlgorithmDropped, "auth-jwt-algorithms", "\"EdDSA\" is not supported by the JWT library alb uses (Microsoft.IdentityModel 8.23.0 has no Ed25519); dropped");
-            }
             else if (!JwtAlgorithms.Supported.Contains(alg, StringComparer.Ordinal))
             {
                 findings.Add(Codes.JwtAlgorithmDropped, "auth-jwt-algorithms", $"\"{Shown(alg)}\" is not one of {string.Join(", ", JwtAlgorithms.Supported)} (case-sensitive); dropped");
