@@ -11,6 +11,14 @@ cd "$(dirname "$0")/.."
 # against), and Node.js for the S3 protocol server of the etcd-backup tests.
 ./scripts/ensure-packages.sh wrk curl keepalived iputils-arping iproute2 etcd-server etcd-client clang zlib1g-dev apache2-utils openssl
 
+# kubectl is the real client of the test API server's tests (alb and alb-operator in a cluster) and renders deploy/
+# with its built-in kustomize. It is not a Debian 12 package: it ships with this project's machine image (the
+# "kubectl" package, v1.32). Without it those tests fail, so say so now rather than after the build.
+if ! command -v kubectl >/dev/null; then
+  echo "test.sh: kubectl is missing; install kubectl 1.32 (package kubectl from the Kubernetes or Google Cloud apt repository)" >&2
+  exit 1
+fi
+
 # The S3 protocol server (tests/tools/s3server: @20minutes/s3rver, pinned by its lock file).
 if [ ! -d tests/tools/s3server/node_modules/@20minutes/s3rver ]; then
   echo "test.sh: installing the S3 test server (npm)"
