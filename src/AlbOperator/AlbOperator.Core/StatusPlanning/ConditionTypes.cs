@@ -35,4 +35,7 @@ public static class Reasons
     // Problems the host reports (ReconcileProblem.Reason)
     public const string ApplyFailed = "ApplyFailed";
     public const string OwnershipConflict = "OwnershipConflict";
+
+    /// <summary>The operator could not register its admission webhook (the ValidatingWebhookConfiguration or its certificate).</summary>
+    public const string WebhookNotRegistered = "WebhookNotRegistered";
 }

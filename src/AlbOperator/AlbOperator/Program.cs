@@ -1,0 +1,3 @@
+using AlbOperator.Cli;
+
+return await OperatorCommands.RunAsync(args);
