@@ -215,6 +215,19 @@ public sealed class WriteRuleTests : ApiTestBase
         Assert.Equal("spec.leaseDurationSeconds", (string?)bad.Body["details"]!["causes"]![0]!["field"]);
     }
     [Fact]
+    public async Task Rbac_names_are_path_segments_not_subdomains()
+    {
+        // The API server checks RBAC names with ValidateRBACName (a path segment): system:controller:x is a name.
+        JsonObject Role(string name) => JsonNode.Parse($$"""{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"{{name}}"},"rules":[]}""")!.AsObject();
+
+        Assert.Equal(201, (await PostAsync("/apis/rbac.authorization.k8s.io/v1/clusterroles", Role("edge.io:alb:NS:Name"))).Code);
+        var bad = await PostAsync("/apis/rbac.authorization.k8s.io/v1/clusterroles", Role(".."));
+        Assert.Equal(422, bad.Code);
+        Assert.Equal("metadata.name", (string?)bad.Body["details"]!["causes"]![0]!["field"]);
+        Assert.Equal(422, (await PostAsync("/apis/rbac.authorization.k8s.io/v1/clusterroles", Role("a%2Fb"))).Code);
+    }
+
+    [Fact]
     public async Task Deletecollection_and_namespace_deletion_remove_what_they_name()
     {
         await PostAsync("/api/v1/namespaces", new JsonObject { ["metadata"] = new JsonObject { ["name"] = "team" } });

@@ -4,8 +4,9 @@ using System.Text.RegularExpressions;
 namespace Edge.Testing.KubeApi;
 
 /// <summary>
-/// The validation of reference §3.3.7 and nothing more (no schemas, no pruning): object names, label keys and values,
-/// Ingress paths and backends, Lease durations. Every error is collected.
+/// The validation of reference §3.3.7 and nothing more (no schemas, no pruning): object names (RBAC names as path
+/// segments, as the API server checks them), label keys and values, Ingress paths and backends, Lease durations.
+/// Every error is collected.
 /// </summary>
 internal static partial class Validation
 {
@@ -22,6 +23,14 @@ internal static partial class Validation
         if (name.Length == 0)
         {
             errors.Add(Required("metadata.name", "name or generateName is required"));
+        }
+        else if (type.Group == "rbac.authorization.k8s.io")
+        {
+            // RBAC names are path segments (apiserver ValidateRBACName), not subdomains: system:controller:x is valid.
+            if (PathSegmentProblem(name) is { } problem)
+            {
+                errors.Add(Invalid("metadata.name", Quote(name), problem));
+            }
         }
         else if (type.Group.Length == 0 && type.Plural == "services" ? !Dns1035().IsMatch(name) || name.Length > 63
             : type.Group.Length == 0 && type.Plural == "namespaces" ? !Dns1123Label().IsMatch(name) || name.Length > 63
@@ -68,6 +77,12 @@ internal static partial class Validation
     public static FieldCause Invalid(string field, string value, string detail) => new("FieldValueInvalid", $"Invalid value: {value}: {detail}", field);
 
     public static FieldCause Forbidden(string field, string detail) => new("FieldValueForbidden", $"Forbidden: {detail}", field);
+
+    private static string? PathSegmentProblem(string name) =>
+        name is "." or ".." ? $"may not be '{name}'"
+        : name.Contains('/', StringComparison.Ordinal) ? "may not contain '/'"
+        : name.Contains('%', StringComparison.Ordinal) ? "may not contain '%'"
+        : null;
 
     private static string Quote(string value) => "\"" + value + "\"";
 
