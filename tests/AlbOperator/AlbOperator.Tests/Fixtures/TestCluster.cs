@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -18,9 +19,10 @@ internal sealed class TestCluster : IAsyncDisposable
 {
     public const string UserAgent = "test-user";
 
-    private TestCluster(TestApiServer api, string kubeconfig)
+    private TestCluster(TestApiServer api, string kubeconfig, ConcurrentDictionary<long, DateTime> answered)
     {
         Api = api;
+        Answered = answered;
         Kubeconfig = kubeconfig;
         Http = new HttpClient { BaseAddress = api.Url, Timeout = TimeSpan.FromSeconds(30) };
         Http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
@@ -32,16 +34,24 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>When each request (by sequence number) was answered; a watch when its stream ended.</summary>
+    public ConcurrentDictionary<long, DateTime> Answered { get; }
+
     public static async Task<TestCluster> StartAsync(bool installCrd = true)
     {
-        var api = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        var answered = new ConcurrentDictionary<long, DateTime>();
+        var api = await TestApiServer.StartAsync(new TestApiServerOptions
+        {
+            BookmarkInterval = TimeSpan.FromSeconds(1),
+            OnRequestCompleted = r => answered[r.Sequence] = DateTime.UtcNow,
+        });
         var kubeconfig = api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"alb-operator-kubeconfig-{Guid.NewGuid():N}"));
         if (installCrd)
         {
             api.Objects.Create(JsonNode.Parse(Crd.RenderJson())!.AsObject());
         }
 
-        return new TestCluster(api, kubeconfig);
+        return new TestCluster(api, kubeconfig, answered);
     }
 
     /// <summary>Creates an Alb through the API (a namespace other than the built-in ones is created first).</summary>
