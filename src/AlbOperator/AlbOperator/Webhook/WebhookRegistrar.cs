@@ -13,7 +13,7 @@ namespace AlbOperator.Webhook;
 /// The leader's webhook duties: the certificate Secret exists and is fresh (<see cref="WebhookCertificates"/>), and
 /// the ValidatingWebhookConfiguration matches <see cref="WebhookConfiguration.Desired"/> with its CA (server-side
 /// apply, field manager <see cref="AlbApi.FieldManager"/>). Runs after every change of either object and every
-/// <see cref="Resync"/>; a failure is retried with backoff and reported through <see cref="WebhookState"/>, and never
+/// <see cref="Resync"/>; a failure is retried with backoff (at most 10 s apart) and reported through <see cref="WebhookState"/>, and never
 /// holds up the Albs.
 /// </summary>
 internal sealed partial class WebhookRegistrar(KubeApi api, RunOptions options, ClusterView cluster, WebhookState state, TimeProvider time, ILogger<WebhookRegistrar> logger)
@@ -22,7 +22,7 @@ internal sealed partial class WebhookRegistrar(KubeApi api, RunOptions options, 
 
     public async Task RunAsync(CancellationToken term)
     {
-        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
         while (!term.IsCancellationRequested)
         {
             var wait = Resync;
