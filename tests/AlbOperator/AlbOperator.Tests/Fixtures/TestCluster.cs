@@ -114,10 +114,13 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public long LastSequence => Api.Requests.Snapshot() is { Count: > 0 } all ? all.Max(r => r.Sequence) : 0;
 
-    public static async Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, Func<string> what)
+    public static Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, Func<string> what) =>
+        EventuallyAsync(() => Task.FromResult(condition()), timeout, what);
+
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
