@@ -31,7 +31,19 @@ internal static partial class RunCommand
         EdgeLogging.Configure(builder.Logging, "AlbOperator", EdgeLogging.Parse(options.LogLevel));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
-        var api = KubeClients.Create(options.Kubeconfig, $"alb-operator/{options.Identity}");
+        KubeApi api;
+        try
+        {
+            api = KubeClients.Create(options.Kubeconfig, $"alb-operator/{options.Identity}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A kubeconfig that is not one, or a Pod without its service account token: a usage error, in one line.
+            throw new CommandLineException(options.Kubeconfig is { } file
+                ? $"alb-operator run: --kubeconfig: \"{file}\" cannot be used: {e.Message.ReplaceLineEndings(" ")}"
+                : $"alb-operator run: the in-cluster configuration cannot be used: {e.Message.ReplaceLineEndings(" ")}");
+        }
+
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(api);

@@ -51,6 +51,25 @@ public class CommandTests
     }
 
     [Fact]
+    public async Task A_kubeconfig_that_is_not_one_is_a_usage_error()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "this: [is not a kubeconfig");
+            var (exit, _, stderr) = await RunAsync("run", "--kubeconfig", file);
+
+            Assert.Equal(2, exit);
+            Assert.StartsWith($"alb-operator run: --kubeconfig: \"{file}\" cannot be used: ", stderr, StringComparison.Ordinal);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task No_command_prints_the_help_and_exits_2()
     {
         var (exit, stdout, _) = await RunAsync();
