@@ -9,7 +9,7 @@ namespace AlbOperator.Tests.Reconciling;
 
 /// <summary>
 /// Several operator processes on one cluster, with lease 6 s, renew deadline 4 s, retry 1 s: only the Lease holder
-/// writes; SIGTERM hands over at once; kill -9 within lease duration + retry period; a leader that cannot renew
+/// writes; SIGTERM hands over at once; kill -9 within lease duration + 2 retry periods; a leader that cannot renew
 /// writes nothing after its renew deadline.
 /// </summary>
 public sealed class LeadershipTests(ITestOutputHelper output) : IAsyncLifetime
@@ -55,7 +55,7 @@ public sealed class LeadershipTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_leader_stopped_hands_over_at_once_and_a_killed_one_within_lease_duration_plus_retry()
+    public async Task A_leader_stopped_hands_over_at_once_and_a_killed_one_once_its_lease_expired()
     {
         await StartOperatorsAsync(3);
         await _cluster.CreateAlbAsync("default", "web");
@@ -74,15 +74,19 @@ public sealed class LeadershipTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"SIGTERM: leader exited after {exited.TotalSeconds:F2} s, {second.Identity} held the Lease after {afterSigterm.TotalSeconds:F2} s, and applied a change after {clock.Elapsed.TotalSeconds:F2} s");
         Assert.True(afterSigterm < TimeSpan.FromSeconds(5), $"handover after SIGTERM took {afterSigterm.TotalSeconds:F2} s");
 
-        // kill -9: nothing is released; the others take over once the Lease has not changed for its duration.
+        // kill -9: nothing is released; the others take over once the Lease has not changed for its duration, counted
+        // from when they saw its last renewal (up to one retry period, jittered by 1.2, after it happened), at their next
+        // try: lease duration + 1 to 2 retry periods.
         clock.Restart();
         second.Process.Signal(9);
         await EventuallyAsync(() => _cluster.LeaseHolder is { } h && h != second.Identity, Wait, () => "a new Lease holder after kill -9");
         var afterKill = clock.Elapsed;
         var third = Leader();
         await ScaleAsync(5, third);
-        output.WriteLine($"kill -9: {third.Identity} held the Lease after {afterKill.TotalSeconds:F2} s and applied a change after {clock.Elapsed.TotalSeconds:F2} s (bound: {(LeaseDuration + RetryPeriod * 1.2).TotalSeconds:F1} s)");
-        Assert.True(afterKill <= LeaseDuration + RetryPeriod * 1.2 + TimeSpan.FromSeconds(1), $"takeover after kill -9 took {afterKill.TotalSeconds:F2} s");
+        var bound = LeaseDuration + RetryPeriod * 2.4;
+        output.WriteLine($"kill -9: {third.Identity} held the Lease after {afterKill.TotalSeconds:F2} s and applied a change after {clock.Elapsed.TotalSeconds:F2} s (bound: {bound.TotalSeconds:F1} s)");
+        Assert.True(afterKill >= LeaseDuration - RetryPeriod * 1.2, $"took over after {afterKill.TotalSeconds:F2} s: before the Lease could expire");
+        Assert.True(afterKill <= bound + TimeSpan.FromSeconds(1), $"takeover after kill -9 took {afterKill.TotalSeconds:F2} s");
         Assert.NotEqual(first, third);
     }
 
@@ -118,13 +122,13 @@ public sealed class LeadershipTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, await leader.MetricAsync("alb_operator_leader"));
 
         // Precisely: its last write was answered no later than its renew deadline, counted from its last renewal (the
-        // elector counts from the start of the renewal, a little earlier; 250 ms for the server to answer a request
-        // sent just before the deadline).
+        // elector counts from the start of the renewal, a little earlier; 500 ms for a loaded server to answer a
+        // request sent just before the deadline).
         var leaderWrites = _cluster.Writes(leases: true).Where(w => w.UserAgent == leader.UserAgent).ToList();
         var lastRenewal = _cluster.Answered[leaderWrites.Last(w => w.Resource == "leases" && w.StatusCode is 200 or 201).Sequence];
         var lastWrite = _cluster.Answered[leaderWrites.Last(w => w.Resource != "leases").Sequence];
         output.WriteLine($"{edits} hand edits; the old leader's last write was answered {(lastWrite - lastRenewal).TotalSeconds:F2} s after its last renewal (renew deadline {RenewDeadline.TotalSeconds:F0} s)");
-        Assert.True(lastWrite <= lastRenewal + RenewDeadline + TimeSpan.FromMilliseconds(250), $"last write {(lastWrite - lastRenewal).TotalSeconds:F2} s after the last renewal");
+        Assert.True(lastWrite <= lastRenewal + RenewDeadline + TimeSpan.FromMilliseconds(500), $"last write {(lastWrite - lastRenewal).TotalSeconds:F2} s after the last renewal");
 
         // The other replica took over and repairs.
         Assert.Equal(follower.Identity, _cluster.LeaseHolder);
