@@ -125,4 +125,19 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
         // The cross-namespace Secret is not allowed (no allow-cross-namespace-resources): the route fails closed.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(alb, "g.example.com"));
     }
+
+    [Fact]
+    public async Task Watch_namespace_limits_what_is_read_and_served()
+    {
+        _api.Objects.Create(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new() { Name = "shop" } });
+        _api.Objects.Create(Service("web", "shop"));
+        _api.Objects.Create(Slice("web", _web.Port, "shop"));
+        _api.Objects.Create(Ingress("s", "s.example.com", "web", ns: "shop"));
+        await using var alb = await AlbInstance.StartClusterAsync(_kubeconfig, "alb-0", waitReady: true, "--watch-namespace", "shop");
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(alb, "s.example.com"));
+        Assert.Equal(HttpStatusCode.NotFound, await GetAsync(alb, "a.example.com")); // an Ingress of "default"
+        var scopes = _api.Requests.Where(r => r.Resource is "ingresses" or "services" or "endpointslices" or "secrets" && r.Verb is "list" or "watch")
+            .Select(r => $"{r.Resource}:{r.Namespace ?? "(all)"}").Distinct().Order().ToList();
+        Assert.Equal(["endpointslices:shop", "ingresses:shop", "secrets:shop", "services:shop"], scopes);
+    }
 }
