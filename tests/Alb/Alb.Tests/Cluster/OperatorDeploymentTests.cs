@@ -18,23 +18,20 @@ namespace Alb.Tests.Cluster;
 /// </summary>
 public sealed class OperatorDeploymentTests : IAsyncLifetime
 {
-    private TestApiServer _api = null!;
-    private TestOrigin _web = null!;
-    private string _kubeconfig = null!;
+    private ClusterLab _lab = null!;
+
+    private TestApiServer Api => _lab.Api;
+
+    private TestOrigin Web => _lab.Web;
+
+    private string Kubeconfig => _lab.Kubeconfig;
 
     public async Task InitializeAsync()
     {
-        _api = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
-        _kubeconfig = _api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"alb-kubeconfig-{Guid.NewGuid():N}"));
-        _web = await TestOrigin.StartAsync("web");
+        _lab = await ClusterLab.StartAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-        File.Delete(_kubeconfig);
-    }
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
     public async Task The_operators_deployment_arguments_start_an_alb_that_serves_its_class_and_writes_status()
@@ -50,16 +47,14 @@ public sealed class OperatorDeploymentTests : IAsyncLifetime
         // What the operator would apply, as far as alb reads it: its IngressClass, ConfigMap and Service.
         var ingressClass = desired.Get<V1IngressClass>()!;
         var service = desired.Get<V1Service>()!;
-        _api.Objects.Create(Strip(ingressClass));
-        _api.Objects.Create(Strip(desired.Get<V1ConfigMap>()!));
+        Api.Objects.Create(Strip(ingressClass));
+        Api.Objects.Create(Strip(desired.Get<V1ConfigMap>()!));
         var published = Strip(service);
         published.Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = [new V1LoadBalancerIngress { Ip = "198.51.100.10" }] } };
-        _api.Objects.Create(published);
+        Api.Objects.Create(published);
 
-        _api.Objects.Create(Service("web"));
-        _api.Objects.Create(Slice("web", _web.Port));
-        _api.Objects.Create(Ingress("ours", "ours.example.com", "web", className: ingressClass.Metadata.Name));
-        _api.Objects.Create(Ingress("other", "other.example.com", "web", className: "someone-else"));
+        Api.Objects.Create(Ingress("ours", "ours.example.com", "web", className: ingressClass.Metadata.Name));
+        Api.Objects.Create(Ingress("other", "other.example.com", "web", className: "someone-else"));
 
         // The container's arguments, with the listeners moved to free loopback ports (AlbInstance sets those).
         var container = desired.Get<V1Deployment>()!.Spec.Template.Spec.Containers.Single(c => c.Name == "alb");
@@ -75,7 +70,7 @@ public sealed class OperatorDeploymentTests : IAsyncLifetime
             args.Add(container.Args[i]);
         }
 
-        await using var instance = await AlbInstance.StartClusterAsync(_kubeconfig, "edge-abc12", waitReady: true,
+        await using var instance = await AlbInstance.StartClusterAsync(Kubeconfig, "edge-abc12", waitReady: true,
             new Dictionary<string, string> { ["POD_NAMESPACE"] = "edge-system" }, [.. args]);
         using (var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "ours.example.com" } })
         {
@@ -93,10 +88,10 @@ public sealed class OperatorDeploymentTests : IAsyncLifetime
         }
 
         await instance.WaitUntilAsync(
-            () => Task.FromResult(_api.Objects.Get<V1Ingress>("default", "ours")?.Status?.LoadBalancer?.Ingress?.SingleOrDefault()?.Ip == "198.51.100.10"),
+            () => Task.FromResult(Api.Objects.Get<V1Ingress>("default", "ours")?.Status?.LoadBalancer?.Ingress?.SingleOrDefault()?.Ip == "198.51.100.10"),
             TimeSpan.FromSeconds(20), "the published Service's address as Ingress status");
-        Assert.Null(_api.Objects.Get<V1Ingress>("default", "other")?.Status?.LoadBalancer?.Ingress?.FirstOrDefault());
-        var lease = _api.Objects.Get<V1Lease>("edge-system", args[args.IndexOf("--election-id") + 1]);
+        Assert.Null(Api.Objects.Get<V1Ingress>("default", "other")?.Status?.LoadBalancer?.Ingress?.FirstOrDefault());
+        var lease = Api.Objects.Get<V1Lease>("edge-system", args[args.IndexOf("--election-id") + 1]);
         Assert.Equal("edge-abc12", lease?.Spec?.HolderIdentity);
     }
 
