@@ -49,4 +49,23 @@ public class AdmissionScaleTests
         var moved = Ingress("ing-5004", host: "host500.example.com", path: "/app3", ns: "bench", created: Old.AddSeconds(5004));
         Assert.False(admission.Review(moved, "UPDATE", previous: cluster[5004]).Allowed);
     }
+
+    [Fact]
+    public void A_crowded_host_is_judged_from_its_oldest_Ingresses()
+    {
+        // 200 Ingresses of one host, each with a rewrite-target (so each acts on the whole host): the index hands the
+        // translation at most 64 per bucket, the oldest; the host is in regex mode and path /svc150 is taken.
+        var crowd = Enumerable.Range(0, 200)
+            .Select(i => Ingress($"crowd-{i}", host: "big.example.com", path: $"/svc{i}", created: Old.AddSeconds(i), annotations: Annotations(("rewrite-target", "/"))))
+            .ToArray();
+        var admission = Webhook(crowd);
+
+        var taken = admission.Review(Ingress("newcomer", host: "big.example.com", path: "/svc150"), "CREATE");
+        Assert.False(taken.Allowed);
+        Assert.Contains("by the older Ingress default/crowd-150", taken.Message);
+
+        var free = admission.Review(Ingress("newcomer", host: "big.example.com", path: "/svc150/"), "CREATE");
+        Assert.True(free.Allowed);
+        Assert.Contains(free.Warnings, w => w.StartsWith("ALB1803 ", StringComparison.Ordinal));
+    }
 }
