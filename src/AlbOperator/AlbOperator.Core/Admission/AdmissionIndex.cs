@@ -60,7 +60,7 @@ internal sealed class AdmissionIndex
         var rules = candidate.Spec?.Rules ?? [];
         foreach (var rule in rules)
         {
-            if (!_hosts.TryGetValue(rule.Host ?? "", out var entry))
+            if (rule is null || !_hosts.TryGetValue(rule.Host ?? "", out var entry))
             {
                 continue;
             }
@@ -68,7 +68,7 @@ internal sealed class AdmissionIndex
             Take(entry.HostWide, self, found);
             foreach (var path in rule.Http?.Paths ?? [])
             {
-                if (entry.ByPath.TryGetValue(PathKey(path.Path), out var sharing))
+                if (path is not null && entry.ByPath.TryGetValue(PathKey(path.Path), out var sharing))
                 {
                     Take(sharing, self, found);
                 }
@@ -100,7 +100,7 @@ internal sealed class AdmissionIndex
         }
 
         var hostWide = HasHostWideKey(ingress);
-        foreach (var rule in rules)
+        foreach (var rule in rules.Where(r => r is not null))
         {
             var host = rule.Host ?? "";
             if (!_hosts.TryGetValue(host, out var entry))
@@ -114,7 +114,7 @@ internal sealed class AdmissionIndex
                 entry.HostWide.Add(ingress);
             }
 
-            foreach (var path in rule.Http?.Paths ?? [])
+            foreach (var path in (rule.Http?.Paths ?? []).Where(p => p is not null))
             {
                 var key = PathKey(path.Path);
                 if (!entry.ByPath.TryGetValue(key, out var list))

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace AlbOperator.Core.Admission;
@@ -66,7 +67,8 @@ public static class AdmissionReviews
     private static string Write(string uid, AdmissionDecision decision, int code)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: the diagnostics' quotes stay readable in the raw response; only the API server reads it.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("apiVersion", AdmissionRequest.ApiVersion);

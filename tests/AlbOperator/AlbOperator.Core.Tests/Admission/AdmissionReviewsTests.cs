@@ -161,4 +161,21 @@ public class AdmissionReviewsTests
         Assert.True(response.GetProperty("allowed").GetBoolean());
         Assert.Contains("not reviewed", Assert.Single(response.GetProperty("warnings").EnumerateArray()).GetString());
     }
+
+    [Theory]
+    [InlineData("{\"metadata\":{\"name\":\"x\"},\"spec\":null}", true)]
+    [InlineData("{\"metadata\":{\"name\":\"x\",\"annotations\":{\"nginx.ingress.kubernetes.io/limit-rps\":null}},\"spec\":{\"ingressClassName\":\"web\"}}", true)]
+    [InlineData("{\"metadata\":{\"name\":\"x\"},\"spec\":{\"ingressClassName\":\"web\",\"rules\":[{},{\"host\":null,\"http\":null},{\"http\":{\"paths\":[{},{\"path\":null,\"backend\":null}]}}],\"tls\":[{}],\"defaultBackend\":{}}}", true)]
+    [InlineData("{\"metadata\":{\"name\":\"x\"},\"spec\":{\"ingressClassName\":\"web\",\"rules\":[{\"host\":\"a.example.com\",\"http\":{\"paths\":[{\"pathType\":\"Prefix\",\"path\":\"/\",\"backend\":{\"service\":{\"name\":null,\"port\":null}}}]}}]}}", true)]
+    [InlineData("{\"metadata\":{\"name\":\"x\"},\"spec\":{\"ingressClassName\":\"web\",\"rules\":[null]}}", false)]
+    [InlineData("{\"metadata\":{\"name\":\"x\"},\"spec\":{\"ingressClassName\":\"web\",\"rules\":[{\"http\":{\"paths\":[null]}}]}}", false)]
+    [InlineData("{\"metadata\":{\"name\":\"x\"},\"spec\":{\"ingressClassName\":\"web\",\"tls\":[{\"hosts\":[null]}]}}", false)]
+    public void Odd_objects_get_an_answer_not_an_exception(string ingress, bool allowed)
+    {
+        // Null list entries never come from the API server (it validates first); they are malformed here.
+        var response = Response(AdmissionReviews.Respond(Review("CREATE", ingress), Webhook(Ingress("owner", created: Old))));
+
+        Assert.Equal(Uid, response.GetProperty("uid").GetString());
+        Assert.Equal(allowed, response.GetProperty("allowed").GetBoolean());
+    }
 }
