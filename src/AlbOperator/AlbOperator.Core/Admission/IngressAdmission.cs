@@ -49,18 +49,20 @@ public sealed class IngressAdmission
             return AdmissionDecision.NotReviewed($"operation {operation} is not reviewed");
         }
 
-        if (candidate?.Metadata?.Name is not { Length: > 0 })
-        {
-            return new AdmissionDecision(false, "the Ingress has no metadata.name", []);
-        }
-
-        if (candidate.Metadata.DeletionTimestamp is not null)
+        if (candidate.Metadata?.DeletionTimestamp is not null)
         {
             return AdmissionDecision.NotReviewed("the Ingress is being deleted");
         }
 
-        // A created Ingress is the newest of all, whatever its object says; an updated one keeps its age.
-        var judged = create ? IngressCopy.WithMetadata(candidate, m => m.CreationTimestamp = null) : candidate;
+        // A created Ingress is the newest of all, whatever its object says; an updated one keeps its age. A name the
+        // API server has yet to generate (generateName) is shown as such.
+        var judged = create || string.IsNullOrEmpty(candidate.Metadata?.Name)
+            ? IngressCopy.WithMetadata(candidate, m =>
+            {
+                m.CreationTimestamp = create ? null : m.CreationTimestamp;
+                m.Name = string.IsNullOrEmpty(m.Name) ? $"{m.GenerateName}(generated)" : m.Name;
+            })
+            : candidate;
         var context = _context;
         var refusals = new List<string>();
         var warnings = new List<string>();

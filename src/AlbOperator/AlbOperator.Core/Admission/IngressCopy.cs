@@ -11,6 +11,7 @@ internal static class IngressCopy
         var copy = new V1ObjectMeta
         {
             Name = meta.Name,
+            GenerateName = meta.GenerateName,
             NamespaceProperty = meta.NamespaceProperty,
             Uid = meta.Uid,
             ResourceVersion = meta.ResourceVersion,

@@ -80,6 +80,11 @@ public class AdmissionReviewsTests
         var response = Response(AdmissionReviews.Respond(Review("CREATE", bare), Webhook()));
 
         Assert.Contains("Ingress team/shop", response.GetProperty("status").GetProperty("message").GetString());
+
+        // A name still to be generated (generateName, and no name in the request): judged all the same.
+        bare.Metadata.GenerateName = "shop-";
+        var generated = Response(AdmissionReviews.Respond(Review("CREATE", bare).Replace("\"name\":\"shop\",", "", StringComparison.Ordinal), Webhook()));
+        Assert.Contains("Ingress team/shop-(generated) ", generated.GetProperty("status").GetProperty("message").GetString());
     }
 
     [Fact]
