@@ -6,6 +6,8 @@
 #   benchmarks/run.sh micro      only the micro-benchmarks
 #   benchmarks/run.sh vrrp       vipd vs keepalived failover times (root; env: RUNS, CELLS, MODES)
 #   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS)
+#   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, a change
+#                                served (env: INGRESSES=10000, REPS=3)
 #   benchmarks/run.sh fuzz       SharpFuzz + afl-fuzz over alb's annotation parsers, >= 10^6 inputs (env: EXECS, MODE=mutate)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
 set -euo pipefail
@@ -30,5 +32,10 @@ fi
 if [ "$what" = vrrp ]; then
   dotnet build -c Release -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj
   python3 benchmarks/vrrp/failover.py
+fi
+if [ "$what" = cluster ]; then
+  dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
+  dotnet build -c Release -v quiet -nologo benchmarks/ClusterScale/ClusterScale.csproj
+  dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll src/Alb/Alb/bin/Release/net10.0/alb.dll "${INGRESSES:-10000}" "${REPS:-3}"
 fi
 if [ "$what" = fuzz ]; then benchmarks/fuzz/run.sh; fi  # SharpFuzz + afl-fuzz over the annotation parsers (env: EXECS, MODE=mutate)

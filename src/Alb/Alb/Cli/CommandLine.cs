@@ -33,12 +33,12 @@ internal static class CommandLine
                     break;
                 case "--kubeconfig" or "--watch-namespace" or "--election-id" or "--election-namespace" or "--publish-service"
                     or "--publish-status-address" or "--update-status-on-shutdown":
-                    cluster = ClusterFlag(flag, inline, reader, cluster ?? DefaultCluster());
+                    cluster = ClusterFlags.Parse(flag, inline, reader, cluster ?? ClusterFlags.Defaults());
                     clusterFlags.Add(flag);
                     break;
                 case "--controller-class":
                     var controller = reader.Value(flag, inline);
-                    translation = IsControllerName(controller)
+                    translation = ClusterFlags.IsControllerName(controller)
                         ? translation with { ControllerClass = controller }
                         : throw new CommandLineException($"alb serve: --controller-class: \"{controller}\" is not a controller name (a domain-prefixed path such as edge.io/alb, up to 250 characters)");
                     break;
@@ -96,7 +96,7 @@ internal static class CommandLine
                 throw new CommandLineException("alb serve: --manifests DIR or --kubeconfig FILE is required (or run in a Pod, where KUBERNETES_SERVICE_HOST is set)");
             }
 
-            options = options with { Cluster = cluster ?? DefaultCluster() };
+            options = options with { Cluster = cluster ?? ClusterFlags.Defaults() };
         }
         else if (!System.IO.Directory.Exists(options.ManifestDirectory))
         {
@@ -110,70 +110,6 @@ internal static class CommandLine
         }
 
         return options with { Translation = translation };
-    }
-
-    /// <summary>The cluster defaults that come from the Pod's environment (downward API).</summary>
-    private static ClusterOptions DefaultCluster()
-    {
-        var podNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE");
-        var podName = Environment.GetEnvironmentVariable("POD_NAME");
-        return new ClusterOptions
-        {
-            ElectionNamespace = string.IsNullOrEmpty(podNamespace) ? "default" : podNamespace,
-            Identity = string.IsNullOrEmpty(podName) ? Environment.MachineName : podName,
-            PodNamespace = string.IsNullOrEmpty(podNamespace) ? null : podNamespace,
-            PodName = string.IsNullOrEmpty(podName) ? null : podName,
-        };
-    }
-
-    private static ClusterOptions ClusterFlag(string flag, string? inline, ArgReader reader, ClusterOptions cluster) => flag switch
-    {
-        "--kubeconfig" => reader.Value(flag, inline) is var file && File.Exists(file)
-            ? cluster with { Kubeconfig = file }
-            : throw new CommandLineException($"alb serve: --kubeconfig: file \"{file}\" does not exist"),
-        "--watch-namespace" => cluster with { WatchNamespace = DnsLabel(flag, reader.Value(flag, inline)) },
-        "--election-id" => cluster with { ElectionId = DnsSubdomain(flag, reader.Value(flag, inline)) },
-        "--election-namespace" => cluster with { ElectionNamespace = DnsLabel(flag, reader.Value(flag, inline)) },
-        "--publish-service" => cluster with { PublishService = ArgReader.ParseObjectRef("serve", flag, reader.Value(flag, inline)) },
-        "--publish-status-address" => cluster with { PublishStatusAddress = StatusAddresses(reader.Value(flag, inline)) },
-        _ => inline switch // --update-status-on-shutdown
-        {
-            null or "true" => cluster with { UpdateStatusOnShutdown = true },
-            "false" => cluster with { UpdateStatusOnShutdown = false },
-            _ => throw new CommandLineException($"alb serve: --update-status-on-shutdown: \"{inline}\" is not true or false"),
-        },
-    };
-
-    private static string DnsLabel(string flag, string value) =>
-        value.Length is > 0 and <= 63 && ArgReader.IsDnsName(value) && !value.Contains('.', StringComparison.Ordinal)
-            ? value
-            : throw new CommandLineException($"alb serve: {flag}: \"{value}\" is not a valid namespace name (lowercase DNS label)");
-
-    private static string DnsSubdomain(string flag, string value) =>
-        value.Length is > 0 and <= 253 && ArgReader.IsDnsName(value)
-            ? value
-            : throw new CommandLineException($"alb serve: {flag}: \"{value}\" is not a valid name (lowercase DNS subdomain)");
-
-    private static string[] StatusAddresses(string value)
-    {
-        var addresses = value.Split(',', StringSplitOptions.TrimEntries);
-        foreach (var address in addresses)
-        {
-            if (!System.Net.IPAddress.TryParse(address, out _) && !(address.Length is > 0 and <= 253 && ArgReader.IsDnsName(address.ToLowerInvariant())))
-            {
-                throw new CommandLineException($"alb serve: --publish-status-address: \"{address}\" is not an IP address or a host name");
-            }
-        }
-
-        return addresses;
-    }
-
-    /// <summary>An IngressClass controller value: a domain-prefixed path (as Kubernetes validates <c>spec.controller</c>).</summary>
-    private static bool IsControllerName(string value)
-    {
-        var slash = value.IndexOf('/', StringComparison.Ordinal);
-        return value.Length <= 250 && slash > 0 && slash < value.Length - 1 && ArgReader.IsDnsName(value[..slash])
-            && value[(slash + 1)..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/');
     }
 
     public static ValidateCommand ParseValidate(IReadOnlyList<string> args)

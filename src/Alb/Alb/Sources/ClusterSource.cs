@@ -84,11 +84,19 @@ internal sealed partial class ClusterSource : BackgroundService
             {
                 var started = _time.GetTimestamp();
                 await SyncSecretScopeAsync(first ? Timeout.InfiniteTimeSpan : SecretSyncWait, stoppingToken).ConfigureAwait(false);
-                var outcome = _publication.Apply(Translator.Translate(Snapshot(), _options));
-                Rebuilds++;
-                _firstPublish.TrySetResult();
-                LogRebuilt(_logger, outcome, _ingresses.Items.Count, _time.GetElapsedTime(started).TotalMilliseconds);
-                first = false;
+                try
+                {
+                    var outcome = _publication.Apply(Translator.Translate(Snapshot(), _options));
+                    Rebuilds++;
+                    _firstPublish.TrySetResult();
+                    LogRebuilt(_logger, outcome, _ingresses.Items.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+                    first = false;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRebuildFailed(_logger, e); // a bug in translation must not stop the source: the last good table serves
+                }
+
                 if (!await _changes.WaitAsync(stoppingToken).ConfigureAwait(false))
                 {
                     break;
@@ -171,6 +179,9 @@ internal sealed partial class ClusterSource : BackgroundService
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Cluster change handled: {Outcome}, {Ingresses} Ingresses, after {Milliseconds:F0} ms")]
     private static partial void LogRebuilt(ILogger logger, Proxy.PublishOutcome outcome, int ingresses, double milliseconds);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "Rebuild from the cluster failed; the last good configuration stays in service")]
+    private static partial void LogRebuildFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Secrets of a newly referenced namespace not listed within {Seconds:F0} s: publishing without them (their routes fail closed until they arrive)")]
     private static partial void LogSecretsLate(ILogger logger, double seconds);

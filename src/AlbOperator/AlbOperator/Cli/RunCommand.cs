@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using AlbOperator.Cluster;
+using AlbOperator.Core.Admission;
 using AlbOperator.Core.Desired;
 using AlbOperator.Observability;
 using AlbOperator.Reconciling;
@@ -114,11 +115,11 @@ internal static partial class RunCommand
         return Environment.ExitCode;
     }
 
-    /// <summary>The webhook listener: <c>POST /validate-ingress</c> with an AdmissionReview; anything else is 404 or 405.</summary>
+    /// <summary>The webhook listener: <c>POST /validate-ingress</c> (or the core's <c>/validate/ingresses</c>) with an AdmissionReview; anything else is 404 or 405.</summary>
     private static async Task ReviewAsync(HttpContext context, IIngressReviewer reviewer, OperatorMetrics metrics)
     {
         var response = context.Response;
-        if (context.Request.Path != WebhookNames.IngressPath)
+        if (context.Request.Path != WebhookNames.IngressPath && context.Request.Path != IngressWebhook.Path)
         {
             response.StatusCode = StatusCodes.Status404NotFound;
             return;

@@ -8,7 +8,7 @@ internal sealed partial class AllowAllReviewer : IIngressReviewer
 {
     public AllowAllReviewer(ILogger<AllowAllReviewer> logger) => LogAllowAll(logger);
 
-    public string Respond(string admissionReviewJson) => AdmissionReviews.Allow(AdmissionReviews.Uid(admissionReviewJson));
+    public string Respond(string admissionReviewJson) => AdmissionReplies.Allow(AdmissionReplies.Uid(admissionReviewJson));
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Ingress admission: no checks yet (AlbOperator.Core.Admission is not plugged in); every Ingress is allowed")]
     private static partial void LogAllowAll(ILogger logger);

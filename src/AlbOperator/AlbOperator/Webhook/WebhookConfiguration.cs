@@ -1,62 +1,41 @@
 using System.Text;
+using AlbOperator.Core.Admission;
 using k8s.Models;
 
 namespace AlbOperator.Webhook;
 
 /// <summary>
-/// The ValidatingWebhookConfiguration the leader keeps: Ingresses (networking.k8s.io/v1) on CREATE and UPDATE go to
-/// <c>POST /validate-ingress</c> of the Service <see cref="WebhookNames.Service"/> in the operator's namespace,
-/// trusted through the webhook CA. <c>failurePolicy: Ignore</c>: an operator that is down or slow must not stop
-/// anyone from writing Ingresses (alb refuses a bad Ingress itself, per Ingress, when it translates).
+/// The ValidatingWebhookConfiguration the leader keeps: the core's Ingress entry (<see cref="IngressWebhook.For"/>:
+/// Ingresses of networking.k8s.io/v1 on CREATE and UPDATE, <c>failurePolicy: Ignore</c>, no side effects, v1 reviews)
+/// for the Service <see cref="WebhookNames.Service"/> in the operator's namespace, trusted through the webhook CA,
+/// with the path and timeout the operator's issue fixes: <c>/validate-ingress</c> and 2 s (the host answers the
+/// core's <see cref="IngressWebhook.Path"/> too). <c>failurePolicy: Ignore</c>: an operator that is down or slow must
+/// not stop anyone from writing Ingresses; alb refuses a bad Ingress itself when it translates it.
 /// </summary>
 internal static class WebhookConfiguration
 {
-    public static V1ValidatingWebhookConfiguration Desired(string ns, string caPem) => new()
+    public const int TimeoutSeconds = 2;
+
+    public static V1ValidatingWebhookConfiguration Desired(string ns, string caPem)
     {
-        ApiVersion = "admissionregistration.k8s.io/v1",
-        Kind = "ValidatingWebhookConfiguration",
-        Metadata = new V1ObjectMeta
+        var hook = IngressWebhook.For(ns, WebhookNames.Service, Encoding.UTF8.GetBytes(caPem));
+        hook.ClientConfig.Service.Path = WebhookNames.IngressPath;
+        hook.ClientConfig.Service.Port = WebhookNames.ServicePort;
+        hook.TimeoutSeconds = TimeoutSeconds;
+        return new V1ValidatingWebhookConfiguration
         {
-            Name = WebhookNames.Configuration,
-            Labels = new Dictionary<string, string>
+            ApiVersion = "admissionregistration.k8s.io/v1",
+            Kind = "ValidatingWebhookConfiguration",
+            Metadata = new V1ObjectMeta
             {
-                ["app.kubernetes.io/name"] = "alb-operator",
-                ["app.kubernetes.io/managed-by"] = "alb-operator",
-            },
-        },
-        Webhooks =
-        [
-            new V1ValidatingWebhook
-            {
-                Name = WebhookNames.Webhook,
-                ClientConfig = new Admissionregistrationv1WebhookClientConfig
+                Name = WebhookNames.Configuration,
+                Labels = new Dictionary<string, string>
                 {
-                    Service = new Admissionregistrationv1ServiceReference
-                    {
-                        NamespaceProperty = ns,
-                        Name = WebhookNames.Service,
-                        Path = WebhookNames.IngressPath,
-                        Port = WebhookNames.ServicePort,
-                    },
-                    CaBundle = Encoding.UTF8.GetBytes(caPem),
+                    ["app.kubernetes.io/name"] = "alb-operator",
+                    ["app.kubernetes.io/managed-by"] = "alb-operator",
                 },
-                Rules =
-                [
-                    new V1RuleWithOperations
-                    {
-                        ApiGroups = ["networking.k8s.io"],
-                        ApiVersions = ["v1"],
-                        Resources = ["ingresses"],
-                        Operations = ["CREATE", "UPDATE"],
-                        Scope = "*",
-                    },
-                ],
-                FailurePolicy = "Ignore",
-                MatchPolicy = "Equivalent",
-                SideEffects = "None",
-                AdmissionReviewVersions = ["v1"],
-                TimeoutSeconds = 2,
             },
-        ],
-    };
+            Webhooks = [hook],
+        };
+    }
 }

@@ -9,14 +9,12 @@ internal static class WebhookNames
     /// <summary>The ValidatingWebhookConfiguration (cluster-scoped).</summary>
     public const string Configuration = "alb-operator";
 
-    /// <summary>The webhook's name inside it (a fully qualified name, as the API requires).</summary>
-    public const string Webhook = "ingresses.alb-operator.edge.io";
-
     /// <summary>The Service in front of every replica's <c>--webhook</c> port (443 → 9443).</summary>
     public const string Service = "alb-operator-webhook";
 
     public const int ServicePort = 443;
 
+    /// <summary>The path registered; the core's <c>IngressWebhook.Path</c> (<c>/validate/ingresses</c>) is answered too.</summary>
     public const string IngressPath = "/validate-ingress";
 
     public const string CaKey = "ca.crt";

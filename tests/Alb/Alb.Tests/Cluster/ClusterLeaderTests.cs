@@ -14,31 +14,26 @@ namespace Alb.Tests.Cluster;
 /// </summary>
 public sealed class ClusterLeaderTests : IAsyncLifetime
 {
-    private TestApiServer _api = null!;
-    private TestOrigin _web = null!;
-    private string _kubeconfig = null!;
+    private ClusterLab _lab = null!;
+
+    private TestApiServer Api => _lab.Api;
+
+    private TestOrigin Web => _lab.Web;
+
+    private string Kubeconfig => _lab.Kubeconfig;
 
     public async Task InitializeAsync()
     {
-        _api = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
-        _kubeconfig = _api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"alb-kubeconfig-{Guid.NewGuid():N}"));
-        _web = await TestOrigin.StartAsync("web");
-        _api.Objects.Create(Service("web"));
-        _api.Objects.Create(Slice("web", _web.Port));
-        _api.Objects.Create(Ingress("a", "a.example.com", "web"));
-        _api.Objects.Create(Node("n1", ("InternalIP", "10.1.0.1")));
-        _api.Objects.Create(Node("n2", ("InternalIP", "10.1.0.2"), ("ExternalIP", "203.0.113.2")));
-        _api.Objects.Create(Pod("alb-0", "n1"));
-        _api.Objects.Create(Pod("alb-1", "n2"));
-        _api.Objects.Create(Pod("unrelated", "n1", app: "other"));
+        _lab = await ClusterLab.StartAsync();
+        Api.Objects.Create(Ingress("a", "a.example.com", "web"));
+        Api.Objects.Create(Node("n1", ("InternalIP", "10.1.0.1")));
+        Api.Objects.Create(Node("n2", ("InternalIP", "10.1.0.2"), ("ExternalIP", "203.0.113.2")));
+        Api.Objects.Create(Pod("alb-0", "n1"));
+        Api.Objects.Create(Pod("alb-1", "n2"));
+        Api.Objects.Create(Pod("unrelated", "n1", app: "other"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-        File.Delete(_kubeconfig);
-    }
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     private static V1Node Node(string name, params (string Type, string Address)[] addresses) => new()
     {
@@ -58,16 +53,16 @@ public sealed class ClusterLeaderTests : IAsyncLifetime
     };
 
     private string Status(string name) =>
-        string.Join(",", (_api.Objects.Get<V1Ingress>("default", name)?.Status?.LoadBalancer?.Ingress ?? []).Select(i => i.Ip ?? i.Hostname));
+        string.Join(",", (Api.Objects.Get<V1Ingress>("default", name)?.Status?.LoadBalancer?.Ingress ?? []).Select(i => i.Ip ?? i.Hostname));
 
     private List<string> StatusWriters() =>
-        [.. _api.Requests.Where(r => r.Resource == "ingresses" && r.Subresource == "status" && r.IsWrite).Select(r => r.UserAgent ?? "").Distinct()];
+        [.. Api.Requests.Where(r => r.Resource == "ingresses" && r.Subresource == "status" && r.IsWrite).Select(r => r.UserAgent ?? "").Distinct()];
 
     [Fact]
     public async Task Only_the_leader_writes_status_and_events_and_a_stopped_leader_hands_over()
     {
-        var other = _api.Objects.Create(Ingress("theirs", "t.example.com", "web", className: "nginx"));
-        _api.Objects.Put(System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(new V1Ingress
+        var other = Api.Objects.Create(Ingress("theirs", "t.example.com", "web", className: "nginx"));
+        Api.Objects.Put(System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(new V1Ingress
         {
             ApiVersion = "networking.k8s.io/v1",
             Kind = "Ingress",
@@ -75,7 +70,7 @@ public sealed class ClusterLeaderTests : IAsyncLifetime
             Spec = other.Spec,
             Status = new V1IngressStatus { LoadBalancer = new V1IngressLoadBalancerStatus { Ingress = [new() { Ip = "10.1.0.1" }, new() { Ip = "192.0.2.9" }] } },
         }))!.AsObject());
-        _api.Objects.Create(Ingress("digest", "d.example.com", "web", annotations: new() { ["nginx.ingress.kubernetes.io/auth-type"] = "digest" }));
+        Api.Objects.Create(Ingress("digest", "d.example.com", "web", annotations: new() { ["nginx.ingress.kubernetes.io/auth-type"] = "digest" }));
 
         var first = await StartWithPodNamespaceAsync("alb-0");
         var second = await StartWithPodNamespaceAsync("alb-1");
@@ -89,19 +84,19 @@ public sealed class ClusterLeaderTests : IAsyncLifetime
             Assert.StartsWith("ALB", evt.Reason, StringComparison.Ordinal);
             Assert.Equal("Warning", evt.Type);
             Assert.Equal(leader, "alb/" + evt.ReportingInstance);
-            Assert.Empty(_api.Requests.Where(r => r.Resource == "events" && r.IsWrite && r.UserAgent != leader));
+            Assert.Empty(Api.Requests.Where(r => r.Resource == "events" && r.IsWrite && r.UserAgent != leader));
 
             // The leader stops (SIGTERM): it releases the Lease; the other replica takes over and writes from then on.
             var (stopping, staying) = leader == "alb/alb-0" ? (first, second) : (second, first);
             stopping.Process.Signal(15);
             Assert.Equal(0, await stopping.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
             Assert.Equal("10.1.0.1,203.0.113.2", Status("a")); // another replica runs: status kept
-            _api.Objects.Create(Ingress("late", "late.example.com", "web"));
+            Api.Objects.Create(Ingress("late", "late.example.com", "web"));
             await staying.WaitUntilAsync(() => Task.FromResult(Status("late") == "10.1.0.1,203.0.113.2"), TimeSpan.FromSeconds(20), "the new leader writes");
             Assert.Equal(2, StatusWriters().Count);
 
             // The last replica stops: it clears what it wrote.
-            _api.Objects.Delete("v1", "Pod", "default", leader == "alb/alb-0" ? "alb-0" : "alb-1");
+            Api.Objects.Delete("v1", "Pod", "default", leader == "alb/alb-0" ? "alb-0" : "alb-1");
             staying.Process.Signal(15);
             Assert.Equal(0, await staying.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
             Assert.Equal("", Status("a"));
@@ -115,8 +110,8 @@ public sealed class ClusterLeaderTests : IAsyncLifetime
     }
 
     private List<Corev1Event> Events(string ingress) =>
-        [.. _api.Objects.List("v1", "Event", "default").Select(e => k8s.KubernetesJson.Deserialize<Corev1Event>(e.ToJsonString())).Where(e => e.InvolvedObject?.Name == ingress)];
+        [.. Api.Objects.List("v1", "Event", "default").Select(e => k8s.KubernetesJson.Deserialize<Corev1Event>(e.ToJsonString())).Where(e => e.InvolvedObject?.Name == ingress)];
 
     private Task<AlbInstance> StartWithPodNamespaceAsync(string pod) =>
-        AlbInstance.StartClusterAsync(_kubeconfig, pod, waitReady: true, new Dictionary<string, string> { ["POD_NAMESPACE"] = "default" }, "--election-id", "alb-test-leader");
+        AlbInstance.StartClusterAsync(Kubeconfig, pod, waitReady: true, new Dictionary<string, string> { ["POD_NAMESPACE"] = "default" }, "--election-id", "alb-test-leader");
 }

@@ -16,26 +16,21 @@ namespace Alb.Tests.Cluster;
 /// </summary>
 public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private TestApiServer _api = null!;
-    private TestOrigin _web = null!;
-    private string _kubeconfig = null!;
+    private ClusterLab _lab = null!;
+
+    private TestApiServer Api => _lab.Api;
+
+    private TestOrigin Web => _lab.Web;
+
+    private string Kubeconfig => _lab.Kubeconfig;
 
     public async Task InitializeAsync()
     {
-        _api = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
-        _kubeconfig = _api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"alb-kubeconfig-{Guid.NewGuid():N}"));
-        _web = await TestOrigin.StartAsync("web");
-        _api.Objects.Create(Service("web"));
-        _api.Objects.Create(Slice("web", _web.Port));
-        _api.Objects.Create(Ingress("a", "a.example.com", "web"));
+        _lab = await ClusterLab.StartAsync();
+        Api.Objects.Create(Ingress("a", "a.example.com", "web"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-        File.Delete(_kubeconfig);
-    }
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     private static async Task<HttpStatusCode> GetAsync(AlbInstance alb, string host)
     {
@@ -47,29 +42,29 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Serves_the_clusters_ingresses_and_applies_a_change_at_once()
     {
-        await using var alb = await AlbInstance.StartClusterAsync(_kubeconfig, "alb-0", waitReady: true);
+        await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: true);
         Assert.Equal(HttpStatusCode.OK, await GetAsync(alb, "a.example.com"));
         Assert.Equal(HttpStatusCode.NotFound, await GetAsync(alb, "b.example.com"));
 
         var watch = Stopwatch.StartNew();
-        _api.Objects.Create(Ingress("b", "b.example.com", "web"));
+        Api.Objects.Create(Ingress("b", "b.example.com", "web"));
         await alb.WaitUntilAsync(async () => await GetAsync(alb, "b.example.com") == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "the new Ingress served");
         output.WriteLine($"new Ingress served after {watch.ElapsedMilliseconds} ms");
 
-        _api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", "a");
+        Api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", "a");
         await alb.WaitUntilAsync(async () => await GetAsync(alb, "a.example.com") == HttpStatusCode.NotFound, TimeSpan.FromSeconds(10), "the deleted Ingress gone");
     }
 
     [Fact]
     public async Task Is_not_ready_before_every_informer_listed_once()
     {
-        _api.Faults.FailWhen(r => r.Resource == "endpointslices" && r.Verb == "list", 500);
-        await using var alb = await AlbInstance.StartClusterAsync(_kubeconfig, "alb-0", waitReady: false);
+        Api.Faults.FailWhen(r => r.Resource == "endpointslices" && r.Verb == "list", 500);
+        await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: false);
         await Task.Delay(1500);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await alb.Admin.GetAsync("/readyz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await alb.Admin.GetAsync("/healthz")).StatusCode);
 
-        _api.Faults.Reset();
+        Api.Faults.Reset();
         await alb.WaitUntilAsync(async () => (await alb.Admin.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready after the list succeeds");
         Assert.Equal(HttpStatusCode.OK, await GetAsync(alb, "a.example.com"));
     }
@@ -77,7 +72,7 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_410_and_an_api_server_outage_never_drop_a_route()
     {
-        await using var alb = await AlbInstance.StartClusterAsync(_kubeconfig, "alb-0", waitReady: true);
+        await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: true);
         var failures = 0;
         using var stop = new CancellationTokenSource();
         var probe = Task.Run(async () =>
@@ -93,16 +88,16 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
             }
         });
 
-        var lists = _api.Requests.Where(r => r.Verb == "list" && r.Resource == "ingresses").Count;
-        _api.Faults.Compact(expireOpenWatches: true);
-        await alb.WaitUntilAsync(() => Task.FromResult(_api.Requests.Where(r => r.Verb == "list" && r.Resource == "ingresses").Count > lists), TimeSpan.FromSeconds(10), "a relist after the 410");
+        var lists = Api.Requests.Where(r => r.Verb == "list" && r.Resource == "ingresses").Count;
+        Api.Faults.Compact(expireOpenWatches: true);
+        await alb.WaitUntilAsync(() => Task.FromResult(Api.Requests.Where(r => r.Verb == "list" && r.Resource == "ingresses").Count > lists), TimeSpan.FromSeconds(10), "a relist after the 410");
 
-        _api.Faults.FailWhen(_ => true, 503); // the API server is gone
-        _api.Faults.DropWatches(WatchDropMode.Abort);
+        Api.Faults.FailWhen(_ => true, 503); // the API server is gone
+        Api.Faults.DropWatches(WatchDropMode.Abort);
         await Task.Delay(2000);
-        _api.Faults.Reset();
+        Api.Faults.Reset();
 
-        _api.Objects.Create(Ingress("c", "c.example.com", "web"));
+        Api.Objects.Create(Ingress("c", "c.example.com", "web"));
         await alb.WaitUntilAsync(async () => await GetAsync(alb, "c.example.com") == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "a change after the outage");
         await stop.CancelAsync();
         await probe;
@@ -112,17 +107,32 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Reads_secrets_only_of_the_namespaces_its_ingresses_reference()
     {
-        _api.Objects.Create(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new() { Name = "auth" } });
-        _api.Objects.Create(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new() { Name = "unrelated" } });
-        _api.Objects.Create(Ingress("guarded", "g.example.com", "web", annotations: new()
+        Api.Objects.Create(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new() { Name = "auth" } });
+        Api.Objects.Create(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new() { Name = "unrelated" } });
+        Api.Objects.Create(Ingress("guarded", "g.example.com", "web", annotations: new()
         {
             ["nginx.ingress.kubernetes.io/auth-type"] = "basic",
             ["nginx.ingress.kubernetes.io/auth-secret"] = "auth/htpasswd",
         }));
-        await using var alb = await AlbInstance.StartClusterAsync(_kubeconfig, "alb-0", waitReady: true, "--configmap", "default/alb-config");
-        var secretNamespaces = _api.Requests.Where(r => r.Resource == "secrets").Select(r => r.Namespace ?? "(all)").Distinct().Order().ToList();
+        await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: true, "--configmap", "default/alb-config");
+        var secretNamespaces = Api.Requests.Where(r => r.Resource == "secrets").Select(r => r.Namespace ?? "(all)").Distinct().Order().ToList();
         Assert.Equal(["auth", "default"], secretNamespaces);
         // The cross-namespace Secret is not allowed (no allow-cross-namespace-resources): the route fails closed.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetAsync(alb, "g.example.com"));
+    }
+
+    [Fact]
+    public async Task Watch_namespace_limits_what_is_read_and_served()
+    {
+        Api.Objects.Create(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new() { Name = "shop" } });
+        Api.Objects.Create(Service("web", "shop"));
+        Api.Objects.Create(Slice("web", Web.Port, "shop"));
+        Api.Objects.Create(Ingress("s", "s.example.com", "web", ns: "shop"));
+        await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: true, "--watch-namespace", "shop");
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(alb, "s.example.com"));
+        Assert.Equal(HttpStatusCode.NotFound, await GetAsync(alb, "a.example.com")); // an Ingress of "default"
+        var scopes = Api.Requests.Where(r => r.Resource is "ingresses" or "services" or "endpointslices" or "secrets" && r.Verb is "list" or "watch")
+            .Select(r => $"{r.Resource}:{r.Namespace ?? "(all)"}").Distinct().Order().ToList();
+        Assert.Equal(["endpointslices:shop", "ingresses:shop", "secrets:shop", "services:shop"], scopes);
     }
 }

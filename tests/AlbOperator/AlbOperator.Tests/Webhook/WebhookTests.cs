@@ -76,7 +76,12 @@ public sealed class WebhookTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Equal(HttpStatusCode.MethodNotAllowed, (await client.GetAsync("/validate-ingress")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/other", new StringContent("{}"))).StatusCode);
-            Assert.Contains("alb_operator_webhook_reviews_total{result=\"allowed\"} 1", await op.MetricsAsync(), StringComparison.Ordinal);
+            using (var core = await client.PostAsync("/validate/ingresses", new StringContent(Review("u-core"), Encoding.UTF8, "application/json")))
+            {
+                Assert.Equal("u-core", (string?)JsonNode.Parse(await core.Content.ReadAsStringAsync())!["response"]!["uid"]); // the core's path answers too
+            }
+
+            Assert.Contains("alb_operator_webhook_reviews_total{result=\"allowed\"} 2", await op.MetricsAsync(), StringComparison.Ordinal);
         }
 
         Assert.True(served.Count >= 2);
@@ -90,7 +95,7 @@ public sealed class WebhookTests : IAsyncLifetime
         await EventuallyAsync(() => Configuration() is not null && Secret() is not null, Wait, () => "the ValidatingWebhookConfiguration");
 
         var hook = Assert.Single(Configuration()!.Webhooks);
-        Assert.Equal("ingresses.alb-operator.edge.io", hook.Name);
+        Assert.Equal("ingresses.alb.edge.io", hook.Name);
         Assert.Equal(Secret()!.Data["ca.crt"], hook.ClientConfig.CaBundle);
         Assert.Equal(("default", "alb-operator-webhook", "/validate-ingress", 443),
             (hook.ClientConfig.Service.NamespaceProperty, hook.ClientConfig.Service.Name, hook.ClientConfig.Service.Path, hook.ClientConfig.Service.Port));

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlbOperator.Tests.Webhook;
 
-public class AdmissionReviewsTests
+public class AdmissionRepliesTests
 {
     private const string Review = """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","operation":"CREATE","object":{"kind":"Ingress"}}}""";
 
@@ -22,7 +22,7 @@ public class AdmissionReviewsTests
     [Fact]
     public void A_refusal_carries_its_message_and_code()
     {
-        var answer = JsonNode.Parse(AdmissionReviews.Deny("u", "spec.rules[0].host: not a host name"))!["response"]!;
+        var answer = JsonNode.Parse(AdmissionReplies.Deny("u", "spec.rules[0].host: not a host name"))!["response"]!;
 
         Assert.False((bool)answer["allowed"]!);
         Assert.Equal(403, (int)answer["status"]!["code"]!);
@@ -36,5 +36,5 @@ public class AdmissionReviewsTests
     [InlineData("""{"kind":"AdmissionReview","request":{"uid":5}}""")]
     [InlineData("""{"kind":"Status","request":{"uid":"u"}}""")]
     public void Anything_but_an_admission_review_with_a_uid_is_a_format_error(string body) =>
-        Assert.Throws<FormatException>(() => AdmissionReviews.Uid(body));
+        Assert.Throws<FormatException>(() => AdmissionReplies.Uid(body));
 }

@@ -3,8 +3,11 @@ using System.Text.Json.Nodes;
 
 namespace AlbOperator.Webhook;
 
-/// <summary>Reads and answers <c>admission.k8s.io/v1</c> AdmissionReviews.</summary>
-internal static class AdmissionReviews
+/// <summary>
+/// The few bits of the <c>admission.k8s.io/v1</c> wire format the placeholder reviewer needs: the request's uid, an
+/// answer. (The core's <c>AlbOperator.Core.Admission.AdmissionReviews.Respond</c> is the whole Ingress review.)
+/// </summary>
+internal static class AdmissionReplies
 {
     public const string ApiVersion = "admission.k8s.io/v1";
 
