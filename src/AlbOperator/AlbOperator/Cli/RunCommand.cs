@@ -62,8 +62,7 @@ internal static partial class RunCommand
         services.AddSingleton<ReconcileLoop>();
         services.AddSingleton<LeaderDuties>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaderDuties>());
-        // TODO(admission): register the reviewer built on AlbOperator.Core.Admission here instead.
-        services.AddSingleton<IIngressReviewer, AllowAllReviewer>();
+        services.AddSingleton<IIngressReviewer, IngressReviewer>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace AlbOperator.Webhook;
 
 /// <summary>
-/// The few bits of the <c>admission.k8s.io/v1</c> wire format the placeholder reviewer needs: the request's uid, an
+/// The few bits of the <c>admission.k8s.io/v1</c> wire format the endpoint needs: the request's uid, an
 /// answer. (The core's <c>AlbOperator.Core.Admission.AdmissionReviews.Respond</c> is the whole Ingress review.)
 /// </summary>
 internal static class AdmissionReplies

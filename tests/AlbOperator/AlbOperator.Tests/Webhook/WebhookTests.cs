@@ -89,6 +89,54 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ingresses_of_an_albs_class_are_judged_with_albs_translation_in_the_context_of_the_cluster()
+    {
+        await _cluster.CreateAlbAsync("default", "edge");
+        _cluster.Api.Objects.Create(new V1Ingress
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "Ingress",
+            Metadata = new V1ObjectMeta { Name = "older", NamespaceProperty = "default" },
+            Spec = new V1IngressSpec { IngressClassName = "edge", Rules = [Rule("shop.example.com")] },
+        });
+        await StartOperatorsAsync(1);
+        await EventuallyAsync(() => Secret() is not null, Wait, () => "the webhook Secret");
+        var ca = X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Secret()!.Data["ca.crt"]));
+        using var client = Client(_operators[0], ca, []);
+
+        async Task<JsonNode> ReviewAsync(string name, string className, string host, string annotations = "{}")
+        {
+            var review = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-NAME","kind":{"group":"networking.k8s.io","version":"v1","kind":"Ingress"},
+                 "resource":{"group":"networking.k8s.io","version":"v1","resource":"ingresses"},"namespace":"default","operation":"CREATE",
+                 "object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"NAME","namespace":"default","annotations":ANNOTATIONS},
+                 "spec":{"ingressClassName":"CLASS","rules":[{"host":"HOST","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}}}
+                """.Replace("NAME", name, StringComparison.Ordinal).Replace("ANNOTATIONS", annotations, StringComparison.Ordinal)
+                .Replace("CLASS", className, StringComparison.Ordinal).Replace("HOST", host, StringComparison.Ordinal);
+            using var response = await client.PostAsync("/validate-ingress", new StringContent(review, Encoding.UTF8, "application/json"));
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["response"]!;
+        }
+
+        var snippet = await ReviewAsync("snippet", "edge", "new.example.com", """{"nginx.ingress.kubernetes.io/configuration-snippet":"return 200;"}""");
+        Assert.False((bool)snippet["allowed"]!);
+        Assert.Equal(403, (int)snippet["status"]!["code"]!);
+        Assert.Contains("ALB1603", (string)snippet["status"]!["message"]!, StringComparison.Ordinal);
+
+        JsonNode? taken = null;
+        await EventuallyAsync(async () => (bool)(taken = await ReviewAsync("newer", "edge", "shop.example.com"))["allowed"]! == false, Wait, () => "the path of the older Ingress refused");
+        Assert.Contains("ALB1205", (string)taken!["status"]!["message"]!, StringComparison.Ordinal);
+
+        Assert.True((bool)(await ReviewAsync("free", "edge", "free.example.com"))["allowed"]!);
+        Assert.True((bool)(await ReviewAsync("theirs", "nginx", "shop.example.com", """{"nginx.ingress.kubernetes.io/configuration-snippet":"x"}"""))["allowed"]!); // not an Alb's class
+    }
+
+    private static V1IngressRule Rule(string host) => new()
+    {
+        Host = host,
+        Http = new V1HTTPIngressRuleValue { Paths = [new V1HTTPIngressPath { Path = "/", PathType = "Prefix", Backend = new V1IngressBackend { Service = new V1IngressServiceBackend { Name = "web", Port = new V1ServiceBackendPort { Number = 80 } } } }] },
+    };
+
+    [Fact]
     public async Task The_leader_registers_the_webhook_configuration_with_its_ca_and_restores_it()
     {
         await StartOperatorsAsync(1);
