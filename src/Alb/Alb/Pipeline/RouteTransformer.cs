@@ -48,6 +48,12 @@ internal sealed class RouteTransformer : HttpTransformer
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
+        if (_dropAuthorization)
+        {
+            // Basic auth: the credentials stay at the edge. Removed before the copy, so they are never copied.
+            httpContext.Request.Headers.Authorization = Microsoft.Extensions.Primitives.StringValues.Empty;
+        }
+
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
 
         var request = httpContext.Request;
@@ -113,11 +119,6 @@ internal sealed class RouteTransformer : HttpTransformer
         Replace(headers, "X-Request-ID", RequestIds.Get(httpContext));
         headers.Remove("Proxy"); // httpoxy: ingress-nginx sends proxy_set_header Proxy ""
         headers.Remove("Expect"); // nginx's proxy module clears Expect: the body is alb's to send (and buffered by default)
-        if (_dropAuthorization)
-        {
-            headers.Authorization = null; // basic auth: the credentials stay at the edge
-        }
-
         _authHeaders?.Apply(headers, request.Headers, httpContext.Features.Get<Auth.AuthHeadersFeature>(), httpContext.Features.Get<Auth.JwtHeadersFeature>());
         if (_connectionClose)
         {
