@@ -15,5 +15,12 @@ public static class ObjectNames
         where T : IKubernetesObject<V1ObjectMeta> =>
         Of(obj.Kind ?? typeof(T).Name.TrimStart('V', '1'), Ns(obj.Metadata), obj.Metadata?.Name);
 
+    /// <summary><c>namespace/name</c> split at the first slash; a bare name is in <c>default</c>.</summary>
+    public static (string Namespace, string Name) SplitRef(string reference)
+    {
+        var slash = reference.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? ("default", reference) : (reference[..slash], reference[(slash + 1)..]);
+    }
+
     public static string Ns(V1ObjectMeta? meta) => string.IsNullOrEmpty(meta?.NamespaceProperty) ? "default" : meta.NamespaceProperty;
 }

@@ -60,7 +60,7 @@ internal static class IngressTls
             return null;
         }
 
-        var (ns, name) = SettingsReader.SplitRef(options.DefaultSslCertificate);
+        var (ns, name) = ObjectNames.SplitRef(options.DefaultSslCertificate);
         var (cert, error, _) = tls.Resolve(ns, name);
         if (cert is not null)
         {

@@ -73,7 +73,7 @@ internal static class SettingsReader
             return GlobalSettings.Default;
         }
 
-        var (ns, name) = SplitRef(configMapRef);
+        var (ns, name) = ObjectNames.SplitRef(configMapRef);
         var map = snapshot.FindConfigMap(ns, name);
         var obj = ObjectNames.Of("ConfigMap", ns, name);
         if (map is null)
@@ -208,11 +208,5 @@ internal static class SettingsReader
     {
         bad(message);
         return null;
-    }
-
-    public static (string Namespace, string Name) SplitRef(string reference)
-    {
-        var slash = reference.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? ("default", reference) : (reference[..slash], reference[(slash + 1)..]);
     }
 }

@@ -71,8 +71,8 @@ internal sealed partial class ClusterSource : BackgroundService
         _slices = Start<V1EndpointSlice>(ResourceKind.EndpointSlices, ns, null, stoppingToken);
         if (_options.ConfigMap is { } configMap)
         {
-            var slash = configMap.IndexOf('/', StringComparison.Ordinal);
-            _configMap = Start<V1ConfigMap>(ResourceKind.ConfigMaps, configMap[..slash], new Selectors(Field: $"metadata.name={configMap[(slash + 1)..]}"), stoppingToken);
+            var (configNs, configName) = ObjectNames.SplitRef(configMap);
+            _configMap = Start<V1ConfigMap>(ResourceKind.ConfigMaps, configNs, new Selectors(Field: $"metadata.name={configName}"), stoppingToken);
         }
 
         try
@@ -86,10 +86,11 @@ internal sealed partial class ClusterSource : BackgroundService
                 await SyncSecretScopeAsync(first ? Timeout.InfiniteTimeSpan : SecretSyncWait, stoppingToken).ConfigureAwait(false);
                 try
                 {
-                    var outcome = _publication.Apply(Translator.Translate(Snapshot(), _options));
+                    var snapshot = Snapshot();
+                    var outcome = _publication.Apply(Translator.Translate(snapshot, _options));
                     Rebuilds++;
                     _firstPublish.TrySetResult();
-                    LogRebuilt(_logger, outcome, _ingresses.Items.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+                    LogRebuilt(_logger, outcome, snapshot.Ingresses.Length, _time.GetElapsedTime(started).TotalMilliseconds);
                     first = false;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -19,14 +19,14 @@ internal static class ClusterStart
             return GlobalSettings.Default;
         }
 
-        var slash = reference.IndexOf('/', StringComparison.Ordinal);
+        var (ns, name) = ObjectNames.SplitRef(reference);
         var backoff = Backoff.Default();
         using var deadline = new CancellationTokenSource(Wait);
         while (true)
         {
             try
             {
-                var configMap = await api.GetAsync<V1ConfigMap>(ResourceKind.ConfigMaps, reference[..slash], reference[(slash + 1)..], deadline.Token).ConfigureAwait(false);
+                var configMap = await api.GetAsync<V1ConfigMap>(ResourceKind.ConfigMaps, ns, name, deadline.Token).ConfigureAwait(false);
                 var snapshot = new ClusterSnapshot([], [], [], [], [], configMap is null ? [] : [configMap]);
                 return Translator.Translate(snapshot, options).Table.Settings;
             }

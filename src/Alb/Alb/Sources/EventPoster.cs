@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Alb.Core.Diagnostics;
+using Alb.Core.Snapshot;
 using Edge.Kubernetes;
 using k8s.Models;
 
@@ -39,7 +40,7 @@ internal sealed class EventPoster(KubeApi api, string identity, TimeProvider tim
                 return;
             }
 
-            var (ns, name) = Split(d.Object[IngressPrefix.Length..]);
+            var (ns, name) = ObjectNames.SplitRef(d.Object[IngressPrefix.Length..]);
             if (find(ns, name) is not { } ingress)
             {
                 continue;
@@ -68,11 +69,5 @@ internal sealed class EventPoster(KubeApi api, string identity, TimeProvider tim
             Posted++;
             round++;
         }
-    }
-
-    private static (string Namespace, string Name) Split(string reference)
-    {
-        var slash = reference.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? ("default", reference) : (reference[..slash], reference[(slash + 1)..]);
     }
 }

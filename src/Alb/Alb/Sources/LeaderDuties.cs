@@ -1,5 +1,6 @@
 using Alb.Cli;
 using Alb.Core.Cluster;
+using Alb.Core.Snapshot;
 using Alb.Core.Translation;
 using Edge.Kubernetes;
 using k8s.Models;
@@ -106,8 +107,8 @@ internal sealed partial class LeaderDuties(
 
         if (cluster.PublishService is { } reference)
         {
-            var slash = reference.IndexOf('/', StringComparison.Ordinal);
-            var service = await api.GetAsync<V1Service>(ResourceKind.Services, reference[..slash], reference[(slash + 1)..], ct).ConfigureAwait(false);
+            var (ns, name) = ObjectNames.SplitRef(reference);
+            var service = await api.GetAsync<V1Service>(ResourceKind.Services, ns, name, ct).ConfigureAwait(false);
             return service is null ? [] : StatusAddresses.FromService(service);
         }
 
