@@ -76,10 +76,18 @@ public sealed class TestProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    private int _disposed;
+
     public string Output() => $"--- stdout ---\n{string.Join("\n", _stdout.TakeLast(50))}\n--- stderr ---\n{string.Join("\n", _stderr.TakeLast(50))}";
 
+    /// <summary>Kills the process tree if it still runs; a second call does nothing (a test may stop a process its lab also owns).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -16,9 +16,13 @@ public sealed class Backoff(TimeSpan initial, TimeSpan cap, Random? random = nul
     public int Attempts => _attempt;
 
     /// <summary>The wait before the next try; counts one more failure.</summary>
-    public TimeSpan Next()
+    public TimeSpan Next() => Next(cap);
+
+    /// <summary>The wait before the next try under a lower ceiling than the usual cap (never above it); counts one more failure.</summary>
+    public TimeSpan Next(TimeSpan ceilingCap)
     {
-        var ceiling = Math.Min(cap.TotalMilliseconds, initial.TotalMilliseconds * Math.Pow(2, Math.Min(_attempt, 30)));
+        var limit = Math.Min(cap.TotalMilliseconds, ceilingCap.TotalMilliseconds);
+        var ceiling = Math.Min(limit, initial.TotalMilliseconds * Math.Pow(2, Math.Min(_attempt, 30)));
         _attempt++;
         return TimeSpan.FromMilliseconds(Math.Max(Floor.TotalMilliseconds, _random.NextDouble() * ceiling));
     }

@@ -20,6 +20,13 @@ public sealed record InformerOptions
     public TimeSpan RetryInitial { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan RetryCap { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The largest wait when nothing answered (connection refused or reset, a timeout): the API server is restarting
+    /// or unreachable, not overloaded, and the informer should be back within this long of its return. An answer with
+    /// an error (429, 5xx) backs off up to <see cref="RetryCap"/>.
+    /// </summary>
+    public TimeSpan UnreachableRetryCap { get; init; } = TimeSpan.FromSeconds(4);
 }
 
 /// <summary>
@@ -109,6 +116,7 @@ public sealed partial class Informer<T>
         var mustList = true;
         while (!ct.IsCancellationRequested)
         {
+            var unreachable = false;
             try
             {
                 if (mustList)
@@ -141,16 +149,18 @@ public sealed partial class Informer<T>
             catch (TimeoutException e)
             {
                 LogSilent(_logger, Kind.ToString(), e.Message);
+                unreachable = true;
             }
             catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException)
             {
                 LogFailed(_logger, Kind.ToString(), e.Message);
                 mustList |= Version.Length == 0;
+                unreachable = e is HttpRequestException or IOException;
             }
 
             try
             {
-                await Task.Delay(backoff.Next(), _time, ct).ConfigureAwait(false);
+                await Task.Delay(unreachable ? backoff.Next(_options.UnreachableRetryCap) : backoff.Next(), _time, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -104,6 +104,43 @@ public sealed class FaultTests : ApiTestBase
     }
 
     [Fact]
+    public async Task A_restart_drops_watches_refuses_connections_and_keeps_objects_and_versions()
+    {
+        var a = (await PostAsync(ConfigMaps, ConfigMap("a"))).Body;
+        using var response = await Http.GetAsync(ConfigMaps + "?watch=true&resourceVersion=" + Rv(a), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var restart = Api.RestartAsync(TimeSpan.FromSeconds(1));
+        var ended = await Record.ExceptionAsync(async () =>
+        {
+            while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)) is not null)
+            {
+            }
+        });
+        Assert.True(ended is null or IOException or HttpRequestException, $"the watch ended with {ended}");
+
+        await Task.Delay(300); // inside the downtime: nothing listens on the port
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            var refused = await Record.ExceptionAsync(() => socket.ConnectAsync(Api.Url.Host, Api.Url.Port));
+            Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(refused).SocketErrorCode);
+        }
+
+        await restart.WaitAsync(TimeSpan.FromSeconds(15));
+        var (code, kept) = await GetAsync(ConfigMaps + "/a");
+        Assert.Equal((200, Rv(a)), (code, Rv(kept)));
+        var b = (await PostAsync(ConfigMaps, ConfigMap("b"))).Body;
+        Assert.True(RvNumber(b) > RvNumber(a), "resourceVersions went backwards across the restart");
+
+        // A watch resumes from a version before the restart and sees what came after it.
+        using var resumed = await Http.GetAsync(ConfigMaps + "?watch=true&resourceVersion=" + Rv(a), HttpCompletionOption.ResponseHeadersRead);
+        using var resumedReader = new StreamReader(await resumed.Content.ReadAsStreamAsync());
+        var line = await resumedReader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Contains("\"ADDED\"", line);
+        Assert.Contains("\"name\":\"b\"", line);
+    }
+
+    [Fact]
     public async Task The_request_log_records_verb_resource_and_status()
     {
         await PostAsync(ConfigMaps + "?fieldManager=me", ConfigMap("a"));

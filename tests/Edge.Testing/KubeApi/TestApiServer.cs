@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -15,22 +16,29 @@ namespace Edge.Testing.KubeApi;
 /// <summary>
 /// An in-process Kubernetes API server for tests: Kestrel on 127.0.0.1 over plain HTTP/1.1, speaking enough of the API
 /// (discovery, CRUD, patch, apply, watch, status subresources, finalizers, garbage collection) for KubernetesClient and
-/// kubectl, with fault hooks. Dispose it to stop it; it never outlives the test.
+/// kubectl, with fault hooks. <see cref="RestartAsync"/> restarts it on the same port with its objects kept. Dispose it
+/// to stop it; it never outlives the test.
 /// </summary>
 public sealed class TestApiServer : IAsyncDisposable
 {
     /// <summary>The bearer token the generated kubeconfig and clients send (the server accepts any).</summary>
     public const string Token = "edge-test-token";
 
-    private readonly WebApplication _app;
-    private readonly CancellationTokenSource _stopping;
+    private readonly TestApiServerOptions _options;
+    private readonly ResourceService _service;
+    private readonly string _address;
+    private WebApplication _app;
+    private CancellationTokenSource _stopping;
 
-    private TestApiServer(WebApplication app, CancellationTokenSource stopping, Uri url, TestApiStore objects, FaultInjector faults, RequestLog requests)
+    private TestApiServer(TestApiServerOptions options, ResourceService service, WebApplication app, CancellationTokenSource stopping, string address, FaultInjector faults, RequestLog requests)
     {
+        _options = options;
+        _service = service;
         _app = app;
         _stopping = stopping;
-        Url = url;
-        Objects = objects;
+        _address = address;
+        Url = new Uri($"http://{address}");
+        Objects = new TestApiStore(service);
         Faults = faults;
         Requests = requests;
     }
@@ -50,17 +58,6 @@ public sealed class TestApiServer : IAsyncDisposable
     public static async Task<TestApiServer> StartAsync(TestApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new TestApiServerOptions();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, options.Port, l => l.Protocols = HttpProtocols.Http1);
-            k.Limits.MinResponseDataRate = null;
-            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
-        });
-        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
-
         var store = new ObjectStore(options.EventWindow);
         var catalog = new ResourceCatalog();
         var service = new ResourceService(store, catalog, options.TimeProvider);
@@ -69,21 +66,49 @@ public sealed class TestApiServer : IAsyncDisposable
             service.Create(ResourceCatalog.Namespaces, "", new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, new WriteOptions(FieldManager: "test-setup"));
         }
 
-        var stopping = new CancellationTokenSource();
         var faults = new FaultInjector(store);
         var requests = new RequestLog();
-        var address = "";
-        var router = new ApiRouter(service, faults, requests, new WatchHandler(service, options, stopping.Token), () => address)
+        var address = new StrongBox<string>("");
+        var stopping = new CancellationTokenSource();
+        var app = await ListenAsync(options, options.Port, service, faults, requests, address, stopping.Token, cancellationToken);
+        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        address.Value = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        return new TestApiServer(options, service, app, stopping, address.Value, faults, requests);
+    }
+
+    /// <summary>
+    /// Restarts the server as a kube-apiserver restarts in front of its etcd: every connection and watch is dropped,
+    /// the port refuses connections for <paramref name="downtime"/>, then the server listens on the same port again
+    /// with every object and resourceVersion kept (watches can resume from versions inside the event window).
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
+    {
+        await StopAppAsync();
+        await Task.Delay(downtime, cancellationToken);
+        _stopping = new CancellationTokenSource();
+        var address = new StrongBox<string>(_address);
+        _app = await ListenAsync(_options, Url.Port, _service, Faults, Requests, address, _stopping.Token, cancellationToken);
+    }
+
+    private static async Task<WebApplication> ListenAsync(TestApiServerOptions options, int port, ResourceService service, FaultInjector faults, RequestLog requests, StrongBox<string> address, CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http1);
+            k.Limits.MinResponseDataRate = null;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
+        });
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var app = builder.Build();
+        var router = new ApiRouter(service, faults, requests, new WatchHandler(service, options, stopping), () => address.Value!)
         {
             OnCompleted = options.OnRequestCompleted,
         };
         app.Run(router.HandleAsync);
         await app.StartAsync(cancellationToken);
-
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(bound).Port;
-        address = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        return new TestApiServer(app, stopping, new Uri($"http://{address}"), new TestApiStore(service), faults, requests);
+        return app;
     }
 
     /// <summary>Writes a kubeconfig (cluster at <see cref="Url"/>, a user with a dummy token, current context, namespace default); returns the path.</summary>
@@ -127,8 +152,13 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
         Faults.Reset();
+        await StopAppAsync();
+    }
+
+    private async Task StopAppAsync()
+    {
+        await _stopping.CancelAsync(); // ends every watch, so the stop does not wait out their streams
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {

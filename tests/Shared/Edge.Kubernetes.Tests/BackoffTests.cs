@@ -21,6 +21,17 @@ public sealed class BackoffTests
     }
 
     [Fact]
+    public void A_lower_ceiling_bounds_a_wait_without_resetting_the_growth()
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), new Random(11));
+        var waits = Enumerable.Range(0, 20).Select(_ => backoff.Next(TimeSpan.FromSeconds(1))).ToList();
+        Assert.All(waits, w => Assert.InRange(w.TotalMilliseconds, Backoff.Floor.TotalMilliseconds, 1000));
+        Assert.True(waits.Skip(10).Max() > TimeSpan.FromMilliseconds(500)); // grew to the lower ceiling
+        Assert.True(Enumerable.Range(0, 20).Select(_ => backoff.Next()).Max() > TimeSpan.FromSeconds(2)); // the usual cap applies again
+        Assert.InRange(backoff.Next(TimeSpan.FromMinutes(5)).TotalMilliseconds, Backoff.Floor.TotalMilliseconds, 30_000); // never above the cap
+    }
+
+    [Fact]
     public void Leader_election_timings_are_checked_as_client_go_checks_them()
     {
         Assert.Empty(new LeaderElectionOptions("ns", "lease", "me").Validate());

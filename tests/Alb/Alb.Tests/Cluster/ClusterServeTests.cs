@@ -105,6 +105,50 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restarted_api_server_never_drops_a_route_and_a_change_after_it_is_served()
+    {
+        await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: true);
+        var failures = 0;
+        using var stop = new CancellationTokenSource();
+        var probe = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (await GetAsync(alb, "a.example.com") != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+
+                await Task.Delay(20);
+            }
+        });
+
+        // Connections refused for 3 s, every watch gone, then the same port and objects: a kube-apiserver restart.
+        await Api.RestartAsync(TimeSpan.FromSeconds(3));
+        var back = Stopwatch.StartNew();
+        var restarted = Api.Requests.Snapshot()[^1].Sequence; // requests the stopping server took are before this
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(alb, "a.example.com"));
+        using (var ready = await alb.Admin.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode); // serving the last good table is being ready
+        }
+
+        await alb.WaitUntilAsync(() => Task.FromResult(Api.Requests.Where(r => r.Sequence > restarted && r.Verb == "watch" && r.Resource == "ingresses").Count > 0), TimeSpan.FromSeconds(20), "a new Ingress watch after the restart");
+        var watching = back.Elapsed;
+        var changed = Stopwatch.StartNew();
+        Api.Objects.Create(Ingress("d", "d.example.com", "web"));
+        await alb.WaitUntilAsync(async () => await GetAsync(alb, "d.example.com") == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "a change after the restart");
+        output.WriteLine($"watching again {watching.TotalMilliseconds:F0} ms after the restart; a change served {changed.ElapsedMilliseconds} ms later");
+
+        // Nothing answered during the outage, so retries waited at most the unreachable cap (4 s, jittered).
+        Assert.True(watching < TimeSpan.FromSeconds(5), $"the Ingress watch came back {watching.TotalMilliseconds:F0} ms after the API server");
+        Assert.True(changed.Elapsed < TimeSpan.FromSeconds(1), $"a change took {changed.ElapsedMilliseconds} ms once the watch was back");
+        await stop.CancelAsync();
+        await probe;
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
     public async Task Reads_secrets_only_of_the_namespaces_its_ingresses_reference()
     {
         Api.Objects.Create(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new() { Name = "auth" } });
