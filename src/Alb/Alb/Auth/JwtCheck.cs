@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
 using Alb.Core.Policies;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -81,7 +80,7 @@ internal sealed class JwtCheck : AccessCheck
             return new AccessVerdict(StatusCodes.Status503ServiceUnavailable);
         }
 
-        var key = TokenKey(token);
+        var key = CacheKeys.Of(token);
         if (_verified.TryGetValue(key, out var verified) && ReferenceEquals(verified.Parameters, parameters) && DateTime.UtcNow < verified.Until)
         {
             if (verified.Headers is not null)
@@ -123,19 +122,6 @@ internal sealed class JwtCheck : AccessCheck
 
         Remember(key, jwt.ValidTo, await ParametersAsync().ConfigureAwait(false), headers);
         return AccessVerdict.Allow;
-    }
-
-    [ThreadStatic]
-    private static IncrementalHash? _threadSha256;
-
-    /// <summary>SHA-256 of the token with a context kept per thread (one-shot hashing makes OpenSSL 3 look SHA-256 up per call).</summary>
-    private static UInt128 TokenKey(string token)
-    {
-        var sha = _threadSha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.UTF8.GetBytes(token));
-        Span<byte> hash = stackalloc byte[32];
-        sha.GetHashAndReset(hash);
-        return new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
     }
 
     private void Remember(UInt128 key, DateTime expires, TokenValidationParameters? parameters, List<(string Name, string? Value)>? headers)

@@ -1,15 +1,11 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Alb.Core.Auth;
-using Org.BouncyCastle.Crypto.Digests;
 
 namespace Alb.Auth;
 
 /// <summary>
 /// Verifies basic-auth passwords without letting a flood burn the CPU. A password that verified is remembered for
-/// <see cref="CacheLifetime"/> under a keyed BLAKE2s of (stored hash, password) with a key made at start, so the cache holds
+/// <see cref="CacheLifetime"/> under a keyed hash of (stored hash, password) (<see cref="CacheKeys"/>), so the cache holds
 /// no password and a changed hash never matches an old entry; the cache is bounded. Verifications that miss the cache
 /// (bcrypt and SHA-crypt cost milliseconds) run at most <see cref="Parallelism"/> at a time; a request that cannot get
 /// a slot within <see cref="QueueTimeout"/> is refused (503), never let through.
@@ -23,7 +19,6 @@ internal sealed class PasswordVerifier(TimeProvider time)
     public static readonly TimeSpan QueueTimeout = TimeSpan.FromSeconds(2);
     public static readonly int Parallelism = Math.Max(1, Environment.ProcessorCount / 2);
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<UInt128, long> _verified = new();
     private readonly SemaphoreSlim _slots = new(Parallelism, Parallelism);
 
@@ -34,7 +29,7 @@ internal sealed class PasswordVerifier(TimeProvider time)
 
     public async ValueTask<PasswordCheck> VerifyAsync(PasswordHash hash, string storedHash, string password)
     {
-        var key = CacheKey(storedHash, password);
+        var key = CacheKeys.Of(storedHash, password);
         var now = time.GetTimestamp();
         if (_verified.TryGetValue(key, out var until) && now < until)
         {
@@ -68,53 +63,6 @@ internal sealed class PasswordVerifier(TimeProvider time)
         }
 
         return valid ? PasswordCheck.Valid : PasswordCheck.Invalid;
-    }
-
-    /// <summary>
-    /// One keyed BLAKE2s (RFC 7693's MAC mode, 128-bit output) per thread, reset by each result. Managed code: an
-    /// OpenSSL HMAC here cost ~5 µs per request under load against 2.7 µs in a micro-benchmark (its code and state are
-    /// cold between requests), which measured as basic ÷ plain 1.18 against 1.10 with this (docs/benchmarks.md).
-    /// </summary>
-    [ThreadStatic]
-    private static (byte[] Key, Blake2sDigest Mac)? _threadMac;
-
-    private UInt128 CacheKey(string storedHash, string password)
-    {
-        if (_threadMac is not { } cached || !ReferenceEquals(cached.Key, _key))
-        {
-            cached = (_key, new Blake2sDigest(_key, 16, null, null));
-            _threadMac = cached;
-        }
-
-        var mac = cached.Mac;
-        Span<byte> buffer = stackalloc byte[256];
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(length, storedHash.Length);
-        mac.BlockUpdate(length); // the stored hash's length first: no (hash, password) pair reads as another
-        Append(mac, storedHash, buffer);
-        Append(mac, password, buffer);
-        Span<byte> result = stackalloc byte[16];
-        mac.DoFinal(result);
-        CryptographicOperations.ZeroMemory(buffer);
-        return new UInt128(BinaryPrimitives.ReadUInt64LittleEndian(result), BinaryPrimitives.ReadUInt64LittleEndian(result[8..]));
-    }
-
-    /// <summary>UTF-8 of <paramref name="text"/> into the MAC, through a stack buffer (in pieces when longer).</summary>
-    private static void Append(Blake2sDigest mac, string text, Span<byte> buffer)
-    {
-        var chars = text.AsSpan();
-        while (!chars.IsEmpty)
-        {
-            var take = Math.Min(chars.Length, buffer.Length / 3);
-            if (take < chars.Length && char.IsHighSurrogate(chars[take - 1]))
-            {
-                take--;
-            }
-
-            var written = Encoding.UTF8.GetBytes(chars[..take], buffer);
-            mac.BlockUpdate(buffer[..written]);
-            chars = chars[take..];
-        }
     }
 
     private void Prune(long now)
