@@ -33,6 +33,9 @@ public sealed class RequestInfo
 
     public string? UserAgent { get; init; }
 
+    /// <summary>The bearer token the client sent (<c>Authorization: Bearer ...</c>), if any.</summary>
+    public string? BearerToken { get; init; }
+
     /// <summary>The response status once it started (0 before; a watch's 200 is set when its stream opens).</summary>
     public int StatusCode { get; internal set; }
 

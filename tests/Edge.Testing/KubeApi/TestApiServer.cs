@@ -26,18 +26,20 @@ public sealed class TestApiServer : IAsyncDisposable
 
     private readonly TestApiServerOptions _options;
     private readonly ResourceService _service;
+    private readonly ServingCertificate? _certificate;
     private readonly string _address;
     private WebApplication _app;
     private CancellationTokenSource _stopping;
 
-    private TestApiServer(TestApiServerOptions options, ResourceService service, WebApplication app, CancellationTokenSource stopping, string address, FaultInjector faults, RequestLog requests)
+    private TestApiServer(TestApiServerOptions options, ResourceService service, ServingCertificate? certificate, WebApplication app, CancellationTokenSource stopping, string address, FaultInjector faults, RequestLog requests)
     {
         _options = options;
+        _certificate = certificate;
         _service = service;
         _app = app;
         _stopping = stopping;
         _address = address;
-        Url = new Uri($"http://{address}");
+        Url = new Uri($"{(certificate is null ? "http" : "https")}://{address}");
         Objects = new TestApiStore(service);
         Faults = faults;
         Requests = requests;
@@ -48,6 +50,9 @@ public sealed class TestApiServer : IAsyncDisposable
 
     /// <summary>Direct access to the stored objects.</summary>
     public TestApiStore Objects { get; }
+
+    /// <summary>With <see cref="TestApiServerOptions.Https"/>: the CA certificate (PEM) clients must trust; else null.</summary>
+    public string? CaPem => _certificate?.CaPem;
 
     /// <summary>The fault hooks.</summary>
     public FaultInjector Faults { get; }
@@ -70,10 +75,11 @@ public sealed class TestApiServer : IAsyncDisposable
         var requests = new RequestLog();
         var address = new StrongBox<string>("");
         var stopping = new CancellationTokenSource();
-        var app = await ListenAsync(options, options.Port, service, faults, requests, address, stopping.Token, cancellationToken);
+        var certificate = options.Https ? ServingCertificate.Create() : null;
+        var app = await ListenAsync(options, options.Port, certificate, service, faults, requests, address, stopping.Token, cancellationToken);
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         address.Value = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        return new TestApiServer(options, service, app, stopping, address.Value, faults, requests);
+        return new TestApiServer(options, service, certificate, app, stopping, address.Value, faults, requests);
     }
 
     /// <summary>
@@ -87,16 +93,23 @@ public sealed class TestApiServer : IAsyncDisposable
         await Task.Delay(downtime, cancellationToken);
         _stopping = new CancellationTokenSource();
         var address = new StrongBox<string>(_address);
-        _app = await ListenAsync(_options, Url.Port, _service, Faults, Requests, address, _stopping.Token, cancellationToken);
+        _app = await ListenAsync(_options, Url.Port, _certificate, _service, Faults, Requests, address, _stopping.Token, cancellationToken);
     }
 
-    private static async Task<WebApplication> ListenAsync(TestApiServerOptions options, int port, ResourceService service, FaultInjector faults, RequestLog requests, StrongBox<string> address, CancellationToken stopping, CancellationToken cancellationToken)
+    private static async Task<WebApplication> ListenAsync(TestApiServerOptions options, int port, ServingCertificate? certificate, ResourceService service, FaultInjector faults, RequestLog requests, StrongBox<string> address, CancellationToken stopping, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http1);
+            k.Listen(IPAddress.Loopback, port, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                if (certificate is not null)
+                {
+                    l.UseHttps(certificate.Server);
+                }
+            });
             k.Limits.MinResponseDataRate = null;
             k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
         });
@@ -120,7 +133,7 @@ public sealed class TestApiServer : IAsyncDisposable
             clusters:
             - name: edge-test
               cluster:
-                server: {Url.ToString().TrimEnd('/')}
+                server: {Url.ToString().TrimEnd('/')}{(CaPem is null ? "" : $"\n    certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(CaPem))}")}
             users:
             - name: edge-test
               user:
@@ -145,6 +158,7 @@ public sealed class TestApiServer : IAsyncDisposable
         Host = Url.ToString().TrimEnd('/'),
         AccessToken = Token,
         Namespace = "default",
+        SslCaCerts = CaPem is null ? null : new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(CaPem)),
     };
 
     /// <summary>A KubernetesClient for this server (dispose it).</summary>

@@ -21,6 +21,12 @@ public sealed record TestApiServerOptions
     /// <summary>Called when a request ends (a watch: when its stream ends), e.g. to print a request log.</summary>
     public Action<RequestInfo>? OnRequestCompleted { get; init; }
 
+    /// <summary>
+    /// Serve HTTPS with a certificate for 127.0.0.1 issued by a CA made at start (<see cref="TestApiServer.CaPem"/>),
+    /// as a real API server does; needed for in-cluster client configuration, which speaks only HTTPS.
+    /// </summary>
+    public bool Https { get; init; }
+
     /// <summary>The clock for timestamps, watch timeouts and bookmarks.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -20,9 +20,10 @@ internal sealed class ClusterLab : IAsyncDisposable
 
     public TestOrigin Web { get; }
 
-    public static async Task<ClusterLab> StartAsync()
+    /// <summary>Starts the lab; with <paramref name="https"/> the API server speaks HTTPS (its CA in <see cref="TestApiServer.CaPem"/>).</summary>
+    public static async Task<ClusterLab> StartAsync(bool https = false)
     {
-        var api = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        var api = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(1), Https = https });
         var kubeconfig = api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"alb-kubeconfig-{Guid.NewGuid():N}"));
         var web = await TestOrigin.StartAsync("web");
         api.Objects.Create(Service("web"));

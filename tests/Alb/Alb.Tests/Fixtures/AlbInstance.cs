@@ -53,14 +53,37 @@ internal sealed class AlbInstance : IAsyncDisposable
     public static Task<AlbInstance> StartClusterAsync(string kubeconfig, string podName, bool waitReady, IDictionary<string, string> environment, params string[] extraArgs) =>
         StartAsync(new ManifestDir(), ["--kubeconfig", kubeconfig], extraArgs, waitReady, new Dictionary<string, string>(environment) { ["POD_NAME"] = podName });
 
-    private static async Task<AlbInstance> StartAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment)
+    /// <summary>
+    /// alb as in a Pod: neither --manifests nor --kubeconfig, <c>KUBERNETES_SERVICE_HOST</c>/<c>_PORT</c> naming the
+    /// (HTTPS) test API server, and <paramref name="serviceAccount"/>'s token, ca.crt and namespace files at
+    /// /var/run/secrets/kubernetes.io/serviceaccount, as the kubelet mounts them: alb runs in a private mount
+    /// namespace whose /run is a fresh tmpfs holding them, so the machine's own /run is never touched (root only).
+    /// </summary>
+    public static Task<AlbInstance> StartInClusterAsync(Uri apiServer, string serviceAccount, string podName, string podNamespace) =>
+        StartAsync(new ManifestDir(), [], [], waitReady: true, new Dictionary<string, string>
+        {
+            ["KUBERNETES_SERVICE_HOST"] = apiServer.Host,
+            ["KUBERNETES_SERVICE_PORT"] = apiServer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["POD_NAME"] = podName,
+            ["POD_NAMESPACE"] = podNamespace,
+        }, args => ("unshare", ["--mount", "--propagation", "private", "sh", "-c",
+            "mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp \"$0\"/* /run/secrets/kubernetes.io/serviceaccount/ && exec dotnet \"$@\"",
+            serviceAccount, .. args]));
+
+    /// <summary>Why <see cref="StartInClusterAsync"/> cannot run here (not root, no unshare), or null.</summary>
+    public static string? InClusterUnavailable() =>
+        Environment.UserName != "root" ? "needs root (a private mount namespace for the service account files)"
+        : !File.Exists("/usr/bin/unshare") ? "needs unshare (util-linux)"
+        : null;
+
+    private static async Task<AlbInstance> StartAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment, Func<string[], (string File, string[] Args)>? launcher = null)
     {
         // Free ports can be taken by a parallel test between the probe and alb's bind: try again with new ones.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(manifests, source, extraArgs, waitReady, environment);
+                return await StartOnceAsync(manifests, source, extraArgs, waitReady, environment, launcher);
             }
             catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("cannot listen", StringComparison.Ordinal))
             {
@@ -68,7 +91,7 @@ internal sealed class AlbInstance : IAsyncDisposable
         }
     }
 
-    private static async Task<AlbInstance> StartOnceAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment)
+    private static async Task<AlbInstance> StartOnceAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment, Func<string[], (string File, string[] Args)>? launcher)
     {
         int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
         string[] args =
@@ -77,7 +100,8 @@ internal sealed class AlbInstance : IAsyncDisposable
             "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}", "--admin", $"127.0.0.1:{admin}",
             .. extraArgs,
         ];
-        var process = TestProcess.Start("dotnet", args, environment: environment);
+        var (file, arguments) = launcher?.Invoke(args) ?? ("dotnet", args);
+        var process = TestProcess.Start(file, arguments, environment: environment);
         var alb = new AlbInstance(process, manifests, http, https, admin);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)

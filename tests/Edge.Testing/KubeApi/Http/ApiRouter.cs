@@ -46,6 +46,7 @@ internal sealed class ApiRouter
             Subresource = route.Subresource,
             ContentType = request.ContentType,
             UserAgent = request.Headers.UserAgent.ToString(),
+            BearerToken = request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : null,
         };
         _log.Add(info);
         try
