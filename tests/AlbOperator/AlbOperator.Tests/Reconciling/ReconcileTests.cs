@@ -11,7 +11,8 @@ namespace AlbOperator.Tests.Reconciling;
 /// <summary>
 /// One operator process against the test API server: an Alb becomes every object <see cref="DesiredState"/> lists,
 /// with owner references and labels; its status follows the Deployment; hand edits are undone; nothing is written
-/// when nothing changed; a spec change applies only what changed; deletion waits for the cluster-scoped objects.
+/// when nothing changed; a spec change applies only what changed; deletion waits for the cluster-scoped objects; after an
+/// API server restart the operator watches again and repairs.
 /// </summary>
 public sealed class ReconcileTests(OneOperator fixture) : IClassFixture<OneOperator>
 {
@@ -177,6 +178,23 @@ public sealed class ReconcileTests(OneOperator fixture) : IClassFixture<OneOpera
     }
 
     /// <summary>Every desired object is stored with its desired hash.</summary>
+    [Fact]
+    public async Task After_an_api_server_restart_the_operator_watches_again_and_repairs_drift()
+    {
+        await Cluster.CreateAlbAsync(Ns, "restarted");
+        await ReconciledAsync("restarted");
+
+        // Connections refused for 3 s, every watch dropped, then the same port and objects.
+        await Cluster.Api.RestartAsync(TimeSpan.FromSeconds(3));
+        var before = Cluster.LastSequence;
+        await Cluster.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{Ns}/configmaps/restarted-config", null, "application/json");
+
+        await EventuallyAsync(() => Cluster.Api.Objects.Get<V1ConfigMap>(Ns, "restarted-config") is not null, Wait,
+            () => "the ConfigMap deleted after the restart restored\n" + Output());
+        Assert.Contains(Cluster.Writes(before), w => w.UserAgent == Operator && w.Resource == "configmaps");
+        Assert.False(fixture.Operator.Process.HasExited);
+    }
+
     private Task ReconciledAsync(string name) =>
         EventuallyAsync(
             () => Cluster.Desired(Ns, name).Objects.All(o => (string?)Cluster.Stored(o)?["metadata"]?["annotations"]?[AlbApi.DesiredHashAnnotation] == o.Hash),
