@@ -8,6 +8,9 @@
 #   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS)
 #   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, a change
 #                                served (env: INGRESSES=10000, REPS=3)
+#   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
+#                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
+#   benchmarks/run.sh syscalls   system calls per request, nginx beside alb, under h1-ka (root; strace; env: SECONDS_TRACED)
 #   benchmarks/run.sh fuzz       SharpFuzz + afl-fuzz over alb's annotation parsers, >= 10^6 inputs (env: EXECS, MODE=mutate)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
 set -euo pipefail
@@ -16,6 +19,8 @@ what=${1:-all}
 
 ./scripts/ensure-packages.sh nginx-light haproxy wrk nghttp2-client hey openssl python3 util-linux procps keepalived apache2-utils \
   iproute2 etcd-server etcd-client curl time clang zlib1g-dev
+[ "$what" != profile ] || ./scripts/ensure-packages.sh linux-perf
+[ "$what" != syscalls ] || ./scripts/ensure-packages.sh strace
 
 if [ "$what" = all ] || [ "$what" = load ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
@@ -37,5 +42,13 @@ if [ "$what" = cluster ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
   dotnet build -c Release -v quiet -nologo benchmarks/ClusterScale/ClusterScale.csproj
   dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll src/Alb/Alb/bin/Release/net10.0/alb.dll "${INGRESSES:-10000}" "${REPS:-3}"
+fi
+if [ "$what" = profile ]; then
+  dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
+  python3 benchmarks/profile/alb.py
+fi
+if [ "$what" = syscalls ]; then
+  dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
+  python3 benchmarks/profile/syscalls.py
 fi
 if [ "$what" = fuzz ]; then benchmarks/fuzz/run.sh; fi  # SharpFuzz + afl-fuzz over the annotation parsers (env: EXECS, MODE=mutate)
