@@ -128,8 +128,4 @@ if __name__ == "__main__":
     try:
         profile()
     finally:
-        for p in compare.procs.values():
-            try:
-                os.killpg(p.pid, 15)
-            except ProcessLookupError:
-                pass
+        compare.stop_all()

@@ -69,24 +69,51 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await GetAsync(alb, "a.example.com"));
     }
 
+    /// <summary>Asks a served host every 20 ms until stopped; counts the answers that were not 200.</summary>
+    private sealed class Probe : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private int _failures;
+        private Task _loop = Task.CompletedTask;
+
+        public static Probe Start(Func<Task<HttpStatusCode>> ask)
+        {
+            var probe = new Probe();
+            probe._loop = Task.Run(async () =>
+            {
+                while (!probe._stop.IsCancellationRequested)
+                {
+                    if (await ask() != HttpStatusCode.OK)
+                    {
+                        Interlocked.Increment(ref probe._failures);
+                    }
+
+                    await Task.Delay(20);
+                }
+            });
+            return probe;
+        }
+
+        /// <summary>Stops asking; the number of failed answers.</summary>
+        public async Task<int> StopAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            return _failures;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            _stop.Dispose();
+        }
+    }
+
     [Fact]
     public async Task A_410_and_an_api_server_outage_never_drop_a_route()
     {
         await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: true);
-        var failures = 0;
-        using var stop = new CancellationTokenSource();
-        var probe = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                if (await GetAsync(alb, "a.example.com") != HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref failures);
-                }
-
-                await Task.Delay(20);
-            }
-        });
+        await using var probe = Probe.Start(() => GetAsync(alb, "a.example.com"));
 
         var lists = Api.Requests.Where(r => r.Verb == "list" && r.Resource == "ingresses").Count;
         Api.Faults.Compact(expireOpenWatches: true);
@@ -99,29 +126,14 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
 
         Api.Objects.Create(Ingress("c", "c.example.com", "web"));
         await alb.WaitUntilAsync(async () => await GetAsync(alb, "c.example.com") == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "a change after the outage");
-        await stop.CancelAsync();
-        await probe;
-        Assert.Equal(0, failures);
+        Assert.Equal(0, await probe.StopAsync());
     }
 
     [Fact]
     public async Task A_restarted_api_server_never_drops_a_route_and_a_change_after_it_is_served()
     {
         await using var alb = await AlbInstance.StartClusterAsync(Kubeconfig, "alb-0", waitReady: true);
-        var failures = 0;
-        using var stop = new CancellationTokenSource();
-        var probe = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                if (await GetAsync(alb, "a.example.com") != HttpStatusCode.OK)
-                {
-                    Interlocked.Increment(ref failures);
-                }
-
-                await Task.Delay(20);
-            }
-        });
+        await using var probe = Probe.Start(() => GetAsync(alb, "a.example.com"));
 
         // Connections refused for 3 s, every watch gone, then the same port and objects: a kube-apiserver restart.
         await Api.RestartAsync(TimeSpan.FromSeconds(3));
@@ -143,9 +155,7 @@ public sealed class ClusterServeTests(ITestOutputHelper output) : IAsyncLifetime
         // Nothing answered during the outage, so retries waited at most the unreachable cap (4 s, jittered).
         Assert.True(watching < TimeSpan.FromSeconds(5), $"the Ingress watch came back {watching.TotalMilliseconds:F0} ms after the API server");
         Assert.True(changed.Elapsed < TimeSpan.FromSeconds(1), $"a change took {changed.ElapsedMilliseconds} ms once the watch was back");
-        await stop.CancelAsync();
-        await probe;
-        Assert.Equal(0, failures);
+        Assert.Equal(0, await probe.StopAsync());
     }
 
     [Fact]
