@@ -61,7 +61,7 @@ internal static partial class VipdHost
         }
 
         app.Use((context, next) => context.Request.Path == "/status"
-            ? context.Response.WriteAsync(JsonSerializer.Serialize(runners.Values.Select(r => r.Status).ToList(), StatusJson.Options))
+            ? context.Response.WriteAsync(JsonSerializer.Serialize(runners.Values.Select(r => r.Status).ToList(), StatusJson.Default.ListInstanceStatus))
             : next(context));
         app.UseEdgeAdmin(() => runners.Count > 0);
 
