@@ -7,7 +7,8 @@ at node 2 is measured by an observer on the bridge (observer.py: an ARP request 
 The observer also times the adverts on the wire, so each stop is split into its steps: signal to node 1's
 priority-0 advert (SIGTERM), to node 2's first advert as master, to node 2's first ARP answer. Each cell: RUNS runs;
 min/median/p95/max in ms. CPU: each daemon's time on a CPU over IDLE_SECONDS in steady state (the sum of its threads'
-/proc schedstat, nanoseconds; the process tree for keepalived), as a share of one core; RSS: VmRSS at the end of that
+/proc schedstat, nanoseconds; the process tree for keepalived; a thread that ends in the window is left out), as a
+share of one core; RSS: VmRSS at the end of that
 window (summed over keepalived's two processes).
 
 Daemons: `vipd` runs the build's vipd.dll with `dotnet` (JIT; VIPD_DLL), `vipd-aot` the Native AOT executable named
@@ -106,18 +107,24 @@ def tree(pid):
     return out
 
 
-def cpu_seconds(pid):
-    """Time on a CPU of every thread of the process and its children (keepalived's VRRP work happens in a child), from
-    schedstat in nanoseconds: user+system time in /proc/PID/stat counts whole clock ticks (10 ms), too coarse for a
-    daemon that runs for a few milliseconds a second."""
-    total = 0
+def cpu_times(pid):
+    """Time on a CPU of each thread of the process and its children (keepalived's VRRP work happens in a child), from
+    schedstat in nanoseconds, by thread id: user+system time in /proc/PID/stat counts whole clock ticks (10 ms), too
+    coarse for a daemon that runs for a few milliseconds a second."""
+    times = {}
     for p in tree(pid):
         try:
             for task in Path(f"/proc/{p}/task").iterdir():
-                total += int((task / "schedstat").read_text().split()[0])
+                times[int(task.name)] = int((task / "schedstat").read_text().split()[0])
         except FileNotFoundError:
             pass
-    return total / 1e9
+    return times
+
+
+def cpu_seconds(before, after):
+    """Seconds on a CPU between two cpu_times: threads started in between count from zero; a thread that ended in
+    between is left out (its last moments are lost, not its whole life subtracted)."""
+    return sum(ns - before.get(tid, 0) for tid, ns in after.items()) / 1e9
 
 
 def rss_mib(pid):
@@ -212,9 +219,9 @@ def cell(daemon, interval, mode):
     if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 5 * seconds):
         raise SystemExit(f"{daemon} {interval}: node 1 never became the only master")
     time.sleep(WARMUP_SECONDS)
-    before = {i: cpu_seconds(daemon_pid(p)) for i, p in procs.items()}
+    before = {i: cpu_times(daemon_pid(p)) for i, p in procs.items()}
     time.sleep(IDLE_SECONDS)
-    cpu = {i: 100 * (cpu_seconds(daemon_pid(p)) - before[i]) / IDLE_SECONDS for i, p in procs.items()}
+    cpu = {i: 100 * cpu_seconds(before[i], cpu_times(daemon_pid(p))) / IDLE_SECONDS for i, p in procs.items()}
     rss = {i: rss_mib(daemon_pid(p)) for i, p in procs.items()}
     observer = Observer() if mode != "heal" else None
     node2 = mac(2)
