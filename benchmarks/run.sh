@@ -4,7 +4,8 @@
 #   benchmarks/run.sh load       only the load comparison      (env: REPS, DURATION, TARGETS, SCENARIOS, RATE,
 #                                ANNOTATED=1 (default; 0 = plain table only), ANN_SCENARIOS, ANN_INGRESSES)
 #   benchmarks/run.sh micro      only the micro-benchmarks
-#   benchmarks/run.sh vrrp       vipd vs keepalived failover times (root; env: RUNS, CELLS, MODES)
+#   benchmarks/run.sh vrrp       vipd (AOT and JIT) vs keepalived: failover times, idle CPU and RSS (root; env: RUNS,
+#                                CELLS, MODES, IDLE_SECONDS, WARMUP_SECONDS)
 #   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS)
 #   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, a change
 #                                served (env: INGRESSES=10000, REPS=3)
@@ -35,7 +36,8 @@ if [ "$what" = etcd ]; then
   python3 benchmarks/etcd/compare.py
 fi
 if [ "$what" = vrrp ]; then
-  dotnet build -c Release -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj
+  dotnet build -c Release -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj   # vipd.dll: the JIT cells
+  dotnet publish -c Release -r linux-x64 -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj   # the vipd-aot cells
   python3 benchmarks/vrrp/failover.py
 fi
 if [ "$what" = cluster ]; then

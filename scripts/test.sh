@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests drive: wrk (alb reload-under-load), curl, keepalived + arping + iproute2 (vipd failover
 # and interop in network namespaces; those tests skip with a reason where namespaces cannot be made), etcd-server +
-# etcd-client (etcd-backup against a real etcd 3.4), clang + zlib1g-dev (the Native AOT publish of etcd-backup links
-# with them), apache2-utils + openssl (htpasswd and openssl passwd make the password hashes basic auth is tested
+# etcd-client (etcd-backup against a real etcd 3.4), clang + zlib1g-dev (the Native AOT publishes of etcd-backup and
+# vipd link with them), apache2-utils + openssl (htpasswd and openssl passwd make the password hashes basic auth is tested
 # against), and Node.js for the S3 protocol server of the etcd-backup tests.
 ./scripts/ensure-packages.sh wrk curl keepalived iputils-arping iproute2 etcd-server etcd-client clang zlib1g-dev apache2-utils openssl
 
@@ -40,6 +40,18 @@ if dotnet publish src/EtcdBackup/EtcdBackup -c Release -r linux-x64 -o "$aot/bin
 else
   cat "$aot/publish.log" >&2
   echo "test.sh: the Native AOT publish of etcd-backup failed" >&2
+  status=1
+fi
+
+# vipd ships as a Native AOT executable too (docs/vipd.md): its process tests (command line, failover, admin) run a
+# second time against that publish.
+echo "test.sh: publishing vipd (Native AOT) and running its process tests against it"
+if dotnet publish src/VipDaemon/VipDaemon -c Release -r linux-x64 -o "$aot/vipd" --nologo -v quiet >"$aot/vipd-publish.log" 2>&1; then
+  VIPD_BIN="$aot/vipd/vipd" dotnet test tests/VipDaemon/VipDaemon.Tests -c Release --no-build --nologo 2>&1 \
+    | tee -a "$log" || status=$?
+else
+  cat "$aot/vipd-publish.log" >&2
+  echo "test.sh: the Native AOT publish of vipd failed" >&2
   status=1
 fi
 

@@ -6,8 +6,15 @@ For each daemon and advert interval: three nodes (priorities 150/100/50) elect n
 at node 2 is measured by an observer on the bridge (observer.py: an ARP request for the VIP every millisecond).
 The observer also times the adverts on the wire, so each stop is split into its steps: signal to node 1's
 priority-0 advert (SIGTERM), to node 2's first advert as master, to node 2's first ARP answer. Each cell: RUNS runs;
-min/median/p95/max in ms. CPU: each daemon's user+system time over IDLE_SECONDS in steady state, as a share of one
-core.
+min/median/p95/max in ms. CPU: each daemon's time on a CPU over IDLE_SECONDS in steady state (the sum of its threads'
+/proc schedstat, nanoseconds; the process tree for keepalived; a thread that ends in the window is left out), as a
+share of one core; RSS: VmRSS at the end of that
+window (summed over keepalived's two processes).
+
+Daemons: `vipd` runs the build's vipd.dll with `dotnet` (JIT; VIPD_DLL), `vipd-aot` the Native AOT executable named
+by VIPD_AOT_BIN (benchmarks/run.sh vrrp publishes it), `keepalived` the installed one. At the end each target of
+issue 15 is printed as met or not met: vipd's idle CPU at 100 ms adverts at most 2x keepalived's, RSS at most
+20 MiB, SIGTERM to priority-0 advert at most 4 ms (median).
 
 MODES=heal measures a split brain healing instead: the bridge ports of nodes 1 and 2 are isolated from each other
 (`bridge link set ... isolated on`: both become master, both answer ARP), then joined again; the time is from the
@@ -20,9 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNS = int(os.environ.get("RUNS", "20"))
 IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "10"))
 WARMUP_SECONDS = float(os.environ.get("WARMUP_SECONDS", "15"))  # JIT tiering settles before CPU is measured
-CELLS = os.environ.get("CELLS", "vipd:1s,keepalived:1s,vipd:100ms,keepalived:100ms,vipd:20ms").split(",")
+CELLS = os.environ.get("CELLS", "vipd-aot:1s,vipd:1s,keepalived:1s,vipd-aot:100ms,vipd:100ms,keepalived:100ms,vipd-aot:20ms").split(",")
 MODES = os.environ.get("MODES", "kill,term").split(",")
-VIPD = ["dotnet", os.environ.get("VIPD_DLL", str(ROOT / "src/VipDaemon/VipDaemon/bin/Release/net10.0/vipd.dll"))]
+VIPD = {"vipd": ["dotnet", os.environ.get("VIPD_DLL", str(ROOT / "src/VipDaemon/VipDaemon/bin/Release/net10.0/vipd.dll"))],
+        "vipd-aot": [os.environ.get("VIPD_AOT_BIN", str(ROOT / "src/VipDaemon/VipDaemon/bin/Release/net10.0/linux-x64/publish/vipd"))]}
 PREFIX = f"fb{random.randint(100, 999)}"
 work = Path(tempfile.mkdtemp(prefix="vrrp-bench-"))
 
@@ -66,11 +74,11 @@ def has_vip(i):
 
 
 def start(daemon, node, priority, interval):
-    if daemon == "vipd":
-        conf = work / f"vipd{node}.yaml"
+    if daemon in VIPD:
+        conf = work / f"{daemon}{node}.yaml"
         conf.write_text(f"admin: 127.0.0.1:9105\ninstances:\n  - {{name: VI_1, interface: eth0, vrid: 51, version: 3, priority: {priority}, "
                         f"advertInterval: {interval}, addresses: [192.0.2.100/32]}}\n")
-        cmd = VIPD + ["run", str(conf), "--log-level", "warning"]
+        cmd = VIPD[daemon] + ["run", str(conf), "--log-level", "warning"]
     else:
         seconds = float(interval[:-2]) / 1000 if interval.endswith("ms") else float(interval[:-1])
         conf = work / f"ka{node}.conf"
@@ -99,16 +107,35 @@ def tree(pid):
     return out
 
 
-def cpu_seconds(pid):
-    """User + system time of the process and its children (keepalived's VRRP work happens in a child)."""
+def cpu_times(pid):
+    """Time on a CPU of each thread of the process and its children (keepalived's VRRP work happens in a child), from
+    schedstat in nanoseconds, by thread id: user+system time in /proc/PID/stat counts whole clock ticks (10 ms), too
+    coarse for a daemon that runs for a few milliseconds a second."""
+    times = {}
+    for p in tree(pid):
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                times[int(task.name)] = int((task / "schedstat").read_text().split()[0])
+        except FileNotFoundError:
+            pass
+    return times
+
+
+def cpu_seconds(before, after):
+    """Seconds on a CPU between two cpu_times: threads started in between count from zero; a thread that ended in
+    between is left out (its last moments are lost, not its whole life subtracted)."""
+    return sum(ns - before.get(tid, 0) for tid, ns in after.items()) / 1e9
+
+
+def rss_mib(pid):
+    """VmRSS of the process and its children, MiB."""
     total = 0
     for p in tree(pid):
         try:
-            f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(f[11]) + int(f[12])
-        except FileNotFoundError:
+            total += next(int(l.split()[1]) for l in Path(f"/proc/{p}/status").read_text().splitlines() if l.startswith("VmRSS:"))
+        except (FileNotFoundError, StopIteration):
             pass
-    return total / os.sysconf("SC_CLK_TCK")
+    return total / 1024
 
 
 def daemon_pid(process):
@@ -185,16 +212,17 @@ class Observer:
 
 
 def cell(daemon, interval, mode):
-    """Returns (failover ms per run, CPU % per node, step medians)."""
+    """Returns (failover ms per run, CPU % per node, RSS MiB per node, step medians)."""
     seconds = float(interval[:-2]) / 1000 if interval.endswith("ms") else float(interval[:-1])
     results, cpu, steps = [], {}, {"prio0": [], "advert": []}
     procs = {i: start(daemon, i, p, interval) for i, p in ((1, 150), (2, 100), (3, 50))}
     if not wait(lambda: has_vip(1) and not has_vip(2), 10 + 5 * seconds):
         raise SystemExit(f"{daemon} {interval}: node 1 never became the only master")
     time.sleep(WARMUP_SECONDS)
-    before = {i: cpu_seconds(daemon_pid(p)) for i, p in procs.items()}
+    before = {i: cpu_times(daemon_pid(p)) for i, p in procs.items()}
     time.sleep(IDLE_SECONDS)
-    cpu = {i: 100 * (cpu_seconds(daemon_pid(p)) - before[i]) / IDLE_SECONDS for i, p in procs.items()}
+    cpu = {i: 100 * cpu_seconds(before[i], cpu_times(daemon_pid(p))) / IDLE_SECONDS for i, p in procs.items()}
+    rss = {i: rss_mib(daemon_pid(p)) for i, p in procs.items()}
     observer = Observer() if mode != "heal" else None
     node2 = mac(2)
     try:
@@ -241,8 +269,8 @@ def cell(daemon, interval, mode):
             p.wait(10)
         except subprocess.TimeoutExpired:
             p.kill()
-    median = lambda v: f"{statistics.median(v):.0f}" if v else "-"
-    return results, cpu, (median(steps["prio0"]), median(steps["advert"]))
+    median = lambda v: f"{statistics.median(v):.1f}" if v else "-"
+    return results, cpu, rss, (median(steps["prio0"]), median(steps["advert"]))
 
 
 def main():
@@ -251,30 +279,64 @@ def main():
     for tool in ["ip", "keepalived", "dotnet"]:
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: run benchmarks/run.sh vrrp, which installs it")
+    for daemon in {c.split(":")[0] for c in CELLS} & VIPD.keys():
+        if not Path(VIPD[daemon][-1]).exists():
+            raise SystemExit(f"{daemon}: {VIPD[daemon][-1]} is missing: run benchmarks/run.sh vrrp, which builds and publishes it")
     lab_up()
     rows = []
     try:
         for c in CELLS:
             daemon, interval = c.split(":")
             for mode in MODES:
-                ms, cpu, steps = cell(daemon, interval, mode)
+                ms, cpu, rss, steps = cell(daemon, interval, mode)
                 ms.sort()
                 p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
-                row = (daemon, interval, mode, ms[0], statistics.median(ms), p95, ms[-1], cpu[1], max(cpu[2], cpu[3]), *steps)
+                build = {"vipd": "JIT", "vipd-aot": "AOT"}.get(daemon, "-")
+                row = (daemon, build, interval, mode, ms[0], statistics.median(ms), p95, ms[-1], cpu[1], max(cpu[2], cpu[3]),
+                       rss[1], max(rss[2], rss[3]), *steps)
                 rows.append(row)
-                print(f"{daemon:10} {interval:6} {mode:4}  min {ms[0]:7.1f}  median {row[4]:7.1f}  p95 {p95:7.1f}  max {ms[-1]:7.1f} ms   "
-                      f"CPU master {cpu[1]:.2f} %  backup {row[8]:.2f} %  prio-0 advert {steps[0]} ms  new master's advert {steps[1]} ms", flush=True)
+                print(f"{daemon:10} {interval:6} {mode:4}  min {ms[0]:7.1f}  median {row[5]:7.1f}  p95 {p95:7.1f}  max {ms[-1]:7.1f} ms   "
+                      f"CPU master {cpu[1]:.2f} %  backup {row[9]:.2f} %  RSS master {rss[1]:.1f} MiB  backup {row[11]:.1f} MiB  "
+                      f"prio-0 advert {steps[0]} ms  new master's advert {steps[1]} ms", flush=True)
     finally:
         lab_down()
-    lines = ["", f"| daemon | advert interval | failure | min ms | median ms | p95 ms | max ms | CPU master % | CPU backup % | median ms to prio-0 advert | median ms to new master's advert |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]:.0f} | {r[7]:.2f} | {r[8]:.2f} | {r[9]} | {r[10]} |" for r in rows]
+    lines = ["", "| daemon | build | advert interval | failure | min ms | median ms | p95 ms | max ms | CPU master % | CPU backup % | RSS master MiB | RSS backup MiB | median ms to prio-0 advert | median ms to new master's advert |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.0f} | {r[5]:.0f} | {r[6]:.0f} | {r[7]:.0f} | {r[8]:.2f} | {r[9]:.2f} | {r[10]:.1f} | {r[11]:.1f} | {r[12]} | {r[13]} |" for r in rows]
     text = "\n".join(lines) + (f"\n\n{RUNS} runs per row; failure at a random phase of the interval; times from the signal until node 2 answers ARP for the VIP "
-                               "(an ARP request every 1 ms from the bridge); heal: from the join until node 2 has no VIP and the observer's ARP entry is node 1's MAC.\n")
+                               "(an ARP request every 1 ms from the bridge); heal: from the join until node 2 has no VIP and the observer's ARP entry is node 1's MAC. "
+                               f"CPU: time on a CPU over {IDLE_SECONDS:g} s after {WARMUP_SECONDS:g} s of warm-up, % of one core; RSS: VmRSS at the end of it.\n")
+    text += "\n" + "\n".join(targets(rows)) + "\n"
     print(text)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / f"failover-{time.strftime('%Y%m%d-%H%M%S')}.md").write_text(text)
+
+
+def targets(rows):
+    """Issue 15's targets for each vipd build measured, against keepalived's rows of the same run."""
+    out = ["Targets (issue 15):", ""]
+    mark = lambda ok: "met" if ok else "NOT met"
+    for daemon in dict.fromkeys(r[0] for r in rows if r[0] in VIPD):
+        mine = [r for r in rows if r[0] == daemon]
+        for interval in dict.fromkeys(r[2] for r in mine):
+            peers = [r for r in rows if r[0] == "keepalived" and r[2] == interval]
+            if interval != "100ms":
+                continue
+            if not peers:
+                out.append(f"* {daemon} {interval}: CPU <= 2x keepalived's: no keepalived cell at {interval} in this run")
+                continue
+            for column, role in ((8, "master"), (9, "backup")):
+                me, ka = statistics.mean(r[column] for r in mine if r[2] == interval), statistics.mean(r[column] for r in peers)
+                out.append(f"* {daemon} {interval} CPU as {role} <= 2x keepalived's: {me:.3f} % vs {ka:.3f} % "
+                           f"({me / ka:.1f}x): {mark(me <= 2 * ka)}" if ka > 0 else
+                           f"* {daemon} {interval} CPU as {role} <= 2x keepalived's: {me:.3f} % vs {ka:.3f} %: {mark(me <= 0)}")
+        rss = max(max(r[10], r[11]) for r in mine)
+        out.append(f"* {daemon} RSS <= 20 MiB: largest {rss:.1f} MiB: {mark(rss <= 20)}")
+        stops = [float(r[12]) for r in mine if r[3] == "term" and r[12] != "-"]
+        if stops:
+            out.append(f"* {daemon} SIGTERM to priority-0 advert <= 4 ms (median): {', '.join(f'{v:.1f}' for v in stops)} ms: {mark(max(stops) <= 4)}")
+    return out
 
 
 if __name__ == "__main__":

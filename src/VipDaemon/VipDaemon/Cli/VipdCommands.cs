@@ -162,7 +162,7 @@ internal static class VipdCommands
         try
         {
             var json = await http.GetStringAsync(new Uri($"http://{admin}/status")).ConfigureAwait(false);
-            var statuses = JsonSerializer.Deserialize<List<InstanceStatus>>(json, StatusJson.Options) ?? [];
+            var statuses = JsonSerializer.Deserialize(json, StatusJson.Default.ListInstanceStatus) ?? [];
             Console.WriteLine($"{"INSTANCE",-16} {"STATE",-10} {"PRIORITY",8}  {"MASTER",-16} LAST ADVERT");
             foreach (var s in statuses)
             {

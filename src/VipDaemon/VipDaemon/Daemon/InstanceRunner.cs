@@ -128,10 +128,16 @@ internal sealed partial class InstanceRunner : IAsyncDisposable
     /// <summary>
     /// SIGTERM runs the stop on a thread .NET creates for the signal, and its first run compiled the code on the way to
     /// the priority-0 advert. Compile it now: the pure machine is stepped through a stop as master (no effects), and
-    /// the host's own methods are prepared without running.
+    /// the host's own methods are prepared without running. The Native AOT build has nothing to compile (and keeps no
+    /// reflection data for these methods: GetMethod returns null there).
     /// </summary>
     private void WarmStopPath()
     {
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled)
+        {
+            return;
+        }
+
         _ = VrrpMachine.Step(_config, _state with { Role = VrrpRole.Master, AdverAt = Now }, new VrrpEvent.Shutdown(), Now);
         foreach (var name in new[] { nameof(DisposeAsync), nameof(Step), nameof(Execute) })
         {

@@ -10,36 +10,86 @@ internal static class TrackerChecks
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
 
     public static Task RunAsync(TrackerSettings tracker, int index, Action<int, bool> report, TimeProvider time, CancellationToken stopping) =>
-        Task.Run(async () =>
+        tracker.Kind == TrackerKind.Interface
+            ? Task.Run(() => WatchInterfaceAsync(tracker, index, report, time, stopping), stopping)
+            : Task.Run(async () =>
+            {
+                while (!stopping.IsCancellationRequested)
+                {
+                    report(index, await CheckAsync(tracker, stopping).ConfigureAwait(false)); // every result, for rise/fall
+                    try
+                    {
+                        await Task.Delay(tracker.Interval, time, stopping).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }, stopping);
+
+    /// <summary>
+    /// An interface is read again only when the kernel announces a link change (<see cref="LinkEvents"/>), and reported
+    /// when its state differs from the last report. Without rtnetlink (never seen) it is read every 100 ms.
+    /// </summary>
+    private static async Task WatchInterfaceAsync(TrackerSettings tracker, int index, Action<int, bool> report, TimeProvider time, CancellationToken stopping)
+    {
+        LinkEvents? links;
+        try
         {
-            var interval = tracker.Kind == TrackerKind.Interface ? TimeSpan.FromMilliseconds(100) : tracker.Interval;
+            links = LinkEvents.Open(); // subscribed before the first read: no change falls between the two
+        }
+        catch (InvalidOperationException)
+        {
+            links = null;
+        }
+
+        try
+        {
             bool? last = null;
             while (!stopping.IsCancellationRequested)
             {
-                var ok = await CheckAsync(tracker, stopping).ConfigureAwait(false);
-                if (tracker.Kind != TrackerKind.Interface || ok != last)
+                var ok = InterfaceInfo.IsUp(tracker.Interface!);
+                if (ok != last)
                 {
-                    report(index, ok); // interface changes act at once; checks report every result for rise/fall
+                    report(index, ok); // acts at once
                     last = ok;
                 }
 
                 try
                 {
-                    await Task.Delay(interval, time, stopping).ConfigureAwait(false);
+                    if (links is null)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), time, stopping).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    try
+                    {
+                        await links.WaitAsync(stopping).ConfigureAwait(false);
+                    }
+                    catch (System.Net.Sockets.SocketException)
+                    {
+                        links.Dispose();
+                        links = null; // a broken subscription: poll from now on
+                    }
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
             }
-        }, stopping);
+        }
+        finally
+        {
+            links?.Dispose();
+        }
+    }
 
     private static async Task<bool> CheckAsync(TrackerSettings tracker, CancellationToken stopping)
     {
         switch (tracker.Kind)
         {
-            case TrackerKind.Interface:
-                return InterfaceInfo.IsUp(tracker.Interface!);
             case TrackerKind.Http:
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
                 {

@@ -17,7 +17,11 @@ internal static partial class VipdHost
     public static async Task<int> RunAsync(string path, VipdConfig config, string logLevel)
     {
         HealthEndpoints.ConfigureDefaultMetrics();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // An empty builder: vipd reads no appsettings.json nor environment configuration, and the slim builder's
+        // reload-on-change watched the working directory and everything below it (inotify; systemd starts vipd in /)
+        // and woke the daemon on every file written there (measured: 6-48 wake-ups a second when idle).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
         EdgeLogging.Configure(builder.Logging, "VipDaemon", EdgeLogging.Parse(logLevel));
         builder.WebHost.ConfigureKestrel(k => k.Listen(config.Admin, o => o.Protocols = HttpProtocols.Http1));
         builder.Services.AddSingleton(new VipdMetrics(Metrics.DefaultFactory));
@@ -61,7 +65,7 @@ internal static partial class VipdHost
         }
 
         app.Use((context, next) => context.Request.Path == "/status"
-            ? context.Response.WriteAsync(JsonSerializer.Serialize(runners.Values.Select(r => r.Status).ToList(), StatusJson.Options))
+            ? context.Response.WriteAsync(JsonSerializer.Serialize(runners.Values.Select(r => r.Status).ToList(), StatusJson.Default.ListInstanceStatus))
             : next(context));
         app.UseEdgeAdmin(() => runners.Count > 0);
 

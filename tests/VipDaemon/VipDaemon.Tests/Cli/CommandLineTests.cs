@@ -10,8 +10,11 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static Task<(int ExitCode, string Stdout, string Stderr)> VipdAsync(params string[] args) =>
-        TestProcess.RunAsync("dotnet", [Vrrp.VipdDll, .. args]);
+    private static Task<(int ExitCode, string Stdout, string Stderr)> VipdAsync(params string[] args)
+    {
+        var (file, arguments) = Vrrp.Command(args);
+        return TestProcess.RunAsync(file, arguments);
+    }
 
     private string Write(string name, string text)
     {
@@ -62,6 +65,16 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("smtp_alert", notes, StringComparison.Ordinal);
         var (checkExit, _, checkErrors) = await VipdAsync("check", Write("converted.yaml", yaml));
         Assert.True(checkExit == 0, checkErrors);
+    }
+
+    [Fact]
+    public async Task Run_refuses_a_bad_config_naming_the_field_before_touching_the_network()
+    {
+        var path = Write("bad-run.yaml", "instances:\n  - {name: VI_1, interface: lo, vrid: 51, priority: 300, addresses: [192.0.2.100/32]}\n");
+        var (exit, _, stderr) = await VipdAsync("run", path);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{path}: instances[0].priority:", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class FailoverTests
         Assert.False(lab.HasAddress(3, Vip));
 
         // What the systemd unit's ExecStopPost does after a crash.
-        var (code, output, _) = lab.Exec(1, "dotnet", VipdDll, "cleanup", Path.Combine(Path.GetTempPath(), $"{lab.Node(1)}-vipd.yaml"));
+        var (code, output, _) = ExecIn(lab, 1, "cleanup", Path.Combine(Path.GetTempPath(), $"{lab.Node(1)}-vipd.yaml"));
         Assert.Equal(0, code);
         Assert.Contains("removed 192.0.2.100/32 from eth0", output, StringComparison.Ordinal);
         Assert.False(lab.HasAddress(1, Vip));

@@ -28,7 +28,7 @@ public sealed class Ipv6Tests
                 advertInterval: 100ms
                 addresses: [2001:db8::100/64]
             """);
-        return lab.Start(node, "dotnet", VipdDll, "run", config);
+        return Vrrp.StartIn(lab, node, "run", config);
     }
 
     private static string NeighbourMac(NetnsLab lab) =>

@@ -8,7 +8,30 @@ internal static class Vrrp
 {
     public static readonly IPAddress Vip = IPAddress.Parse("192.0.2.100");
 
+    /// <summary>Names the published executable to test instead of the build's vipd.dll (scripts/test.sh runs the process
+    /// tests a second time against the Native AOT publish, the form that is shipped).</summary>
+    public const string BinaryVariable = "VIPD_BIN";
+
     public static string VipdDll => Path.Combine(AppContext.BaseDirectory, "vipd.dll");
+
+    /// <summary>The published executable under test, or null for the build's dll.</summary>
+    public static string? Binary => Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } bin ? Path.GetFullPath(bin) : null;
+
+    /// <summary>The program to start and its arguments: <c>dotnet vipd.dll ARGS</c>, or <c>$VIPD_BIN ARGS</c>.</summary>
+    public static (string File, string[] Args) Command(params string[] args) =>
+        Binary is { } binary ? (binary, args) : ("dotnet", [VipdDll, .. args]);
+
+    public static TestProcess StartIn(NetnsLab lab, int node, params string[] args)
+    {
+        var (file, arguments) = Command(args);
+        return lab.Start(node, file, arguments);
+    }
+
+    public static (int Code, string Stdout, string Stderr) ExecIn(NetnsLab lab, int node, params string[] args)
+    {
+        var (file, arguments) = Command(args);
+        return lab.Exec(node, file, arguments);
+    }
 
     public static TestProcess StartVipd(NetnsLab lab, int node, int priority, string interval = "100ms", int version = 3, bool preempt = true, string extra = "")
     {
@@ -26,7 +49,7 @@ internal static class Vrrp
                 addresses: [192.0.2.100/32]
             {extra}
             """);
-        return lab.Start(node, "dotnet", VipdDll, "run", config);
+        return StartIn(lab, node, "run", config);
     }
 
     public static TestProcess StartKeepalived(NetnsLab lab, int node, int priority, double intervalSeconds = 0.1, int version = 3)
