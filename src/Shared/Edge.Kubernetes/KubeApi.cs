@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
 
@@ -39,8 +38,8 @@ public sealed class KubeApi(k8s.Kubernetes client)
         }
 
         using var response = await SendAsync(HttpMethod.Get, kind.Path(ns) + Query(query), null, null, $"list {kind}", ct).ConfigureAwait(false);
-        var list = await ReadAsync<KubeList<T>>(response, ct).ConfigureAwait(false);
-        return new ListPage<T>(list.Items ?? [], list.Metadata?.ResourceVersion ?? "", string.IsNullOrEmpty(list.Metadata?.ContinueProperty) ? null : list.Metadata.ContinueProperty);
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        return ReadList<T>(text);
     }
 
     /// <summary>
@@ -95,22 +94,24 @@ public sealed class KubeApi(k8s.Kubernetes client)
                 continue;
             }
 
-            var raw = KubernetesJson.Deserialize<RawWatchEvent>(line);
-            if (raw.Type == "ERROR")
+            using var raw = JsonDocument.Parse(line);
+            var eventType = raw.RootElement.TryGetProperty("type", out var typeElement) && typeElement.ValueKind == JsonValueKind.String ? typeElement.GetString() : null;
+            var obj = raw.RootElement.TryGetProperty("object", out var objectElement) ? objectElement : default;
+            if (eventType == "ERROR")
             {
-                var status = raw.Object.ValueKind == JsonValueKind.Object ? KubernetesJson.Deserialize<V1Status>(raw.Object) : null;
+                var status = obj.ValueKind == JsonValueKind.Object ? KubernetesJson.Deserialize<V1Status>(obj) : null;
                 throw new KubeApiException(status?.Code ?? 500, status, $"watch {kind}");
             }
 
-            var type = raw.Type switch
+            var type = eventType switch
             {
                 "ADDED" => WatchEventType.Added,
                 "MODIFIED" => WatchEventType.Modified,
                 "DELETED" => WatchEventType.Deleted,
                 "BOOKMARK" => WatchEventType.Bookmark,
-                _ => throw new KubeApiException($"watch {kind}: unknown event type \"{raw.Type}\""),
+                _ => throw new KubeApiException($"watch {kind}: unknown event type \"{eventType}\""),
             };
-            yield return new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(raw.Object));
+            yield return new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(obj));
         }
     }
 
@@ -242,22 +243,26 @@ public sealed class KubeApi(k8s.Kubernetes client)
     private static string Query(List<(string Name, string Value)> query) =>
         query.Count == 0 ? "" : "?" + string.Join('&', query.Select(q => $"{q.Name}={Uri.EscapeDataString(q.Value)}"));
 
-    private sealed class KubeList<T>
+    /// <summary>
+    /// A list's envelope read by hand and each item by the model's own metadata: no generic envelope type, so
+    /// nothing here needs reflection (native AOT), whatever <typeparamref name="T"/> is.
+    /// </summary>
+    internal static ListPage<T> ReadList<T>(string text)
     {
-        [JsonPropertyName("metadata")]
-        public V1ListMeta? Metadata { get; set; }
+        using var document = JsonDocument.Parse(text);
+        var root = document.RootElement;
+        var metadata = root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? KubernetesJson.Deserialize<V1ListMeta>(m) : null;
+        var items = new List<T>();
+        if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            items.Capacity = array.GetArrayLength();
+            foreach (var item in array.EnumerateArray())
+            {
+                items.Add(KubernetesJson.Deserialize<T>(item));
+            }
+        }
 
-        [JsonPropertyName("items")]
-        public List<T>? Items { get; set; }
-    }
-
-    private sealed class RawWatchEvent
-    {
-        [JsonPropertyName("type")]
-        public string Type { get; set; } = "";
-
-        [JsonPropertyName("object")]
-        public JsonElement Object { get; set; }
+        return new ListPage<T>(items, metadata?.ResourceVersion ?? "", string.IsNullOrEmpty(metadata?.ContinueProperty) ? null : metadata.ContinueProperty);
     }
 }
 

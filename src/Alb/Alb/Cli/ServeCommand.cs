@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using Alb.Observability;
 using Alb.Pipeline;
@@ -40,6 +41,13 @@ internal static partial class ServeCommand
         Core.Routing.GlobalSettings settings;
         if (options.Cluster is { } cluster)
         {
+            // Native AOT (a constant there, so the trimmer drops this branch): KubernetesClient 21 reads kubeconfig
+            // through reflection-based YAML and falls back to reflection JSON, and neither works without a JIT.
+            if (!RuntimeFeature.IsDynamicCodeSupported)
+            {
+                throw new CommandLineException("alb serve: the native AOT build serves --manifests only; reading a cluster needs the JIT build (see docs/alb-aot.md)");
+            }
+
             var api = KubeClients.Create(cluster.Kubeconfig, $"alb/{cluster.Identity}");
             settings = await ClusterStart.SettingsAsync(api, options.Translation).ConfigureAwait(false);
             builder.Services.AddSingleton(api);

@@ -19,16 +19,14 @@ internal static class ValidateRunner
 
         if (command.Output == OutputFormat.Json)
         {
-            output.WriteLine(AlbJson.Serialize(new
-            {
-                ingresses = snapshot.Ingresses.Length,
-                hosts = result.Table.Hosts.Count,
-                routes = result.Table.Hosts.Sum(h => h.Routes.Count),
+            output.WriteLine(AlbJson.Serialize(new ValidationReport(
+                snapshot.Ingresses.Length,
+                result.Table.Hosts.Count,
+                result.Table.Hosts.Sum(h => h.Routes.Count),
                 errors,
-                warnings = diagnostics.Count(d => d.Severity == Severity.Warning),
-                annotations = usage,
-                diagnostics,
-            }));
+                diagnostics.Count(d => d.Severity == Severity.Warning),
+                usage,
+                diagnostics)));
         }
         else
         {
