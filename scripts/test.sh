@@ -31,29 +31,22 @@ trap 'rm -rf "$log" "$aot"' EXIT
 status=0
 dotnet test Edge.sln -c Release --nologo 2>&1 | tee "$log" || status=$?
 
-# Operators install etcd-backup as a Native AOT executable (README): its process tests run a second time against that
-# publish, so trimming or AOT breaking something at run time fails here and not in a restore.
-echo "test.sh: publishing etcd-backup (Native AOT) and running its process tests against it"
-if dotnet publish src/EtcdBackup/EtcdBackup -c Release -r linux-x64 -o "$aot/bin" --nologo -v quiet >"$aot/publish.log" 2>&1; then
-  ETCD_BACKUP_BIN="$aot/bin/etcd-backup" dotnet test tests/EtcdBackup/EtcdBackup.Tests -c Release --no-build --nologo 2>&1 \
-    | tee -a "$log" || status=$?
-else
-  cat "$aot/publish.log" >&2
-  echo "test.sh: the Native AOT publish of etcd-backup failed" >&2
-  status=1
-fi
-
-# vipd ships as a Native AOT executable too (docs/vipd.md): its process tests (command line, failover, admin) run a
-# second time against that publish.
-echo "test.sh: publishing vipd (Native AOT) and running its process tests against it"
-if dotnet publish src/VipDaemon/VipDaemon -c Release -r linux-x64 -o "$aot/vipd" --nologo -v quiet >"$aot/vipd-publish.log" 2>&1; then
-  VIPD_BIN="$aot/vipd/vipd" dotnet test tests/VipDaemon/VipDaemon.Tests -c Release --no-build --nologo 2>&1 \
-    | tee -a "$log" || status=$?
-else
-  cat "$aot/vipd-publish.log" >&2
-  echo "test.sh: the Native AOT publish of vipd failed" >&2
-  status=1
-fi
+# The daemons ship as Native AOT executables: their process tests run a second time against that publish, so trimming
+# or AOT breaking something at run time fails here and not in production.
+# aot_retest NAME PROJECT TESTS VARIABLE: publish PROJECT, run TESTS with VARIABLE naming the executable NAME.
+aot_retest() {
+  local name=$1 project=$2 tests=$3 variable=$4
+  echo "test.sh: publishing $name (Native AOT) and running its process tests against it"
+  if dotnet publish "$project" -c Release -r linux-x64 -o "$aot/$name" --nologo -v quiet >"$aot/$name-publish.log" 2>&1; then
+    env "$variable=$aot/$name/$name" dotnet test "$tests" -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
+  else
+    cat "$aot/$name-publish.log" >&2
+    echo "test.sh: the Native AOT publish of $name failed" >&2
+    status=1
+  fi
+}
+aot_retest etcd-backup src/EtcdBackup/EtcdBackup tests/EtcdBackup/EtcdBackup.Tests ETCD_BACKUP_BIN  # README: installed as AOT
+aot_retest vipd src/VipDaemon/VipDaemon tests/VipDaemon/VipDaemon.Tests VIPD_BIN                     # docs/vipd.md
 
 # One closing line for every test assembly together.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
