@@ -48,8 +48,9 @@ public sealed class Coalescer(TimeSpan holdOff, TimeSpan maxDelay, TimeProvider 
             return true;
         }
 
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(within);
+        // The hold-off runs on the given clock (a linked source's CancelAfter would use the system clock).
+        using var bound = new CancellationTokenSource(within, time);
+        using var stopping = ct.Register(static state => ((CancellationTokenSource)state!).Cancel(), bound);
         try
         {
             await _signals.Reader.ReadAsync(bound.Token).ConfigureAwait(false);
