@@ -18,6 +18,12 @@ public sealed class Coalescer(TimeSpan holdOff, TimeSpan maxDelay, TimeProvider 
     /// <summary>Something changed (any thread; never blocks).</summary>
     public void Signal() => _signals.Writer.TryWrite(true);
 
+    /// <summary>
+    /// Forgets the signals received so far: the caller is about to read a state that already includes them (each
+    /// signal follows its change), so they must not cause another rebuild of the same state.
+    /// </summary>
+    public void Discard() => _signals.Reader.TryRead(out _);
+
     /// <summary>Waits for a burst to settle; false when cancelled before one began.</summary>
     public async Task<bool> WaitAsync(CancellationToken ct)
     {

@@ -59,6 +59,20 @@ public sealed class CoalescerTests
     }
 
     [Fact]
+    public async Task Signals_discarded_before_a_read_start_no_burst()
+    {
+        var coalescer = Coalescer.Default(TimeProvider.System);
+        coalescer.Signal();
+        coalescer.Signal();
+        coalescer.Discard(); // the state read next includes both changes
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        Assert.False(await coalescer.WaitAsync(cancel.Token));
+
+        coalescer.Signal(); // a change after the read still counts
+        Assert.True(await coalescer.WaitAsync(default).WaitAsync(Bound));
+    }
+
+    [Fact]
     public async Task Stopping_during_a_burst_ends_it()
     {
         var coalescer = Coalescer.Default(TimeProvider.System);

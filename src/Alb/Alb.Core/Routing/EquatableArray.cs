@@ -26,6 +26,11 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
     {
         var a = AsImmutableArray();
         var b = other.AsImmutableArray();
+        if (a == b)
+        {
+            return true; // the same array
+        }
+
         if (a.Length != b.Length)
         {
             return false;

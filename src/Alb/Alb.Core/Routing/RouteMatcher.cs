@@ -13,7 +13,12 @@ public sealed class RouteMatcher
     private readonly FrozenDictionary<string, HostEntry>.AlternateLookup<ReadOnlySpan<char>> _wildcardHosts;
     private readonly HostEntry _catchAll;
 
-    public RouteMatcher(RouteTable table)
+    private readonly Dictionary<VirtualHost, HostEntry> _entries = new(ReferenceEqualityComparer.Instance);
+
+    /// <param name="table">The table to match.</param>
+    /// <param name="previous">The matcher of the table in service: a host that is the same object there (see
+    /// <see cref="RouteTableReuse"/>) keeps its compiled entry.</param>
+    public RouteMatcher(RouteTable table, RouteMatcher? previous = null)
     {
         Table = table;
         var exact = new Dictionary<string, HostEntry>(StringComparer.OrdinalIgnoreCase);
@@ -21,7 +26,12 @@ public sealed class RouteMatcher
         HostEntry? catchAll = null;
         foreach (var host in table.Hosts)
         {
-            var entry = new HostEntry(host);
+            if (previous is null || !previous._entries.TryGetValue(host, out var entry))
+            {
+                entry = new HostEntry(host);
+            }
+
+            _entries[host] = entry;
             if (host.Host == RouteTable.CatchAllHost)
             {
                 catchAll = entry;

@@ -19,6 +19,7 @@ internal sealed class IngressContext
 
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly GlobalSettings _settings;
+    private readonly RoutePolicies _policies;
 
     public IngressContext(V1Ingress ingress, GlobalSettings settings, Func<string, string, IDictionary<string, string>?> configMaps, Func<string, string, V1Secret?> secrets)
     {
@@ -67,7 +68,7 @@ internal sealed class IngressContext
             }
         }
 
-        Policies = new RoutePolicies
+        Policies = _policies = new RoutePolicies
         {
             Deny = DenyReason is null ? null : new DenyPolicy(503, DenyReason),
             Redirect = Redirects.Redirect,
@@ -126,14 +127,8 @@ internal sealed class IngressContext
     /// <summary>The policies every route of this Ingress shares; per-route parts are added by <see cref="PoliciesFor"/>.</summary>
     public RoutePolicies Policies { get; private set; }
 
-    /// <summary>The default backend and error codes, once the default-backend Service is resolved.</summary>
-    public void AttachErrors(ErrorsPolicy? errors)
-    {
-        if (errors is not null)
-        {
-            Policies = Policies with { Errors = errors };
-        }
-    }
+    /// <summary>The default backend and error codes, once the default-backend Service is resolved (null: none); replaces the last ones.</summary>
+    public void AttachErrors(ErrorsPolicy? errors) => Policies = errors is null ? _policies : _policies with { Errors = errors };
 
     /// <summary>
     /// The policies of one path: the HTTPS redirect (ingress-nginx: when the host has TLS and ssl-redirect is on, or

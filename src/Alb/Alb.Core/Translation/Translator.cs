@@ -13,10 +13,14 @@ namespace Alb.Core.Translation;
 /// </summary>
 public static class Translator
 {
-    public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions options)
+    /// <param name="snapshot">What to translate.</param>
+    /// <param name="options">The flags that shape translation.</param>
+    /// <param name="cache">The last translation's reusable work (same result, less work); null translates from scratch.</param>
+    public static TranslationResult Translate(ClusterSnapshot snapshot, TranslationOptions options, TranslationCache? cache = null)
     {
         var diagnostics = new List<Diagnostic>();
         var settings = SettingsReader.Read(snapshot, options.ConfigMap, diagnostics);
+        cache?.Begin(settings);
         var filter = new IngressClassFilter(snapshot.IngressClasses, options);
         var backends = new BackendResolver(snapshot, diagnostics);
         var tls = new TlsResolver(snapshot);
@@ -40,7 +44,8 @@ public static class Translator
                 continue;
             }
 
-            var context = new IngressContext(ingress, settings, (ns, name) => snapshot.FindConfigMap(ns, name)?.Data, snapshot.FindSecret);
+            var context = cache?.Context(ingress, settings, snapshot)
+                ?? new IngressContext(ingress, settings, (ns, name) => snapshot.FindConfigMap(ns, name)?.Data, snapshot.FindSecret);
             diagnostics.AddRange(context.Diagnostics);
             if (context.RejectReason is not null)
             {
@@ -51,6 +56,7 @@ public static class Translator
             contexts.Add(context);
         }
 
+        cache?.End();
         var regexHosts = RegexHosts(contexts);
         var hosts = new SortedDictionary<string, HostBuilder>(StringComparer.Ordinal);
         var catchAll = new HostBuilder(RouteTable.CatchAllHost, fallback: null, regexHosts.Contains(""));

@@ -59,9 +59,11 @@ internal static partial class ServeCommand
         else
         {
             var directory = new ManifestDirectory(options.ManifestDirectory);
-            first = ConfigLoop.Build(directory, options.Translation);
+            var cache = new TranslationCache();
+            first = ConfigLoop.Build(directory, options.Translation, cache);
             settings = first.Table.Settings;
             builder.Services.AddSingleton(directory);
+            builder.Services.AddSingleton(cache);
             builder.Services.AddSingleton<ConfigLoop>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigLoop>());
         }

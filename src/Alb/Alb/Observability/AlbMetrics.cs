@@ -16,6 +16,7 @@ internal sealed class AlbMetrics
     private readonly Gauge _diagnostics;
     private readonly Gauge _routes;
     private readonly Gauge _backends;
+    private readonly Histogram _rebuild;
     private HashSet<(string, string)> _diagnosticLabels = [];
 
     public AlbMetrics(IMetricFactory factory)
@@ -29,6 +30,8 @@ internal sealed class AlbMetrics
         _diagnostics = factory.CreateGauge("alb_diagnostics", "Diagnostics of the current configuration by code and severity", ["code", "severity"]);
         _routes = factory.CreateGauge("alb_routes", "Routes in the current route table");
         _backends = factory.CreateGauge("alb_backends", "Backends (Service ports) in the current route table");
+        _rebuild = factory.CreateHistogram("alb_rebuild_duration_seconds", "Configuration rebuilds by stage: read (the manifest files or the informers' objects), translate, publish (compare, compile, swap)", ["stage"],
+            new HistogramConfiguration { Buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         ActiveConnections = factory.CreateGauge("alb_active_connections", "Open client connections by listener", ["listener"]);
         AccessLogDropped = factory.CreateCounter("alb_access_log_dropped_total", "Access log lines dropped because the log writer fell behind");
         UpstreamFailures = factory.CreateCounter("alb_upstream_failures_total", "Forwarding failures by kind (connect, timeout, other)", ["kind"]);
@@ -49,6 +52,13 @@ internal sealed class AlbMetrics
         _configHash.Set(hash);
         _routes.Set(routes);
         _backends.Set(backends);
+    }
+
+    public void Rebuilt(TimeSpan read, TimeSpan translate, TimeSpan publish)
+    {
+        _rebuild.WithLabels("read").Observe(read.TotalSeconds);
+        _rebuild.WithLabels("translate").Observe(translate.TotalSeconds);
+        _rebuild.WithLabels("publish").Observe(publish.TotalSeconds);
     }
 
     public void Unchanged() => _reloads.WithLabels("unchanged").Inc();

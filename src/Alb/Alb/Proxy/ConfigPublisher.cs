@@ -1,10 +1,6 @@
-using System.Buffers.Binary;
 using System.Net.Security;
-using System.Security.Cryptography;
-using System.Text;
 using Alb.Core.Policies;
 using Alb.Core.Routing;
-using Alb.Core.Serialization;
 using Alb.Core.Translation;
 using Alb.Observability;
 using Alb.Pipeline;
@@ -37,7 +33,9 @@ internal sealed partial class ConfigPublisher(
     private readonly Dictionary<string, RateLimitState> _limits = new(StringComparer.Ordinal);
     private readonly CertificateCache _certificates = new();
     private readonly Dictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
-    private readonly Lazy<SslStreamCertificateContext> _generatedDefault = new(() => CertificateCache.CreateContext(SelfSignedCertificate.Create(time)));
+    // Made while the source reads its objects (about 150 ms, mostly the chain build), not on the first publish's path.
+    private readonly Task<SslStreamCertificateContext> _generatedDefault = Task.Run(() => CertificateCache.CreateContext(SelfSignedCertificate.Create(time)));
+    private readonly ConfigHash _hash = new();
     private readonly Lock _lock = new();
     private volatile ProxyState? _current;
 
@@ -51,7 +49,8 @@ internal sealed partial class ConfigPublisher(
         lock (_lock)
         {
             metrics.SetDiagnostics(result.Diagnostics);
-            if (_current is { } current && current.Table.Equals(result.Table))
+            var table = RouteTableReuse.Share(result.Table, _current?.Table); // unchanged hosts keep what was built for them
+            if (_current is { } current && current.Table.Equals(table))
             {
                 metrics.Unchanged();
                 return PublishOutcome.Unchanged;
@@ -59,11 +58,12 @@ internal sealed partial class ConfigPublisher(
 
             try
             {
-                var table = result.Table;
                 var live = new HashSet<string>(StringComparer.Ordinal);
                 var pools = Pools(table);
                 var context = new PipelineContext(table.Settings, ports.HttpsPort, _services, (id, policy) => Limits(id, policy, live), id => pools.GetValueOrDefault(id));
-                var state = new ProxyState(table, Hash(table), pools, new CertificateStore(table, _certificates, _generatedDefault.Value), requestMetrics, context);
+                var hash = _hash.Of(table);
+                var certs = new CertificateStore(table, _certificates, _generatedDefault.GetAwaiter().GetResult());
+                var state = new ProxyState(table, hash, pools, certs, requestMetrics, context, _current);
                 foreach (var gone in _limits.Keys.Where(k => !live.Contains(k)).ToList())
                 {
                     _limits.Remove(gone);
@@ -120,7 +120,10 @@ internal sealed partial class ConfigPublisher(
                 endpoints[i] = state;
             }
 
-            pools[backend.Id] = new BackendPool(backend, endpoints);
+            // A backend that is the same object as in service keeps its pool (and the pool's place in the rotation).
+            pools[backend.Id] = _current?.Pools.GetValueOrDefault(backend.Id) is { } serving && ReferenceEquals(serving.Backend, backend)
+                ? serving
+                : new BackendPool(backend, endpoints);
         }
 
         foreach (var gone in _endpoints.Keys.Where(k => !live.Contains(k)).ToList())
@@ -129,13 +132,6 @@ internal sealed partial class ConfigPublisher(
         }
 
         return pools;
-    }
-
-    /// <summary>A stable 48-bit hash of the table (fits a Prometheus float exactly), like ingress-nginx's config_hash.</summary>
-    private static long Hash(RouteTable table)
-    {
-        var json = AlbJson.Serialize(table) + string.Join(",", table.Certificates.Select(c => c.Thumbprint));
-        return (long)(BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(json))) >> 16);
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Configuration applied: {Hosts} hosts, {Routes} routes, {Backends} backends, hash {Hash}")]

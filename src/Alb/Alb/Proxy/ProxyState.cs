@@ -13,11 +13,11 @@ internal sealed class ProxyState
     private readonly Dictionary<Route, RouteRuntime> _routes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VirtualHost, RouteRuntime> _notFound = new(ReferenceEqualityComparer.Instance);
 
-    public ProxyState(RouteTable table, long hash, IReadOnlyDictionary<string, BackendPool> pools, CertificateStore certificates, RequestMetrics metrics, PipelineContext pipelines)
+    public ProxyState(RouteTable table, long hash, IReadOnlyDictionary<string, BackendPool> pools, CertificateStore certificates, RequestMetrics metrics, PipelineContext pipelines, ProxyState? serving = null)
     {
         Table = table;
         Hash = hash;
-        Matcher = new RouteMatcher(table);
+        Matcher = new RouteMatcher(table, serving?.Matcher);
         Identity = new ClientIdentity(table.Settings);
         Ciphers = OperatingSystem.IsLinux()
             ? new System.Net.Security.CipherSuitesPolicy([.. Core.Tls.CipherNames.Tls13, .. Core.Tls.CipherNames.Parse(table.Settings.SslCiphers, out _)])
@@ -30,20 +30,25 @@ internal sealed class ProxyState
             .ToFrozenDictionary(p => p.Host, p => Pools[p.BackendId], StringComparer.OrdinalIgnoreCase);
         foreach (var host in table.Hosts)
         {
-            _notFound[host] = new RouteRuntime(null, host, null, RoutePipeline.NotFound, metrics);
+            _notFound[host] = serving?._notFound.GetValueOrDefault(host) ?? new RouteRuntime(null, host, null, RoutePipeline.NotFound, metrics);
             var clientCert = host.ClientCert is { } certPolicy ? new Auth.ClientCertCheck(certPolicy, pipelines.Services.Time) : null;
             foreach (var route in host.Routes.Append(host.Fallback))
             {
                 if (route is not null)
                 {
                     var pool = route.BackendId is { } id ? Pools.GetValueOrDefault(id) : null;
-                    _routes[route] = new RouteRuntime(route, host, pool, RoutePipeline.Compile(route, pool, pipelines, clientCert), metrics);
+                    var reused = serving?.Reusable(route, host, pool, pipelines);
+                    _routes[route] = reused ?? new RouteRuntime(route, host, pool, RoutePipeline.Compile(route, pool, pipelines, clientCert), metrics);
+                    Compiled += reused is null ? 1 : 0;
                 }
             }
         }
 
         JwksUrls = pipelines.JwksUrls;
     }
+
+    /// <summary>Route pipelines compiled for this state; the others were reused from the state it replaced.</summary>
+    public int Compiled { get; }
 
     /// <summary>The JWKS URLs this table's routes fetch keys from (kept running while the table serves).</summary>
     public IReadOnlySet<string> JwksUrls { get; }
@@ -69,6 +74,39 @@ internal sealed class ProxyState
     public CertificateStore Certificates { get; }
 
     public FrozenDictionary<string, BackendPool> Pools { get; }
+
+    /// <summary>
+    /// This state's runtime of the same route object (a host shared by <see cref="RouteTableReuse"/>), when everything
+    /// its pipeline was compiled from is unchanged too: the pools it forwards to, the settings, and the display host.
+    /// Its rate limiter and JWKS source are claimed for the new state, as compiling would.
+    /// </summary>
+    private RouteRuntime? Reusable(Route route, VirtualHost host, BackendPool? pool, PipelineContext pipelines)
+    {
+        if (!_routes.TryGetValue(route, out var runtime) || runtime.Pool != pool || !ReferenceEquals(Table.Settings, pipelines.Settings)
+            || runtime.Host != RouteRuntime.HostLabel(host))
+        {
+            return null;
+        }
+
+        var policies = route.Policies;
+        if ((policies.Errors?.BackendId is { } errors && pipelines.Pool(errors) != Pools.GetValueOrDefault(errors))
+            || (policies.Canary?.BackendId is { } canary && pipelines.Pool(canary) != Pools.GetValueOrDefault(canary)))
+        {
+            return null;
+        }
+
+        if (policies.RateLimit is { } limit)
+        {
+            pipelines.Limits(route.Id, limit); // the same policy under the same id: the limiter the pipeline holds
+        }
+
+        if (policies.Jwt?.JwksUrl is { } url)
+        {
+            pipelines.Jwks(url);
+        }
+
+        return runtime;
+    }
 
     public RouteRuntime Runtime(in RouteMatch match) =>
         match.Route is { } route && _routes.TryGetValue(route, out var runtime) ? runtime : _notFound[match.Host];

@@ -19,7 +19,7 @@ internal sealed class RouteRuntime
         Pipeline = pipeline;
         AccessLog = route is not { Policies.NoAccessLog: true };
         _requestMetrics = metrics;
-        Host = host.Host == RouteTable.CatchAllHost ? "_" : host.Host;
+        Host = HostLabel(host);
         Path = route?.Path ?? "/";
         Namespace = route?.Source.Namespace ?? "";
         Ingress = route?.Source.Ingress ?? "";
@@ -27,6 +27,9 @@ internal sealed class RouteRuntime
     }
 
     public Route? Route { get; }
+
+    /// <summary>The host as metrics and the access log name it.</summary>
+    public static string HostLabel(VirtualHost host) => host.Host == RouteTable.CatchAllHost ? "_" : host.Host;
 
     public BackendPool? Pool { get; }
 

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Alb.Core.Diagnostics;
+using Alb.Core.Snapshot;
 using Alb.Core.Translation;
+using Alb.Observability;
 using Alb.Proxy;
 
 namespace Alb.Sources;
@@ -9,7 +11,7 @@ namespace Alb.Sources;
 /// The one way a translation reaches service, whatever its source: publish it, log the diagnostics that are new since
 /// the last one, and tell whoever listens (the leader's Ingress status and Events).
 /// </summary>
-internal sealed partial class Publication(ConfigPublisher publisher, ILogger<Publication> logger)
+internal sealed partial class Publication(ConfigPublisher publisher, AlbMetrics metrics, TimeProvider time, ILogger<Publication> logger)
 {
     private readonly Lock _lock = new();
     private HashSet<Diagnostic> _reported = [];
@@ -19,6 +21,25 @@ internal sealed partial class Publication(ConfigPublisher publisher, ILogger<Pub
 
     /// <summary>The last translation handed in.</summary>
     public TranslationResult? Last { get; private set; }
+
+    /// <summary>Reads the source, translates and publishes, timing each stage (<c>alb_rebuild_duration_seconds</c>).</summary>
+    public Rebuild Rebuild(Func<(ClusterSnapshot Snapshot, ImmutableArray<Diagnostic> Diagnostics)> read, Func<ClusterSnapshot, TranslationResult> translate)
+    {
+        var started = time.GetTimestamp();
+        var (snapshot, readDiagnostics) = read();
+        var translating = time.GetTimestamp();
+        var result = translate(snapshot);
+        if (!readDiagnostics.IsEmpty)
+        {
+            result = result with { Diagnostics = readDiagnostics.AddRange(result.Diagnostics) };
+        }
+
+        var publishing = time.GetTimestamp();
+        var outcome = Apply(result);
+        var rebuild = new Rebuild(outcome, snapshot.Ingresses.Length, time.GetElapsedTime(started, translating), time.GetElapsedTime(translating, publishing), time.GetElapsedTime(publishing));
+        metrics.Rebuilt(rebuild.Read, rebuild.Translate, rebuild.Publish);
+        return rebuild;
+    }
 
     public PublishOutcome Apply(TranslationResult result)
     {
@@ -49,4 +70,10 @@ internal sealed partial class Publication(ConfigPublisher publisher, ILogger<Pub
 
     [LoggerMessage(EventId = 300, Message = "{Code} {Object} {Field}: {Message}")]
     private static partial void LogDiagnostic(ILogger logger, LogLevel level, string code, string @object, string field, string message);
+}
+
+/// <summary>One rebuild: its outcome, the Ingresses read, and how long each stage took.</summary>
+internal sealed record Rebuild(PublishOutcome Outcome, int Ingresses, TimeSpan Read, TimeSpan Translate, TimeSpan Publish)
+{
+    public TimeSpan Total => Read + Translate + Publish;
 }

@@ -59,6 +59,12 @@ public sealed partial class ReloadUnderLoadTests
         var metrics = await alb.MetricsAsync();
         var applied = double.Parse(Applied().Match(metrics).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(applied >= 5, $"only {applied} reloads were applied during the run\n{metrics}");
+        foreach (var stage in new[] { "read", "translate", "publish" })
+        {
+            // every reload after the first is timed by stage (the first is built before the host starts)
+            var timed = double.Parse(Regex.Match(metrics, $"alb_rebuild_duration_seconds_count\\{{stage=\"{stage}\"\\}} (\\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(timed >= applied - 1, $"{stage}: {timed} timed rebuilds for {applied} applied\n{metrics}");
+        }
     }
 
     [GeneratedRegex(@"(\d+) requests in")]
