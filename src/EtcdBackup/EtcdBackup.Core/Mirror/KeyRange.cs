@@ -41,7 +41,7 @@ public sealed record KeyRange(byte[] Start, byte[]? End)
         a is null ? (b is null ? 0 : 1) : b is null ? -1 : a.AsSpan().SequenceCompareTo(b);
 
     public override string ToString() =>
-        $"[{Show(Start)}, {(End is null ? "end" : Show(End))})";
+        $"[\"{Show(Start)}\", {(End is null ? "end" : $"\"{Show(End)}\"")})";
 
     public static string Show(ReadOnlySpan<byte> key) =>
         System.Text.Encoding.UTF8.GetString(key).Replace("\0", "\\0", StringComparison.Ordinal);
