@@ -43,7 +43,7 @@ internal static partial class MirrorDaemon
         {
             await new MirrorRunner(setup, progress, logger).RunAsync(ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Cancelled })
         {
             // SIGTERM: every committed transaction carried its resume point; nothing to clean up.
         }
