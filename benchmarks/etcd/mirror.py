@@ -10,6 +10,7 @@
 Each tool gets its own fresh destination; etcd on CPU0, the tools on CPU1. Uses etcd's JSON gateway (/v3/...) for load
 and watches. env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS, EB_BIN (a published etcd-backup; else published here).
 """
+from compare import write_results  # same directory
 import base64, http.client, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -184,13 +185,7 @@ def main():
               f"p99 lag {eb['p99']:.1f} ms (target <= 100: {'met' if eb['p99'] <= 100 else 'NOT met'}); "
               f"resume: first change {eb['first_ms']:.0f} ms after start, copied again: {eb['recopied']} "
               f"(target < 1 s without a copy: {'met' if eb['first_ms'] < 1000 and not eb['recopied'] else 'NOT met'})"]
-    text = "\n".join(lines)
-    print(text)
-    os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
-    path = os.path.join(ROOT, "benchmarks/results", time.strftime("etcd-mirror-%Y%m%d-%H%M%S.md"))
-    with open(path, "w") as f:
-        f.write(text + "\n")
-    print(f"written to {path}")
+    write_results("\n".join(lines), "etcd-mirror")
 
 
 if __name__ == "__main__":
