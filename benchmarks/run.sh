@@ -6,7 +6,9 @@
 #   benchmarks/run.sh micro      only the micro-benchmarks
 #   benchmarks/run.sh vrrp       vipd (AOT and JIT) vs keepalived: failover times, idle CPU and RSS (root; env: RUNS,
 #                                CELLS, MODES, IDLE_SECONDS, WARMUP_SECONDS)
-#   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS)
+#   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS), and etcd-backup
+#                                mirror vs etcdctl make-mirror (env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS);
+#                                PARTS=snapshot or PARTS=mirror runs one of them (default both)
 #   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, a change
 #                                served (env: INGRESSES=10000, REPS=3)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
@@ -33,7 +35,8 @@ if [ "$what" = all ] || [ "$what" = micro ]; then
 fi
 if [ "$what" = etcd ]; then
   [ -d tests/tools/s3server/node_modules/@20minutes/s3rver ] || npm ci --prefix tests/tools/s3server --no-audit --no-fund --loglevel=error
-  python3 benchmarks/etcd/compare.py
+  case ",${PARTS:-snapshot,mirror}," in *,snapshot,*) python3 benchmarks/etcd/compare.py ;; esac
+  case ",${PARTS:-snapshot,mirror}," in *,mirror,*) python3 benchmarks/etcd/mirror.py ;; esac
 fi
 if [ "$what" = vrrp ]; then
   dotnet build -c Release -v quiet -nologo src/VipDaemon/VipDaemon/VipDaemon.csproj   # vipd.dll: the JIT cells

@@ -15,8 +15,8 @@ env: SIZES_MIB (default "100"), REPS (default 3).
 import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PUBLISHED = tempfile.mkdtemp(prefix="etcd-backup-bin-")
-BIN = os.path.join(PUBLISHED, "etcd-backup")
+PUBLISHED = tempfile.mkdtemp(prefix="etcd-backup-bin-") if __name__ == "__main__" else None  # not when mirror.py imports it
+BIN = os.path.join(PUBLISHED, "etcd-backup") if PUBLISHED else None
 SINK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "s3sink.py")
 S3JS = os.path.join(ROOT, "tests/tools/s3server/s3server.js")
 SIZES = [int(s) for s in os.environ.get("SIZES_MIB", "100").split(",")]
@@ -38,6 +38,16 @@ def timed(cmd, env=None):
     if out.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr[-2000:]}")
     return float(line[1]), int(line[2]) / 1024
+
+
+def write_results(text, name):
+    """Prints the table and keeps it in benchmarks/results/NAME-TIME.md."""
+    print(text)
+    os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
+    path = os.path.join(ROOT, "benchmarks/results", time.strftime(f"{name}-%Y%m%d-%H%M%S.md"))
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    print(f"written to {path}")
 
 
 def main():
@@ -118,13 +128,7 @@ def main():
                      f"{med['eb-local+s3'][0] / med['etcdctl'][0]:.2f} | {med['eb-local+s3'][0] / med['etcdctl+upload'][0]:.2f} | "
                      f"{med['eb-local+s3null'][0] / med['etcdctl'][0]:.2f} |")
     shutil.rmtree(PUBLISHED, ignore_errors=True)
-    text = "\n".join(lines)
-    print(text)
-    os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
-    path = os.path.join(ROOT, "benchmarks/results", time.strftime("etcd-%Y%m%d-%H%M%S.md"))
-    with open(path, "w") as f:
-        f.write(text + "\n")
-    print(f"written to {path}")
+    write_results("\n".join(lines), "etcd")
 
 
 if __name__ == "__main__":

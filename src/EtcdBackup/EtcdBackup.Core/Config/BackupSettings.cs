@@ -33,6 +33,7 @@ public sealed record BackupSettings
     public string EtcdBinary { get; init; } = "etcd";
     public string EtcdctlBinary { get; init; } = "etcdctl";
     public string EtcdutlBinary { get; init; } = "etcdutl";
+    public MirrorSettings Mirror { get; init; } = new();
 }
 
 /// <summary>An S3 bucket and key prefix (<c>s3://BUCKET/PREFIX</c>) and how to reach it.</summary>

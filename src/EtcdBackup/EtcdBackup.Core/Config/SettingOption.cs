@@ -1,7 +1,8 @@
 namespace EtcdBackup.Core.Config;
 
 /// <summary>One setting: its path in the YAML file, its flag, and the help line. Flags win over the file.</summary>
-public sealed record SettingOption(string Path, string Flag, string Help, bool IsSwitch = false)
+/// <remarks>A <see cref="Repeatable"/> setting takes its flag several times (or a YAML list); the values are kept in order.</remarks>
+public sealed record SettingOption(string Path, string Flag, string Help, bool IsSwitch = false, bool Repeatable = false)
 {
     /// <summary>Every setting of the tool, in the order <c>--help</c> prints them.</summary>
     public static IReadOnlyList<SettingOption> All { get; } =
@@ -32,12 +33,22 @@ public sealed record SettingOption(string Path, string Flag, string Help, bool I
         new("retention.monthly", "keep-monthly", "... of each of the last N months"),
         new("retention.incompleteGrace", "incomplete-grace", "leave leftovers of interrupted runs this long before pruning them (default 0s)"),
         new("verifyAfterSnapshot", "verify-after-snapshot", "deep-verify every new snapshot (restore it into a temporary etcd)", IsSwitch: true),
-        new("admin", "admin", "metrics listener of run (default 127.0.0.1:9106)"),
+        new("admin", "admin", "metrics listener of run (default 127.0.0.1:9106) and of mirror (default 127.0.0.1:9107)"),
         new("lockFile", "lock-file", "lock that keeps runs from overlapping (default LOCAL_DIR/.etcd-backup.lock, else one per S3 store and prefix in /tmp)"),
         new("tools.etcd", "etcd-binary", "etcd, for --deep verification (default etcd on PATH)"),
         new("tools.etcdctl", "etcdctl", "etcdctl (default etcdctl on PATH)"),
+        new("mirror.destEndpoints", "dest-endpoints", "mirror: destination etcd client URLs, comma-separated"),
+        new("mirror.destCacert", "dest-cacert", "mirror: CA bundle that signed the destination's server certificate"),
+        new("mirror.destCert", "dest-cert", "mirror: client certificate for the destination"),
+        new("mirror.destKey", "dest-key", "mirror: client key for the destination"),
+        new("mirror.prefixes", "prefix", "mirror: key prefix to mirror; repeat for more (default: the whole keyspace)", Repeatable: true),
+        new("mirror.excludes", "exclude", "mirror: key prefix inside a --prefix to leave out; repeatable", Repeatable: true),
+        new("mirror.revKey", "rev-key", "mirror: destination key holding the last applied source revision (default /edge-mirror/<source cluster id>/revision)"),
         new("tools.etcdutl", "etcdutl", "etcdutl, used for restore when present (3.5+; default etcdutl on PATH)"),
     ];
+
+    /// <summary>What joins the values of a repeatable setting (a key may hold a comma, not a newline we accept).</summary>
+    public const char RepeatSeparator = '\n';
 
     public static SettingOption? ByFlag(string flag) => All.FirstOrDefault(o => o.Flag == flag);
 }

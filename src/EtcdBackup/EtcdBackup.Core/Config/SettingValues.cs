@@ -90,9 +90,16 @@ internal sealed class SettingValues(Dictionary<string, (string Value, string Sou
         return text;
     }
 
-    public IReadOnlyList<Uri> Endpoints()
+    public IReadOnlyList<string> List(string path) =>
+        Text(path) is { } text ? text.Split(SettingOption.RepeatSeparator) : [];
+
+    public IReadOnlyList<Uri> Endpoints(string path, string? fallback)
     {
-        var text = Text("endpoints") ?? "http://127.0.0.1:2379";
+        if ((Text(path) ?? fallback) is not { } text)
+        {
+            return [];
+        }
+
         var result = new List<Uri>();
         var before = errors.Count;
         foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -103,13 +110,13 @@ internal sealed class SettingValues(Dictionary<string, (string Value, string Sou
             }
             else
             {
-                Error("endpoints", $"\"{item}\" is not an etcd client URL like https://10.0.0.1:2379");
+                Error(path, $"\"{item}\" is not an etcd client URL like https://10.0.0.1:2379");
             }
         }
 
-        if (result.Count == 0 && errors.Count == before && values.ContainsKey("endpoints"))
+        if (result.Count == 0 && errors.Count == before && values.ContainsKey(path))
         {
-            Error("endpoints", "no endpoint given");
+            Error(path, "no endpoint given");
         }
 
         return result;

@@ -34,7 +34,8 @@ public static class SettingsReader
         }
 
         var r = new SettingValues(values, errors, fileExists);
-        var endpoints = r.Endpoints();
+        var endpoints = r.Endpoints("endpoints", "http://127.0.0.1:2379");
+        var admin = r.Text("admin") is null ? null : r.Endpoint("admin", new IPEndPoint(IPAddress.Loopback, 9106));
         var s3 = r.S3();
         var settings = new BackupSettings
         {
@@ -53,7 +54,8 @@ public static class SettingsReader
             Schedule = r.Schedule(),
             Retention = r.Retention(),
             VerifyAfterSnapshot = r.Switch("verifyAfterSnapshot"),
-            Admin = r.Endpoint("admin", new IPEndPoint(IPAddress.Loopback, 9106)),
+            Admin = admin ?? new IPEndPoint(IPAddress.Loopback, 9106),
+            Mirror = MirrorSettingsReader.Read(r, admin, errors),
             LockFile = r.Text("lockFile"),
             EtcdBinary = r.Text("tools.etcd") ?? "etcd",
             EtcdctlBinary = r.Text("tools.etcdctl") ?? "etcdctl",
@@ -109,7 +111,8 @@ public static class SettingsReader
                 }
                 else if (valueNode is YamlSequenceNode seq && seq.All(n => n is YamlScalarNode))
                 {
-                    values[path] = (string.Join(",", seq.Select(n => ((YamlScalarNode)n).Value)), $"{yamlName}: {path}");
+                    var separator = SettingOption.All.First(o => o.Path == path).Repeatable ? SettingOption.RepeatSeparator : ',';
+                    values[path] = (string.Join(separator, seq.Select(n => ((YamlScalarNode)n).Value)), $"{yamlName}: {path}");
                 }
                 else
                 {

@@ -3,6 +3,7 @@ using Edge.Hosting;
 using EtcdBackup.Core.Retention;
 using EtcdBackup.Daemon;
 using EtcdBackup.Etcd;
+using EtcdBackup.Mirror;
 using EtcdBackup.Snapshots;
 using EtcdBackup.Targets;
 
@@ -29,7 +30,7 @@ internal static class BackupCommands
         {
             var line = CommandLine.Parse(args);
             var level = EdgeLogging.Parse(line.Option("log-level") ?? "info");
-            using var context = BackupContext.Load(line);
+            using var context = BackupContext.Load(line, needsTarget: line.Command != "mirror");
             using var loggers = LoggerFactory.Create(b => EdgeLogging.Configure(b, "EtcdBackup", level));
             var logger = loggers.CreateLogger("EtcdBackup");
             var ct = cancel.Token;
@@ -48,6 +49,8 @@ internal static class BackupCommands
                     return await VerifyAsync(context, line.Single("snapshot ID"), line.Option("deep") == "true", ct).ConfigureAwait(false);
                 case "restore":
                     return await RestoreCommand.RunAsync(context, line, ct).ConfigureAwait(false);
+                case "mirror":
+                    return await MirrorAsync(context, line, level, logger, ct).ConfigureAwait(false);
                 default:
                     line.NoPositionals();
                     return await PruneAsync(context, line.Option("dry-run") == "true", ct).ConfigureAwait(false);
@@ -63,11 +66,35 @@ internal static class BackupCommands
             Console.Error.WriteLine(e.Message);
             return ExitCodes.Usage;
         }
+        catch (EtcdUnavailableException e)
+        {
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return ExitCodes.Failed;
+        }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             Console.Error.WriteLine("etcd-backup: interrupted");
             return ExitCodes.Failed;
         }
+    }
+
+    private static async Task<int> MirrorAsync(BackupContext context, CommandLine line, LogLevel level, ILogger logger, CancellationToken ct)
+    {
+        var sub = line.Positionals.Count == 0 ? "" : line.Positionals[0];
+        if (line.Positionals.Count > 1 || sub is not ("" or "status" or "verify"))
+        {
+            throw new UsageException($"mirror: expected nothing, status or verify, got \"{string.Join(" ", line.Positionals)}\"");
+        }
+
+        if (sub == "")
+        {
+            return await MirrorDaemon.RunAsync(context.Settings, level).ConfigureAwait(false);
+        }
+
+        using var setup = await MirrorSetup.ConnectAsync(context.Settings, logger, ct).ConfigureAwait(false);
+        return sub == "status"
+            ? await MirrorCommands.StatusAsync(setup, Console.Out, ct).ConfigureAwait(false)
+            : await MirrorCommands.VerifyAsync(setup, Console.Out, ct).ConfigureAwait(false);
     }
 
     private static async Task<int> ListAsync(BackupContext context, string output, CancellationToken ct)

@@ -19,6 +19,7 @@ internal sealed record CommandLine(string Command, IReadOnlyList<string> Positio
             ["initial-advertise-peer-urls"] = false, ["initial-cluster-token"] = false,
         },
         ["prune"] = new() { ["config"] = false, ["dry-run"] = true },
+        ["mirror"] = new() { ["config"] = false, ["log-level"] = false },
     };
 
     public static IEnumerable<string> Commands => OwnFlags.Keys;
@@ -83,7 +84,14 @@ internal sealed record CommandLine(string Command, IReadOnlyList<string> Positio
                 throw new UsageException($"--{name}: needs a value");
             }
 
-            (own.ContainsKey(name) ? ownValues : settings)[name] = value;
+            if (own.ContainsKey(name))
+            {
+                ownValues[name] = value;
+            }
+            else
+            {
+                settings[name] = setting!.Repeatable && settings.TryGetValue(name, out var earlier) ? earlier + SettingOption.RepeatSeparator + value : value;
+            }
         }
 
         return new CommandLine(command, positionals, settings, ownValues);

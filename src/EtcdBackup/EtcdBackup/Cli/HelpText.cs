@@ -19,6 +19,11 @@ internal static class HelpText
                              [--initial-advertise-peer-urls URL] [--initial-cluster-token T] [SETTINGS]
                                                        fetch, verify, decode and restore with etcd's own tool
           etcd-backup prune [--dry-run] [SETTINGS]     print the retention plan with a reason for each snapshot, then apply it
+          etcd-backup mirror --dest-endpoints URLS [--prefix P]... [--exclude P]... [--rev-key KEY] [SETTINGS]
+                                                       keep a standby cluster in sync: a full copy, then every change,
+                                                       resumable; /metrics on --admin (default 127.0.0.1:9107)
+          etcd-backup mirror status [SETTINGS]         the destination's resume point against the source
+          etcd-backup mirror verify [SETTINGS]         compare both at the resume point: key count, SHA-256, first differences
           --config FILE                                YAML file with any of the settings below (flags win)
 
         Exit codes: 0 ok; 1 failed; 2 bad usage or settings; 3 stored in some targets but not all; 4 another run holds the lock.

@@ -12,42 +12,54 @@ namespace EtcdBackup.Etcd;
 /// </summary>
 internal sealed class EtcdChannels : IDisposable
 {
-    private readonly BackupSettings _settings;
+    private readonly TimeSpan _dialTimeout;
     private readonly X509Certificate2Collection? _trust;
     private readonly X509Certificate2? _client;
-    private readonly List<GrpcChannel> _channels = [];
+    private readonly Dictionary<Uri, GrpcChannel> _channels = [];
 
     public EtcdChannels(BackupSettings settings)
+        : this(settings.DialTimeout, settings.CaCert, settings.Cert, settings.Key, "")
     {
-        _settings = settings;
+    }
+
+    /// <param name="flagPrefix">Put before the TLS flags' names in errors: "" for the source, "dest-" for a mirror's destination.</param>
+    public EtcdChannels(TimeSpan dialTimeout, string? caCert, string? cert, string? key, string flagPrefix)
+    {
+        _dialTimeout = dialTimeout;
         try
         {
-            if (settings.CaCert is { } ca)
+            if (caCert is { } ca)
             {
                 _trust = [];
                 _trust.ImportFromPemFile(ca);
                 if (_trust.Count == 0)
                 {
-                    throw new EtcdSetupException($"--cacert: {ca} holds no PEM certificate");
+                    throw new EtcdSetupException($"--{flagPrefix}cacert: {ca} holds no PEM certificate");
                 }
             }
 
-            if (settings.Cert is { } cert && settings.Key is { } key)
+            if (cert is not null && key is not null)
             {
                 _client = X509Certificate2.CreateFromPemFile(cert, key);
             }
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new EtcdSetupException($"--cacert/--cert/--key: cannot load the TLS files: {e.Message}");
+            throw new EtcdSetupException($"--{flagPrefix}cacert/--{flagPrefix}cert/--{flagPrefix}key: cannot load the TLS files: {e.Message}");
         }
     }
 
+    /// <summary>The channel to <paramref name="endpoint"/>: one per endpoint, reused (it reconnects by itself).</summary>
     public GrpcChannel Open(Uri endpoint)
     {
+        if (_channels.TryGetValue(endpoint, out var open))
+        {
+            return open;
+        }
+
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = _settings.DialTimeout,
+            ConnectTimeout = _dialTimeout,
             EnableMultipleHttp2Connections = true,
             KeepAlivePingDelay = TimeSpan.FromSeconds(20),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
@@ -67,7 +79,7 @@ internal sealed class EtcdChannels : IDisposable
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 8 * 1024 * 1024,
         });
-        _channels.Add(channel);
+        _channels[endpoint] = channel;
         return channel;
     }
 
@@ -89,7 +101,7 @@ internal sealed class EtcdChannels : IDisposable
 
     public void Dispose()
     {
-        foreach (var channel in _channels)
+        foreach (var channel in _channels.Values)
         {
             channel.Dispose();
         }

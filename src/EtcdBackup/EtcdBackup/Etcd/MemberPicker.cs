@@ -15,15 +15,20 @@ internal sealed record ChosenMember(Uri Endpoint, GrpcChannel Channel, StatusRes
 /// </summary>
 internal static partial class MemberPicker
 {
-    public static async Task<ChosenMember> PickAsync(EtcdChannels channels, BackupSettings settings, ILogger logger, CancellationToken ct)
+    public static Task<ChosenMember> PickAsync(EtcdChannels channels, BackupSettings settings, ILogger logger, CancellationToken ct) =>
+        PickAsync(channels, settings.Endpoints, settings.CommandTimeout, "snapshot", logger, ct);
+
+    /// <param name="purpose">What the member is for, in the log ("snapshot", "mirror source", ...).</param>
+    public static async Task<ChosenMember> PickAsync(EtcdChannels channels, IReadOnlyList<Uri> endpoints, TimeSpan timeout, string purpose,
+        ILogger logger, CancellationToken ct)
     {
-        var probes = settings.Endpoints.Select(async endpoint =>
+        var probes = endpoints.Select(async endpoint =>
         {
             var channel = channels.Open(endpoint);
             try
             {
                 var status = await new Maintenance.MaintenanceClient(channel)
-                    .StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow + settings.CommandTimeout, cancellationToken: ct)
+                    .StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow + timeout, cancellationToken: ct)
                     .ConfigureAwait(false);
                 var problem = status.Errors.Count > 0 ? "reports errors: " + string.Join("; ", status.Errors)
                     : status.IsLearner ? "is a learner" : null;
@@ -57,7 +62,7 @@ internal static partial class MemberPicker
                 "no healthy etcd member: " + string.Join("; ", results.Select(r => $"{r.Endpoint}: {r.Problem}")));
         }
 
-        LogChosen(logger, best.Endpoint, best.Status.Header.MemberId, best.Status.Version, best.Status.RaftAppliedIndex,
+        LogChosen(logger, purpose, best.Endpoint, best.Status.Header.MemberId, best.Status.Version, best.Status.RaftAppliedIndex,
             best.Status.Header.MemberId == best.Status.Leader);
         return best;
     }
@@ -74,8 +79,8 @@ internal static partial class MemberPicker
     private static partial void LogRejected(ILogger logger, Uri endpoint, string reason);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information,
-        Message = "snapshot from {Endpoint} (member {MemberId:x}, etcd {Version}, applied index {Applied}, leader {IsLeader})")]
-    private static partial void LogChosen(ILogger logger, Uri endpoint, ulong memberId, string version, ulong applied, bool isLeader);
+        Message = "{Purpose} from {Endpoint} (member {MemberId:x}, etcd {Version}, applied index {Applied}, leader {IsLeader})")]
+    private static partial void LogChosen(ILogger logger, string purpose, Uri endpoint, ulong memberId, string version, ulong applied, bool isLeader);
 }
 
 internal sealed class EtcdUnavailableException(string message) : Exception(message);

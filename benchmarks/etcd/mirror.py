@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""etcd-backup mirror against `etcdctl make-mirror`, side by side in one run (etcd 3.4, loopback).
+
+  initial sync  a keyspace of MIRROR_MIB (default 100) MiB in VALUE_KIB (4) KiB values under /bench/, copied into an
+                empty destination: seconds until the destination holds every key; MB/s and keys/s
+  lag           RATE (1000) puts/s of 1 KiB for SECONDS (15) at the source; each key's time from the put's answer to
+                its arrival in a watch on the destination: p50/p99; the mirror process's CPU (% of one core)
+  restart       the mirror stopped, 100 puts, started again: time to the first applied change, and whether it copied
+                again (etcdctl make-mirror has no resume: it starts over)
+Each tool gets its own fresh destination; etcd on CPU0, the tools on CPU1. Uses etcd's JSON gateway (/v3/...) for load
+and watches. env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS, EB_BIN (a published etcd-backup; else published here).
+"""
+from compare import write_results  # same directory
+import base64, http.client, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MIB = int(os.environ.get("MIRROR_MIB", "100"))
+VALUE = int(os.environ.get("VALUE_KIB", "4")) * 1024
+RATE = int(os.environ.get("RATE", "1000"))
+SECONDS = int(os.environ.get("SECONDS", "15"))
+b64 = lambda s: base64.b64encode(s if isinstance(s, bytes) else s.encode()).decode()
+
+
+def port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def etcd(work, name):
+    c, p = port(), port()
+    proc = subprocess.Popen(["taskset", "-c", "0", "etcd", "--name", name, "--data-dir", f"{work}/{name}",
+                             "--listen-client-urls", f"http://127.0.0.1:{c}", "--advertise-client-urls", f"http://127.0.0.1:{c}",
+                             "--listen-peer-urls", f"http://127.0.0.1:{p}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{p}",
+                             "--initial-cluster", f"{name}=http://127.0.0.1:{p}", "--quota-backend-bytes", str(8 << 30),
+                             "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            call(c, "/v3/kv/range", {"key": b64("x")})
+            return proc, c
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"etcd {name} did not start")
+
+
+def call(port_, path, body, conn=None):
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port_, timeout=30)
+    conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+    r = json.loads(conn.getresponse().read() or b"{}")
+    if own:
+        conn.close()
+    return r
+
+
+def count(port_, prefix):
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return int(call(port_, "/v3/kv/range", {"key": b64(prefix), "range_end": b64(end), "count_only": True}).get("count", 0))
+
+
+def load(src, n):
+    value = os.urandom(VALUE * 3 // 4)
+    conn = http.client.HTTPConnection("127.0.0.1", src, timeout=30)
+    for start in range(0, n, 128):
+        ops = [{"request_put": {"key": b64(f"/bench/{i:07d}"), "value": b64(base64.b64encode(value))}} for i in range(start, min(n, start + 128))]
+        call(src, "/v3/kv/txn", {"success": ops}, conn)
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def start_tool(tool, src, dst, log):
+    if tool == "make-mirror":
+        cmd = ["etcdctl", "--endpoints", f"127.0.0.1:{src}", "make-mirror", "--prefix", "/", f"127.0.0.1:{dst}"]
+    else:
+        cmd = [BIN, "mirror", "--endpoints", f"http://127.0.0.1:{src}", "--dest-endpoints", f"http://127.0.0.1:{dst}",
+               "--prefix", "/", "--rev-key", "#mirror-revision", "--admin", f"127.0.0.1:{port()}"]
+    return subprocess.Popen(["taskset", "-c", "1", *cmd], env={**os.environ, "ETCDCTL_API": "3"}, stdout=log, stderr=subprocess.STDOUT)
+
+
+def lag(src, dst, pid, tag):
+    seen, acked = {}, {}
+    conn = http.client.HTTPConnection("127.0.0.1", dst, timeout=SECONDS + 30)
+    conn.request("POST", "/v3/watch", json.dumps({"create_request": {"key": b64(f"/{tag}/"), "range_end": b64(f"/{tag}0")}}))
+    stream = conn.getresponse()
+
+    def watch():
+        for line in stream:
+            for ev in json.loads(line).get("result", {}).get("events", []):
+                seen.setdefault(base64.b64decode(ev["kv"]["key"]).decode(), time.monotonic())
+
+    threading.Thread(target=watch, daemon=True).start()
+    time.sleep(0.5)
+    value = b64(os.urandom(768))
+    put = http.client.HTTPConnection("127.0.0.1", src, timeout=30)
+    t0, before, n = time.monotonic(), cpu_ticks(pid), RATE * SECONDS
+    for i in range(n):
+        due = t0 + i / RATE
+        while time.monotonic() < due:
+            time.sleep(max(0, due - time.monotonic()))
+        call(src, "/v3/kv/put", {"key": b64(f"/{tag}/{i}"), "value": value}, put)
+        acked[f"/{tag}/{i}"] = time.monotonic()
+    elapsed = time.monotonic() - t0
+    cpu = (cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK") / elapsed * 100
+    deadline = time.monotonic() + 30
+    while len(seen) < n and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lags = sorted((seen[k] - acked[k]) * 1000 for k in acked if k in seen)
+    p = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else float("nan")
+    return {"rate": n / elapsed, "p50": p(0.50), "p99": p(0.99), "missing": n - len(lags), "cpu": cpu}
+
+
+def main():
+    global BIN
+    BIN = os.environ.get("EB_BIN")
+    published = None
+    if not BIN:
+        published = tempfile.mkdtemp(prefix="etcd-backup-bin-")
+        subprocess.run(["dotnet", "publish", "-c", "Release", "-r", "linux-x64", "-v", "quiet", "-nologo", "-o", published,
+                        os.path.join(ROOT, "src/EtcdBackup/EtcdBackup")], check=True)
+        BIN = os.path.join(published, "etcd-backup")
+    work = tempfile.mkdtemp(prefix="etcd-mirror-bench-")
+    procs, results = [], {}
+    try:
+        src_p, src = etcd(work, "src")
+        procs.append(src_p)
+        n = MIB * 1024 * 1024 // VALUE
+        print(f"loading {n} keys of {VALUE} bytes ({MIB} MiB) ...", flush=True)
+        load(src, n)
+        total = n * (VALUE + 15)
+        for tool in ["make-mirror", "etcd-backup"]:
+            dst_p, dst = etcd(work, "dst-" + tool.replace("-", ""))
+            procs.append(dst_p)
+            log = open(f"{work}/{tool}.log", "w+")
+            t0 = time.monotonic()
+            proc = start_tool(tool, src, dst, log)
+            while count(dst, "/bench/") < n:
+                if proc.poll() is not None:
+                    sys.exit(f"{tool} exited:\n{open(log.name).read()[-2000:]}")
+                time.sleep(0.05)
+            sync = time.monotonic() - t0
+            r = {"sync_s": sync, "sync_mbs": total / sync / 1e6, "sync_keys": n / sync}
+            print(f"{tool:12} initial sync {sync:6.2f} s {r['sync_mbs']:7.1f} MB/s {r['sync_keys']:8.0f} keys/s", flush=True)
+            r.update(lag(src, dst, proc.pid, "lag" + tool.replace("-", "")))
+            print(f"{tool:12} lag at {r['rate']:.0f} puts/s: p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms, missing {r['missing']}, CPU {r['cpu']:.0f} %", flush=True)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+            tag = "resume" + tool.replace("-", "")
+            for i in range(100):
+                call(src, "/v3/kv/put", {"key": b64(f"/{tag}/{i:03d}"), "value": b64("x")})
+            mark = log.tell()
+            t0 = time.monotonic()
+            proc = start_tool(tool, src, dst, log)
+            while count(dst, f"/{tag}/") < 100:
+                time.sleep(0.01)
+            r["resume_s"] = time.monotonic() - t0
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+            log.seek(mark)
+            text = log.read()
+            r["recopied"] = "resync" in text if tool == "etcd-backup" else True
+            first = [l for l in text.splitlines() if "first change applied since start" in l]
+            r["first_ms"] = float(first[0].split(", ")[-1].split(" ms")[0]) if first else float("nan")
+            print(f"{tool:12} restart: all 100 new keys at the destination {r['resume_s']:.2f} s after start"
+                  + (f" (first change applied {r['first_ms']:.0f} ms after start; copied again: {r['recopied']})" if tool == "etcd-backup" else " (starts over: copies everything again)"), flush=True)
+            results[tool] = r
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+        shutil.rmtree(work, ignore_errors=True)
+        if published:
+            shutil.rmtree(published, ignore_errors=True)
+
+    mm, eb = results["make-mirror"], results["etcd-backup"]
+    lines = ["", f"| tool | initial sync {MIB} MiB: s | MB/s | keys/s | lag p50 ms | lag p99 ms | CPU % at {RATE}/s | restart: new keys visible after s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['sync_s']:.2f} | {r['sync_mbs']:.1f} | {r['sync_keys']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['cpu']:.0f} | {r['resume_s']:.2f} |")
+    ratio = mm["sync_s"] / eb["sync_s"]
+    lines += ["", f"initial sync vs make-mirror: {ratio:.2f}x (target >= 1.0: {'met' if ratio >= 1 else 'NOT met'}); "
+              f"p99 lag {eb['p99']:.1f} ms (target <= 100: {'met' if eb['p99'] <= 100 else 'NOT met'}); "
+              f"resume: first change {eb['first_ms']:.0f} ms after start, copied again: {eb['recopied']} "
+              f"(target < 1 s without a copy: {'met' if eb['first_ms'] < 1000 and not eb['recopied'] else 'NOT met'})"]
+    write_results("\n".join(lines), "etcd-mirror")
+
+
+if __name__ == "__main__":
+    main()
