@@ -9,8 +9,8 @@
 #   benchmarks/run.sh etcd       etcd-backup vs etcdctl snapshot save (+ upload) (env: SIZES_MIB, REPS), and etcd-backup
 #                                mirror vs etcdctl make-mirror (env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS);
 #                                PARTS=snapshot or PARTS=mirror runs one of them (default both)
-#   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, a change
-#                                served (env: INGRESSES=10000, REPS=3)
+#   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, 100 changes
+#                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
 #   benchmarks/run.sh syscalls   system calls per request, nginx beside alb, under h1-ka (root; strace; env: SECONDS_TRACED)
@@ -46,7 +46,7 @@ fi
 if [ "$what" = cluster ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
   dotnet build -c Release -v quiet -nologo benchmarks/ClusterScale/ClusterScale.csproj
-  dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll src/Alb/Alb/bin/Release/net10.0/alb.dll "${INGRESSES:-10000}" "${REPS:-3}"
+  dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll src/Alb/Alb/bin/Release/net10.0/alb.dll "${INGRESSES:-10000}" "${REPS:-3}" "${CHANGES:-100}"
 fi
 if [ "$what" = profile ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj

@@ -1,6 +1,7 @@
-// alb against a cluster of N Ingresses (the test API server, in this process): start to ready, idle RSS, and how
-// long a change takes to be served, for alb as a real process. Usage (benchmarks/run.sh cluster):
-//   cluster-scale ALB_DLL [INGRESSES=10000] [REPS=3]
+// alb against a cluster of N Ingresses (the test API server, in this process): start to ready, idle RSS, how long
+// each of 100 changes takes to be served, and the RSS after them, for alb as a real process; each figure beside issue
+// 15's target. Usage (benchmarks/run.sh cluster):
+//   cluster-scale ALB_DLL [INGRESSES=10000] [REPS=3] [CHANGES=100]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -8,9 +9,10 @@ using Edge.Testing;
 using Edge.Testing.KubeApi;
 using k8s.Models;
 
-var albDll = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentException("usage: cluster-scale ALB_DLL [INGRESSES] [REPS]");
+var albDll = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentException("usage: cluster-scale ALB_DLL [INGRESSES] [REPS] [CHANGES]");
 var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
 var reps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+var changes = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 100;
 
 await using var api = await TestApiServer.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(5) });
 var kubeconfig = api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"cluster-scale-{Environment.ProcessId}"));
@@ -31,8 +33,10 @@ for (var i = 0; i < count; i++)
 
 Console.WriteLine($"{count} Ingresses in the test API server ({load.Elapsed.TotalSeconds:F1} s to create)");
 var ready = new List<double>();
-var change = new List<double>();
+var first = new List<double>();
+var each = new List<double>();
 var rss = new List<double>();
+var rssAfter = new List<double>();
 for (var rep = 0; rep < reps; rep++)
 {
     int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
@@ -64,29 +68,68 @@ for (var rep = 0; rep < reps; rep++)
     ready.Add(start.Elapsed.TotalMilliseconds);
     await Task.Delay(3000); // settle, then read the resident set
     rss.Add(Rss(alb.Id));
+    var heap = await HeapAsync(client);
 
-    var host = $"new-{rep}.example.com";
-    var changed = Stopwatch.StartNew();
-    api.Objects.Create(Ingress($"new-{rep}", host, "/", false));
+    // Each change adds an Ingress for a new host and is timed until that host answers; the one before it is deleted
+    // at the same moment, so the table keeps its size.
     using var proxy = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
-    while (true)
+    var latencies = new List<double>();
+    for (var c = 0; c < changes; c++)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = host } };
-        if ((await proxy.SendAsync(request)).StatusCode == HttpStatusCode.OK)
+        var host = $"new-{rep}-{c}.example.com";
+        var changed = Stopwatch.StartNew();
+        api.Objects.Create(Ingress($"new-{rep}-{c}", host, "/", false));
+        if (c > 0)
         {
-            break;
+            api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", $"new-{rep}-{c - 1}");
         }
 
-        await Task.Delay(5);
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = host } };
+            if ((await proxy.SendAsync(request)).StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            if (changed.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"change {c} not served after 30 s\n{alb.Output()}");
+            }
+
+            await Task.Delay(5);
+        }
+
+        latencies.Add(changed.Elapsed.TotalMilliseconds);
     }
 
-    change.Add(changed.Elapsed.TotalMilliseconds);
-    Console.WriteLine($"rep {rep + 1}: ready after {ready[^1]:F0} ms, RSS {rss[^1]:F1} MiB, a new Ingress served after {change[^1]:F0} ms");
-    api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", $"new-{rep}");
+    api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", $"new-{rep}-{changes - 1}");
+    await Task.Delay(3000);
+    rssAfter.Add(Rss(alb.Id));
+    var heapAfter = await HeapAsync(client);
+    first.Add(latencies[0]);
+    each.Add(Median(latencies));
+    Console.WriteLine($"rep {rep + 1}: ready after {ready[^1]:F0} ms, RSS {rss[^1]:F1} MiB; {changes} changes served after {Median(latencies):F0} ms " +
+        $"(median; first {latencies[0]:F0}, p90 {Percentile(latencies, 0.9):F0}, max {latencies.Max():F0}), then RSS {rssAfter[^1]:F1} MiB; GC heap {heap:F1} -> {heapAfter:F1} MiB");
 }
 
-Console.WriteLine($"median of {reps}: start to ready {Median(ready):F0} ms; idle RSS {Median(rss):F1} MiB; change served after {Median(change):F0} ms");
+Console.WriteLine($"median of {reps}, {count} Ingresses:");
+Console.WriteLine($"  start to ready          {Median(ready),7:F0} ms    target <= 2000 ms      {Met(Median(ready) <= 2000)}");
+Console.WriteLine($"  a change served         {Median(each),7:F0} ms    target <= 250 ms       {Met(Median(each) <= 250)}  (median of each run's {changes}; the first change {Median(first):F0} ms)");
+Console.WriteLine($"  RSS after {changes} changes  {Median(rssAfter) / Median(rss),7:F2} x     target <= 1.30 x       {Met(Median(rssAfter) / Median(rss) <= 1.3)}  ({Median(rss):F1} -> {Median(rssAfter):F1} MiB)");
 File.Delete(kubeconfig);
+
+// dotnet_total_memory_bytes: the managed heap's live and not yet collected objects.
+static async Task<double> HeapAsync(HttpClient admin)
+{
+    var metrics = await admin.GetStringAsync("/metrics");
+    var line = metrics.Split('\n').First(l => l.StartsWith("dotnet_total_memory_bytes ", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) / 1024 / 1024;
+}
+
+static string Met(bool met) => met ? "met" : "NOT MET";
+
+static double Percentile(List<double> values, double p) => values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Floor(values.Count * p)));
 
 static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 

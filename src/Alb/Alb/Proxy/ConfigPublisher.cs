@@ -61,15 +61,15 @@ internal sealed partial class ConfigPublisher(
                 var live = new HashSet<string>(StringComparer.Ordinal);
                 var pools = Pools(table);
                 var context = new PipelineContext(table.Settings, ports.HttpsPort, _services, (id, policy) => Limits(id, policy, live), id => pools.GetValueOrDefault(id));
-                var hash = _hash.Of(table);
                 var certs = new CertificateStore(table, _certificates, _generatedDefault.GetAwaiter().GetResult());
-                var state = new ProxyState(table, hash, pools, certs, requestMetrics, context, _current);
+                var state = new ProxyState(table, pools, certs, requestMetrics, context, _current);
                 foreach (var gone in _limits.Keys.Where(k => !live.Contains(k)).ToList())
                 {
                     _limits.Remove(gone);
                 }
 
-                _current = state;
+                _current = state; // serving from here on
+                state.Hash = _hash.Of(table); // for the metric and the log only: after the swap (~250 ms for a first table of 10,000 Ingresses)
                 _certificates.Retain(table);
                 _services.Jwks.Retain(context.JwksUrls);
                 metrics.Applied(state.Hash, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, time.GetUtcNow());

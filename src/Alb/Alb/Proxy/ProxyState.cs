@@ -13,10 +13,9 @@ internal sealed class ProxyState
     private readonly Dictionary<Route, RouteRuntime> _routes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VirtualHost, RouteRuntime> _notFound = new(ReferenceEqualityComparer.Instance);
 
-    public ProxyState(RouteTable table, long hash, IReadOnlyDictionary<string, BackendPool> pools, CertificateStore certificates, RequestMetrics metrics, PipelineContext pipelines, ProxyState? serving = null)
+    public ProxyState(RouteTable table, IReadOnlyDictionary<string, BackendPool> pools, CertificateStore certificates, RequestMetrics metrics, PipelineContext pipelines, ProxyState? serving = null)
     {
         Table = table;
-        Hash = hash;
         Matcher = new RouteMatcher(table, serving?.Matcher);
         Identity = new ClientIdentity(table.Settings);
         Ciphers = OperatingSystem.IsLinux()
@@ -55,7 +54,8 @@ internal sealed class ProxyState
 
     public RouteTable Table { get; }
 
-    public long Hash { get; }
+    /// <summary>The configuration hash (<see cref="ConfigHash"/>), set by the publisher once this state serves.</summary>
+    public long Hash { get; set; }
 
     public RouteMatcher Matcher { get; }
 
