@@ -13,6 +13,8 @@
 #                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
+#   benchmarks/run.sh startup    alb published two ways, JIT (as the image ships) and ReadyToRun: start to ready, CPU until
+#                                ready, RSS, CPU per request, alternating cells (env: REPS=5, WARM=20, MEASURE=8)
 #   benchmarks/run.sh syscalls   system calls per request, nginx beside alb, under h1-ka (root; strace; env: SECONDS_TRACED)
 #   benchmarks/run.sh fuzz       SharpFuzz + afl-fuzz over alb's annotation parsers, >= 10^6 inputs (env: EXECS, MODE=mutate)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
@@ -51,6 +53,12 @@ fi
 if [ "$what" = profile ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
   python3 benchmarks/profile/alb.py
+fi
+if [ "$what" = startup ]; then
+  out=benchmarks/results/startup-build
+  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -o "$out/jit"
+  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/r2r"
+  python3 benchmarks/startup/alb.py
 fi
 if [ "$what" = syscalls ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
