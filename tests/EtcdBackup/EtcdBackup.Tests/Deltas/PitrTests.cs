@@ -89,4 +89,36 @@ public sealed class PitrTests(BackupLab lab) : IClassFixture<BackupLab>
         Assert.Equal(1, lateExit);
         Assert.Contains("is after the newest delta", late, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Compaction_past_a_stopped_chain_ends_it_with_a_new_full_snapshot_and_retention_takes_the_old_chain_whole()
+    {
+        var local = lab.Dir("compacted");
+        await using (var first = PitrLab.StartRun(lab, local, null, "--keep-last", "1"))
+        {
+            await PitrLab.WaitAsync(() => PitrLab.Fulls(local).Count == 1, first);
+            var written = await lab.Etcd.PutAsync("/compacted/a", "1");
+            await PitrLab.WaitAsync(() => PitrLab.DeltaReach(local) >= written, first);
+            await PitrLab.StopAsync(first);
+        }
+
+        var oldBase = Path.GetFileNameWithoutExtension(PitrLab.Fulls(local)[0]);
+        // etcd keeps the compaction revision itself: two writes put the chain's next revision behind it.
+        await lab.Etcd.PutAsync("/compacted/b", "2");
+        await lab.Etcd.PutAsync("/compacted/b", "2b");
+        await lab.Etcd.CompactAsync();
+
+        await using var second = PitrLab.StartRun(lab, local, null, "--keep-last", "1");
+        await PitrLab.WaitAsync(() => second.Stderr.Concat(second.Stdout).Any(l => l.Contains("ended (compacted)", StringComparison.Ordinal)), second);
+        await PitrLab.WaitAsync(() => PitrLab.Fulls(local) is [var only] && !only.Contains(oldBase, StringComparison.Ordinal), second);
+        var last = await lab.Etcd.PutAsync("/compacted/c", "3");
+        await PitrLab.WaitAsync(() => PitrLab.DeltaReach(local) >= last, second);
+        await PitrLab.StopAsync(second);
+
+        // The old chain went with its base: every delta left names the new base.
+        var bases = Directory.EnumerateFiles(local, "etcd-delta-*.json")
+            .Select(f => System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(f)).RootElement.GetProperty("base").GetString()).Distinct().ToList();
+        Assert.Equal([Path.GetFileNameWithoutExtension(PitrLab.Fulls(local)[0])], bases);
+        await PitrLab.AssertRestoresAsync(lab, ["--local-dir", local], last, "--to-revision", $"{last}");
+    }
 }
