@@ -11,9 +11,12 @@ namespace EtcdBackup.Tests.Deltas;
 internal static class PitrLab
 {
     public static TestProcess StartRun(BackupLab lab, string local, string? s3Prefix, params string[] more) =>
+        StartRun(lab, local, s3Prefix, FreePort.Next(), more);
+
+    public static TestProcess StartRun(BackupLab lab, string local, string? s3Prefix, int adminPort, params string[] more) =>
         BackupCli.Start(lab.S3.Credentials(),
         [
-            "run", "--schedule", "0 0 1 1 *", "--delta-interval", "1s", "--admin", $"127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}",
+            "run", "--schedule", "0 0 1 1 *", "--delta-interval", "1s", "--admin", $"127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}",
             .. lab.Flags(local, s3Prefix, more),
         ]);
 

@@ -108,11 +108,21 @@ public sealed class PitrTests(BackupLab lab) : IClassFixture<BackupLab>
         await lab.Etcd.PutAsync("/compacted/b", "2b");
         await lab.Etcd.CompactAsync();
 
-        await using var second = PitrLab.StartRun(lab, local, null, "--keep-last", "1");
+        var admin = Edge.Testing.FreePort.Next();
+        await using var second = PitrLab.StartRun(lab, local, null, admin, "--keep-last", "1");
         await PitrLab.WaitAsync(() => second.Stderr.Concat(second.Stdout).Any(l => l.Contains("ended (compacted)", StringComparison.Ordinal)), second);
         await PitrLab.WaitAsync(() => PitrLab.Fulls(local) is [var only] && !only.Contains(oldBase, StringComparison.Ordinal), second);
         var last = await lab.Etcd.PutAsync("/compacted/c", "3");
         await PitrLab.WaitAsync(() => PitrLab.DeltaReach(local) >= last, second);
+        using (var http = new HttpClient())
+        {
+            var metrics = await http.GetStringAsync($"http://127.0.0.1:{admin}/metrics");
+            Assert.Contains("etcd_backup_delta_chain_breaks_total{reason=\"compacted\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains($"etcd_backup_delta_last_revision {last}", metrics, StringComparison.Ordinal);
+            Assert.Matches("etcd_backup_deltas_written_total\\{target=\"local:[^\"]+\"\\} [1-9]", metrics);
+            Assert.Matches("etcd_backup_delta_lag_seconds \\d", metrics);
+        }
+
         await PitrLab.StopAsync(second);
 
         // The old chain went with its base: every delta left names the new base.
