@@ -13,23 +13,7 @@ public static class DeltaCatalog
     public static IReadOnlyList<StoredDelta> Build(string prefix, IEnumerable<StoredFile> files,
         IReadOnlyDictionary<string, (DeltaManifest? Manifest, string Error)> manifests)
     {
-        var groups = new Dictionary<string, (DateTimeOffset Time, List<StoredFile> Files)>(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            var (kind, delta, time) = DeltaName.Classify(file.Name, prefix);
-            if (kind == FileKind.Foreign)
-            {
-                continue;
-            }
-
-            if (!groups.TryGetValue(delta, out var group))
-            {
-                groups[delta] = group = (time, []);
-            }
-
-            group.Files.Add(file);
-        }
-
+        var groups = SnapshotCatalog.Group(files, name => DeltaName.Classify(name, prefix));
         var result = new List<StoredDelta>(groups.Count);
         foreach (var (name, (time, group)) in groups)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EtcdBackup.Core.Manifests;
 using System.Text.Json.Serialization;
 
 namespace EtcdBackup.Core.Deltas;
@@ -43,38 +44,18 @@ public sealed record DeltaManifest(
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, DeltaManifestJson.Default.DeltaManifest);
 
     /// <summary>Parses a delta manifest; a reason instead of an exception for anything that is not one of ours.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> json, out DeltaManifest? manifest, out string error)
-    {
-        manifest = null;
-        try
+    public static bool TryParse(ReadOnlySpan<byte> json, out DeltaManifest? manifest, out string error) =>
+        ManifestReader.TryRead(json, DeltaManifestJson.Default.DeltaManifest, "delta manifest", m => m switch
         {
-            manifest = JsonSerializer.Deserialize(json, DeltaManifestJson.Default.DeltaManifest);
-        }
-        catch (JsonException e)
-        {
-            error = $"not a delta manifest: {e.Message}";
-            return false;
-        }
-
-        error = manifest switch
-        {
-            null => "empty manifest",
-            { Format: not CurrentFormat } m => $"delta manifest format {m.Format} is not {CurrentFormat}",
-            { Kind: not DeltaKind } m => $"manifest kind \"{m.Kind}\" is not {DeltaKind}",
+            { Format: not CurrentFormat } => $"delta manifest format {m.Format} is not {CurrentFormat}",
+            { Kind: not DeltaKind } => $"manifest kind \"{m.Kind}\" is not {DeltaKind}",
             { Name.Length: 0 } or { Object.Length: 0 } or { Base.Length: 0 } => "delta manifest without name, object or base",
             { Sha256.Length: not 64 } => "delta manifest without a SHA-256",
             { StoredSize: < 0 } or { Events: < 1 } or { Revisions: < 1 } => "delta manifest with a negative size or no events",
-            var m when m.FromRevision <= m.BaseRevision || m.ToRevision < m.FromRevision =>
+            _ when m.FromRevision <= m.BaseRevision || m.ToRevision < m.FromRevision =>
                 $"delta manifest with revisions {m.FromRevision}..{m.ToRevision} after a base at {m.BaseRevision}",
             _ => "",
-        };
-        if (error.Length > 0)
-        {
-            manifest = null;
-        }
-
-        return manifest is not null;
-    }
+        }, out manifest, out error);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,

@@ -22,9 +22,17 @@ public sealed class PitrTests(BackupLab lab) : IClassFixture<BackupLab>
         await using var daemon = PitrLab.StartRun(lab, local, "pitr", ["--compression", "zstd", .. key]);
         await PitrLab.WaitAsync(() => PitrLab.Fulls(local).Count == 1, daemon);
 
+        // Each point's time is taken just before the next step writes: 500 ms after its own writes, so the watch has
+        // delivered them by then (even on a busy machine) and has not yet seen the next ones.
         var points = new List<(long Revision, DateTimeOffset Time)>();
+        var revisions = new List<long>();
         for (var step = 0; step < 6; step++)
         {
+            if (step > 0)
+            {
+                points.Add((revisions[^1], DateTimeOffset.UtcNow));
+            }
+
             switch (step % 3)
             {
                 case 0:
@@ -43,10 +51,11 @@ public sealed class PitrTests(BackupLab lab) : IClassFixture<BackupLab>
                     break;
             }
 
-            var (revision, _) = await lab.Etcd.ReadAllAsync();
-            points.Add((revision, DateTimeOffset.UtcNow.AddMilliseconds(250)));
+            revisions.Add((await lab.Etcd.ReadAllAsync()).Revision);
             await Task.Delay(500);
         }
+
+        points.Add((revisions[^1], DateTimeOffset.UtcNow));
 
         var last = points[^1].Revision;
         await PitrLab.WaitAsync(() => PitrLab.DeltaReach(local) >= last, daemon);
@@ -116,9 +125,10 @@ public sealed class PitrTests(BackupLab lab) : IClassFixture<BackupLab>
         await PitrLab.WaitAsync(() => PitrLab.DeltaReach(local) >= last, second);
         using (var http = new HttpClient())
         {
-            var metrics = await http.GetStringAsync($"http://127.0.0.1:{admin}/metrics");
+            var metrics = "";
+            await PitrLab.WaitAsync(() => (metrics = http.GetStringAsync($"http://127.0.0.1:{admin}/metrics").Result)
+                .Contains($"etcd_backup_delta_last_revision {last}", StringComparison.Ordinal), second);
             Assert.Contains("etcd_backup_delta_chain_breaks_total{reason=\"compacted\"} 1", metrics, StringComparison.Ordinal);
-            Assert.Contains($"etcd_backup_delta_last_revision {last}", metrics, StringComparison.Ordinal);
             Assert.Matches("etcd_backup_deltas_written_total\\{target=\"local:[^\"]+\"\\} [1-9]", metrics);
             Assert.Matches("etcd_backup_delta_lag_seconds \\d", metrics);
         }
