@@ -15,7 +15,8 @@ namespace EtcdBackup.Deltas;
 /// a delta every <c>delta.interval</c> (or earlier at <c>delta.maxMiB</c>), so memory holds at most one delta. A new
 /// full snapshot, once committed, ends the chain (what was received so far is stored first) and starts the next one at
 /// its revision + 1. A compacted start (<see cref="ResyncNeeded"/>) or a delta that some target did not store ends
-/// the chain without a silent gap: it is logged, counted, and a full snapshot is asked for.
+/// the chain without a silent gap: it is logged, counted, and a full snapshot is asked for (so does any unexpected
+/// error, reason <c>error</c>).
 /// </summary>
 internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider time, ILogger logger, BackupMetrics metrics)
 {
@@ -66,7 +67,14 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
                     Start(await _bases.Reader.ReadAsync(ct).ConfigureAwait(false));
                 }
 
-                await FollowAsync(stream, interval, ct).ConfigureAwait(false);
+                try
+                {
+                    await FollowAsync(stream, interval, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && e is not OperationCanceledException)
+                {
+                    Break("error", $"{e.GetType().Name}: {e.Message}");
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
