@@ -34,6 +34,14 @@ public sealed record BackupSettings
     public string EtcdctlBinary { get; init; } = "etcdctl";
     public string EtcdutlBinary { get; init; } = "etcdutl";
     public MirrorSettings Mirror { get; init; } = new();
+    public DeltaSettings Delta { get; init; } = new();
+}
+
+/// <summary>Deltas of <c>run</c>: off unless <see cref="Interval"/> is set.</summary>
+public sealed record DeltaSettings
+{
+    public TimeSpan? Interval { get; init; }
+    public long MaxBytes { get; init; } = 16L << 20;
 }
 
 /// <summary>An S3 bucket and key prefix (<c>s3://BUCKET/PREFIX</c>) and how to reach it.</summary>

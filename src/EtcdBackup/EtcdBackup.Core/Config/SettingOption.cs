@@ -32,6 +32,8 @@ public sealed record SettingOption(string Path, string Flag, string Help, bool I
         new("retention.weekly", "keep-weekly", "... of each of the last N ISO weeks"),
         new("retention.monthly", "keep-monthly", "... of each of the last N months"),
         new("retention.incompleteGrace", "incomplete-grace", "leave leftovers of interrupted runs this long before pruning them (default 0s)"),
+        new("delta.interval", "delta-interval", "run: also store the change stream as deltas cut every interval (e.g. 30s; default off), for point-in-time restore"),
+        new("delta.maxMiB", "delta-max-mib", "run: cut a delta early once it holds this many MiB of changes, 1..256 (default 16)"),
         new("verifyAfterSnapshot", "verify-after-snapshot", "deep-verify every new snapshot (restore it into a temporary etcd)", IsSwitch: true),
         new("admin", "admin", "metrics listener of run (default 127.0.0.1:9106) and of mirror (default 127.0.0.1:9107)"),
         new("lockFile", "lock-file", "lock that keeps runs from overlapping (default LOCAL_DIR/.etcd-backup.lock, else one per S3 store and prefix in /tmp)"),

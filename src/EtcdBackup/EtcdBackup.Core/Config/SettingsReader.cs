@@ -56,6 +56,11 @@ public static class SettingsReader
             VerifyAfterSnapshot = r.Switch("verifyAfterSnapshot"),
             Admin = admin ?? new IPEndPoint(IPAddress.Loopback, 9106),
             Mirror = MirrorSettingsReader.Read(r, admin, errors),
+            Delta = new DeltaSettings
+            {
+                Interval = r.Text("delta.interval") is null ? null : r.Duration("delta.interval", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)),
+                MaxBytes = r.Int("delta.maxMiB", 16, 1, 256) * (1L << 20),
+            },
             LockFile = r.Text("lockFile"),
             EtcdBinary = r.Text("tools.etcd") ?? "etcd",
             EtcdctlBinary = r.Text("tools.etcdctl") ?? "etcdctl",

@@ -41,35 +41,15 @@ public sealed record SnapshotManifest(
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ManifestJson.Default.SnapshotManifest);
 
     /// <summary>Parses a manifest; a reason instead of an exception for anything that is not one of ours.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> json, out SnapshotManifest? manifest, out string error)
-    {
-        manifest = null;
-        try
+    public static bool TryParse(ReadOnlySpan<byte> json, out SnapshotManifest? manifest, out string error) =>
+        ManifestReader.TryRead(json, ManifestJson.Default.SnapshotManifest, "snapshot manifest", m => m switch
         {
-            manifest = JsonSerializer.Deserialize(json, ManifestJson.Default.SnapshotManifest);
-        }
-        catch (JsonException e)
-        {
-            error = $"not a snapshot manifest: {e.Message}";
-            return false;
-        }
-
-        error = manifest switch
-        {
-            null => "empty manifest",
-            { Format: not CurrentFormat } m => $"manifest format {m.Format} is not {CurrentFormat}",
+            { Format: not CurrentFormat } => $"manifest format {m.Format} is not {CurrentFormat}",
             { Name.Length: 0 } or { Object.Length: 0 } => "manifest without name or object",
             { Sha256.Length: not 64 } or { EtcdSha256.Length: not 64 } => "manifest without a SHA-256",
             { StoredSize: < 0 } or { DbSize: < 0 } => "manifest with a negative size",
             _ => "",
-        };
-        if (error.Length > 0)
-        {
-            manifest = null;
-        }
-
-        return manifest is not null;
-    }
+        }, out manifest, out error);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,

@@ -15,23 +15,7 @@ public static class SnapshotCatalog
     public static IReadOnlyList<StoredSnapshot> Build(string prefix, IEnumerable<StoredFile> files,
         IReadOnlyDictionary<string, (SnapshotManifest? Manifest, string Error)> manifests)
     {
-        var groups = new Dictionary<string, (DateTimeOffset Time, List<StoredFile> Files)>(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            var (kind, snapshot, time) = SnapshotName.Classify(file.Name, prefix);
-            if (kind == FileKind.Foreign)
-            {
-                continue;
-            }
-
-            if (!groups.TryGetValue(snapshot, out var group))
-            {
-                groups[snapshot] = group = (time, []);
-            }
-
-            group.Files.Add(file);
-        }
-
+        var groups = Group(files, name => SnapshotName.Classify(name, prefix));
         var result = new List<StoredSnapshot>(groups.Count);
         foreach (var (name, (time, group)) in groups)
         {
@@ -67,5 +51,29 @@ public static class SnapshotCatalog
         }
 
         return result.OrderByDescending(s => s.Time).ThenByDescending(s => s.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A target's files by the snapshot (or delta) they belong to, as <paramref name="classify"/> says; foreign files left out.</summary>
+    internal static Dictionary<string, (DateTimeOffset Time, List<StoredFile> Files)> Group(IEnumerable<StoredFile> files,
+        Func<string, (FileKind Kind, string Owner, DateTimeOffset Time)> classify)
+    {
+        var groups = new Dictionary<string, (DateTimeOffset Time, List<StoredFile> Files)>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var (kind, owner, time) = classify(file.Name);
+            if (kind == FileKind.Foreign)
+            {
+                continue;
+            }
+
+            if (!groups.TryGetValue(owner, out var group))
+            {
+                groups[owner] = group = (time, []);
+            }
+
+            group.Files.Add(file);
+        }
+
+        return groups;
     }
 }

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Edge.Hosting;
 using EtcdBackup.Core.Retention;
 using EtcdBackup.Daemon;
+using EtcdBackup.Deltas;
 using EtcdBackup.Etcd;
 using EtcdBackup.Mirror;
 using EtcdBackup.Snapshots;
@@ -44,7 +44,7 @@ internal static class BackupCommands
                     return await BackupDaemon.RunAsync(context, level).ConfigureAwait(false);
                 case "list":
                     line.NoPositionals();
-                    return await ListAsync(context, line.Option("output") ?? "text", ct).ConfigureAwait(false);
+                    return await ListCommand.RunAsync(context, line.Option("output") ?? "text", ct).ConfigureAwait(false);
                 case "verify":
                     return await VerifyAsync(context, line.Single("snapshot ID"), line.Option("deep") == "true", ct).ConfigureAwait(false);
                 case "restore":
@@ -97,47 +97,6 @@ internal static class BackupCommands
             : await MirrorCommands.VerifyAsync(setup, Console.Out, ct).ConfigureAwait(false);
     }
 
-    private static async Task<int> ListAsync(BackupContext context, string output, CancellationToken ct)
-    {
-        if (output is not ("text" or "json"))
-        {
-            throw new UsageException($"--output: \"{output}\" is not text or json");
-        }
-
-        var listings = new List<TargetListing>();
-        foreach (var target in context.Targets)
-        {
-            listings.Add(await TargetCatalog.ListAsync(target, context.Settings.NamePrefix, ct).ConfigureAwait(false));
-        }
-
-        if (output == "json")
-        {
-            var rows = listings.Select(l => new ListedTarget(l.Target, l.Failure, l.Snapshots.Select(s => new ListedSnapshot(
-                s.Name, s.Time, s.State.ToString().ToLowerInvariant(), s.Problem, s.Manifest?.Revision, s.Manifest?.StoredSize ?? s.Size,
-                s.Manifest?.DbSize, s.Manifest?.Sha256, s.Manifest?.Compression, s.Manifest?.Encryption)).ToList())).ToList();
-            Console.WriteLine(JsonSerializer.Serialize(rows, ListingJson.Default.ListListedTarget));
-        }
-        else
-        {
-            Console.WriteLine($"{"NAME",-32} {"TIME (UTC)",-20} {"REVISION",10} {"SIZE",14}  {"STATE",-10} TARGET");
-            foreach (var listing in listings)
-            {
-                if (listing.Failure is not null)
-                {
-                    Console.WriteLine($"{"-",-32} {"-",-20} {"-",10} {"-",14}  {"unlisted",-10} {listing.Target}: {listing.Failure}");
-                }
-
-                foreach (var s in listing.Snapshots)
-                {
-                    var state = s.State.ToString().ToLowerInvariant() + (s.Problem.Length > 0 ? $" ({s.Problem})" : "");
-                    Console.WriteLine($"{s.Name,-32} {s.Time.UtcDateTime,-20:yyyy-MM-dd HH:mm:ss} {s.Manifest?.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",10} {s.Manifest?.StoredSize ?? s.Size,14}  {state,-10} {listing.Target}");
-                }
-            }
-        }
-
-        return listings.Any(l => l.Failure is not null) ? ExitCodes.Failed : ExitCodes.Ok;
-    }
-
     private static async Task<int> VerifyAsync(BackupContext context, string id, bool deep, CancellationToken ct)
     {
         var listings = await TargetCatalog.ListAllAsync(context.Targets, context.Settings.NamePrefix, ct).ConfigureAwait(false);
@@ -157,6 +116,11 @@ internal static class BackupCommands
             var result = await VerifyOneAsync(context, target, snapshot, deep, ct).ConfigureAwait(false);
             failed |= result.StartsWith("FAIL", StringComparison.Ordinal);
             Console.WriteLine($"{result[..4],-4} {target.Name} {name}: {result[5..]}");
+            if (deep && await ChainVerifier.VerifyAsync(context, target, name, ct).ConfigureAwait(false) is { } chain)
+            {
+                failed |= chain.StartsWith("FAIL", StringComparison.Ordinal);
+                Console.WriteLine($"{chain[..4],-4} {target.Name} {name}: {chain[5..]}");
+            }
         }
 
         if (!checkedAny)

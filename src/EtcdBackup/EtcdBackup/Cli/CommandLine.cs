@@ -16,7 +16,7 @@ internal sealed record CommandLine(string Command, IReadOnlyList<string> Positio
         ["restore"] = new()
         {
             ["config"] = false, ["data-dir"] = false, ["name"] = false, ["initial-cluster"] = false,
-            ["initial-advertise-peer-urls"] = false, ["initial-cluster-token"] = false,
+            ["initial-advertise-peer-urls"] = false, ["initial-cluster-token"] = false, ["to-revision"] = false, ["to-time"] = false,
         },
         ["prune"] = new() { ["config"] = false, ["dry-run"] = true },
         ["mirror"] = new() { ["config"] = false, ["log-level"] = false },

@@ -10,7 +10,8 @@ internal static class HelpText
 
         Usage:
           etcd-backup snapshot [SETTINGS]              take one snapshot now into every target
-          etcd-backup run [SETTINGS] [--log-level L]   snapshots on --schedule, retention after each, /metrics on --admin
+          etcd-backup run [SETTINGS] [--log-level L]   snapshots on --schedule, retention after each, /metrics on --admin;
+                                                       with --delta-interval also every change between them, as deltas
           etcd-backup list [SETTINGS] [--output text|json]
                                                        snapshots in every target: time, revision, size, state
           etcd-backup verify ID [--deep] [SETTINGS]    check a snapshot (ID or latest) against its manifest;
@@ -18,6 +19,9 @@ internal static class HelpText
           etcd-backup restore ID --data-dir DIR --name NAME --initial-cluster NAME=URL,...
                              [--initial-advertise-peer-urls URL] [--initial-cluster-token T] [SETTINGS]
                                                        fetch, verify, decode and restore with etcd's own tool
+          etcd-backup restore --to-revision R | --to-time T --data-dir DIR --name NAME --initial-cluster ...
+                                                       point-in-time: the newest full snapshot before the point, its
+                                                       deltas replayed up to it in a temporary etcd, then restored
           etcd-backup prune [--dry-run] [SETTINGS]     print the retention plan with a reason for each snapshot, then apply it
           etcd-backup mirror --dest-endpoints URLS [--prefix P]... [--exclude P]... [--rev-key KEY] [SETTINGS]
                                                        keep a standby cluster in sync: a full copy, then every change,

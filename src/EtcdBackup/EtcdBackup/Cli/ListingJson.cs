@@ -6,7 +6,20 @@ namespace EtcdBackup.Cli;
 internal sealed record ListedTarget(
     [property: JsonPropertyName("target")] string Target,
     [property: JsonPropertyName("failure")] string? Failure,
-    [property: JsonPropertyName("snapshots")] List<ListedSnapshot> Snapshots);
+    [property: JsonPropertyName("snapshots")] List<ListedSnapshot> Snapshots,
+    [property: JsonPropertyName("deltas")] List<ListedDelta> Deltas);
+
+/// <summary>One delta in <c>list --output json</c>.</summary>
+internal sealed record ListedDelta(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("problem")] string Problem,
+    [property: JsonPropertyName("base")] string? Base,
+    [property: JsonPropertyName("fromRevision")] long? FromRevision,
+    [property: JsonPropertyName("toRevision")] long? ToRevision,
+    [property: JsonPropertyName("events")] long? Events,
+    [property: JsonPropertyName("size")] long Size);
 
 /// <summary>One snapshot in <c>list --output json</c>.</summary>
 internal sealed record ListedSnapshot(

@@ -1,6 +1,8 @@
 using Edge.Hosting;
 using EtcdBackup.Cli;
+using EtcdBackup.Core.Deltas;
 using EtcdBackup.Core.Retention;
+using EtcdBackup.Deltas;
 using EtcdBackup.Snapshots;
 using Prometheus;
 
@@ -38,8 +40,17 @@ internal static partial class BackupDaemon
 
         var ct = app.Lifetime.ApplicationStopping;
         LogStarted(logger, settings.Schedule!.Text, string.Join(", ", context.Targets.Select(t => t.Name)), settings.Retention.ToString(), settings.Admin.ToString());
-        await SeedAsync(context, metrics, ct).ConfigureAwait(false);
-        var run = new BackupRun(context, time, logger, metrics);
+        var chains = await SeedAsync(context, metrics, ct).ConfigureAwait(false);
+        var deltas = settings.Delta.Interval is null ? null : new DeltaRecorder(context, time, logger, metrics);
+        var run = new BackupRun(context, time, logger, metrics) { OnStored = m => deltas?.NewBase(m) };
+        Task recording = Task.CompletedTask;
+        if (deltas is not null)
+        {
+            metrics.OldestPendingDelta = () => deltas.OldestPending;
+            deltas.Resume(DeltaChain.ResumeFrom(chains));
+            recording = deltas.RunAsync(ct);
+        }
+
         try
         {
             while (!ct.IsCancellationRequested)
@@ -52,7 +63,12 @@ internal static partial class BackupDaemon
                 }
 
                 metrics.NextRun.Set(next.ToUnixTimeMilliseconds() / 1000.0);
-                await Task.Delay(next - now, time, ct).ConfigureAwait(false);
+                var reason = await WaitAsync(next - now, time, deltas, ct).ConfigureAwait(false);
+                if (reason is not null)
+                {
+                    LogFullForDeltas(logger, reason);
+                }
+
                 await run.ExecuteAsync(prune: true, Console.Out, ct).ConfigureAwait(false);
                 var missed = 0;
                 for (var slot = settings.Schedule.Next(next); slot is { } s && s < time.GetUtcNow(); slot = settings.Schedule.Next(s))
@@ -72,16 +88,46 @@ internal static partial class BackupDaemon
             // SIGTERM: the run in progress was aborted and cleaned up by its writers.
         }
 
+        await recording.ConfigureAwait(false);
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
-    /// <summary>Fills the "newest verified snapshot" gauges from what the targets hold, before the first run.</summary>
-    private static async Task SeedAsync(BackupContext context, BackupMetrics metrics, CancellationToken ct)
+    /// <summary>Waits for the next slot, or less when the deltas ask for a full snapshot (the reason; null for the slot).</summary>
+    private static async Task<string?> WaitAsync(TimeSpan untilSlot, TimeProvider time, DeltaRecorder? deltas, CancellationToken ct)
     {
+        if (deltas is null)
+        {
+            await Task.Delay(untilSlot, time, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var slot = Task.Delay(untilSlot, time, cancel.Token);
+        var asked = deltas.FullNeeded.WaitToReadAsync(cancel.Token).AsTask();
+        var done = await Task.WhenAny(slot, asked).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        string? reason = null;
+        while (deltas.FullNeeded.TryRead(out var r))
+        {
+            reason ??= r;
+        }
+
+        return done == slot ? null : reason;
+    }
+
+    /// <summary>
+    /// Fills the "newest verified snapshot" gauges from what the targets hold, before the first run; returns each
+    /// target's delta chains (for resuming them).
+    /// </summary>
+    private static async Task<IReadOnlyList<IReadOnlyList<DeltaChain>>> SeedAsync(BackupContext context, BackupMetrics metrics, CancellationToken ct)
+    {
+        var chains = new List<IReadOnlyList<DeltaChain>>();
         foreach (var target in context.Targets)
         {
-            var listing = await TargetCatalog.ListAsync(target, context.Settings.NamePrefix, ct).ConfigureAwait(false);
+            var (listing, deltas) = await TargetCatalog.ListWithDeltasAsync(target, context.Settings.NamePrefix, ct).ConfigureAwait(false);
+            chains.Add(listing.Failure is null ? DeltaChain.Build(listing.Snapshots, deltas) : []);
             var complete = listing.Snapshots.Where(s => s.State == SnapshotState.Complete).ToList();
             metrics.Kept.WithLabels(target.Name).Set(complete.Count);
             if (complete.Count > 0)
@@ -89,6 +135,8 @@ internal static partial class BackupDaemon
                 metrics.Newest(target.Name, complete.Max(s => s.Time));
             }
         }
+
+        return chains;
     }
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Information,
@@ -97,6 +145,9 @@ internal static partial class BackupDaemon
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "the run due at {Due:u} outlasted {Missed} later slot(s): they are skipped, not queued")]
     private static partial void LogOverran(ILogger logger, DateTimeOffset due, int missed);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "full snapshot now, for the deltas ({Reason})")]
+    private static partial void LogFullForDeltas(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "the schedule has no further runs; stopping")]
     private static partial void LogNoMoreRuns(ILogger logger);

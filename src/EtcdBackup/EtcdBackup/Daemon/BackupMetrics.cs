@@ -26,10 +26,20 @@ internal sealed class BackupMetrics
         Deleted = f.CreateCounter("etcd_backup_snapshots_deleted_total", "Snapshots and leftovers deleted by retention.", "target");
         InProgress = f.CreateGauge("etcd_backup_run_in_progress", "1 while a run is going.");
         NextRun = f.CreateGauge("etcd_backup_next_run_timestamp_seconds", "Unix time of the next scheduled run.");
+        DeltasWritten = f.CreateCounter("etcd_backup_deltas_written_total", "Deltas stored in the target.", "target");
+        DeltaRevision = f.CreateGauge("etcd_backup_delta_last_revision", "etcd revision of the newest stored delta.");
+        ChainBreaks = f.CreateCounter("etcd_backup_delta_chain_breaks_total",
+            "Delta chains ended before the next full snapshot, by reason (compacted, write_failed); each starts a full snapshot.", "reason");
+        var lag = f.CreateGauge("etcd_backup_delta_lag_seconds", "Age of the oldest change received but not yet stored in a delta (0: none waiting).");
         var age = f.CreateGauge("etcd_backup_newest_verified_age_seconds", "Age of the newest complete, verified snapshot in the target.", "target");
         registry.AddBeforeCollectCallback(() =>
         {
             var now = _time.GetUtcNow();
+            if (OldestPendingDelta is { } pending)
+            {
+                lag.Set(pending() is { } oldest ? (now - oldest).TotalSeconds : 0);
+            }
+
             foreach (var (target, newest) in _newest)
             {
                 age.WithLabels(target).Set((now - newest).TotalSeconds);
@@ -47,6 +57,12 @@ internal sealed class BackupMetrics
     public Counter Deleted { get; }
     public Gauge InProgress { get; }
     public Gauge NextRun { get; }
+    public Counter DeltasWritten { get; }
+    public Gauge DeltaRevision { get; }
+    public Counter ChainBreaks { get; }
+
+    /// <summary>When the oldest change not yet in a delta was received (set when deltas are on).</summary>
+    public Func<DateTimeOffset?>? OldestPendingDelta { get; set; }
 
     public void Newest(string target, DateTimeOffset time) => _newest[target] = time;
 }

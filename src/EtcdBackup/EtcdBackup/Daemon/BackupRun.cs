@@ -20,6 +20,9 @@ internal static class ExitCodes
 /// </summary>
 internal sealed partial class BackupRun(BackupContext context, TimeProvider time, ILogger logger, BackupMetrics? metrics)
 {
+    /// <summary>Called with the manifest of each snapshot stored in at least one target (deltas start a chain on it).</summary>
+    public Action<Core.Manifests.SnapshotManifest>? OnStored { get; init; }
+
     public async Task<int> ExecuteAsync(bool prune, TextWriter output, CancellationToken ct)
     {
         using var runLock = RunLock.TryAcquire(context.LockFile);
@@ -36,6 +39,11 @@ internal sealed partial class BackupRun(BackupContext context, TimeProvider time
             var taker = new SnapshotTaker(context.Settings, context.Targets, context.Key, time, logger);
             var outcome = await taker.TakeAsync(ct).ConfigureAwait(false);
             Record(outcome);
+            if (outcome.Manifest is { } stored)
+            {
+                OnStored?.Invoke(stored);
+            }
+
             if (outcome.Fatal is { } fatal)
             {
                 LogFailed(logger, outcome.Name, FailureReason.Of(fatal), fatal.Message);

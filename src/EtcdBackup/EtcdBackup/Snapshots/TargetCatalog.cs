@@ -1,3 +1,4 @@
+using EtcdBackup.Core.Deltas;
 using EtcdBackup.Core.Manifests;
 using EtcdBackup.Core.Naming;
 using EtcdBackup.Core.Retention;
@@ -8,28 +9,43 @@ namespace EtcdBackup.Snapshots;
 /// <summary>Lists a target into snapshots. Any error (listing or reading a manifest) makes the whole listing failed.</summary>
 internal static class TargetCatalog
 {
-    public static async Task<TargetListing> ListAsync(ITarget target, string prefix, CancellationToken ct)
+    public static async Task<TargetListing> ListAsync(ITarget target, string prefix, CancellationToken ct) =>
+        (await ListWithDeltasAsync(target, prefix, ct).ConfigureAwait(false)).Listing;
+
+    /// <summary>The full snapshots and the deltas of a target, from one listing (no deltas when it failed).</summary>
+    public static async Task<(TargetListing Listing, IReadOnlyList<StoredDelta> Deltas)> ListWithDeltasAsync(ITarget target, string prefix,
+        CancellationToken ct)
     {
         try
         {
             var files = await target.ListAsync(ct).ConfigureAwait(false);
             var manifests = new Dictionary<string, (SnapshotManifest?, string)>(StringComparer.Ordinal);
+            var deltaManifests = new Dictionary<string, (DeltaManifest?, string)>(StringComparer.Ordinal);
             foreach (var file in files)
             {
-                if (SnapshotName.Classify(file.Name, prefix).Kind != FileKind.Manifest)
+                var isFull = SnapshotName.Classify(file.Name, prefix).Kind == FileKind.Manifest;
+                if (!isFull && DeltaName.Classify(file.Name, prefix).Kind != FileKind.Manifest)
                 {
                     continue;
                 }
 
                 var bytes = await target.ReadSmallAsync(file.Name, ct).ConfigureAwait(false);
-                manifests[file.Name] = SnapshotManifest.TryParse(bytes, out var manifest, out var error) ? (manifest, "") : (null, error);
+                if (isFull)
+                {
+                    manifests[file.Name] = SnapshotManifest.TryParse(bytes, out var manifest, out var error) ? (manifest, "") : (null, error);
+                }
+                else
+                {
+                    deltaManifests[file.Name] = DeltaManifest.TryParse(bytes, out var delta, out var error) ? (delta, "") : (null, error);
+                }
             }
 
-            return new TargetListing(target.Name, SnapshotCatalog.Build(prefix, files, manifests), null);
+            return (new TargetListing(target.Name, SnapshotCatalog.Build(prefix, files, manifests), null),
+                DeltaCatalog.Build(prefix, files, deltaManifests));
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return TargetListing.Failed(target.Name, $"{FailureReason.Of(e)}: {e.Message}");
+            return (TargetListing.Failed(target.Name, $"{FailureReason.Of(e)}: {e.Message}"), []);
         }
     }
 

@@ -65,6 +65,8 @@ public class SettingsReaderTests
     [InlineData("name-prefix", "a/b", "--name-prefix: \"a/b\" must be")]
     [InlineData("verify-after-snapshot", "yes", "--verify-after-snapshot: \"yes\" is not true or false")]
     [InlineData("no-such-flag", "1", "--no-such-flag: unknown flag")]
+    [InlineData("delta-interval", "10", "--delta-interval: \"10\" is not a duration of at least 100 ms")]
+    [InlineData("delta-max-mib", "0", "--delta-max-mib: \"0\" is not a whole number in 1..256")]
     public void Rejects_bad_values_naming_the_flag(string flag, string value, string message)
     {
         var (s, errors) = Read(null, (flag, value));
@@ -104,5 +106,14 @@ public class SettingsReaderTests
         Assert.Equal(4, errors.Count);
         Assert.Contains("--cert/--key: give both the client certificate and its key, or neither", errors);
         Assert.Contains("--s3-region: needs --s3-url", errors);
+    }
+
+    [Fact]
+    public void Deltas_are_off_unless_an_interval_is_given_in_yaml_or_by_flag()
+    {
+        Assert.Null(Read(null).Settings!.Delta.Interval);
+        var fromYaml = Read("delta: {interval: 30s, maxMiB: 4}").Settings!.Delta;
+        Assert.Equal((TimeSpan.FromSeconds(30), 4L << 20), (fromYaml.Interval!.Value, fromYaml.MaxBytes));
+        Assert.Equal(TimeSpan.FromSeconds(1), Read("delta: {interval: 30s}", ("delta-interval", "1s")).Settings!.Delta.Interval);
     }
 }
