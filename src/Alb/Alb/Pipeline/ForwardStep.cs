@@ -139,6 +139,13 @@ internal sealed partial class ForwardStep(
             }
 
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            if (ByClient(error))
+            {
+                // The client went away (nginx's 499): not an upstream failure, and not worth a warning per request.
+                LogClientGone(services.Logger, pool.Backend.Id, endpoint.Authority, error);
+                return endpoint.Authority;
+            }
+
             var connectFailed = error == ForwarderError.Request && exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
             if (connectFailed || error == ForwarderError.RequestTimedOut)
             {
@@ -202,7 +209,7 @@ internal sealed partial class ForwardStep(
     {
         var endpoint = target.Pool.Pick(services.Time.GetTimestamp())!;
         var error = await services.Forwarder.SendAsync(context, endpoint.HttpPrefix, services.Upstream.Invoker, config, pageTransformer).ConfigureAwait(false);
-        if (error != ForwarderError.None)
+        if (error != ForwarderError.None && !ByClient(error))
         {
             LogUpstreamError(services.Logger, target.Pool.Backend.Id, endpoint.Authority, error, context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? "");
         }
@@ -238,6 +245,14 @@ internal sealed partial class ForwardStep(
 
         return true;
     }
+
+    /// <summary>Errors of the client's side: it cancelled (disconnected), or reading from or writing to it failed.</summary>
+    private static bool ByClient(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient
+        or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeRequestClient
+        or ForwarderError.UpgradeResponseCanceled or ForwarderError.UpgradeResponseClient;
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "Client gone while forwarding to {Backend} at {Endpoint}: {Error}")]
+    private static partial void LogClientGone(ILogger logger, string backend, string endpoint, ForwarderError error);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Upstream {Backend} at {Endpoint} failed: {Error} {Reason}")]
     private static partial void LogUpstreamError(ILogger logger, string backend, string endpoint, ForwarderError error, string reason);

@@ -64,6 +64,32 @@ public sealed class UpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_that_goes_away_is_not_an_upstream_failure()
+    {
+        foreach (var path in new[] { "/slow?ms=3000", "/stream?chunks=20&ms=100" })
+        {
+            using var abort = new CancellationTokenSource();
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Host = "pair.example.com" } };
+            var sending = _alb.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, abort.Token);
+            await Task.Delay(300); // waiting for the answer, or in the middle of the body
+            await abort.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await (await sending).Content.ReadAsStringAsync(abort.Token));
+        }
+
+        await Task.Delay(500);
+        var metrics = await _alb.MetricsAsync();
+        Assert.DoesNotContain("alb_upstream_failures_total{kind=\"other\"} 1", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("alb_upstream_failures_total{kind=\"other\"} 2", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(" failed: ", _alb.Process.Output(), StringComparison.Ordinal); // no upstream warning
+        Assert.DoesNotContain("RequestCanceled", _alb.Process.Output(), StringComparison.Ordinal);
+        Assert.DoesNotContain("ResponseBodyCanceled", _alb.Process.Output(), StringComparison.Ordinal);
+
+        var (status, _) = await GetAsync("pair.example.com"); // both endpoints still in rotation
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("pair.example.com")).Status);
+    }
+
+    [Fact]
     public async Task Retries_a_refused_connection_on_another_endpoint_and_takes_the_dead_one_out()
     {
         for (var i = 0; i < 10; i++)
