@@ -8,7 +8,7 @@
   restart       the mirror stopped, 100 puts, started again: time to the first applied change, and whether it copied
                 again (etcdctl make-mirror has no resume: it starts over)
 Each tool gets its own fresh destination; etcd on CPU0, the tools on CPU1. Uses etcd's JSON gateway (/v3/...) for load
-and watches. env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS, EB_BIN (a published etcd-backup; else published here).
+and watches. env: MIRROR_MIB, VALUE_KIB, RATE, WRITERS (4), SECONDS, EB_BIN (a published etcd-backup; else published here).
 """
 from compare import write_results  # same directory
 import base64, http.client, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MIB = int(os.environ.get("MIRROR_MIB", "100"))
 VALUE = int(os.environ.get("VALUE_KIB", "4")) * 1024
 RATE = int(os.environ.get("RATE", "1000"))
+WRITERS = int(os.environ.get("WRITERS", "4"))
 SECONDS = int(os.environ.get("SECONDS", "15"))
 b64 = lambda s: base64.b64encode(s if isinstance(s, bytes) else s.encode()).decode()
 
@@ -95,14 +96,24 @@ def lag(src, dst, pid, tag):
     threading.Thread(target=watch, daemon=True).start()
     time.sleep(0.5)
     value = b64(os.urandom(768))
-    put = http.client.HTTPConnection("127.0.0.1", src, timeout=30)
     t0, before, n = time.monotonic(), cpu_ticks(pid), RATE * SECONDS
-    for i in range(n):
-        due = t0 + i / RATE
-        while time.monotonic() < due:
-            time.sleep(max(0, due - time.monotonic()))
-        call(src, "/v3/kv/put", {"key": b64(f"/{tag}/{i}"), "value": value}, put)
-        acked[f"/{tag}/{i}"] = time.monotonic()
+
+    def writer(k):
+        # WRITERS connections share the paced schedule (one connection through etcd's JSON gateway tops out near
+        # 600 puts/s here): writer k sends puts k, k + WRITERS, ...
+        put = http.client.HTTPConnection("127.0.0.1", src, timeout=30)
+        for i in range(k, n, WRITERS):
+            due = t0 + i / RATE
+            while time.monotonic() < due:
+                time.sleep(max(0, due - time.monotonic()))
+            call(src, "/v3/kv/put", {"key": b64(f"/{tag}/{i}"), "value": value}, put)
+            acked[f"/{tag}/{i}"] = time.monotonic()
+
+    writers = [threading.Thread(target=writer, args=(k,)) for k in range(WRITERS)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
     elapsed = time.monotonic() - t0
     cpu = (cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK") / elapsed * 100
     deadline = time.monotonic() + 30

@@ -31,9 +31,7 @@ public sealed class GoldenTranslationTests
     public void Translates_as_specified(string name)
     {
         var dir = Path.Combine(Root, name);
-        var options = File.Exists(Path.Combine(dir, "options.json"))
-            ? JsonSerializer.Deserialize<TranslationOptions>(File.ReadAllText(Path.Combine(dir, "options.json")), AlbJson.Options)!
-            : new TranslationOptions();
+        var options = OptionsOf(dir);
 
         var file = ManifestParser.Parse("input.yaml", File.ReadAllText(Path.Combine(dir, "input.yaml")));
         var (snapshot, loadDiagnostics) = SnapshotBuilder.Build([file]);
@@ -42,6 +40,11 @@ public sealed class GoldenTranslationTests
         Golden.AssertMatches(Path.Combine(dir, "routes.json"), AlbJson.Serialize(result.Table));
         Golden.AssertMatches(Path.Combine(dir, "diagnostics.json"), AlbJson.Serialize(loadDiagnostics.Concat(result.Diagnostics)));
     }
+
+    /// <summary>A case's <c>options.json</c>, or the defaults.</summary>
+    internal static TranslationOptions OptionsOf(string dir) => File.Exists(Path.Combine(dir, "options.json"))
+        ? JsonSerializer.Deserialize<TranslationOptions>(File.ReadAllText(Path.Combine(dir, "options.json")), AlbJson.Options)!
+        : new TranslationOptions();
 
     [Fact]
     public void Translation_is_deterministic_and_equal_tables_compare_equal()

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Alb.Core.Manifests;
 using Alb.Core.Routing;
 using Alb.Core.Serialization;
@@ -26,9 +25,7 @@ public sealed class TranslationCacheTests
     public void A_cached_translation_equals_a_fresh_one_after_every_change(string name)
     {
         var dir = Path.Combine(Root, name);
-        var options = File.Exists(Path.Combine(dir, "options.json"))
-            ? JsonSerializer.Deserialize<TranslationOptions>(File.ReadAllText(Path.Combine(dir, "options.json")), AlbJson.Options)!
-            : new TranslationOptions();
+        var options = GoldenTranslationTests.OptionsOf(dir);
         var text = File.ReadAllText(Path.Combine(dir, "input.yaml"));
         var fresh = () => ManifestParser.Parse("input.yaml", text).Objects.Select(o => o.Object).ToArray();
         var current = fresh().Select(o => (IKubernetesObject<V1ObjectMeta>?)o).ToArray();
