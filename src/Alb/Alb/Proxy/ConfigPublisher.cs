@@ -73,7 +73,7 @@ internal sealed partial class ConfigPublisher(
                 _certificates.Retain(table);
                 _services.Jwks.Retain(context.JwksUrls);
                 metrics.Applied(state.Hash, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, time.GetUtcNow());
-                LogApplied(logger, table.Hosts.Count, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, state.Hash);
+                LogApplied(logger, table.Hosts.Count, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, state.Hash, state.Compiled);
                 return PublishOutcome.Applied;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -134,8 +134,8 @@ internal sealed partial class ConfigPublisher(
         return pools;
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Configuration applied: {Hosts} hosts, {Routes} routes, {Backends} backends, hash {Hash}")]
-    private static partial void LogApplied(ILogger logger, int hosts, int routes, int backends, long hash);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Configuration applied: {Hosts} hosts, {Routes} routes, {Backends} backends, hash {Hash}; {Compiled} route pipelines compiled, the others reused")]
+    private static partial void LogApplied(ILogger logger, int hosts, int routes, int backends, long hash, int compiled);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Configuration rejected; the last good configuration stays in service")]
     private static partial void LogFailed(ILogger logger, Exception exception);

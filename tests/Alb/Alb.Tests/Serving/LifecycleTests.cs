@@ -26,6 +26,50 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_new_Ingress_compiles_only_its_own_routes_and_the_rate_limits_of_the_others_keep_counting()
+    {
+        await using var origin = await TestOrigin.StartAsync("web");
+        var dir = new ManifestDir();
+        dir.Write("backend.yaml", ManifestDir.Backend("web", [origin.Port]));
+        dir.Write("a.yaml", ManifestDir.Ingress("a", "a.example.com", "/", "web", annotations: new Dictionary<string, string>
+        {
+            ["nginx.ingress.kubernetes.io/limit-rpm"] = "3", // 3 a minute, burst 5x (as ingress-nginx): the 16th in a row is refused
+        }));
+        dir.Write("b.yaml", ManifestDir.Ingress("b", "b.example.com", "/", "web"));
+        await using var alb = await AlbInstance.StartAsync(dir);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            statuses.Add(await StatusAsync(alb, "a.example.com"));
+        }
+
+        dir.Write("c.yaml", ManifestDir.Ingress("c", "c.example.com", "/", "web"));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await StatusAsync(alb, "c.example.com") != HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, alb.Process.Output());
+            await Task.Delay(50);
+        }
+
+        // c's host: its route and its fallback; a's and b's hosts and the catch-all were reused as they were.
+        Assert.Contains("; 2 route pipelines compiled, the others reused", alb.Process.Output(), StringComparison.Ordinal);
+        for (var i = 0; i < 10; i++)
+        {
+            statuses.Add(await StatusAsync(alb, "a.example.com"));
+        }
+
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses.Skip(10)); // a's limiter kept its count across the reload
+        Assert.DoesNotContain(HttpStatusCode.ServiceUnavailable, statuses.Take(5));
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(AlbInstance alb, string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = host } };
+        using var response = await alb.Http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task Forwards_to_an_external_name_service_by_dns()
     {
         await using var origin = await TestOrigin.StartAsync("external");
