@@ -121,7 +121,9 @@ def lag(src, dst, pid, tag):
         time.sleep(0.1)
     lags = sorted((seen[k] - acked[k]) * 1000 for k in acked if k in seen)
     p = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else float("nan")
-    return {"rate": n / elapsed, "p50": p(0.50), "p99": p(0.99), "missing": n - len(lags), "cpu": cpu}
+    slow = sum(1 for x in lags if x > 100)
+    return {"rate": n / elapsed, "p50": p(0.50), "p90": p(0.90), "p95": p(0.95), "p99": p(0.99), "max": lags[-1] if lags else float("nan"),
+            "over100": slow, "missing": n - len(lags), "cpu": cpu}
 
 
 def main():
@@ -156,7 +158,7 @@ def main():
             r = {"sync_s": sync, "sync_mbs": total / sync / 1e6, "sync_keys": n / sync}
             print(f"{tool:12} initial sync {sync:6.2f} s {r['sync_mbs']:7.1f} MB/s {r['sync_keys']:8.0f} keys/s", flush=True)
             r.update(lag(src, dst, proc.pid, "lag" + tool.replace("-", "")))
-            print(f"{tool:12} lag at {r['rate']:.0f} puts/s: p50 {r['p50']:.1f} ms p99 {r['p99']:.1f} ms, missing {r['missing']}, CPU {r['cpu']:.0f} %", flush=True)
+            print(f"{tool:12} lag at {r['rate']:.0f} puts/s: p50 {r['p50']:.1f} ms p90 {r['p90']:.1f} p95 {r['p95']:.1f} p99 {r['p99']:.1f} max {r['max']:.1f} ms, {r['over100']} over 100 ms, missing {r['missing']}, CPU {r['cpu']:.0f} %", flush=True)
             proc.send_signal(signal.SIGTERM)
             proc.wait(30)
             tag = "resume" + tool.replace("-", "")
