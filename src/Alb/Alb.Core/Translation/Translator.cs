@@ -20,7 +20,8 @@ public static class Translator
     {
         var diagnostics = new List<Diagnostic>();
         var settings = SettingsReader.Read(snapshot, options.ConfigMap, diagnostics);
-        cache?.Begin(settings);
+        cache ??= new TranslationCache(); // one way to read an Ingress's annotations, cached or not
+        cache.Begin(settings);
         var filter = new IngressClassFilter(snapshot.IngressClasses, options);
         var backends = new BackendResolver(snapshot, diagnostics);
         var tls = new TlsResolver(snapshot);
@@ -44,8 +45,7 @@ public static class Translator
                 continue;
             }
 
-            var context = cache?.Context(ingress, settings, snapshot)
-                ?? new IngressContext(ingress, settings, (ns, name) => snapshot.FindConfigMap(ns, name)?.Data, snapshot.FindSecret);
+            var context = cache.Context(ingress, settings, snapshot);
             diagnostics.AddRange(context.Diagnostics);
             if (context.RejectReason is not null)
             {
@@ -56,7 +56,7 @@ public static class Translator
             contexts.Add(context);
         }
 
-        cache?.End();
+        cache.End();
         var regexHosts = RegexHosts(contexts);
         var hosts = new SortedDictionary<string, HostBuilder>(StringComparer.Ordinal);
         var catchAll = new HostBuilder(RouteTable.CatchAllHost, fallback: null, regexHosts.Contains(""));

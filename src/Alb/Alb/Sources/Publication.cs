@@ -73,7 +73,4 @@ internal sealed partial class Publication(ConfigPublisher publisher, AlbMetrics 
 }
 
 /// <summary>One rebuild: its outcome, the Ingresses read, and how long each stage took.</summary>
-internal sealed record Rebuild(PublishOutcome Outcome, int Ingresses, TimeSpan Read, TimeSpan Translate, TimeSpan Publish)
-{
-    public TimeSpan Total => Read + Translate + Publish;
-}
+internal sealed record Rebuild(PublishOutcome Outcome, int Ingresses, TimeSpan Read, TimeSpan Translate, TimeSpan Publish);
