@@ -26,7 +26,7 @@ internal static class PitrRestoreCommand
         var request = RestoreRequest.Parse(line, context.Settings);
         var etcd = ProcessRunner.Find(context.Settings.EtcdBinary) ??
             throw new UsageException($"--etcd-binary: point-in-time restore replays deltas in a temporary etcd; {context.Settings.EtcdBinary} was not found");
-        var store = new DeltaStore(context.Targets, context.Settings.NamePrefix, context.Settings.Compression, context.Key);
+        var store = new DeltaStore(context.Settings.NamePrefix, context.Settings.Compression, context.Key);
         Targets.ITarget? target = null;
         RestorePlan? plan = null;
         var refusals = new List<string>();

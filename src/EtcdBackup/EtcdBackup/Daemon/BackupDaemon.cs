@@ -42,7 +42,7 @@ internal static partial class BackupDaemon
         LogStarted(logger, settings.Schedule!.Text, string.Join(", ", context.Targets.Select(t => t.Name)), settings.Retention.ToString(), settings.Admin.ToString());
         var chains = await SeedAsync(context, metrics, ct).ConfigureAwait(false);
         var deltas = settings.Delta.Interval is null ? null : new DeltaRecorder(context, time, logger, metrics);
-        var run = new BackupRun(context, time, logger, metrics) { OnStored = m => deltas?.NewBase(m) };
+        var run = new BackupRun(context, time, logger, metrics) { OnStored = (m, stored) => deltas?.NewBase(m, stored) };
         Task recording = Task.CompletedTask;
         if (deltas is not null)
         {

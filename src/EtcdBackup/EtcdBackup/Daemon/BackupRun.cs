@@ -20,8 +20,11 @@ internal static class ExitCodes
 /// </summary>
 internal sealed partial class BackupRun(BackupContext context, TimeProvider time, ILogger logger, BackupMetrics? metrics)
 {
-    /// <summary>Called with the manifest of each snapshot stored in at least one target (deltas start a chain on it).</summary>
-    public Action<Core.Manifests.SnapshotManifest>? OnStored { get; init; }
+    /// <summary>
+    /// Called with the manifest of each snapshot stored in at least one target, and those targets (deltas start a
+    /// chain on it there).
+    /// </summary>
+    public Action<Core.Manifests.SnapshotManifest, IReadOnlyList<Targets.ITarget>>? OnStored { get; init; }
 
     public async Task<int> ExecuteAsync(bool prune, TextWriter output, CancellationToken ct)
     {
@@ -41,7 +44,7 @@ internal sealed partial class BackupRun(BackupContext context, TimeProvider time
             Record(outcome);
             if (outcome.Manifest is { } stored)
             {
-                OnStored?.Invoke(stored);
+                OnStored?.Invoke(stored, outcome.Stored);
             }
 
             if (outcome.Fatal is { } fatal)

@@ -27,7 +27,7 @@ internal static class ChainVerifier
             problems.Add($"chain has a gap: {gap}");
         }
 
-        var store = new DeltaStore([target], context.Settings.NamePrefix, context.Settings.Compression, context.Key);
+        var store = new DeltaStore(context.Settings.NamePrefix, context.Settings.Compression, context.Key);
         foreach (var delta in chain.Usable)
         {
             var (_, bad) = await store.ReadAsync(target, delta, ct).ConfigureAwait(false);

@@ -7,6 +7,7 @@ using EtcdBackup.Core.Mirror;
 using EtcdBackup.Daemon;
 using EtcdBackup.Etcd;
 using EtcdBackup.Snapshots;
+using EtcdBackup.Targets;
 
 namespace EtcdBackup.Deltas;
 
@@ -21,12 +22,13 @@ namespace EtcdBackup.Deltas;
 internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider time, ILogger logger, BackupMetrics metrics)
 {
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
-    private readonly Channel<SnapshotManifest> _bases = Channel.CreateUnbounded<SnapshotManifest>();
+    private readonly Channel<(SnapshotManifest Full, IReadOnlyList<ITarget> Targets)> _bases =
+        Channel.CreateUnbounded<(SnapshotManifest, IReadOnlyList<ITarget>)>();
     private readonly Channel<string> _fullNeeded = Channel.CreateUnbounded<string>();
-    private readonly DeltaStore _store = new(context.Targets, context.Settings.NamePrefix, context.Settings.Compression, context.Key);
+    private readonly DeltaStore _store = new(context.Settings.NamePrefix, context.Settings.Compression, context.Key);
     private readonly List<DeltaRevision> _pending = [];
     private long _pendingBytes;
-    private (string Name, long Revision, long Next)? _chain;
+    private (string Name, long Revision, long Next, IReadOnlyList<ITarget> Targets)? _chain;
 
     /// <summary>Reasons to take a full snapshot now (a chain ended).</summary>
     public ChannelReader<string> FullNeeded => _fullNeeded.Reader;
@@ -34,8 +36,11 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
     /// <summary>When the oldest change not yet stored in a delta was received; null when none is waiting.</summary>
     public DateTimeOffset? OldestPending { get; private set; }
 
-    /// <summary>Starts a new chain on a committed full snapshot.</summary>
-    public void NewBase(SnapshotManifest full) => _bases.Writer.TryWrite(full);
+    /// <summary>
+    /// Starts a new chain on a committed full snapshot, stored in <paramref name="targets"/>: its deltas go to those
+    /// only, so no target holds deltas without their base (a target that missed the snapshot gets the next chain).
+    /// </summary>
+    public void NewBase(SnapshotManifest full, IReadOnlyList<ITarget> targets) => _bases.Writer.TryWrite((full, targets));
 
     /// <summary>Carries on a chain found in the targets at start; without one, asks for a full snapshot.</summary>
     public void Resume(DeltaChain? chain)
@@ -46,7 +51,7 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
             return;
         }
 
-        _chain = (chain.Base.Name, chain.BaseManifest.Revision, chain.Next);
+        _chain = (chain.Base.Name, chain.BaseManifest.Revision, chain.Next, context.Targets);
         LogResumed(logger, chain.Base.Name, chain.Next);
     }
 
@@ -80,7 +85,7 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // SIGTERM: store what was received (bounded by one delta) before exiting.
-            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
         }
     }
 
@@ -105,7 +110,7 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
                 if (done == tick || _pendingBytes >= context.Settings.Delta.MaxBytes)
                 {
                     cutAt = time.GetUtcNow() + interval;
-                    if (!await FlushAsync(ct).ConfigureAwait(false))
+                    if (!await FlushAsync().ConfigureAwait(false))
                     {
                         return;
                     }
@@ -113,7 +118,7 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
 
                 if (done == newBase)
                 {
-                    await FlushAsync(ct).ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
                     Start(await _bases.Reader.ReadAsync(ct).ConfigureAwait(false));
                     return;
                 }
@@ -138,7 +143,7 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
                         OldestPending ??= now;
                         break;
                     case ResyncNeeded { CompactRevision: var compacted }:
-                        await FlushAsync(ct).ConfigureAwait(false);
+                        await FlushAsync().ConfigureAwait(false);
                         Break("compacted", $"etcd compacted its history up to revision {compacted}, past the chain's next revision {_chain?.Next}");
                         return;
                 }
@@ -153,28 +158,36 @@ internal sealed partial class DeltaRecorder(BackupContext context, TimeProvider 
         }
     }
 
-    private void Start(SnapshotManifest full)
+    private void Start((SnapshotManifest Full, IReadOnlyList<ITarget> Targets) next)
     {
+        var full = next.Full;
         _pending.Clear();
         _pendingBytes = 0;
         OldestPending = null;
-        _chain = (full.Name, full.Revision, full.Revision + 1);
+        _chain = (full.Name, full.Revision, full.Revision + 1, next.Targets);
         LogChainStarted(logger, full.Name, full.Revision + 1);
     }
 
-    /// <summary>Stores what is pending as one delta; false when the chain broke (some target did not store it).</summary>
-    private async Task<bool> FlushAsync(CancellationToken ct)
+    /// <summary>
+    /// Stores what is pending as one delta; false when the chain broke (some target did not store it). A write once
+    /// begun is not cancelled by SIGTERM: stopping it between targets would leave the delta in some and not others,
+    /// and the flush at exit would store the same revisions again under another name, overlapping the chain. It is
+    /// bounded by <c>stallTimeout</c> instead; a target that does not finish in time failed.
+    /// </summary>
+    private async Task<bool> FlushAsync()
     {
         if (_pending.Count == 0 || _chain is not { } chain)
         {
             return true;
         }
 
-        var (manifest, failed) = await _store.WriteAsync(chain.Name, chain.Revision, chain.Next, _pending, time.GetUtcNow(), ct).ConfigureAwait(false);
+        using var bound = new CancellationTokenSource(context.Settings.StallTimeout, time);
+        var (manifest, failed) = await _store.WriteAsync(chain.Targets, chain.Name, chain.Revision, chain.Next, _pending, time.GetUtcNow(), bound.Token)
+            .ConfigureAwait(false);
         _pending.Clear();
         _pendingBytes = 0;
         OldestPending = null;
-        foreach (var target in context.Targets.Where(t => !failed.ContainsKey(t)))
+        foreach (var target in chain.Targets.Where(t => !failed.ContainsKey(t)))
         {
             metrics.DeltasWritten.WithLabels(target.Name).Inc();
         }

@@ -6,12 +6,15 @@ using EtcdBackup.Targets;
 
 namespace EtcdBackup.Deltas;
 
-/// <summary>Writes deltas into every target (object, then the manifest last) and reads them back checked.</summary>
-internal sealed class DeltaStore(IReadOnlyList<ITarget> targets, string prefix, string compression, byte[]? key)
+/// <summary>Writes deltas into targets (object, then the manifest last) and reads them back checked.</summary>
+internal sealed class DeltaStore(string prefix, string compression, byte[]? key)
 {
-    /// <summary>Stores one delta of the chain on <paramref name="baseName"/>; returns it and the targets that failed, with why.</summary>
-    public async Task<(DeltaManifest Manifest, IReadOnlyDictionary<ITarget, Exception> Failed)> WriteAsync(string baseName, long baseRevision,
-        long from, IReadOnlyList<DeltaRevision> revisions, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Stores one delta of the chain on <paramref name="baseName"/> in <paramref name="into"/>; returns it and the targets that failed, with why
+    /// (<paramref name="ct"/> is a time bound: a target still writing when it fires has failed).
+    /// </summary>
+    public async Task<(DeltaManifest Manifest, IReadOnlyDictionary<ITarget, Exception> Failed)> WriteAsync(IReadOnlyList<ITarget> into,
+        string baseName, long baseRevision, long from, IReadOnlyList<DeltaRevision> revisions, DateTimeOffset now, CancellationToken ct)
     {
         var name = DeltaName.Create(prefix, now);
         var encryption = key is null ? Encryptions.None : Encryptions.AesGcm;
@@ -21,7 +24,7 @@ internal sealed class DeltaStore(IReadOnlyList<ITarget> targets, string prefix, 
             from, revisions[^1].Revision, revisions.Count, revisions.Sum(r => (long)r.Changes.Count), revisions[0].Time, revisions[^1].Time, now,
             stored.Length, DeltaObjects.Sha256(stored), compression, encryption, key is null ? null : SnapshotCipher.KeyId(key));
         var failed = new Dictionary<ITarget, Exception>();
-        foreach (var target in targets)
+        foreach (var target in into)
         {
             ITargetWriter? writer = null;
             try
@@ -33,8 +36,9 @@ internal sealed class DeltaStore(IReadOnlyList<ITarget> targets, string prefix, 
                 writer = null;
                 await target.WriteSmallAsync(SnapshotName.ManifestFile(name), manifest.ToJson(), ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception e)
             {
+                // A cancelled token is the caller's time bound: this target did not store the delta in time.
                 failed[target] = e;
                 if (writer is not null)
                 {
