@@ -156,7 +156,7 @@ internal static partial class ServeCommand
         var diagnostics = first?.Diagnostics ?? [];
         if (first is not null)
         {
-            app.Services.GetRequiredService<ConfigLoop>().Apply(first);
+            app.Services.GetRequiredService<Publication>().Apply(first);
         }
 
         // Parsing and translating the first load leaves garbage many times the size of what is kept; give it back

@@ -28,11 +28,7 @@ internal sealed partial class Publication(ConfigPublisher publisher, AlbMetrics 
         var started = time.GetTimestamp();
         var (snapshot, readDiagnostics) = read();
         var translating = time.GetTimestamp();
-        var result = translate(snapshot);
-        if (!readDiagnostics.IsEmpty)
-        {
-            result = result with { Diagnostics = readDiagnostics.AddRange(result.Diagnostics) };
-        }
+        var result = translate(snapshot).AfterReading(readDiagnostics);
 
         var publishing = time.GetTimestamp();
         var outcome = Apply(result);
