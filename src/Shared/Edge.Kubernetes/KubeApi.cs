@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 
@@ -38,8 +39,8 @@ public sealed class KubeApi(k8s.Kubernetes client)
         }
 
         using var response = await SendAsync(HttpMethod.Get, kind.Path(ns) + Query(query), null, null, $"list {kind}", ct).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        return ReadList<T>(text);
+        var json = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        return ReadList<T>(json);
     }
 
     /// <summary>
@@ -244,25 +245,56 @@ public sealed class KubeApi(k8s.Kubernetes client)
         query.Count == 0 ? "" : "?" + string.Join('&', query.Select(q => $"{q.Name}={Uri.EscapeDataString(q.Value)}"));
 
     /// <summary>
-    /// A list's envelope read by hand and each item by the model's own metadata: no generic envelope type, so
-    /// nothing here needs reflection (native AOT), whatever <typeparamref name="T"/> is.
+    /// A list read in one pass over its UTF-8 bytes: the envelope by hand, each item by the model's own type
+    /// information as the reader reaches it (no <see cref="JsonDocument"/> of the page first, no UTF-16 copy of it).
+    /// No generic envelope type, so nothing here needs reflection (native AOT), whatever <typeparamref name="T"/> is.
     /// </summary>
-    internal static ListPage<T> ReadList<T>(string text)
+    internal static ListPage<T> ReadList<T>(ReadOnlySpan<byte> json)
     {
-        using var document = JsonDocument.Parse(text);
-        var root = document.RootElement;
-        var metadata = root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? KubernetesJson.Deserialize<V1ListMeta>(m) : null;
-        var items = new List<T>();
-        if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
+        var info = (JsonTypeInfo<T>)ModelOptions.GetTypeInfo(typeof(T));
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            items.Capacity = array.GetArrayLength();
-            foreach (var item in array.EnumerateArray())
+            throw new JsonException("a list answer is not a JSON object");
+        }
+
+        V1ListMeta? metadata = null;
+        var items = new List<T>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isItems = reader.ValueTextEquals("items"u8);
+            var isMetadata = !isItems && reader.ValueTextEquals("metadata"u8);
+            reader.Read();
+            if (isItems && reader.TokenType == JsonTokenType.StartArray)
             {
-                items.Add(KubernetesJson.Deserialize<T>(item));
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    items.Add(JsonSerializer.Deserialize(ref reader, info)!);
+                }
+            }
+            else if (isMetadata && reader.TokenType == JsonTokenType.StartObject)
+            {
+                metadata = JsonSerializer.Deserialize(ref reader, ListMetaInfo);
+            }
+            else
+            {
+                reader.Skip();
             }
         }
 
         return new ListPage<T>(items, metadata?.ResourceVersion ?? "", string.IsNullOrEmpty(metadata?.ContinueProperty) ? null : metadata.ContinueProperty);
+    }
+
+    /// <summary>KubernetesClient's serializer options (its converters and source-generated models), as it reads them itself.</summary>
+    private static readonly JsonSerializerOptions ModelOptions = CaptureModelOptions();
+
+    private static readonly JsonTypeInfo<V1ListMeta> ListMetaInfo = (JsonTypeInfo<V1ListMeta>)ModelOptions.GetTypeInfo(typeof(V1ListMeta));
+
+    private static JsonSerializerOptions CaptureModelOptions()
+    {
+        JsonSerializerOptions? options = null;
+        KubernetesJson.AddJsonOptions(o => options = o);
+        return options!;
     }
 }
 
