@@ -10,7 +10,7 @@
 #                                mirror vs etcdctl make-mirror (env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS);
 #                                PARTS=snapshot or PARTS=mirror runs one of them (default both)
 #   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, 100 changes
-#                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100)
+#                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100; TIMELINE=1: alb's log up to ready)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
 #   benchmarks/run.sh startup    alb published two ways, JIT (as the image ships) and ReadyToRun: start to ready, CPU until
@@ -46,9 +46,12 @@ if [ "$what" = vrrp ]; then
   python3 benchmarks/vrrp/failover.py
 fi
 if [ "$what" = cluster ]; then
-  dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
+  # alb as the image ships it: ReadyToRun, framework-dependent (and the image's DOTNET_TC_CallCountingDelayMs=0, set by
+  # the benchmark)
+  out=benchmarks/results/cluster-build
+  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out"
   dotnet build -c Release -v quiet -nologo benchmarks/ClusterScale/ClusterScale.csproj
-  dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll src/Alb/Alb/bin/Release/net10.0/alb.dll "${INGRESSES:-10000}" "${REPS:-3}" "${CHANGES:-100}"
+  dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll "$out/alb.dll" "${INGRESSES:-10000}" "${REPS:-3}" "${CHANGES:-100}"
 fi
 if [ "$what" = profile ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj

@@ -1,7 +1,7 @@
 // alb against a cluster of N Ingresses (the test API server, in this process): start to ready, idle RSS, how long
 // each of 100 changes takes to be served, and the RSS after them, for alb as a real process; each figure beside issue
 // 15's target. Usage (benchmarks/run.sh cluster):
-//   cluster-scale ALB_DLL [INGRESSES=10000] [REPS=3] [CHANGES=100]
+//   cluster-scale ALB_DLL [INGRESSES=10000] [REPS=3] [CHANGES=100]; TIMELINE=1 prints alb's log up to ready, timed
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -32,6 +32,7 @@ for (var i = 0; i < count; i++)
 }
 
 Console.WriteLine($"{count} Ingresses in the test API server ({load.Elapsed.TotalSeconds:F1} s to create)");
+var timeline = Environment.GetEnvironmentVariable("TIMELINE") == "1";
 var ready = new List<double>();
 var first = new List<double>();
 var each = new List<double>();
@@ -41,8 +42,9 @@ for (var rep = 0; rep < reps; rep++)
 {
     int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
     var start = Stopwatch.StartNew();
+    var startedAt = DateTimeOffset.UtcNow;
     await using var alb = TestProcess.Start("dotnet", [albDll, "serve", "--kubeconfig", kubeconfig, "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}",
-        "--admin", $"127.0.0.1:{admin}", "--access-log", "off", "--log-level", "warning"], environment: new Dictionary<string, string> { ["POD_NAME"] = $"scale-{rep}" });
+        "--admin", $"127.0.0.1:{admin}", "--access-log", "off", "--log-level", timeline ? "debug" : "warning"], environment: new Dictionary<string, string> { ["POD_NAME"] = $"scale-{rep}", ["DOTNET_TC_CallCountingDelayMs"] = "0" });
     using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{admin}"), Timeout = TimeSpan.FromSeconds(5) };
     while (true)
     {
@@ -66,6 +68,17 @@ for (var rep = 0; rep < reps; rep++)
     }
 
     ready.Add(start.Elapsed.TotalMilliseconds);
+    if (timeline)
+    {
+        // alb's own log up to ready, each line at its time since the process was started (TIMELINE=1).
+        foreach (var line in alb.Stderr.Concat(alb.Stdout).Where(l => l.Contains("Listed", StringComparison.Ordinal) || l.Contains("alb serving", StringComparison.Ordinal)
+            || l.Contains("change handled", StringComparison.Ordinal) || l.Contains("Configuration applied", StringComparison.Ordinal)))
+        {
+            var at = DateTimeOffset.TryParse(line.Split(' ')[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? (t - startedAt).TotalMilliseconds : double.NaN;
+            Console.WriteLine($"  +{at,6:F0} ms  {line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]}");
+        }
+    }
+
     await Task.Delay(3000); // settle, then read the resident set
     rss.Add(Rss(alb.Id));
     var heap = await HeapAsync(client);
@@ -74,6 +87,7 @@ for (var rep = 0; rep < reps; rep++)
     // at the same moment, so the table keeps its size.
     using var proxy = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
     var latencies = new List<double>();
+    var along = new List<string>();
     for (var c = 0; c < changes; c++)
     {
         var host = $"new-{rep}-{c}.example.com";
@@ -101,6 +115,11 @@ for (var rep = 0; rep < reps; rep++)
         }
 
         latencies.Add(changed.Elapsed.TotalMilliseconds);
+        if (c + 1 is 1 or 5 or 10 or 25 or 50 or 75)
+        {
+            // The RSS along the way: growth that levels off is warm-up (code, GC budgets); growth that keeps going is not.
+            along.Add($"{c + 1}: {Rss(alb.Id):F0}");
+        }
     }
 
     api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", $"new-{rep}-{changes - 1}");
@@ -110,7 +129,8 @@ for (var rep = 0; rep < reps; rep++)
     first.Add(latencies[0]);
     each.Add(Median(latencies));
     Console.WriteLine($"rep {rep + 1}: ready after {ready[^1]:F0} ms, RSS {rss[^1]:F1} MiB; {changes} changes served after {Median(latencies):F0} ms " +
-        $"(median; first {latencies[0]:F0}, p90 {Percentile(latencies, 0.9):F0}, max {latencies.Max():F0}), then RSS {rssAfter[^1]:F1} MiB; GC heap {heap:F1} -> {heapAfter:F1} MiB");
+        $"(median; first {latencies[0]:F0}, p90 {Percentile(latencies, 0.9):F0}, max {latencies.Max():F0}), then RSS {rssAfter[^1]:F1} MiB; GC heap {heap:F1} -> {heapAfter:F1} MiB; " +
+        $"RSS MiB after change {string.Join(", ", along)}");
 }
 
 Console.WriteLine($"median of {reps}, {count} Ingresses:");

@@ -96,7 +96,9 @@ internal sealed partial class MirrorRunner(MirrorSetup setup, MirrorProgress pro
 
     private async Task ApplyAsync(DestTxn txn, CancellationToken ct)
     {
+        var sent = setup.Time.GetTimestamp();
         await _dest.ApplyAsync(txn, ct).ConfigureAwait(false);
+        setup.Metrics?.TxnSeconds.Observe(setup.Time.GetElapsedTime(sent).TotalSeconds);
         setup.Metrics?.Txns.Inc();
         if (txn.Mark is { } mark)
         {

@@ -43,6 +43,7 @@ public sealed class MirrorTests(MirrorLab lab) : IClassFixture<MirrorLab>
         Assert.Contains("etcd_mirror_resyncs_total{reason=\"initial\"} 1", metrics, StringComparison.Ordinal);
         Assert.Matches(@"etcd_mirror_applied_revision [1-9]", metrics);
         Assert.Matches(@"etcd_mirror_applied_events_total [1-9]", metrics);
+        Assert.Matches(@"etcd_mirror_transaction_duration_seconds_count [1-9]", metrics);
 
         mirror.Signal(15);
         Assert.Equal(0, await mirror.WaitForExitAsync(TimeSpan.FromSeconds(10)));
