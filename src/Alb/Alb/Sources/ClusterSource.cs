@@ -38,6 +38,7 @@ internal sealed partial class ClusterSource : BackgroundService
     private Informer<V1ConfigMap>? _configMap;
     private readonly TaskCompletionSource _firstPublish = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _informersStop = new();
+    private int _disposed;
 
     public ClusterSource(KubeApi api, ClusterOptions cluster, TranslationOptions options, Publication publication, TimeProvider time, ILoggerFactory loggers)
     {
@@ -89,8 +90,13 @@ internal sealed partial class ClusterSource : BackgroundService
 
     public override void Dispose()
     {
-        _informersStop.Cancel();
-        _informersStop.Dispose();
+        // The container disposes this once as a singleton and the host may again as a hosted service.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _informersStop.Cancel();
+            _informersStop.Dispose();
+        }
+
         base.Dispose();
     }
 
