@@ -103,9 +103,12 @@ def watch(port_, tag, seen):
     stream = conn.getresponse()
 
     def run():
-        for line in stream:
-            for ev in json.loads(line).get("result", {}).get("events", []):
-                seen.setdefault(base64.b64decode(ev["kv"]["key"]).decode(), time.monotonic())
+        try:
+            for line in stream:
+                for ev in json.loads(line).get("result", {}).get("events", []):
+                    seen.setdefault(base64.b64decode(ev["kv"]["key"]).decode(), time.monotonic())
+        except OSError:
+            pass  # the watch idles out after its phase
 
     threading.Thread(target=run, daemon=True).start()
 
