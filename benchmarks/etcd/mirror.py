@@ -8,7 +8,7 @@
   restart       the mirror stopped, 100 puts, started again: time to the first applied change, and whether it copied
                 again (etcdctl make-mirror has no resume: it starts over)
 Each tool gets its own fresh destination; etcd on CPU0, the tools on CPU1. Uses etcd's JSON gateway (/v3/...) for load
-and watches. env: MIRROR_MIB, VALUE_KIB, RATE, WRITERS (4), SECONDS, EB_BIN (a published etcd-backup; else published here).
+and watches. env: MIRROR_MIB, VALUE_KIB, RATE, WRITERS (8), SECONDS, EB_BIN (a published etcd-backup; else published here).
 """
 from compare import write_results  # same directory
 import base64, http.client, json, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MIB = int(os.environ.get("MIRROR_MIB", "100"))
 VALUE = int(os.environ.get("VALUE_KIB", "4")) * 1024
 RATE = int(os.environ.get("RATE", "1000"))
-WRITERS = int(os.environ.get("WRITERS", "4"))
+WRITERS = int(os.environ.get("WRITERS", "8"))
 SECONDS = int(os.environ.get("SECONDS", "15"))
 b64 = lambda s: base64.b64encode(s if isinstance(s, bytes) else s.encode()).decode()
 
