@@ -284,6 +284,10 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
 
                     writer.Advance(read);
                     remaining -= read;
+                    if (remaining == 0)
+                    {
+                        await FlushAsync(writer, context).ConfigureAwait(false);
+                    }
                 }
 
                 return available <= head.ContentLength && head.KeepAlive(headRequest);
@@ -294,6 +298,7 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
                 var decoder = default(ChunkedDecoder);
                 var offset = start;
                 var end = received;
+                var streamed = false;
                 while (true)
                 {
                     while (offset < end)
@@ -311,11 +316,17 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
                         offset += consumed;
                         if (result == ChunkResult.Done)
                         {
+                            if (streamed)
+                            {
+                                await FlushAsync(writer, context).ConfigureAwait(false); // (Kestrel does not send what follows a flush by itself)
+                            }
+
                             return offset == end && head.KeepAlive(headRequest);
                         }
                     }
 
                     await FlushAsync(writer, context).ConfigureAwait(false);
+                    streamed = true;
                     cancel.CancelAfter(activityTimeout);
                     end = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token).ConfigureAwait(false);
                     offset = 0;
@@ -359,6 +370,7 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
     {
         if (setStatus && !context.Response.HasStarted)
         {
+            context.Response.Clear(); // as YARP: none of the backend's or alb's fields on the error answer
             context.Response.StatusCode = status;
         }
 
