@@ -19,6 +19,7 @@ namespace Alb.Proxy.Lean;
 internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings forwarding, TimeSpan activityTimeout)
 {
     private const int MaxHeadBytes = 64 * 1024;
+    private const int MaxGatheredAnswer = 64 * 1024;
     private static readonly HeadLimits Limits = new(MaxHeadBytes, HeadLimits.Default.MaxHeaders);
 
     public bool TryPrepare(HttpContext context, out LeanRequest request) => RequestHead.TryWrite(context, forwarding, out request);
@@ -265,6 +266,33 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
         {
             case BodyFraming.None:
                 return available == 0 && head.KeepAlive(headRequest);
+            case BodyFraming.ContentLength when head.ContentLength > available && start + head.ContentLength <= MaxGatheredAnswer:
+            {
+                // A small body: gathered in the connection's buffer, then handed to Kestrel in one write (one send to the client).
+                var total = start + (int)head.ContentLength;
+                if (buffer.Length < total)
+                {
+                    var bigger = GC.AllocateUninitializedArray<byte>(Math.Max(total, buffer.Length * 2));
+                    buffer.AsSpan(0, received).CopyTo(bigger);
+                    connection.Buffer = buffer = bigger;
+                }
+
+                while (received < total)
+                {
+                    cancel.CancelAfter(activityTimeout);
+                    var read = await socket.ReceiveAsync(buffer.AsMemory(received, total - received), SocketFlags.None, cancel.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        throw new LeanProtocolException("The backend closed the connection before the end of the body.");
+                    }
+
+                    received += read;
+                }
+
+                writer.Write(buffer.AsSpan(start, (int)head.ContentLength));
+                return head.KeepAlive(headRequest);
+            }
+
             case BodyFraming.ContentLength:
             {
                 var remaining = head.ContentLength;
