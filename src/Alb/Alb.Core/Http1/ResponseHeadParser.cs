@@ -24,10 +24,14 @@ public static class ResponseHeadParser
         if (end < 0)
         {
             // A bare LF could end the head for a lenient reader: refuse it now rather than wait for more.
-            var firstLf = buffer.IndexOf((byte)'\n');
-            if (firstLf >= 0 && (firstLf == 0 || buffer[firstLf - 1] != '\r'))
+            var lf = -1;
+            while (buffer[(lf + 1)..].IndexOf((byte)'\n') is var next and >= 0)
             {
-                return HeadError.BareLineFeed;
+                lf += next + 1;
+                if (lf == 0 || buffer[lf - 1] != '\r')
+                {
+                    return HeadError.BareLineFeed;
+                }
             }
 
             return buffer.Length >= limits.MaxHeadBytes ? HeadError.TooLarge : HeadError.Incomplete;
