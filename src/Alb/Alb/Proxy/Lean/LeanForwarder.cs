@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Alb.Core.Http1;
 using Alb.Pipeline;
@@ -24,6 +25,7 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
 
     public bool TryPrepare(HttpContext context, out LeanRequest request) => RequestHead.TryWrite(context, forwarding, out request);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwarderError> SendAsync(HttpContext context, EndpointState endpoint, LeanRequest request)
     {
         var pool = upstream.PoolFor(endpoint);
@@ -134,6 +136,7 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
     }
 
     /// <summary>Sends the request and reads the final answer's head into the connection's buffer; -1: a stale reused connection.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ExchangeAsync(HttpContext context, LeanConnection connection, byte[] request, int length, bool mayRetry)
     {
         connection.Requests++;
@@ -223,6 +226,7 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
     }
 
     /// <summary>Copies status, fields and body to the client; true when the connection can carry another request.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> CopyAnswerAsync(HttpContext context, LeanConnection connection, int received, bool headRequest)
     {
         var head = connection.Head;
@@ -290,6 +294,7 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
                 }
 
                 writer.Write(buffer.AsSpan(start, (int)head.ContentLength));
+                await FlushAsync(writer, context).ConfigureAwait(false);
                 return head.KeepAlive(headRequest);
             }
 
@@ -312,11 +317,9 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
 
                     writer.Advance(read);
                     remaining -= read;
-                    if (remaining == 0)
-                    {
-                        await FlushAsync(writer, context).ConfigureAwait(false);
-                    }
                 }
+
+                await FlushAsync(writer, context).ConfigureAwait(false);
 
                 return available <= head.ContentLength && head.KeepAlive(headRequest);
             }
@@ -326,7 +329,6 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
                 var decoder = default(ChunkedDecoder);
                 var offset = start;
                 var end = received;
-                var streamed = false;
                 while (true)
                 {
                     while (offset < end)
@@ -344,17 +346,13 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
                         offset += consumed;
                         if (result == ChunkResult.Done)
                         {
-                            if (streamed)
-                            {
-                                await FlushAsync(writer, context).ConfigureAwait(false); // (Kestrel does not send what follows a flush by itself)
-                            }
+                            await FlushAsync(writer, context).ConfigureAwait(false);
 
                             return offset == end && head.KeepAlive(headRequest);
                         }
                     }
 
                     await FlushAsync(writer, context).ConfigureAwait(false);
-                    streamed = true;
                     cancel.CancelAfter(activityTimeout);
                     end = await socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token).ConfigureAwait(false);
                     offset = 0;
@@ -385,6 +383,10 @@ internal sealed class LeanForwarder(LeanUpstream upstream, ForwardingSettings fo
         }
     }
 
+    /// <summary>
+    /// Every body ends with a flush: bytes only written stay in a wrapping body feature's writer (limit-rate's
+    /// PipeWriter over a Stream) and were seen lost after an earlier flush on Kestrel's own (h1-16k hung).
+    /// </summary>
     private static async ValueTask FlushAsync(PipeWriter writer, HttpContext context)
     {
         var flushed = await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);

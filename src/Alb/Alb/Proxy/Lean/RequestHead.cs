@@ -16,7 +16,7 @@ internal readonly record struct LeanRequest(byte[] Buffer, int HeadLength, long 
 /// Writes the request line and field lines the way alb's plain route transformer (<see cref="RouteTransformer"/>
 /// without annotations) and YARP's copy would have them: the client's fields minus hop-by-hop ones and those alb
 /// replaces, Host, X-Forwarded-*, X-Real-IP, X-Request-ID, X-Original-Forwarded-For; Proxy and Expect dropped. False
-/// when the request is outside the lean client's case (a body of unknown or large length, Upgrade, CONNECT, a target
+/// when the request is outside the lean client's case (a body not buffered whole or over 64 KiB, Upgrade, CONNECT, a target
 /// or field YARP would re-encode): YARP forwards it.
 /// </summary>
 internal static class RequestHead
@@ -49,23 +49,13 @@ internal static class RequestHead
         var buffered = request.Body as FileBufferingReadStream;
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
         {
-            if (buffered is not null && buffered.Position == 0)
-            {
-                bodyLength = buffered.Length;
-            }
-            else if (request.ContentLength is { } length && buffered is null && !request.Headers.ContainsKey("Transfer-Encoding"))
-            {
-                bodyLength = length;
-            }
-            else
+            // Only a body proxy-request-buffering has read whole (with it off, the backend must see the body as it comes).
+            if (buffered is null || buffered.Position != 0 || buffered.Length > MaxInlineBody)
             {
                 return false;
             }
 
-            if (bodyLength > MaxInlineBody)
-            {
-                return false;
-            }
+            bodyLength = buffered.Length;
         }
 
         // YARP sends Path.ToUriComponent() + the raw query through System.Uri; only targets Uri leaves alone go here.
