@@ -170,6 +170,7 @@ internal sealed class UpstreamClient : IDisposable
 
     public void Dispose()
     {
+        Lean?.Dispose();
         Invoker.Dispose();
         foreach (var invoker in _tlsPools.Values)
         {
