@@ -16,7 +16,7 @@
 #   benchmarks/run.sh startup    alb published two ways, JIT (as the image ships) and ReadyToRun: start to ready, CPU until
 #                                ready, RSS, CPU per request, alternating cells (env: REPS=5, WARM=20, MEASURE=8)
 #   benchmarks/run.sh syscalls   system calls per request, nginx beside alb, under h1-ka (root; strace; env: SECONDS_TRACED)
-#   benchmarks/run.sh fuzz       SharpFuzz + afl-fuzz over alb's annotation parsers, >= 10^6 inputs (env: EXECS, MODE=mutate)
+#   benchmarks/run.sh fuzz       SharpFuzz + afl-fuzz over alb's annotation parsers, >= 10^6 inputs (env: EXECS, MODE=mutate; TARGET=http1: the lean client's response parser instead)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,6 +7,7 @@ namespace Alb.Fuzz;
 /// <summary>
 /// Alb.Fuzz: the annotation-parser fuzz harness behind benchmarks/fuzz/run.sh.
 /// <list type="bullet">
+/// <item><c>afl-http1</c>, <c>seeds-http1 OUT_DIR DICT_FILE</c>, <c>replay-http1 PATH...</c>: the same for the HTTP/1.1 response parser (<see cref="Http1Target"/>).</item>
 /// <item><c>afl</c>: SharpFuzz's in-process fork server for afl-fuzz (Alb.Core.dll instrumented by the sharpfuzz tool).</item>
 /// <item><c>seeds TRANSLATION_DIR OUT_DIR DICT_FILE</c>: the seed corpus and the AFL dictionary.</item>
 /// <item><c>replay PATH...</c>: runs files (or every file of folders) through the target; prints each crash with its stack.</item>
@@ -29,6 +30,35 @@ public static class Program
 
         switch (mode)
         {
+            case "afl-http1":
+            {
+                var buffer = new MemoryStream();
+                Fuzzer.Run(stream =>
+                {
+                    buffer.SetLength(0);
+                    stream.CopyTo(buffer);
+                    Http1Target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                });
+                return 0;
+            }
+
+            case "seeds-http1" when args.Length == 3:
+            {
+                var seeds = Http1Target.Seeds();
+                Directory.CreateDirectory(args[1]);
+                for (var i = 0; i < seeds.Count; i++)
+                {
+                    File.WriteAllBytes(Path.Combine(args[1], $"seed-{i:D3}"), seeds[i]);
+                }
+
+                File.WriteAllText(args[2], Dictionary(Http1Target.Tokens));
+                Console.WriteLine($"{seeds.Count} seeds in {args[1]}, {Http1Target.Tokens.Length} tokens in {args[2]}");
+                return 0;
+            }
+
+            case "replay-http1" when args.Length >= 2:
+                return Replay(args[1..], Http1Run);
+
             case "afl":
             {
                 var buffer = new MemoryStream();
@@ -56,25 +86,13 @@ public static class Program
                     File.WriteAllBytes(Path.Combine(args[2], $"seed-{i:D3}"), seeds[i]);
                 }
 
-                var dict = new StringBuilder();
-                for (var i = 0; i < Mutator.Tokens.Length; i++)
-                {
-                    dict.Append(CultureInfo.InvariantCulture, $"t{i}=\"");
-                    foreach (var b in Encoding.UTF8.GetBytes(Mutator.Tokens[i]))
-                    {
-                        dict.Append(b is >= 0x20 and < 0x7F and not (byte)'"' and not (byte)'\\' ? ((char)b).ToString() : $"\\x{b:X2}");
-                    }
-
-                    dict.Append("\"\n");
-                }
-
-                File.WriteAllText(args[3], dict.ToString());
+                File.WriteAllText(args[3], Dictionary(Mutator.Tokens));
                 Console.WriteLine($"{seeds.Count} seeds in {args[2]}, {Mutator.Tokens.Length} tokens in {args[3]}");
                 return 0;
             }
 
             case "replay" when args.Length >= 2:
-                return Replay(args[1..]);
+                return Replay(args[1..], input => Target.Run(input));
 
             case "mutate" when args.Length == 5:
                 return Mutator.Run(Seeds.FromTestAssets(args[1]), long.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4]);
@@ -85,7 +103,29 @@ public static class Program
         }
     }
 
-    private static int Replay(string[] paths)
+    /// <summary>An AFL dictionary: one quoted token a line, bytes outside printable ASCII as \\xNN.</summary>
+    private static string Dictionary(string[] tokens)
+    {
+        var dict = new StringBuilder();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            dict.Append(CultureInfo.InvariantCulture, $"t{i}=\"");
+            foreach (var b in Encoding.UTF8.GetBytes(tokens[i]))
+            {
+                dict.Append(b is >= 0x20 and < 0x7F and not (byte)'"' and not (byte)'\\' ? ((char)b).ToString() : $"\\x{b:X2}");
+            }
+
+            dict.Append("\"\n");
+        }
+
+        return dict.ToString();
+    }
+
+    private delegate void FuzzTarget(ReadOnlySpan<byte> input);
+
+    private static readonly FuzzTarget Http1Run = Http1Target.Run;
+
+    private static int Replay(string[] paths, FuzzTarget target)
     {
         var files = paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Where(f => !f.EndsWith(".txt", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("README", StringComparison.Ordinal)) : [p])
             .Order(StringComparer.Ordinal).ToList();
@@ -94,7 +134,7 @@ public static class Program
         {
             try
             {
-                Target.Run(File.ReadAllBytes(file));
+                target(File.ReadAllBytes(file));
             }
             catch (Exception e)
             {
@@ -103,8 +143,9 @@ public static class Program
             }
         }
 
-        Console.WriteLine($"replayed {files.Count} inputs: {crashes} crashes; {Target.TranslatedWithRoutes} translations with routes from the fuzz rule; " +
-            Target.SoftSummary());
+        Console.WriteLine(target == Http1Run
+            ? $"replayed {files.Count} inputs: {crashes} crashes"
+            : $"replayed {files.Count} inputs: {crashes} crashes; {Target.TranslatedWithRoutes} translations with routes from the fuzz rule; " + Target.SoftSummary());
         return crashes == 0 ? 0 : 1;
     }
 }

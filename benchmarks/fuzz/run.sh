@@ -2,6 +2,8 @@
 # Opt-in fuzz run of alb's annotation parsers (not run in CI; not in Edge.sln):
 #   benchmarks/fuzz/run.sh            SharpFuzz + afl-fuzz until ~EXECS inputs (default 1000000)
 #   MODE=mutate benchmarks/fuzz/run.sh  the coverage-less mutation driver instead (no AFL; env SEED)
+#   TARGET=http1 benchmarks/fuzz/run.sh  afl-fuzz over the lean HTTP/1.1 client's response-head parser and chunked
+#                                       decoder (Alb.Core/Http1; Http1Target.cs) instead of the annotation parsers
 # env: EXECS (inputs to execute), MAX_SECONDS (time cap, default 3600), SELFTEST=1 (one seed whose mutants crash,
 # proving the crash path end to end; the run then reports crashes, kept in .artifacts/selftest-crashes).
 # MODE=afl builds benchmarks/fuzz (Alb.Fuzz) into benchmarks/fuzz/out, instruments that copy of Alb.Core.dll with the
@@ -15,6 +17,12 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 
 mode=${MODE:-afl}
+target=${TARGET:-annotations}
+case $target in
+  annotations) suffix= ;;
+  http1) suffix=-http1; [ "$mode" = afl ] || { echo "TARGET=http1 runs under afl only" >&2; exit 2; } ;;
+  *) echo "TARGET must be annotations or http1" >&2; exit 2 ;;
+esac
 execs=${EXECS:-1000000}
 max_seconds=${MAX_SECONDS:-3600}
 assets=tests/Alb/Alb.Core.Tests/testassets/translation
@@ -31,7 +39,7 @@ echo "== build (benchmarks/fuzz/out; build files under benchmarks/fuzz/.artifact
 rm -rf "$out"
 dotnet publish "$here/Alb.Fuzz.csproj" -c Release -o "$out" --artifacts-path "$here/.artifacts" -nologo -v quiet
 mkdir -p "$here/.artifacts"
-dict=$here/.artifacts/annotations.dict
+dict=$here/.artifacts/$target.dict
 rm -rf "$here/seeds"
 
 if [ "$mode" = mutate ]; then
@@ -50,8 +58,13 @@ echo "== instrument Alb.Core.dll (SharpFuzz.CommandLine 2.3.0)"
 "$here/.tools/sharpfuzz" "$out/Alb.Core.dll"
 
 [ "${SELFTEST:-0}" = 1 ] && export ALB_FUZZ_SELFTEST=1
-echo "== seeds (every Ingress of $assets, each annotation alone, a few extra values) and dictionary"
-dotnet "$out/Alb.Fuzz.dll" seeds "$assets" "$here/seeds" "$dict"
+if [ "$target" = http1 ]; then
+  echo "== seeds (valid response heads and chunked bodies, Http1Target.cs) and dictionary"
+  dotnet "$out/Alb.Fuzz.dll" seeds-http1 "$here/seeds" "$dict"
+else
+  echo "== seeds (every Ingress of $assets, each annotation alone, a few extra values) and dictionary"
+  dotnet "$out/Alb.Fuzz.dll" seeds "$assets" "$here/seeds" "$dict"
+fi
 
 echo "== afl-fuzz: ~$execs inputs (cap ${max_seconds}s); log in benchmarks/fuzz/findings.log"
 rm -rf "$here/findings"
@@ -61,7 +74,7 @@ set +e
 # CPU-bound work may hold the cores. Missing core dumps and CPU frequency settings do not matter to a .NET target.
 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
   timeout $((max_seconds + 300)) afl-fuzz -i "$here/seeds" -o "$here/findings" -x "$dict" -t 5000 -m none \
-  -E "$execs" -V "$max_seconds" -- dotnet "$out/Alb.Fuzz.dll" afl > "$here/findings.log" 2>&1
+  -E "$execs" -V "$max_seconds" -- dotnet "$out/Alb.Fuzz.dll" "afl$suffix" > "$here/findings.log" 2>&1
 rc=$?
 set -e
 elapsed=$(seconds_since "$start")
@@ -84,10 +97,10 @@ for f in "$here"/findings/default/crashes/id:* "$here"/findings/default/hangs/id
 done
 
 echo "== replay of the corpus afl-fuzz kept (queue), to show what the inputs reached"
-dotnet "$out/Alb.Fuzz.dll" replay "$here/findings/default/queue" | tail -1 || true
+dotnet "$out/Alb.Fuzz.dll" "replay$suffix" "$here/findings/default/queue" | tail -1 || true
 if [ "$found" -gt 0 ]; then
   echo "== replay of the crashing (or hanging) inputs copied to ${crashes#"$root"/}/"
-  dotnet "$out/Alb.Fuzz.dll" replay "$crashes" || true
+  dotnet "$out/Alb.Fuzz.dll" "replay$suffix" "$crashes" || true
 fi
 
 echo

@@ -35,6 +35,9 @@ internal sealed class AlbMetrics
         ActiveConnections = factory.CreateGauge("alb_active_connections", "Open client connections by listener", ["listener"]);
         AccessLogDropped = factory.CreateCounter("alb_access_log_dropped_total", "Access log lines dropped because the log writer fell behind");
         UpstreamFailures = factory.CreateCounter("alb_upstream_failures_total", "Forwarding failures by kind (connect, timeout, other)", ["kind"]);
+        var forwards = factory.CreateCounter("alb_upstream_forward_total", "Requests sent to a backend by the client that sent them: lean (the HTTP/1.1 client of ALB_LEAN_H1=1) or general (YARP); a retry counts again", ["path"]);
+        LeanForwards = forwards.WithLabels("lean");
+        GeneralForwards = forwards.WithLabels("general");
     }
 
     public Gauge ActiveConnections { get; }
@@ -42,6 +45,12 @@ internal sealed class AlbMetrics
     public Counter AccessLogDropped { get; }
 
     public Counter UpstreamFailures { get; }
+
+    /// <summary>alb_upstream_forward_total{path="lean"}: a request sent by the lean HTTP/1.1 client.</summary>
+    public Counter.Child LeanForwards { get; }
+
+    /// <summary>alb_upstream_forward_total{path="general"}: a request sent by YARP's forwarder.</summary>
+    public Counter.Child GeneralForwards { get; }
 
     public void Applied(long hash, int routes, int backends, DateTimeOffset now)
     {

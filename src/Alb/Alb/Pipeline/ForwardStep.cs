@@ -4,6 +4,7 @@ using Alb.Core.Routing;
 using Alb.Observability;
 using Alb.Pipeline.Balancing;
 using Alb.Proxy;
+using Alb.Proxy.Lean;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -24,7 +25,8 @@ internal sealed partial class ForwardStep(
     ForwardServices services,
     DefaultBackend? fallback,
     HttpMessageInvoker invoker,
-    Mirror? mirror)
+    Mirror? mirror,
+    LeanForwarder? lean = null)
 {
     public async ValueTask<string?> InvokeAsync(HttpContext context)
     {
@@ -115,7 +117,18 @@ internal sealed partial class ForwardStep(
             var started = time.GetTimestamp();
             var endpoint = pick.Pick(context, pool, previous, started);
             var prefix = invoker == services.Upstream.Invoker ? endpoint.Prefix(policy.Protocol) : endpoint.HttpPrefix; // a proxy-ssl pool does its own TLS
-            var error = await services.Forwarder.SendAsync(context, prefix, invoker, config, transformer).ConfigureAwait(false);
+            ForwarderError error;
+            if (lean is not null && lean.TryPrepare(context, out var leanRequest))
+            {
+                services.Metrics.LeanForwards.Inc();
+                error = await lean.SendAsync(context, endpoint, leanRequest).ConfigureAwait(false);
+            }
+            else
+            {
+                services.Metrics.GeneralForwards.Inc();
+                error = await services.Forwarder.SendAsync(context, prefix, invoker, config, transformer).ConfigureAwait(false);
+            }
+
             var now = time.GetTimestamp();
             pick.Completed(endpoint, (now - started) / (double)time.TimestampFrequency, now, time.TimestampFrequency);
             if (error == ForwarderError.None && retry is { DroppedStatus: > 0 })
@@ -208,6 +221,7 @@ internal sealed partial class ForwardStep(
     private async ValueTask<string?> SendToDefaultAsync(HttpContext context, DefaultBackend target, HttpTransformer pageTransformer)
     {
         var endpoint = target.Pool.Pick(services.Time.GetTimestamp())!;
+        services.Metrics.GeneralForwards.Inc();
         var error = await services.Forwarder.SendAsync(context, endpoint.HttpPrefix, services.Upstream.Invoker, config, pageTransformer).ConfigureAwait(false);
         if (error != ForwarderError.None && !ByClient(error))
         {

@@ -148,7 +148,8 @@ internal sealed class RouteTransformer : HttpTransformer
         async ValueTask<bool> AwaitAsync(HttpContext context, ValueTask<bool> pending) => AfterCopy(context, await pending.ConfigureAwait(false));
     }
 
-    private bool AfterCopy(HttpContext context, bool copyBody)
+    /// <summary>After the backend's fields were copied (also by the lean HTTP/1.1 client): alb's answer headers, and body counting.</summary>
+    internal bool AfterCopy(HttpContext context, bool copyBody)
     {
         _answer?.Apply(context.Response);
         _cors?.Apply(context);

@@ -72,6 +72,7 @@ internal sealed partial class ConfigPublisher(
                 state.Hash = _hash.Of(table); // for the metric and the log only: after the swap (~250 ms for a first table of 10,000 Ingresses)
                 _certificates.Retain(table);
                 _services.Jwks.Retain(context.JwksUrls);
+                upstream.Lean?.Retain(state.Pools.Values.SelectMany(p => p.Endpoints)); // endpoints that left: their lean pools closed
                 metrics.Applied(state.Hash, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, time.GetUtcNow());
                 LogApplied(logger, table.Hosts.Count, table.Hosts.Sum(h => h.Routes.Count), table.Backends.Count, state.Hash, state.Compiled);
                 return PublishOutcome.Applied;

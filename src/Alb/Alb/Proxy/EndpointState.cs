@@ -25,6 +25,9 @@ internal sealed class EndpointState(string authority)
     /// <summary>"https://host:port/" for HTTPS and GRPCS backends.</summary>
     public string HttpsPrefix { get; } = $"https://{authority}/";
 
+    /// <summary>The lean HTTP/1.1 client's idle connections to this address (ALB_LEAN_H1=1 only).</summary>
+    public Lean.LeanPool? LeanPool { get; set; }
+
     public string Prefix(UpstreamProtocol protocol) => protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? HttpsPrefix : HttpPrefix;
 
     /// <param name="now">A <see cref="TimeProvider.GetTimestamp"/> value.</param>

@@ -22,8 +22,9 @@ internal sealed class UpstreamClient : IDisposable
     private readonly bool _pooling;
     private readonly int _requestsPerConnection;
 
-    public UpstreamClient(GlobalSettings initial)
+    public UpstreamClient(GlobalSettings initial, TimeProvider? time = null)
     {
+        Lean = Alb.Proxy.Lean.LeanUpstream.Enabled ? new Alb.Proxy.Lean.LeanUpstream(initial, time ?? TimeProvider.System) : null;
         _connectTimeout = TimeSpan.FromSeconds(initial.ProxyConnectTimeoutSeconds);
         _idleTimeout = TimeSpan.FromSeconds(initial.UpstreamKeepaliveTimeoutSeconds);
         _pooling = initial.UpstreamKeepaliveConnections > 0;
@@ -34,6 +35,9 @@ internal sealed class UpstreamClient : IDisposable
     }
 
     public HttpMessageInvoker Invoker { get; }
+
+    /// <summary>The lean HTTP/1.1 client (ALB_LEAN_H1=1), or null.</summary>
+    public Alb.Proxy.Lean.LeanUpstream? Lean { get; }
 
     /// <summary>The pool for a route's proxy-ssl-* policy (the shared one when it has none).</summary>
     public HttpMessageInvoker InvokerFor(BackendTlsPolicy? policy)
@@ -166,6 +170,7 @@ internal sealed class UpstreamClient : IDisposable
 
     public void Dispose()
     {
+        Lean?.Dispose();
         Invoker.Dispose();
         foreach (var invoker in _tlsPools.Values)
         {

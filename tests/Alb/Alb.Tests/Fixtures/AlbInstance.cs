@@ -42,6 +42,10 @@ internal sealed class AlbInstance : IAsyncDisposable
     public static Task<AlbInstance> StartAsync(ManifestDir manifests, params string[] extraArgs) =>
         StartAsync(manifests, ["--manifests", manifests.Path], extraArgs, waitReady: true, null);
 
+    /// <summary>As above, with environment variables for alb (e.g. <c>ALB_LEAN_H1=1</c>).</summary>
+    public static Task<AlbInstance> StartAsync(ManifestDir manifests, IDictionary<string, string> environment, params string[] extraArgs) =>
+        StartAsync(manifests, ["--manifests", manifests.Path], extraArgs, waitReady: true, environment);
+
     /// <summary>
     /// alb reading a cluster through <paramref name="kubeconfig"/>, with <paramref name="podName"/> as its identity
     /// (<c>POD_NAME</c>); with <paramref name="waitReady"/> false, returns once it listens.

@@ -1,0 +1,107 @@
+namespace Alb.Core.Http1;
+
+/// <summary>Why a response head was not accepted (<see cref="HeadError.Incomplete"/>: read more and parse again).</summary>
+public enum HeadError
+{
+    None,
+    Incomplete,
+    TooLarge,
+    BadStatusLine,
+    BadVersion,
+    BadStatusCode,
+    BareLineFeed,
+    BareCarriageReturn,
+    ObsFold,
+    BadHeaderName,
+    BadHeaderValue,
+    TooManyHeaders,
+    BadContentLength,
+    DuplicateContentLength,
+    TransferEncodingWithContentLength,
+    UnsupportedTransferEncoding,
+}
+
+/// <summary>How the body after a head ends (RFC 9112 §6.3).</summary>
+public enum BodyFraming
+{
+    None,
+    ContentLength,
+    Chunked,
+    UntilClose,
+}
+
+/// <summary>One field line of a parsed head, as offsets into the parsed buffer (value without surrounding whitespace).</summary>
+public readonly record struct HeaderRange(int NameStart, int NameLength, int ValueStart, int ValueLength);
+
+/// <summary>Bounds the parser enforces; the defaults match alb's YARP path (64 KiB of response head).</summary>
+public readonly record struct HeadLimits(int MaxHeadBytes, int MaxHeaders)
+{
+    public static HeadLimits Default { get; } = new(64 * 1024, 256);
+}
+
+/// <summary>
+/// A parsed HTTP/1.x response head: offsets into the caller's buffer, reused from one response to the next (one per
+/// upstream connection), so parsing allocates nothing.
+/// </summary>
+public sealed class ResponseHead
+{
+    private HeaderRange[] _headers = new HeaderRange[16];
+
+    /// <summary>Bytes of the head, up to and including the empty line.</summary>
+    public int Length { get; internal set; }
+
+    /// <summary>0 for HTTP/1.0, 1 for HTTP/1.1.</summary>
+    public int MinorVersion { get; internal set; }
+
+    public int Status { get; internal set; }
+
+    public int ReasonStart { get; internal set; }
+
+    public int ReasonLength { get; internal set; }
+
+    public int HeaderCount { get; internal set; }
+
+    /// <summary>-1 when the head has no Content-Length.</summary>
+    public long ContentLength { get; internal set; } = -1;
+
+    public bool Chunked { get; internal set; }
+
+    /// <summary>Connection: close.</summary>
+    public bool ConnectionClose { get; internal set; }
+
+    /// <summary>Connection: keep-alive (what an HTTP/1.0 answer needs to be kept).</summary>
+    public bool ConnectionKeepAlive { get; internal set; }
+
+    public ReadOnlySpan<HeaderRange> Headers => _headers.AsSpan(0, HeaderCount);
+
+    /// <summary>1xx: an interim answer; the final one follows on the same connection.</summary>
+    public bool IsInterim => Status is >= 100 and < 200;
+
+    /// <summary>The body's framing; <paramref name="headRequest"/>: the request was HEAD, so no body follows whatever the head says.</summary>
+    public BodyFraming Framing(bool headRequest) =>
+        headRequest || IsInterim || Status is 204 or 304 ? BodyFraming.None
+        : Chunked ? BodyFraming.Chunked
+        : ContentLength >= 0 ? BodyFraming.ContentLength
+        : BodyFraming.UntilClose;
+
+    /// <summary>Whether the connection may carry another request once this answer's body was read to its end.</summary>
+    public bool KeepAlive(bool headRequest) =>
+        !ConnectionClose && (MinorVersion == 1 || ConnectionKeepAlive) && Framing(headRequest) != BodyFraming.UntilClose;
+
+    internal void Reset()
+    {
+        Length = MinorVersion = Status = ReasonStart = ReasonLength = HeaderCount = 0;
+        ContentLength = -1;
+        Chunked = ConnectionClose = ConnectionKeepAlive = false;
+    }
+
+    internal void Add(HeaderRange header)
+    {
+        if (HeaderCount == _headers.Length)
+        {
+            Array.Resize(ref _headers, _headers.Length * 2);
+        }
+
+        _headers[HeaderCount++] = header;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text;
+
+namespace Alb.Proxy.Lean;
+
+/// <summary>
+/// Response field names the lean client meets often, spelled as HttpClient spells known headers (so the client sees
+/// what the YARP path sends), and YARP's hop-by-hop names, which are not copied. A name found here costs no string.
+/// </summary>
+internal static class ResponseFields
+{
+    public const int ContentLength = 0;
+    private const int FirstSkipped = 17;
+
+    public static readonly string[] Names =
+    [
+        "Content-Length", "Date", "Server", "Content-Type", "Last-Modified", "ETag", "Accept-Ranges", "Cache-Control", "Expires",
+        "Vary", "Location", "Set-Cookie", "Content-Encoding", "Age", "Pragma", "Content-Range", "Access-Control-Allow-Origin",
+        // FirstSkipped: YARP's hop-by-hop list
+        "Connection", "Transfer-Encoding", "Keep-Alive", "Upgrade", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authentication-Info",
+        "Proxy-Authorization", "Proxy-Features", "Proxy-Instruction", "Security-Scheme", "ALPN", "Close", "TE", "Alt-Svc",
+    ];
+
+    private static readonly byte[][] Bytes = [.. Names.Select(Encoding.ASCII.GetBytes)];
+
+    public static int Count => Names.Length;
+
+    /// <summary>The index of <paramref name="name"/> (any case), or -1.</summary>
+    public static int Find(ReadOnlySpan<byte> name)
+    {
+        var bytes = Bytes;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i].Length == name.Length && Ascii.EqualsIgnoreCase(bytes[i], name))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public static bool Skipped(int index) => index >= FirstSkipped;
+}
