@@ -60,13 +60,16 @@ internal static partial class VipdHost
         // SIGTERM, SIGINT and SIGQUIT stop the instances at once (priority 0 first), then the daemon exits. A bare .NET
         // program takes 1-2 ms from kill to its handler (the runtime starts a thread per termination signal).
         var shutdown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task? stopping = null;
         void Terminate(PosixSignalContext context)
         {
             context.Cancel = true;
-            lock (shutdown)
+            try
             {
-                stopping ??= StopRunnersAsync();
+                _ = StopRunnersAsync(); // each runner's first stop sends priority 0; a second signal finds them stopping
+            }
+            catch (InvalidOperationException)
+            {
+                // A reload was changing the set of runners: the main path below stops them once it has finished.
             }
 
             shutdown.TrySetResult();
@@ -138,13 +141,13 @@ internal static partial class VipdHost
 
         LogStarted(logger, runners.Count, config.Admin.ToString());
         await shutdown.Task.ConfigureAwait(false);
-        Task stopped;
-        lock (shutdown)
+        // A reload in progress when the signal came may have started instances after the handler stopped the others:
+        // wait for it (and keep the gate, so none follows), then stop whatever runs (stopping twice is a no-op).
+        var stopDeadline = TimeSpan.FromSeconds(8);
+        if (await gate.WaitAsync(stopDeadline).ConfigureAwait(false))
         {
-            stopped = stopping!;
+            await Task.WhenAny(StopRunnersAsync(), Task.Delay(stopDeadline)).ConfigureAwait(false);
         }
-
-        await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(8))).ConfigureAwait(false);
         await notifier.DisposeAsync().ConfigureAwait(false); // runs the hooks still queued
         return 0;
     }
