@@ -19,7 +19,7 @@ internal sealed partial class Notifier : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Task _worker;
 
-    public Notifier(VipdMetrics metrics, ILogger<Notifier> logger)
+    public Notifier(VipdMetrics metrics, ILogger logger)
     {
         _metrics = metrics;
         _logger = logger;

@@ -1,35 +1,26 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Edge.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Prometheus;
+using VipDaemon.Admin;
 using VipDaemon.Core.Config;
 using VipDaemon.Net;
 
 namespace VipDaemon.Daemon;
 
 /// <summary>
-/// <c>vipd run</c>: starts one runner per instance, serves /metrics, /healthz and /status, reloads on SIGHUP
-/// (unchanged instances keep running), and on SIGTERM stops every instance cleanly before exiting.
+/// <c>vipd run</c>: starts one runner per instance, serves /healthz, /readyz, /metrics and /status (<see cref="AdminServer"/>),
+/// reloads on SIGHUP (unchanged instances keep running), and on SIGTERM stops every instance cleanly before exiting.
 /// </summary>
 internal static partial class VipdHost
 {
     public static async Task<int> RunAsync(string path, VipdConfig config, string logLevel)
     {
         HealthEndpoints.ConfigureDefaultMetrics();
-        // An empty builder: vipd reads no appsettings.json nor environment configuration, and the slim builder's
-        // reload-on-change watched the working directory and everything below it (inotify; systemd starts vipd in /)
-        // and woke the daemon on every file written there (measured: 6-48 wake-ups a second when idle).
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.UseKestrelCore();
-        EdgeLogging.Configure(builder.Logging, "VipDaemon", EdgeLogging.Parse(logLevel));
-        builder.WebHost.ConfigureKestrel(k => k.Listen(config.Admin, o => o.Protocols = HttpProtocols.Http1));
-        builder.Services.AddSingleton(new VipdMetrics(Metrics.DefaultFactory));
-        builder.Services.AddSingleton<Notifier>();
-        var app = builder.Build();
-        var notifier = app.Services.GetRequiredService<Notifier>();
-        var metrics = app.Services.GetRequiredService<VipdMetrics>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VipDaemon.Host");
+        using var loggers = LoggerFactory.Create(b => EdgeLogging.Configure(b, "VipDaemon", EdgeLogging.Parse(logLevel)));
+        var metrics = new VipdMetrics(Metrics.DefaultFactory);
+        var notifier = new Notifier(metrics, loggers.CreateLogger<Notifier>());
+        var logger = loggers.CreateLogger("VipDaemon.Host");
         var runners = new Dictionary<string, InstanceRunner>(StringComparer.Ordinal);
         var gate = new SemaphoreSlim(1, 1);
 
@@ -64,29 +55,44 @@ internal static partial class VipdHost
             }
         }
 
-        app.Use((context, next) => context.Request.Path == "/status"
-            ? context.Response.WriteAsync(JsonSerializer.Serialize(runners.Values.Select(r => r.Status).ToList(), StatusJson.Default.ListInstanceStatus))
-            : next(context));
-        app.UseEdgeAdmin(() => runners.Count > 0);
+        Task StopRunnersAsync() => Task.WhenAll(runners.Values.Select(r => r.DisposeAsync().AsTask()));
 
-        var stopped = new TaskCompletionSource();
-        app.Lifetime.ApplicationStopping.Register(() =>
+        // SIGTERM, SIGINT and SIGQUIT stop the instances at once (priority 0 first), then the daemon exits. A bare .NET
+        // program takes 1-2 ms from kill to its handler (the runtime starts a thread per termination signal).
+        var shutdown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Terminate(PosixSignalContext context)
         {
-            Task.WaitAll([.. runners.Values.Select(r => r.DisposeAsync().AsTask())], TimeSpan.FromSeconds(8));
-            stopped.TrySetResult();
-        });
+            context.Cancel = true;
+            try
+            {
+                _ = StopRunnersAsync(); // each runner's first stop sends priority 0; a second signal finds them stopping
+            }
+            catch (InvalidOperationException)
+            {
+                // A reload was changing the set of runners: the main path below stops them once it has finished.
+            }
+
+            shutdown.TrySetResult();
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Terminate);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Terminate);
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Terminate);
 
         // The admin listener first: a daemon that cannot be observed does not take a virtual address.
+        AdminServer admin;
         try
         {
-            await app.StartAsync().ConfigureAwait(false);
+            var endpoints = new AdminEndpoints(Metrics.DefaultRegistry, () => runners.Count > 0, () => [.. runners.Values.Select(r => r.Status)]);
+            admin = AdminServer.Start(config.Admin, endpoints, AdminLimits.Default, TimeProvider.System, loggers.CreateLogger<AdminServer>());
         }
-        catch (IOException e)
+        catch (SocketException e)
         {
             await Console.Error.WriteLineAsync($"vipd: cannot listen on admin {config.Admin}: {e.Message}").ConfigureAwait(false);
             return 1;
         }
 
+        await using var adminLifetime = admin.ConfigureAwait(false);
         try
         {
             await ApplyAsync(config).ConfigureAwait(false);
@@ -94,7 +100,7 @@ internal static partial class VipdHost
         catch (InvalidOperationException e)
         {
             await Console.Error.WriteLineAsync($"vipd: {e.Message}").ConfigureAwait(false);
-            await app.StopAsync().ConfigureAwait(false); // stops the runners already started
+            await StopRunnersAsync().ConfigureAwait(false);
             return 1;
         }
 
@@ -126,30 +132,22 @@ internal static partial class VipdHost
                     await ApplyAsync(next).ConfigureAwait(false);
                     LogReloaded(logger, next.Instances.Count);
                 }
-                catch (Exception e) when (e is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+                catch (Exception e) when (e is InvalidOperationException or IOException or SocketException)
                 {
                     LogReloadRejected(logger, e.Message);
                 }
             });
         });
 
-        // On SIGTERM the instances stop first (priority 0 at once), before anything of the host's. .NET calls signal
-        // handlers newest first and the host's own (which stops the application and ends the chain) is registered by
-        // StartAsync, so ours is registered after it. Measured with an observer on the wire: signal to priority-0
-        // advert took ~4 ms through the host's stopping callbacks, ~2 ms this way (a bare .NET program takes 1-2 ms
-        // from kill to its handler: the runtime starts a thread per termination signal).
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            foreach (var r in runners.Values)
-            {
-                _ = r.DisposeAsync().AsTask();
-            }
-        });
-
         LogStarted(logger, runners.Count, config.Admin.ToString());
-        await app.WaitForShutdownAsync().ConfigureAwait(false); // returns on SIGTERM/SIGINT
-        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-
+        await shutdown.Task.ConfigureAwait(false);
+        // A reload in progress when the signal came may have started instances after the handler stopped the others:
+        // wait for it (and keep the gate, so none follows), then stop whatever runs (stopping twice is a no-op).
+        var stopDeadline = TimeSpan.FromSeconds(8);
+        if (await gate.WaitAsync(stopDeadline).ConfigureAwait(false))
+        {
+            await Task.WhenAny(StopRunnersAsync(), Task.Delay(stopDeadline)).ConfigureAwait(false);
+        }
         await notifier.DisposeAsync().ConfigureAwait(false); // runs the hooks still queued
         return 0;
     }
