@@ -113,6 +113,25 @@ def watch(port_, tag, seen):
     threading.Thread(target=run, daemon=True).start()
 
 
+def watch_native(port_, tag, seen):
+    """The same as watch(), through etcdctl (etcd's own Go client over gRPC): a consumer that never falls behind."""
+    proc = subprocess.Popen(["etcdctl", "--endpoints", f"127.0.0.1:{port_}", "watch", "--prefix", f"/{tag}/", "-w", "json"],
+                            env={**os.environ, "ETCDCTL_API": "3"}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def run():
+        for line in proc.stdout:
+            try:
+                events = json.loads(line).get("Events") or []
+            except ValueError:
+                continue
+            now = time.monotonic()
+            for ev in events:
+                seen.setdefault(base64.b64decode(ev["kv"]["key"]).decode(), now)
+
+    threading.Thread(target=run, daemon=True).start()
+    return proc
+
+
 def percentiles(seen, acked):
     lags = sorted((seen[k] - acked[k]) * 1000 for k in acked if k in seen)
     p = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else float("nan")
@@ -123,9 +142,10 @@ def percentiles(seen, acked):
 def lag(src, dst, pid, tag, admin=None):
     # The same watch on the source is the floor: what this harness (Python, etcd's JSON gateway, one machine) itself
     # adds between a put's answer and its watch event, with no mirror in between.
-    seen, floor, acked = {}, {}, {}
+    seen, floor, native, acked = {}, {}, {}, {}
     watch(dst, tag, seen)
     watch(src, tag, floor)
+    etcdctl = watch_native(dst, tag, native)
     time.sleep(0.5)
     fsyncs = (slow_fsyncs(src), slow_fsyncs(dst))
     txns = (over(admin, "etcd_mirror_transaction_duration_seconds", "0.1"), over(admin, "etcd_mirror_transaction_duration_seconds", "0.05")) if admin else (0, 0)
@@ -157,6 +177,8 @@ def lag(src, dst, pid, tag, admin=None):
          "slow_txns": over(admin, "etcd_mirror_transaction_duration_seconds", "0.1") - txns[0] if admin else float("nan"),
          "txns50": over(admin, "etcd_mirror_transaction_duration_seconds", "0.05") - txns[1] if admin else float("nan"), **percentiles(seen, acked)}
     r["floor"] = percentiles(floor, acked)
+    r["native"] = percentiles(native, acked)
+    etcdctl.terminate()
     return r
 
 
@@ -195,6 +217,9 @@ def main():
             r.update(lag(src, dst, proc.pid, "lag" + tool.replace("-", ""), admin))
             f = r["floor"]
             print(f"{tool:12} lag at {r['rate']:.0f} puts/s: p50 {r['p50']:.1f} ms p90 {r['p90']:.1f} p95 {r['p95']:.1f} p99 {r['p99']:.1f} max {r['max']:.1f} ms, {r['over100']} over 100 ms, missing {r['missing']}, CPU {r['cpu']:.0f} %", flush=True)
+            v = r["native"]
+            print(f"{'':12} the destination watched by etcdctl (gRPC) instead: p50 {v['p50']:.1f} ms p99 {v['p99']:.1f} max {v['max']:.1f} ms, "
+                  f"{v['over100']} over 100 ms, missing {v['missing']}", flush=True)
             print(f"{'':12} floor (the same watch on the source): p50 {f['p50']:.1f} ms p99 {f['p99']:.1f} max {f['max']:.1f} ms, {f['over100']} over 100 ms; "
                   f"WAL fsyncs over 64 ms: source {r['src_fsyncs']:.0f}, destination {r['dst_fsyncs']:.0f}; "
                   f"destination transactions over 100 ms: {r['slow_txns']:.0f} (over 50 ms: {r['txns50']:.0f})", flush=True)
