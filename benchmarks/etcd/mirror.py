@@ -244,6 +244,10 @@ def main():
             print(f"{tool:12} restart: all 100 new keys at the destination {r['resume_s']:.2f} s after start"
                   + (f" (first change applied {r['first_ms']:.0f} ms after start; copied again: {r['recopied']})" if tool == "etcd-backup" else " (starts over: copies everything again)"), flush=True)
             results[tool] = r
+            # The next tool gets the machine as this one did: its destination member stops with it (left running,
+            # make-mirror's 100 MiB member shared CPU0 with the source during etcd-backup's lag phase).
+            dst_p.terminate()
+            dst_p.wait()
     finally:
         for p in procs:
             p.terminate()
