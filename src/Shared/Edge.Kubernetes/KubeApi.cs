@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 
@@ -40,7 +39,7 @@ public sealed class KubeApi(k8s.Kubernetes client)
 
         using var response = await SendAsync(HttpMethod.Get, kind.Path(ns) + Query(query), null, null, $"list {kind}", ct).ConfigureAwait(false);
         var json = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        return ReadList<T>(json);
+        return ListReader.Read<T>(json);
     }
 
     /// <summary>
@@ -243,59 +242,6 @@ public sealed class KubeApi(k8s.Kubernetes client)
 
     private static string Query(List<(string Name, string Value)> query) =>
         query.Count == 0 ? "" : "?" + string.Join('&', query.Select(q => $"{q.Name}={Uri.EscapeDataString(q.Value)}"));
-
-    /// <summary>
-    /// A list read in one pass over its UTF-8 bytes: the envelope by hand, each item by the model's own type
-    /// information as the reader reaches it (no <see cref="JsonDocument"/> of the page first, no UTF-16 copy of it).
-    /// No generic envelope type, so nothing here needs reflection (native AOT), whatever <typeparamref name="T"/> is.
-    /// </summary>
-    internal static ListPage<T> ReadList<T>(ReadOnlySpan<byte> json)
-    {
-        var info = (JsonTypeInfo<T>)ModelOptions.GetTypeInfo(typeof(T));
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("a list answer is not a JSON object");
-        }
-
-        V1ListMeta? metadata = null;
-        var items = new List<T>();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isItems = reader.ValueTextEquals("items"u8);
-            var isMetadata = !isItems && reader.ValueTextEquals("metadata"u8);
-            reader.Read();
-            if (isItems && reader.TokenType == JsonTokenType.StartArray)
-            {
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    items.Add(JsonSerializer.Deserialize(ref reader, info)!);
-                }
-            }
-            else if (isMetadata && reader.TokenType == JsonTokenType.StartObject)
-            {
-                metadata = JsonSerializer.Deserialize(ref reader, ListMetaInfo);
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return new ListPage<T>(items, metadata?.ResourceVersion ?? "", string.IsNullOrEmpty(metadata?.ContinueProperty) ? null : metadata.ContinueProperty);
-    }
-
-    /// <summary>KubernetesClient's serializer options (its converters and source-generated models), as it reads them itself.</summary>
-    private static readonly JsonSerializerOptions ModelOptions = CaptureModelOptions();
-
-    private static readonly JsonTypeInfo<V1ListMeta> ListMetaInfo = (JsonTypeInfo<V1ListMeta>)ModelOptions.GetTypeInfo(typeof(V1ListMeta));
-
-    private static JsonSerializerOptions CaptureModelOptions()
-    {
-        JsonSerializerOptions? options = null;
-        KubernetesJson.AddJsonOptions(o => options = o);
-        return options!;
-    }
 }
 
 /// <summary>Label and field selectors of a list or watch (Kubernetes syntax; null = none).</summary>

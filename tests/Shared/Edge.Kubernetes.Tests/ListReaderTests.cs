@@ -6,12 +6,12 @@ using Xunit;
 namespace Edge.Kubernetes.Tests;
 
 /// <summary>
-/// <see cref="KubeApi.ReadList{T}"/>: a list page read in one pass, whatever order the API server writes its fields
+/// <see cref="ListReader.Read{T}"/>: a list page read in one pass, whatever order the API server writes its fields
 /// in, with unknown fields skipped at any depth, and a clear error for what is not a list.
 /// </summary>
 public sealed class ListReaderTests
 {
-    private static ListPage<V1Ingress> Read(string json) => KubeApi.ReadList<V1Ingress>(Encoding.UTF8.GetBytes(json));
+    private static ListPage<V1Ingress> Read(string json) => ListReader.Read<V1Ingress>(Encoding.UTF8.GetBytes(json));
 
     [Fact]
     public void Items_metadata_and_the_continue_token_are_read_in_any_order_and_unknown_fields_are_skipped()
