@@ -158,7 +158,6 @@ internal static partial class ServeCommand
         });
 
         var app = builder.Build();
-        app.Services.GetService<ClusterSource>()?.StartInformers();
         var diagnostics = first?.Diagnostics ?? [];
         if (first is not null)
         {

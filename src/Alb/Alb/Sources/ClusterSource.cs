@@ -37,8 +37,6 @@ internal sealed partial class ClusterSource : BackgroundService
     private Informer<V1EndpointSlice> _slices = null!;
     private Informer<V1ConfigMap>? _configMap;
     private readonly TaskCompletionSource _firstPublish = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _informersStop = new();
-    private int _disposed;
 
     public ClusterSource(KubeApi api, ClusterOptions cluster, TranslationOptions options, Publication publication, TimeProvider time, ILoggerFactory loggers)
     {
@@ -65,45 +63,19 @@ internal sealed partial class ClusterSource : BackgroundService
     /// <summary>Full syncs published (the first and each rebuild after a change).</summary>
     public int Rebuilds { get; private set; }
 
-    /// <summary>
-    /// Starts the informers (their first lists) now: alb calls this as soon as the host is built, so the lists overlap
-    /// the rest of its start-up instead of following it. <see cref="ExecuteAsync"/> starts them when nothing did.
-    /// </summary>
-    public void StartInformers()
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_ingresses is not null)
-        {
-            return;
-        }
-
         var ns = _cluster.WatchNamespace;
-        _classes = Start<V1IngressClass>(ResourceKind.IngressClasses, null, null, _informersStop.Token);
-        _ingresses = Start<V1Ingress>(ResourceKind.Ingresses, ns, null, _informersStop.Token);
-        _services = Start<V1Service>(ResourceKind.Services, ns, null, _informersStop.Token);
-        _slices = Start<V1EndpointSlice>(ResourceKind.EndpointSlices, ns, null, _informersStop.Token);
+        _classes = Start<V1IngressClass>(ResourceKind.IngressClasses, null, null, stoppingToken);
+        _ingresses = Start<V1Ingress>(ResourceKind.Ingresses, ns, null, stoppingToken);
+        _services = Start<V1Service>(ResourceKind.Services, ns, null, stoppingToken);
+        _slices = Start<V1EndpointSlice>(ResourceKind.EndpointSlices, ns, null, stoppingToken);
         if (_options.ConfigMap is { } configMap)
         {
             var (configNs, configName) = ObjectNames.SplitRef(configMap);
-            _configMap = Start<V1ConfigMap>(ResourceKind.ConfigMaps, configNs, new Selectors(Field: $"metadata.name={configName}"), _informersStop.Token);
-        }
-    }
-
-    public override void Dispose()
-    {
-        // The container disposes this once as a singleton and the host may again as a hosted service.
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _informersStop.Cancel();
-            _informersStop.Dispose();
+            _configMap = Start<V1ConfigMap>(ResourceKind.ConfigMaps, configNs, new Selectors(Field: $"metadata.name={configName}"), stoppingToken);
         }
 
-        base.Dispose();
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var stopInformers = stoppingToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _informersStop);
-        StartInformers();
         try
         {
             await Task.WhenAll(new[] { _classes.FirstSync, _ingresses.FirstSync, _services.FirstSync, _slices.FirstSync, _configMap?.FirstSync ?? Task.CompletedTask }
