@@ -150,7 +150,7 @@ public static class Codes
 
     // 292x: client certificates (mTLS)
     public static readonly DiagnosticCode InvalidClientCert = new("ALB2920", Severity.Error, "an auth-tls-* value that does not validate, an auth-tls-secret that is not namespace/name or in another namespace, an error page alb cannot redirect to, or auth-tls-verify-client/auth-tls-match-cn without auth-tls-secret; see the message for the outcome (never served without the check)");
-    public static readonly DiagnosticCode ClientCertSecretUnusable = new("ALB2921", Severity.Error, "an auth-tls-secret that is missing, has no ca.crt, or whose ca.crt or ca.crl does not parse; every request of the host is answered 403");
+    public static readonly DiagnosticCode ClientCertSecretUnusable = new("ALB2921", Severity.Error, "an auth-tls-secret that is missing, has no ca.crt, or whose ca.crt or ca.crl does not parse; the Ingress's routes answer 503 and the host's other paths 403");
     public static readonly DiagnosticCode ClientCertValueDefaulted = new("ALB2922", Severity.Warning, "an auth-tls-verify-client or auth-tls-verify-depth value that does not validate (the default applies), or an auth-tls-* key without auth-tls-secret (no effect)");
     public static readonly DiagnosticCode ClientCertConflict = new("ALB2923", Severity.Warning, "an Ingress whose client-certificate settings differ from those an older Ingress set for the same host; the host keeps the older ones (as ingress-nginx)");
 

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -18,6 +21,35 @@ internal static class ClientCertFixtures
 
     public static string Ing(string name, string host, params (string Key, string Value)[] annotations) =>
         ManifestDir.Ingress(name, host, "/", "web", tlsSecret: TlsSecret, annotations: annotations.ToDictionary(a => P + a.Key, a => a.Value));
+
+    /// <summary>An HTTPS client to alb's port on loopback with <paramref name="sni"/>, offering <paramref name="certificate"/> (none when null), not following redirects.</summary>
+    public static HttpClient HttpsClient(int httpsPort, string sni, X509Certificate2? certificate, Version version)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, httpsPort, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = sni,
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate!,
+            },
+        };
+        return new HttpClient(handler)
+        {
+            BaseAddress = new Uri($"https://{(IPAddress.TryParse(sni, out _) ? "127.0.0.1" : sni)}:{httpsPort}"),
+            DefaultRequestVersion = version,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
 
     /// <summary>A client certificate (EC P-256, clientAuth) issued by <paramref name="issuer"/>, with its private key.</summary>
     public static X509Certificate2 Issue(X509Certificate2 issuer, string subject, DateTimeOffset from, DateTimeOffset to, int serial)

@@ -15,8 +15,8 @@ namespace Alb.Core.Annotations.Families;
 /// ingress-nginx's <c>authtls</c> parser: <c>auth-tls-secret</c> (<c>namespace/name</c>, keys <c>ca.crt</c> and
 /// optional <c>ca.crl</c>), <c>auth-tls-verify-client</c>, <c>-verify-depth</c>, <c>-error-page</c>,
 /// <c>-pass-certificate-to-upstream</c> and <c>-match-cn</c>. Values ingress-nginx rejects reject the Ingress; a
-/// reference it denies denies the routes (503); a Secret that cannot be used makes the whole host answer 403 (the
-/// policy carries the problem). Where ingress-nginx would serve without the check, alb denies or keeps it on.
+/// reference it denies denies the routes (503); a Secret that cannot be used denies the Ingress's routes too (503) and
+/// makes the host's other paths answer 403 (the policy carries the problem). Where ingress-nginx would serve without the check, alb denies or keeps it on.
 /// </summary>
 public static partial class ClientCertAnnotations
 {
@@ -96,7 +96,9 @@ public static partial class ClientCertAnnotations
         var problem = LoadSecret(secrets(ns, name), reference, out var caPem, out var thumbprints, out var crlPem);
         if (problem is not null)
         {
-            findings.Add(Codes.ClientCertSecretUnusable, "auth-tls-secret", problem + "; every request of the host is answered 403 (fail closed)");
+            // ingress-nginx denies the Ingress's locations (503); alb also keeps the host closed: the other Ingresses'
+            // paths of the host answer 403 instead of being served without the certificate check (fail closed).
+            findings.Add(Codes.ClientCertSecretUnusable, "auth-tls-secret", problem + "; this Ingress's routes answer 503 (as ingress-nginx) and the host's other paths 403 (fail closed)", BadValueOutcome.DenyRoute);
             return findings.Result<ClientCertPolicy?>(policy with { Problem = problem });
         }
 
