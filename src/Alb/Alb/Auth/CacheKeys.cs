@@ -20,7 +20,7 @@ internal static class CacheKeys
     private static Blake2sDigest? _threadMac;
 
     /// <summary>The key of one string (a bearer token).</summary>
-    public static UInt128 Of(string text)
+    public static UInt128 Of(ReadOnlySpan<char> text)
     {
         var mac = _threadMac ??= new Blake2sDigest(Secret, 16, null, null);
         Span<byte> buffer = stackalloc byte[256];
@@ -49,9 +49,9 @@ internal static class CacheKeys
     }
 
     /// <summary>UTF-8 of <paramref name="text"/> into the MAC, through a stack buffer (in pieces when longer).</summary>
-    private static void Append(Blake2sDigest mac, string text, Span<byte> buffer)
+    private static void Append(Blake2sDigest mac, ReadOnlySpan<char> text, Span<byte> buffer)
     {
-        var chars = text.AsSpan();
+        var chars = text;
         while (!chars.IsEmpty)
         {
             var take = Math.Min(chars.Length, buffer.Length / 3);

@@ -31,7 +31,7 @@ internal sealed class JwtCheck : AccessCheck
     private readonly ConcurrentDictionary<UInt128, Verified> _verified = new();
 
     /// <summary>A token that passed: until when, with which keys, and its claims-to-headers values.</summary>
-    private sealed record Verified(DateTime Until, TokenValidationParameters Parameters, List<(string Name, string? Value)>? Headers);
+    private sealed record Verified(DateTime Until, TokenValidationParameters Parameters, JwtHeadersFeature? Headers);
 
     /// <summary>Lifetimes are checked against the system clock: TokenValidationParameters.TimeProvider is not public in 8.23.0.</summary>
     public JwtCheck(JwtPolicy policy, JwksSource? source)
@@ -80,23 +80,24 @@ internal sealed class JwtCheck : AccessCheck
             return new AccessVerdict(StatusCodes.Status503ServiceUnavailable);
         }
 
-        var key = CacheKeys.Of(token);
+        var key = CacheKeys.Of(token.Span);
         if (_verified.TryGetValue(key, out var verified) && ReferenceEquals(verified.Parameters, parameters) && DateTime.UtcNow < verified.Until)
         {
             if (verified.Headers is not null)
             {
-                context.Features.Set(new JwtHeadersFeature(verified.Headers));
+                context.Features.Set(verified.Headers); // immutable: one instance serves every request with this token
             }
 
             return AccessVerdict.Allow;
         }
 
-        var result = await Handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
+        var text = token.ToString(); // only a token not seen before becomes a string
+        var result = await Handler.ValidateTokenAsync(text, parameters).ConfigureAwait(false);
         if (!result.IsValid && _source is not null && result.TokenOnFailedValidation is JsonWebToken { Kid: { Length: > 0 } kid }
             && _current.Keys?.HasKid(kid) == false && result.Exception is SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException
             && await _source.RefreshForUnknownKidAsync().ConfigureAwait(false) && await ParametersAsync().ConfigureAwait(false) is { } refreshed)
         {
-            result = await Handler.ValidateTokenAsync(token, refreshed).ConfigureAwait(false);
+            result = await Handler.ValidateTokenAsync(text, refreshed).ConfigureAwait(false);
         }
 
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
@@ -113,18 +114,18 @@ internal sealed class JwtCheck : AccessCheck
             }
         }
 
-        List<(string Name, string? Value)>? headers = null;
+        JwtHeadersFeature? headers = null;
         if (_policy.ClaimsToHeaders.Count > 0)
         {
-            headers = [.. _policy.ClaimsToHeaders.Select(h => (h.Header, HeaderValue(claims, h.Claim)))];
-            context.Features.Set(new JwtHeadersFeature(headers));
+            headers = new JwtHeadersFeature([.. _policy.ClaimsToHeaders.Select(h => (h.Header, HeaderValue(claims, h.Claim)))]);
+            context.Features.Set(headers);
         }
 
         Remember(key, jwt.ValidTo, await ParametersAsync().ConfigureAwait(false), headers);
         return AccessVerdict.Allow;
     }
 
-    private void Remember(UInt128 key, DateTime expires, TokenValidationParameters? parameters, List<(string Name, string? Value)>? headers)
+    private void Remember(UInt128 key, DateTime expires, TokenValidationParameters? parameters, JwtHeadersFeature? headers)
     {
         var until = DateTime.UtcNow + VerifiedLifetime;
         if (parameters is null || expires <= DateTime.UtcNow)
@@ -176,24 +177,25 @@ internal sealed class JwtCheck : AccessCheck
         return parameters;
     }
 
-    private (bool Found, string Token) ReadToken(HttpContext context)
+    /// <summary>The token as a slice of the request's own string (no copy until a token must be validated).</summary>
+    private (bool Found, ReadOnlyMemory<char> Token) ReadToken(HttpContext context)
     {
         var source = _policy.Source;
         switch (source.Location)
         {
             case JwtTokenLocation.Cookie:
-                return context.Request.Cookies.TryGetValue(source.Name, out var cookie) && cookie.Trim() is { Length: > 0 } c ? (true, c) : (false, "");
+                return context.Request.Cookies.TryGetValue(source.Name, out var cookie) && cookie.AsMemory().Trim() is { Length: > 0 } c ? (true, c) : (false, default);
             case JwtTokenLocation.Header:
                 var values = context.Request.Headers[source.Name];
-                return values.Count == 0 || values.ToString().Trim() is not { Length: > 0 } v ? (false, "") : (true, values.Count > 1 ? "" : v);
+                return values.Count == 0 || values.ToString().AsMemory().Trim() is not { Length: > 0 } v ? (false, default) : (true, values.Count > 1 ? default : v);
             default:
                 var authorization = context.Request.Headers.Authorization;
                 if (authorization.Count != 1 || authorization[0] is not { } header || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
                 {
-                    return authorization.Count > 1 ? (true, "") : (false, ""); // two Authorization headers: refused, never guessed
+                    return authorization.Count > 1 ? (true, default) : (false, default); // two Authorization headers: refused, never guessed
                 }
 
-                return header.AsSpan(7).Trim(' ') is { Length: > 0 } bearer ? (true, bearer.ToString()) : (false, "");
+                return header.AsMemory(7).Trim(' ') is { Length: > 0 } bearer ? (true, bearer) : (false, default);
         }
     }
 
