@@ -27,25 +27,33 @@ internal sealed class AuthHeaderNames
             : new((policies.ExternalAuth?.ResponseHeaders ?? []).Concat(policies.Jwt?.ClaimsToHeaders.Select(c => c.Header) ?? []));
 
     /// <summary>
-    /// The client's copies are found among the names the client sent (Kestrel's header names, cheap to walk), not by
-    /// enumerating the upstream request's headers, which would parse every value on every request.
+    /// The names the route sets are removed (any case), then the client's underscore spellings of them, found by one
+    /// walk over the names the client sent (Kestrel's, cheap to walk). Not by enumerating the upstream request's
+    /// headers (that would parse every value), nor through <c>IHeaderDictionary.Keys</c> (Kestrel builds a set of the
+    /// names for it on every call).
     /// </summary>
     public void Apply(HttpRequestHeaders headers, IHeaderDictionary sent, AuthHeadersFeature? answer, JwtHeadersFeature? claims)
     {
         foreach (var name in _names)
         {
-            headers.Remove(name); // any case: HttpHeaders names are case-insensitive
+            headers.Remove(name); // any case (HttpHeaders names are case-insensitive), and whoever set it before
         }
 
-        foreach (var name in sent.Keys)
+        foreach (var pair in sent)
         {
-            if (name.Contains('_', StringComparison.Ordinal) && _folded.Contains(Fold(name)))
+            if (pair.Key.Contains('_', StringComparison.Ordinal) && _folded.Contains(Fold(pair.Key)))
             {
-                headers.Remove(name);
+                headers.Remove(pair.Key);
             }
         }
 
-        foreach (var (name, value) in (answer?.Headers ?? []).Concat(claims?.Headers ?? []))
+        Add(headers, answer?.Headers);
+        Add(headers, claims?.Headers);
+    }
+
+    private static void Add(HttpRequestHeaders headers, List<(string Name, string? Value)>? values)
+    {
+        foreach (var (name, value) in values ?? [])
         {
             if (value is not null)
             {
@@ -54,5 +62,6 @@ internal sealed class AuthHeaderNames
         }
     }
 
+    /// <summary>The name with <c>_</c> read as <c>-</c> (the same instance when it has none).</summary>
     private static string Fold(string name) => name.Replace('_', '-');
 }
