@@ -13,7 +13,7 @@ internal static class HelpText
         Exit codes: 0 done, 1 failed at run time, 2 bad usage.
         """;
 
-    public const string Run = """
+    public static readonly string Run = """
         alb-operator run: watch Alb objects and, while this replica holds the Lease, create and keep what each needs.
 
         Usage: alb-operator run [flags]
@@ -26,7 +26,7 @@ internal static class HelpText
                                   (default: $POD_NAME, else the host name)
           --admin ADDR:PORT       /healthz, /readyz, /metrics over HTTP (default: 127.0.0.1:10256)
           --webhook ADDR:PORT     the admission webhook over HTTPS, POST /validate-ingress (default: 0.0.0.0:9443)
-          --alb-image IMAGE       the alb image of an Alb without spec.image (default: registry.example.com/edge/alb:latest)
+          --alb-image IMAGE       the alb image of an Alb without spec.image (default: this release's, {DEFAULT_ALB_IMAGE})
           --vipd-image IMAGE      the vipd image of an Alb with spec.vip and no spec.vip.image
                                   (default: the alb image with its last path segment replaced by vipd)
           --log-level LEVEL       debug, info, warning or error (default: info); logs go to stderr
@@ -34,5 +34,5 @@ internal static class HelpText
           --renew-deadline SEC    a leader that has not renewed for this long stops writing (default: 10)
           --retry-period SEC      the interval of acquire and renew tries (default: 2)
                                   (lease duration > renew deadline > 1.2 x retry period)
-        """;
+        """.Replace("{DEFAULT_ALB_IMAGE}", RunOptions.DefaultAlbImage, StringComparison.Ordinal);
 }

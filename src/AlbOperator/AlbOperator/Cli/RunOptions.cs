@@ -1,4 +1,5 @@
 using System.Net;
+using System.Reflection;
 using Edge.Kubernetes;
 
 namespace AlbOperator.Cli;
@@ -6,8 +7,13 @@ namespace AlbOperator.Cli;
 /// <summary><c>alb-operator run</c>'s settings, validated by <see cref="CommandLine.ParseRun"/>.</summary>
 internal sealed record RunOptions
 {
-    /// <summary>The alb image when neither an Alb's <c>spec.image</c> nor <c>--alb-image</c> names one.</summary>
-    public const string DefaultAlbImage = "registry.example.com/edge/alb:latest";
+    /// <summary>
+    /// The alb image when neither an Alb's <c>spec.image</c> nor <c>--alb-image</c> names one: this release's own,
+    /// <c>REPOSITORY/alb:VERSION</c> with the operator's version, set at build time (<c>-p:Version</c>,
+    /// <c>-p:EdgeImageRepository</c>), so an operator upgrade rolls alb to the same release. Never <c>:latest</c>.
+    /// </summary>
+    public static readonly string DefaultAlbImage = typeof(RunOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "EdgeAlbImage").Value!;
 
     /// <summary>A kubeconfig file; null: the Pod's service account.</summary>
     public string? Kubeconfig { get; init; }

@@ -25,6 +25,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 10256), options.Admin);
         Assert.Equal(new IPEndPoint(IPAddress.Any, 9443), options.Webhook);
         Assert.Equal(RunOptions.DefaultAlbImage, options.AlbImage);
+        var version = typeof(RunOptions).Assembly.GetName().Version!;
+        Assert.Equal($"registry.example.com/edge/alb:{version.Major}.{version.Minor}.{version.Build}", options.AlbImage); // the release's own, never :latest
         Assert.Null(options.VipdImage);
         Assert.Equal((15, 10, 2), (options.LeaseDuration.TotalSeconds, options.RenewDeadline.TotalSeconds, options.RetryPeriod.TotalSeconds));
 
