@@ -10,15 +10,16 @@ namespace Alb.Sources;
 
 /// <summary>
 /// A live cluster as alb's source: informers for IngressClasses, Ingresses, Services, EndpointSlices, the ConfigMap,
-/// and Secrets of only the namespaces our Ingresses reference (<see cref="SecretScope"/>). Nothing is published before
-/// every informer's first full list; then changes are coalesced (100 ms hold-off, at most 1 s) into one snapshot →
-/// translate → publish, the same path the manifest directory takes. While the API server is away the informers keep
-/// their last state, so alb keeps serving the last good table.
+/// Secrets of only the namespaces our Ingresses reference (<see cref="SecretScope"/>), and only the ConfigMaps our
+/// Ingresses name (<see cref="ConfigMapScope"/>, one informer per name). Nothing is published before every informer's
+/// first full list; then changes are coalesced (100 ms hold-off, at most 1 s) into one snapshot → translate → publish,
+/// the same path the manifest directory takes. While the API server is away the informers keep their last state, so
+/// alb keeps serving the last good table.
 /// </summary>
 internal sealed partial class ClusterSource : BackgroundService
 {
-    /// <summary>How long a rebuild waits for the Secrets of a namespace our Ingresses just started to reference.</summary>
-    public static readonly TimeSpan SecretSyncWait = TimeSpan.FromSeconds(10);
+    /// <summary>How long a rebuild waits for the Secrets or ConfigMaps our Ingresses just started to reference.</summary>
+    public static readonly TimeSpan ScopeSyncWait = TimeSpan.FromSeconds(10);
 
     private readonly KubeApi _api;
     private readonly ClusterOptions _cluster;
@@ -29,7 +30,9 @@ internal sealed partial class ClusterSource : BackgroundService
     private readonly ILogger _logger;
     private readonly Coalescer _changes;
     private readonly TranslationCache _cache = new();
-    private readonly Dictionary<string, (Informer<V1Secret> Informer, CancellationTokenSource Stop, Task Run)> _secrets = new(StringComparer.Ordinal);
+    private readonly ScopedInformers<V1Secret> _secrets;
+    private readonly ScopedInformers<V1ConfigMap> _referencedConfigMaps;
+    private readonly string? _globalConfigMap; // namespace/name of --configmap, which has its own informer
     private readonly List<Task> _running = [];
     private Informer<V1IngressClass> _classes = null!;
     private Informer<V1Ingress> _ingresses = null!;
@@ -48,6 +51,14 @@ internal sealed partial class ClusterSource : BackgroundService
         _loggers = loggers;
         _logger = loggers.CreateLogger<ClusterSource>();
         _changes = Coalescer.Default(time);
+        if (options.ConfigMap is { } global)
+        {
+            var (globalNs, globalName) = ObjectNames.SplitRef(global);
+            _globalConfigMap = ClusterSnapshot.Key(globalNs, globalName);
+        }
+
+        _secrets = new(api, ResourceKind.Secrets, ns => (ns, null), _changes.Signal, time, loggers.CreateLogger("Alb.Cluster.Secrets"));
+        _referencedConfigMaps = new(api, ResourceKind.ConfigMaps, ByName, _changes.Signal, time, loggers.CreateLogger("Alb.Cluster.ConfigMaps"));
     }
 
     /// <summary>The Ingresses and IngressClasses now (empty before the informers start).</summary>
@@ -84,7 +95,7 @@ internal sealed partial class ClusterSource : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var started = _time.GetTimestamp();
-                await SyncSecretScopeAsync(first ? Timeout.InfiniteTimeSpan : SecretSyncWait, stoppingToken).ConfigureAwait(false);
+                await SyncScopesAsync(first ? Timeout.InfiniteTimeSpan : ScopeSyncWait, stoppingToken).ConfigureAwait(false);
                 try
                 {
                     _changes.Discard(); // the snapshot read next includes every change signalled until now
@@ -112,12 +123,9 @@ internal sealed partial class ClusterSource : BackgroundService
         }
         finally
         {
-            foreach (var (_, (_, stop, _)) in _secrets)
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-            }
-
-            await Task.WhenAll(_running.Concat(_secrets.Values.Select(s => s.Run))).ConfigureAwait(false);
+            await _secrets.StopAsync().ConfigureAwait(false);
+            await _referencedConfigMaps.StopAsync().ConfigureAwait(false);
+            await Task.WhenAll(_running).ConfigureAwait(false);
         }
     }
 
@@ -127,37 +135,22 @@ internal sealed partial class ClusterSource : BackgroundService
         _classes.Items,
         _services.Items,
         _slices.Items,
-        _secrets.Values.SelectMany(s => s.Informer.Items),
-        _configMap?.Items ?? []);
+        _secrets.Items,
+        (_configMap?.Items ?? []).Concat(_referencedConfigMaps.Items));
 
-    /// <summary>Starts Secret informers for namespaces that became referenced (waiting for their first list) and stops the rest.</summary>
-    private async Task SyncSecretScopeAsync(TimeSpan wait, CancellationToken stoppingToken)
+    /// <summary>
+    /// Starts the Secret informers of namespaces and the ConfigMap informers of names that became referenced (waiting
+    /// for their first list), and stops the rest. Under <c>--watch-namespace</c> only that namespace is read.
+    /// </summary>
+    private async Task SyncScopesAsync(TimeSpan wait, CancellationToken stoppingToken)
     {
-        var wanted = SecretScope.Namespaces(_ingresses.Items, _classes.Items, _options);
-        if (_cluster.WatchNamespace is { } only)
-        {
-            wanted = wanted.Contains(only) ? new HashSet<string>(StringComparer.Ordinal) { only } : new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        foreach (var gone in _secrets.Keys.Where(k => !wanted.Contains(k)).ToList())
-        {
-            var (_, stop, run) = _secrets[gone];
-            _secrets.Remove(gone);
-            await stop.CancelAsync().ConfigureAwait(false);
-            await run.ConfigureAwait(false);
-            stop.Dispose();
-        }
-
-        var added = new List<Task>();
-        foreach (var ns in wanted.Where(n => !_secrets.ContainsKey(n)))
-        {
-            var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var informer = new Informer<V1Secret>(_api, ResourceKind.Secrets, ns, null, null, _time, _loggers.CreateLogger("Alb.Cluster.Secrets"));
-            informer.Changed += _changes.Signal;
-            _secrets[ns] = (informer, stop, Task.Run(() => informer.RunAsync(stop.Token), CancellationToken.None));
-            added.Add(informer.FirstSync);
-        }
-
+        var namespaces = SecretScope.Namespaces(_ingresses.Items, _classes.Items, _options).Where(Watched).ToHashSet(StringComparer.Ordinal);
+        var configMaps = ConfigMapScope.References(_ingresses.Items, _classes.Items, _options)
+            .Where(key => key != _globalConfigMap && Watched(ObjectNames.SplitRef(key).Namespace))
+            .ToHashSet(StringComparer.Ordinal);
+        var added = (await _secrets.SyncAsync(namespaces, stoppingToken).ConfigureAwait(false))
+            .Concat(await _referencedConfigMaps.SyncAsync(configMaps, stoppingToken).ConfigureAwait(false))
+            .ToList();
         if (added.Count > 0)
         {
             try
@@ -166,9 +159,18 @@ internal sealed partial class ClusterSource : BackgroundService
             }
             catch (TimeoutException)
             {
-                LogSecretsLate(_logger, wait.TotalSeconds);
+                LogScopeLate(_logger, wait.TotalSeconds);
             }
         }
+    }
+
+    private bool Watched(string ns) => _cluster.WatchNamespace is not { } only || ns == only;
+
+    /// <summary>A referenced ConfigMap's informer: its namespace, and a field selector on its name.</summary>
+    private static (string Namespace, Selectors? Selectors) ByName(string key)
+    {
+        var (ns, name) = ObjectNames.SplitRef(key);
+        return (ns, new Selectors(Field: $"metadata.name={name}"));
     }
 
     private Informer<T> Start<T>(ResourceKind kind, string? ns, Selectors? selectors, CancellationToken stoppingToken)
@@ -186,6 +188,6 @@ internal sealed partial class ClusterSource : BackgroundService
     [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "Rebuild from the cluster failed; the last good configuration stays in service")]
     private static partial void LogRebuildFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Secrets of a newly referenced namespace not listed within {Seconds:F0} s: publishing without them (their routes fail closed until they arrive)")]
-    private static partial void LogSecretsLate(ILogger logger, double seconds);
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "Secrets or ConfigMaps newly referenced by Ingresses not listed within {Seconds:F0} s: publishing without them (their routes fail closed until they arrive)")]
+    private static partial void LogScopeLate(ILogger logger, double seconds);
 }

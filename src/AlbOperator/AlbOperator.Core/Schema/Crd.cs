@@ -9,8 +9,9 @@ namespace AlbOperator.Core.Schema;
 /// <summary>
 /// The <c>albs.edge.io</c> CustomResourceDefinition: namespaced, <c>v1alpha1</c>, a status subresource, printer
 /// columns, and a structural schema with the same defaults and bounds as <see cref="Defaults"/> and
-/// <see cref="AlbValidation"/> (which stay the authority: the operator applies defaults itself and its webhook
-/// checks what a schema cannot, e.g. <c>spec.vip</c> needing <c>spec.hostNetwork</c>).
+/// <see cref="AlbValidation"/> (which stay the authority: the operator applies defaults itself, and what a schema
+/// cannot check, e.g. <c>spec.vip</c> needing <c>spec.hostNetwork</c>, only the operator finds and reports in
+/// <c>Degraded</c>; no admission webhook checks an Alb).
 /// <c>deploy/base/crd.yaml</c> is <see cref="RenderYaml"/>'s output; a test fails when they differ.
 /// </summary>
 public static class Crd

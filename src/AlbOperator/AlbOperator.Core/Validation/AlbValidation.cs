@@ -4,8 +4,8 @@ using k8s.Models;
 namespace AlbOperator.Core.Validation;
 
 /// <summary>
-/// Every problem with an Alb, each naming its field, as data: the operator reports them in <c>Degraded</c> and its
-/// admission webhook refuses the object with them. Nothing here throws on bad input.
+/// Every problem with an Alb, each naming its field, as data: the operator reports them in <c>Degraded</c>
+/// (no admission webhook checks an Alb; the operator's webhook validates Ingresses). Nothing here throws on bad input.
 /// </summary>
 public static class AlbValidation
 {

@@ -2,7 +2,7 @@ using k8s.Models;
 
 namespace Alb.Tests.Cluster;
 
-/// <summary>The objects an Ingress needs, as a cluster holds them: a Service, its EndpointSlice, the Ingress.</summary>
+/// <summary>The objects an Ingress needs, as a cluster holds them: a Service, its EndpointSlice, the Ingress, a Namespace, a ConfigMap.</summary>
 internal static class ClusterObjects
 {
     public static V1Service Service(string name, string ns = "default") => new()
@@ -43,5 +43,15 @@ internal static class ClusterObjects
                 },
             ],
         },
+    };
+
+    public static V1Namespace Namespace(string name) => new() { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = name } };
+
+    public static V1ConfigMap ConfigMap(string name, string ns, params (string Key, string Value)[] data) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Data = data.ToDictionary(d => d.Key, d => d.Value),
     };
 }
