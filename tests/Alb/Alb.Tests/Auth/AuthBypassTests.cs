@@ -56,7 +56,6 @@ public sealed class AuthBypassTests(ITestOutputHelper output) : IAsyncLifetime
         "GET /%61dmin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
         "GET /admin;param HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
         "GET /admin;jsessionid=1/secret HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
-        "GET /admin#frag HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
         "GET /admin?x=1 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
         "GET /?/admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
         "GET http://app.example.com/admin HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
@@ -104,6 +103,21 @@ public sealed class AuthBypassTests(ITestOutputHelper output) : IAsyncLifetime
         {
             Assert.Equal(reached, _public.LastRequest);
         }
+    }
+
+    [Fact]
+    public async Task A_fragment_in_the_request_target_is_400_and_reaches_no_backend()
+    {
+        int adminBefore = _admin.Requests, publicBefore = _public.Requests;
+        foreach (var target in new[] { "/admin#frag", "/public#frag" })
+        {
+            var answer = await RawHttp.SendAsync(_alb.HttpPort, $"GET {target} HTTP/1.1\r\nHost: app.example.com\r\n\r\n", TimeSpan.FromSeconds(1));
+            output.WriteLine(answer);
+            Assert.True(RawHttp.Statuses(answer) is [400], $"{target}: {answer}");
+        }
+
+        Assert.Equal(adminBefore, _admin.Requests);
+        Assert.Equal(publicBefore, _public.Requests);
     }
 
     [Theory]
