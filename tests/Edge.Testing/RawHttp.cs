@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Edge.Testing;
 
@@ -8,15 +10,21 @@ namespace Edge.Testing;
 public static class RawHttp
 {
     /// <summary>Sends <paramref name="request"/> as is and returns what comes back until the server closes or goes quiet.</summary>
-    public static async Task<string> SendAsync(int port, string request, TimeSpan? quiet = null)
+    public static async Task<string> SendAsync(int port, string request, TimeSpan? quiet = null) =>
+        (await ExchangeAsync(port, request, quiet ?? TimeSpan.FromSeconds(5))).Text;
+
+    /// <summary>As <see cref="SendAsync"/>, and whether the server closed the connection (false: it went quiet for <paramref name="quiet"/>).</summary>
+    public static async Task<(string Text, bool Closed)> ExchangeAsync(int port, string request, TimeSpan quiet)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, port);
         await socket.SendAsync(Encoding.ASCII.GetBytes(request));
-        return await ReadAsync(socket, quiet ?? TimeSpan.FromSeconds(5));
+        return await ReadUntilAsync(socket, quiet);
     }
 
-    public static async Task<string> ReadAsync(Socket socket, TimeSpan quiet)
+    public static async Task<string> ReadAsync(Socket socket, TimeSpan quiet) => (await ReadUntilAsync(socket, quiet)).Text;
+
+    private static async Task<(string Text, bool Closed)> ReadUntilAsync(Socket socket, TimeSpan quiet)
     {
         var buffer = new byte[64 * 1024];
         var text = new StringBuilder();
@@ -30,21 +38,25 @@ public static class RawHttp
             }
             catch (OperationCanceledException)
             {
-                return text.ToString();
+                return (text.ToString(), false);
             }
             catch (SocketException)
             {
-                return text.ToString();
+                return (text.ToString(), true); // reset by the server
             }
 
             if (read == 0)
             {
-                return text.ToString();
+                return (text.ToString(), true);
             }
 
             text.Append(Encoding.ASCII.GetString(buffer, 0, read));
         }
     }
+
+    /// <summary>The status codes of every response in <paramref name="responses"/> (a status line at the start of a line), in order.</summary>
+    public static List<int> Statuses(string responses) =>
+        [.. Regex.Matches(responses, @"^HTTP/1\.1 (\d{3}) ", RegexOptions.Multiline).Select(m => int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture))];
 
     /// <summary>The status code of the first response in <paramref name="response"/>, or 0 if there is none.</summary>
     public static int Status(string response) =>
