@@ -42,7 +42,7 @@ internal static class HelpText
           --https ADDR:PORT                  HTTPS listener, TLS 1.2/1.3, SNI, HTTP/2 by ALPN (default 0.0.0.0:8443)
           --admin ADDR:PORT                  /healthz, /readyz, /metrics (default 127.0.0.1:10254)
           --ingress-class NAME               class name served when no IngressClass object names it (default alb);
-                                             IngressClasses with spec.controller edge.io/alb are always ours
+                                             IngressClasses whose spec.controller is --controller-class are always ours
           --watch-ingress-without-class      also serve Ingresses that name no class
           --enable-ssl-passthrough           honour the ssl-passthrough annotation: TLS for those hosts is spliced,
                                              undecrypted, to the backend of the host's "/" path (SNI is peeked)
