@@ -4,7 +4,20 @@ using k8s.Models;
 namespace Alb.Core.Cluster;
 
 /// <summary>One status write: the Ingress and the list its <c>status.loadBalancer.ingress</c> must become.</summary>
-public sealed record StatusWrite(V1Ingress Ingress, IReadOnlyList<V1IngressLoadBalancerIngress> Addresses);
+public sealed record StatusWrite(V1Ingress Ingress, IReadOnlyList<V1IngressLoadBalancerIngress> Addresses)
+{
+    /// <summary>
+    /// The merge patch for the status subresource: the whole list (a merge patch replaces an array), and the
+    /// resourceVersion the plan was made from as a precondition. When the Ingress changed since (another controller
+    /// added its entry), the API server answers 409 instead of letting this list drop that entry; the change reaches
+    /// the informer, and the next plan starts from it.
+    /// </summary>
+    public string Patch() => k8s.KubernetesJson.Serialize(new V1Ingress
+    {
+        Metadata = new V1ObjectMeta { ResourceVersion = Ingress.Metadata?.ResourceVersion },
+        Status = new V1IngressStatus { LoadBalancer = new V1IngressLoadBalancerStatus { Ingress = [.. Addresses] } },
+    });
+}
 
 /// <summary>
 /// Which Ingresses need a status write, and what: an Ingress of ours gets exactly our addresses (as ingress-nginx

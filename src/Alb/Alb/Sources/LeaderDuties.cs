@@ -148,18 +148,24 @@ internal sealed partial class LeaderDuties(
         {
             term.ThrowIfCancellationRequested(); // never write after leadership is lost
             var meta = write.Ingress.Metadata;
-            var patch = k8s.KubernetesJson.Serialize(new V1Ingress { Status = new V1IngressStatus { LoadBalancer = new V1IngressLoadBalancerStatus { Ingress = [.. write.Addresses] } } });
             try
             {
-                await api.MergePatchAsync<V1Ingress>(ResourceKind.Ingresses, meta.NamespaceProperty, meta.Name, patch, term, subresource: "status").ConfigureAwait(false);
+                await api.MergePatchAsync<V1Ingress>(ResourceKind.Ingresses, meta.NamespaceProperty, meta.Name, write.Patch(), term, subresource: "status").ConfigureAwait(false);
                 LogStatusWritten(logger, meta.NamespaceProperty ?? "default", meta.Name, string.Join(',', write.Addresses.Select(a => a.Ip ?? a.Hostname)));
             }
             catch (KubeApiException e) when (e.IsNotFound)
             {
                 // deleted meanwhile
             }
+            catch (KubeApiException e) when (e.IsConflict)
+            {
+                LogStatusStale(logger, meta.NamespaceProperty ?? "default", meta.Name); // changed since the plan: its event brings a new one
+            }
         }
     }
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "Ingress {Namespace}/{Name} changed since its status was planned (409); planning again from the change")]
+    private static partial void LogStatusStale(ILogger logger, string @namespace, string name);
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "Ingress {Namespace}/{Name} status: [{Addresses}]")]
     private static partial void LogStatusWritten(ILogger logger, string @namespace, string name, string addresses);

@@ -35,6 +35,17 @@ public sealed class IngressStatusPlannerTests
     }
 
     [Fact]
+    public void The_patch_carries_the_whole_list_and_the_planned_resource_version_as_a_precondition()
+    {
+        var ingress = Ingress("moved", "nginx", "10.0.0.1", "192.0.2.1");
+        ingress.Metadata.ResourceVersion = "4711";
+        var patch = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(IngressStatusPlanner.Plan([ingress], [], new TranslationOptions(), Ours)).Patch())!;
+        Assert.Equal("4711", (string?)patch["metadata"]!["resourceVersion"]);
+        Assert.Equal("""[{"ip":"192.0.2.1"}]""", patch["status"]!["loadBalancer"]!["ingress"]!.ToJsonString());
+        Assert.Null(patch["spec"]);
+    }
+
+    [Fact]
     public void The_controller_class_decides_which_ingress_classes_are_ours()
     {
         var nginxClass = new V1IngressClass { Metadata = new() { Name = "nginx" }, Spec = new() { Controller = "k8s.io/ingress-nginx" } };
