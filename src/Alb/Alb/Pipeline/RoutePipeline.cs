@@ -128,7 +128,7 @@ internal sealed class RoutePipeline
         return new RoutePipeline([.. steps], forward);
     }
 
-    /// <summary>The lean HTTP/1.1 client for a plain route to an HTTP/1.1 backend, when ALB_LEAN_H1=1; else null (YARP).</summary>
+    /// <summary>The lean HTTP/1.1 client for a plain route to an HTTP/1.1 backend, unless ALB_LEAN_H1=0; else null (YARP).</summary>
     private static Proxy.Lean.LeanForwarder? LeanFor(bool plain, UpstreamPolicy upstream, PipelineContext context) =>
         plain && upstream.Protocol == UpstreamProtocol.Http && upstream.HttpVersion == "1.1" && context.Services.Upstream.Lean is { } lean
             ? new Proxy.Lean.LeanForwarder(lean, context.Forwarding, TimeSpan.FromMilliseconds(Math.Max(upstream.ReadTimeoutMs, upstream.SendTimeoutMs)))

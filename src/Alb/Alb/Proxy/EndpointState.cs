@@ -25,7 +25,7 @@ internal sealed class EndpointState(string authority)
     /// <summary>"https://host:port/" for HTTPS and GRPCS backends.</summary>
     public string HttpsPrefix { get; } = $"https://{authority}/";
 
-    /// <summary>The lean HTTP/1.1 client's idle connections to this address (ALB_LEAN_H1=1 only).</summary>
+    /// <summary>The lean HTTP/1.1 client's idle connections to this address (unless ALB_LEAN_H1=0).</summary>
     public Lean.LeanPool? LeanPool { get; set; }
 
     public string Prefix(UpstreamProtocol protocol) => protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? HttpsPrefix : HttpPrefix;

@@ -36,7 +36,7 @@ internal sealed class UpstreamClient : IDisposable
 
     public HttpMessageInvoker Invoker { get; }
 
-    /// <summary>The lean HTTP/1.1 client (ALB_LEAN_H1=1), or null.</summary>
+    /// <summary>The lean HTTP/1.1 client, or null with ALB_LEAN_H1=0.</summary>
     public Alb.Proxy.Lean.LeanUpstream? Lean { get; }
 
     /// <summary>The pool for a route's proxy-ssl-* policy (the shared one when it has none).</summary>

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Alb.Tests.Proxy.Lean;
 
-/// <summary>alb_upstream_forward_total counts each request by the client that sent it (ALB_LEAN_H1=1, and without it).</summary>
+/// <summary>alb_upstream_forward_total counts each request by the client that sent it: the lean client by default, YARP with ALB_LEAN_H1=0.</summary>
 public sealed class LeanForwardMetricTests : IAsyncLifetime
 {
     private TestOrigin _origin = null!;
@@ -20,10 +20,10 @@ public sealed class LeanForwardMetricTests : IAsyncLifetime
             ManifestDir.Ingress("http10", "http10.example.com", "/", "o", annotations: new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/proxy-http-version"] = "1.0" });
         var lean = new ManifestDir();
         lean.Write("all.yaml", manifests);
-        _lean = await AlbInstance.StartAsync(lean, LeanMetrics.Environment);
+        _lean = await AlbInstance.StartAsync(lean); // the default
         var plain = new ManifestDir();
         plain.Write("all.yaml", manifests);
-        _plain = await AlbInstance.StartAsync(plain);
+        _plain = await AlbInstance.StartAsync(plain, LeanMetrics.Off);
     }
 
     public async Task DisposeAsync()
@@ -64,7 +64,7 @@ public sealed class LeanForwardMetricTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Counts_every_request_as_general_without_ALB_LEAN_H1()
+    public async Task Counts_every_request_as_general_with_ALB_LEAN_H1_0()
     {
         Assert.Equal(HttpStatusCode.OK, await GetAsync(_plain, "plain.example.com"));
         Assert.Equal(HttpStatusCode.OK, await GetAsync(_plain, "http10.example.com"));

@@ -7,6 +7,9 @@ internal static class LeanMetrics
 {
     public static readonly Dictionary<string, string> Environment = new() { ["ALB_LEAN_H1"] = "1" };
 
+    /// <summary>The lean client switched off (it is on by default).</summary>
+    public static readonly Dictionary<string, string> Off = new() { ["ALB_LEAN_H1"] = "0" };
+
     /// <summary>The value of alb_upstream_forward_total{path="<paramref name="path"/>"}, 0 when absent.</summary>
     public static double Forwarded(string metrics, string path)
     {
