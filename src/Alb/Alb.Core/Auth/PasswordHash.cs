@@ -25,7 +25,8 @@ public sealed class PasswordHash
 
     private readonly IPasswordVerifier _verifier;
 
-    private PasswordHash(PasswordHashKind kind, IPasswordVerifier verifier, string text)
+    /// <summary>Internal (not private) so that tests can stand in a verifier of their own, such as one that blocks.</summary>
+    internal PasswordHash(PasswordHashKind kind, IPasswordVerifier verifier, string text)
     {
         Kind = kind;
         _verifier = verifier;

@@ -36,7 +36,7 @@ internal sealed class PasswordVerifier(TimeProvider time)
             return PasswordCheck.Valid;
         }
 
-        if (!await _slots.WaitAsync(QueueTimeout).ConfigureAwait(false))
+        if (!_slots.Wait(0) && !await WaitForSlotAsync().ConfigureAwait(false))
         {
             return PasswordCheck.Busy;
         }
@@ -63,6 +63,15 @@ internal sealed class PasswordVerifier(TimeProvider time)
         }
 
         return valid ? PasswordCheck.Valid : PasswordCheck.Invalid;
+    }
+
+    /// <summary>Waits for a slot at most <see cref="QueueTimeout"/> on the injected clock; false when none came.</summary>
+    private async Task<bool> WaitForSlotAsync()
+    {
+        using var timeout = new CancellationTokenSource(QueueTimeout, time);
+        var wait = _slots.WaitAsync(timeout.Token);
+        await wait.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return wait.IsCompletedSuccessfully;
     }
 
     private void Prune(long now)

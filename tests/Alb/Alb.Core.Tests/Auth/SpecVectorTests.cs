@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Alb.Core.Tests.Auth;
 
-/// <summary>Published vectors: Ulrich Drepper's SHA-crypt specification, MD5-crypt's, and {SSHA} from its definition.</summary>
+/// <summary>Published vectors: Ulrich Drepper's SHA-crypt specification, MD5-crypt's, Openwall's crypt_blowfish for bcrypt, and {SSHA} from its definition.</summary>
 [SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "Builds {SHA} and {SSHA} values from their definitions.")]
 public sealed class SpecVectorTests
 {
@@ -43,6 +43,34 @@ public sealed class SpecVectorTests
         { "myPassword", "$apr1$qHDFfhPC$nITSVHgYbDAK1Y0acGRnY0", PasswordHashKind.AprMd5 },
         { "", "$apr1$$J/S5FGXXjRRxbhIznTb/E1", PasswordHashKind.AprMd5 },
     };
+
+    /// <summary>
+    /// bcrypt's <c>$2a$</c> and <c>$2b$</c> (the same hash for ASCII passwords): the test vectors of Openwall's
+    /// crypt_blowfish (wrapper.c), each also checked against libxcrypt's <c>crypt()</c>.
+    /// </summary>
+    public static TheoryData<string, string> Bcrypt => new()
+    {
+        { "U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" },
+        { "U*U*", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.VGOzA784oUp/Z0DY336zx7pLYAy0lwK" },
+        { "U*U*U", "$2a$05$XXXXXXXXXXXXXXXXXXXXXOAcXxm9kjPGEMsLznoKqmqw7tc8WCx4a" },
+        { "", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.7uG0VCzI2bS7j6ymqJi9CdcdxiRTWNy" },
+        { "U*U", "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" },
+        { "U*U*", "$2b$05$CCCCCCCCCCCCCCCCCCCCC.VGOzA784oUp/Z0DY336zx7pLYAy0lwK" },
+        { "", "$2b$05$CCCCCCCCCCCCCCCCCCCCC.7uG0VCzI2bS7j6ymqJi9CdcdxiRTWNy" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bcrypt))]
+    public void Verifies_crypt_blowfish_2a_and_2b_vectors(string password, string stored) => AssertVector(password, stored, PasswordHashKind.Bcrypt);
+
+    [Fact]
+    public void Bcrypt_2b_compares_the_first_72_bytes_of_the_crypt_blowfish_vector()
+    {
+        // The vector's password is "...0123456789chars after 72 are ignored": the first 72 bytes decide.
+        Assert.True(PasswordHash.TryParse("$2b$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui", out var hash, out var error), error);
+        Assert.True(hash.Verify("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789chars after 72 are ignored"));
+        Assert.False(hash.Verify("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678"));
+    }
 
     [Theory]
     [MemberData(nameof(Sha256Crypt))]

@@ -1,13 +1,16 @@
 using System.Net;
 using System.Security.Cryptography;
 using Alb.Auth;
+using Alb.Core.Policies;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
 
 namespace Alb.Tests.Auth;
 
-/// <summary>The JWKS cache's schedule on a hand-driven clock: refresh every 5 min, unknown kids at most once per 30 s, retries with backoff, last good keys kept, bounds.</summary>
+/// <summary>The JWKS cache's schedule on a hand-driven clock: refresh every 5 min, unknown kids at most once per 30 s, retries with backoff, last good keys kept, bounds, the 5 s fetch timeout.</summary>
 public sealed class JwksStoreTests
 {
     private static readonly string Keys = Jwks();
@@ -102,6 +105,28 @@ public sealed class JwksStoreTests
         Assert.NotSame(source, store.Get("http://issuer/keys"));
     }
 
+    [Fact]
+    public async Task An_issuer_that_never_answers_makes_the_route_answer_503_after_5_s_when_no_keys_were_ever_fetched()
+    {
+        var time = new FakeTimeProvider();
+        var issuer = new SilentIssuer();
+        using var store = new JwksStore(time, NullLogger.Instance, new HttpMessageInvoker(issuer));
+        var check = new JwtCheck(new JwtPolicy("https://login.example.com/") { Audiences = ["api"], JwksUrl = "http://issuer/keys" }, store.Get("http://issuer/keys"));
+        await issuer.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the fetch started at creation is waiting for its answer
+
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Authorization = "Bearer a.b.c";
+        var answer = check.CheckAsync(context).AsTask();
+        time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1)); // 5 s as documented, not the constant
+        await Task.Delay(100);
+        Assert.False(answer.IsCompleted, "answered before the 5 s fetch timeout");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var verdict = await answer.WaitAsync(TimeSpan.FromSeconds(2)); // the fake clock ends the fetch, not the wall clock
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, verdict.Status);
+        Assert.True(issuer.Cancelled, "the fetch was not cancelled");
+    }
+
     private static (ManualTime Time, FakeIssuer Issuer, JwksStore Store) Setup()
     {
         var time = new ManualTime();
@@ -130,6 +155,30 @@ public sealed class JwksStoreTests
         {
             Interlocked.Increment(ref _calls);
             return Task.FromResult(new HttpResponseMessage(Status) { Content = new StringContent(Body) });
+        }
+    }
+
+    /// <summary>An issuer that accepts the request and never answers it.</summary>
+    private sealed class SilentIssuer : HttpMessageHandler
+    {
+        public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Cancelled { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Asked.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled = true;
+                throw;
+            }
+
+            throw new InvalidOperationException("unreachable");
         }
     }
 

@@ -128,4 +128,29 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal("CatchAll", json.GetProperty("hostMatch").GetString());
         Assert.StartsWith("404", json.GetProperty("outcome").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Explain_shows_a_route_denied_by_its_auth_configuration_with_the_status_and_the_reason()
+    {
+        _dir.Write("a.yaml", ManifestDir.Backend("web", [8080]) + ManifestDir.Ingress("dash", "dash.example.com", "/", "web", annotations: new Dictionary<string, string>
+        {
+            ["nginx.ingress.kubernetes.io/auth-type"] = "basic",
+            ["nginx.ingress.kubernetes.io/auth-secret"] = "does-not-exist",
+        }));
+
+        var (exit, stdout, _) = await AlbAsync("explain", _dir.Path, "--host", "dash.example.com", "--path", "/admin");
+        Assert.Equal(0, exit);
+        const string Reason = "nginx.ingress.kubernetes.io/auth-secret: Secret default/does-not-exist does not exist; the route answers 503";
+        Assert.Contains("=> Prefix", stdout, StringComparison.Ordinal);
+        Assert.Contains($"Deny           answers 503: {Reason}", stdout, StringComparison.Ordinal);
+        Assert.Contains($"outcome:  503: {Reason}", stdout, StringComparison.Ordinal);
+
+        (exit, stdout, _) = await AlbAsync("explain", _dir.Path, "--host", "dash.example.com", "--path", "/admin", "--output", "json");
+        Assert.Equal(0, exit);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        var deny = json.GetProperty("route").GetProperty("policies").GetProperty("deny");
+        Assert.Equal(503, deny.GetProperty("status").GetInt32());
+        Assert.StartsWith(Reason, deny.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"503: {Reason}", json.GetProperty("outcome").GetString(), StringComparison.Ordinal);
+    }
 }
