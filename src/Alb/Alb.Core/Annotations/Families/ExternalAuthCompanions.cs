@@ -141,9 +141,19 @@ public static partial class ExternalAuthAnnotations
     {
         foreach (var name in new[] { "auth-keepalive", "auth-keepalive-requests", "auth-keepalive-timeout" })
         {
-            if (reader.Get(name) is { Length: > 0 } text && !NginxValues.TryParseInt(text, 0, int.MaxValue, out _))
+            if (reader.Get(name) is not { Length: > 0 } text)
+            {
+                continue;
+            }
+
+            if (!NginxValues.TryParseInt(text, 0, int.MaxValue, out var value))
             {
                 findings.Add(Codes.ExternalAuthValueIgnored, name, $"\"{Shown(text)}\" is not a whole number; ignored (alb keeps auth connections alive in one pool)");
+            }
+            else if (value == 0 && name != "auth-keepalive")
+            {
+                // ingress-nginx: a value <= 0 turns auth keep-alive off (with a warning); alb's pool stays on.
+                findings.Add(Codes.ExternalAuthValueIgnored, name, "\"0\" must be greater than zero (ingress-nginx then turns auth keep-alive off); ignored (alb keeps auth connections alive in one pool)");
             }
         }
 
