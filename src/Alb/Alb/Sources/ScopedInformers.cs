@@ -59,5 +59,11 @@ internal sealed class ScopedInformers<T>(
         }
 
         await Task.WhenAll(_running.Values.Select(r => r.Run)).ConfigureAwait(false);
+        foreach (var (_, stop, _) in _running.Values)
+        {
+            stop.Dispose();
+        }
+
+        _running.Clear();
     }
 }

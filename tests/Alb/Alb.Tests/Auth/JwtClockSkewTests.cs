@@ -22,8 +22,7 @@ public sealed class JwtClockSkewTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _web = await TestOrigin.StartAsync("web");
-        var p = _rsa.ExportParameters(false);
-        var jwk = $"{{\"kty\":\"RSA\",\"kid\":\"rsa-1\",\"n\":\"{Base64UrlEncoder.Encode(p.Modulus)}\",\"e\":\"{Base64UrlEncoder.Encode(p.Exponent)}\"}}";
+        var jwk = Jwk(_rsa, "rsa-1");
         var dir = new ManifestDir();
         dir.Write("backends.yaml", ManifestDir.Backend("web", [_web.Port]) + $"""
             apiVersion: v1

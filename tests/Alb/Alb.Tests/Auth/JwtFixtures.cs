@@ -63,6 +63,20 @@ internal static class JwtFixtures
     /// <summary>A new Ed25519 key pair (BouncyCastle, from the system's random generator).</summary>
     public static Ed25519PrivateKeyParameters NewEd25519() => new(new Org.BouncyCastle.Security.SecureRandom());
 
+    /// <summary>The public half of an RSA key as a JWK (<c>use: sig</c>).</summary>
+    public static string Jwk(System.Security.Cryptography.RSA rsa, string kid)
+    {
+        var p = rsa.ExportParameters(false);
+        return $"{{\"kty\":\"RSA\",\"kid\":\"{kid}\",\"use\":\"sig\",\"n\":\"{Base64UrlEncoder.Encode(p.Modulus)}\",\"e\":\"{Base64UrlEncoder.Encode(p.Exponent)}\"}}";
+    }
+
+    /// <summary>The public half of a P-256 key as a JWK.</summary>
+    public static string Jwk(System.Security.Cryptography.ECDsa ec, string kid)
+    {
+        var p = ec.ExportParameters(false);
+        return $"{{\"kty\":\"EC\",\"kid\":\"{kid}\",\"crv\":\"P-256\",\"x\":\"{Base64UrlEncoder.Encode(p.Q.X)}\",\"y\":\"{Base64UrlEncoder.Encode(p.Q.Y)}\"}}";
+    }
+
     /// <summary>RFC 8037 §2: <c>{"kty":"OKP","crv":"Ed25519","x":...}</c>, with <paramref name="extra"/> members appended as given.</summary>
     public static string Jwk(Ed25519PrivateKeyParameters key, string kid, string crv = "Ed25519", string extra = "") =>
         $"{{\"kty\":\"OKP\",\"kid\":\"{kid}\",\"crv\":\"{crv}\",\"x\":\"{Base64UrlEncoder.Encode(key.GeneratePublicKey().GetEncoded())}\"{extra}}}";

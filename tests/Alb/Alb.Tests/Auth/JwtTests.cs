@@ -292,18 +292,6 @@ public sealed class JwtTests : IAsyncLifetime
         return $"{header}.{payload}.{signature}";
     }
 
-    private static string Jwk(RSA rsa, string kid)
-    {
-        var p = rsa.ExportParameters(false);
-        return $"{{\"kty\":\"RSA\",\"kid\":\"{kid}\",\"use\":\"sig\",\"n\":\"{Base64UrlEncoder.Encode(p.Modulus)}\",\"e\":\"{Base64UrlEncoder.Encode(p.Exponent)}\"}}";
-    }
-
-    private static string Jwk(ECDsa ec, string kid)
-    {
-        var p = ec.ExportParameters(false);
-        return $"{{\"kty\":\"EC\",\"kid\":\"{kid}\",\"crv\":\"P-256\",\"x\":\"{Base64UrlEncoder.Encode(p.Q.X)}\",\"y\":\"{Base64UrlEncoder.Encode(p.Q.Y)}\"}}";
-    }
-
     private Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> SendAsync(string host, string? token, params (string Name, string Value)[] headers) =>
         JwtFixtures.SendAsync(_alb, host, token is null ? null : "Bearer " + token, headers);
 
