@@ -12,12 +12,37 @@ namespace Alb.Auth;
 internal sealed class AuthHeaderNames
 {
     private readonly HashSet<string> _folded;
+    private readonly HashSet<string> _exact;
     private readonly string[] _names;
 
     private AuthHeaderNames(IEnumerable<string> names)
     {
         _names = [.. names.Distinct(StringComparer.OrdinalIgnoreCase)];
+        _exact = new(_names, StringComparer.OrdinalIgnoreCase);
         _folded = new(_names.Select(Fold), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Whether a field the client sent is one <see cref="Apply"/> removes (the lean client's copy skips it).</summary>
+    public bool Removes(string sent) => _exact.Contains(sent) || (sent.Contains('_', StringComparison.Ordinal) && _folded.Contains(Fold(sent)));
+
+    /// <summary>The values the passed checks set, in the order <see cref="Apply"/> adds them; a null value is not sent.</summary>
+    public static IEnumerable<(string Name, string Value)> Values(AuthHeadersFeature? answer, JwtHeadersFeature? claims)
+    {
+        foreach (var (name, value) in answer?.Headers ?? [])
+        {
+            if (value is not null)
+            {
+                yield return (name, value);
+            }
+        }
+
+        foreach (var (name, value) in claims?.Headers ?? [])
+        {
+            if (value is not null)
+            {
+                yield return (name, value);
+            }
+        }
     }
 
     /// <summary>The names a route's auth checks set; null when it has neither external auth nor JWT.</summary>
@@ -47,18 +72,9 @@ internal sealed class AuthHeaderNames
             }
         }
 
-        Add(headers, answer?.Headers);
-        Add(headers, claims?.Headers);
-    }
-
-    private static void Add(HttpRequestHeaders headers, List<(string Name, string? Value)>? values)
-    {
-        foreach (var (name, value) in values ?? [])
+        foreach (var (name, value) in Values(answer, claims))
         {
-            if (value is not null)
-            {
-                headers.TryAddWithoutValidation(name, value);
-            }
+            headers.TryAddWithoutValidation(name, value);
         }
     }
 

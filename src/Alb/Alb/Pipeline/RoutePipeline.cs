@@ -122,16 +122,16 @@ internal sealed class RoutePipeline
             };
             forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services, fallback, context.Services.Upstream.InvokerFor(upstream.Protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? policies.BackendTls : null),
                 policies.Mirror is { } mirror ? new Mirror(mirror, context.Services.Mirrors) : null,
-                LeanFor(transformer == context.Forwarding.Plain, upstream, context));
+                LeanFor(transformer, upstream, context));
         }
 
         return new RoutePipeline([.. steps], forward);
     }
 
-    /// <summary>The lean HTTP/1.1 client for a plain route to an HTTP/1.1 backend, unless ALB_LEAN_H1=0; else null (YARP).</summary>
-    private static Proxy.Lean.LeanForwarder? LeanFor(bool plain, UpstreamPolicy upstream, PipelineContext context) =>
-        plain && upstream.Protocol == UpstreamProtocol.Http && upstream.HttpVersion == "1.1" && context.Services.Upstream.Lean is { } lean
-            ? new Proxy.Lean.LeanForwarder(lean, context.Forwarding, TimeSpan.FromMilliseconds(Math.Max(upstream.ReadTimeoutMs, upstream.SendTimeoutMs)))
+    /// <summary>The lean HTTP/1.1 client for a route to an HTTP/1.1 backend whose transforms it has, unless ALB_LEAN_H1=0; else null (YARP).</summary>
+    private static Proxy.Lean.LeanForwarder? LeanFor(RouteTransformer transformer, UpstreamPolicy upstream, PipelineContext context) =>
+        transformer.LeanCapable && upstream.Protocol == UpstreamProtocol.Http && upstream.HttpVersion == "1.1" && context.Services.Upstream.Lean is { } lean
+            ? new Proxy.Lean.LeanForwarder(lean, transformer, TimeSpan.FromMilliseconds(Math.Max(upstream.ReadTimeoutMs, upstream.SendTimeoutMs)))
             : null;
 
     /// <summary>Runs the steps; returns the upstream address when the request was forwarded.</summary>

@@ -68,32 +68,12 @@ internal sealed class RouteTransformer : HttpTransformer
         var requestHost = forwarded?.Host ?? request.Host.Value ?? "";
         headers.Host = _host ?? requestHost;
 
-        if (_rewrite is not null && _rewritePolicy is not null)
+        if (RewrittenPath(request) is { } rewritten)
         {
-            var path = request.Path.Value ?? "/";
-            Match match;
-            try
+            proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + rewritten + request.QueryString.Value, UriKind.Absolute);
+            if (_rewritePolicy!.ForwardedPrefix is { } prefix)
             {
-                match = _rewrite.Match(path);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                match = System.Text.RegularExpressions.Match.Empty;
-            }
-
-            if (match.Success)
-            {
-                var target = PathRegex.Substitute(_rewritePolicy.Target, match);
-                if (target.Length == 0 || target[0] != '/')
-                {
-                    target = "/" + target;
-                }
-
-                proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + Uri.EscapeDataString(target).Replace("%2F", "/", StringComparison.Ordinal) + request.QueryString.Value, UriKind.Absolute);
-                if (_rewritePolicy.ForwardedPrefix is { } prefix)
-                {
-                    Replace(headers, "X-Forwarded-Prefix", prefix);
-                }
+                Replace(headers, "X-Forwarded-Prefix", prefix);
             }
         }
 
@@ -125,6 +105,57 @@ internal sealed class RouteTransformer : HttpTransformer
             headers.ConnectionClose = true; // connection-proxy-header: close
         }
     }
+
+    /// <summary>The rewrite-target path of this request, escaped for the request line (no query); null without a rewrite or a match.</summary>
+    internal string? RewrittenPath(HttpRequest request)
+    {
+        if (_rewrite is null || _rewritePolicy is null)
+        {
+            return null;
+        }
+
+        Match match;
+        try
+        {
+            match = _rewrite.Match(request.Path.Value ?? "/");
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
+
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var target = PathRegex.Substitute(_rewritePolicy.Target, match);
+        if (target.Length == 0 || target[0] != '/')
+        {
+            target = "/" + target;
+        }
+
+        return Uri.EscapeDataString(target).Replace("%2F", "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether alb's lean HTTP/1.1 client can forward this route: it writes the same request (Host or upstream-vhost,
+    /// rewrite-target, the auth-set headers, Authorization dropped) and runs <see cref="AfterCopy"/>; what needs the
+    /// backend's status before the copy (custom-http-errors, proxy-next-upstream http_NNN) or a Connection: close
+    /// upstream stays with YARP.
+    /// </summary>
+    internal bool LeanCapable => _intercept is null && _retryStatuses == NextUpstream.Off && !_connectionClose;
+
+    internal ForwardingSettings Forwarding => _forwarding;
+
+    /// <summary>upstream-vhost: the Host the backend gets; null keeps the client's.</summary>
+    internal string? Host => _host;
+
+    internal string? ForwardedPrefix => _rewritePolicy?.ForwardedPrefix;
+
+    internal bool DropsAuthorization => _dropAuthorization;
+
+    internal Auth.AuthHeaderNames? AuthHeaders => _authHeaders;
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ internal sealed partial class LeanForwarder
             headers.Append(known >= 0 ? ResponseFields.Names[known] : Encoding.Latin1.GetString(name), connection.Value(known, value));
         }
 
-        forwarding.Plain.AfterCopy(context, copyBody: true);
+        route.AfterCopy(context, copyBody: true);
         var start = head.Length;
         var available = received - start;
         var writer = response.BodyWriter;

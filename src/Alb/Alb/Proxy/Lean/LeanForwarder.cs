@@ -14,13 +14,13 @@ namespace Alb.Proxy.Lean;
 /// The connection goes back to the pool only after an answer read to its end that allows keep-alive. Errors are
 /// reported as YARP reports them (status 502/504 before the answer started, an aborted client connection after).
 /// </summary>
-internal sealed partial class LeanForwarder(LeanUpstream upstream, ForwardingSettings forwarding, TimeSpan activityTimeout)
+internal sealed partial class LeanForwarder(LeanUpstream upstream, RouteTransformer route, TimeSpan activityTimeout)
 {
     private const int MaxHeadBytes = 64 * 1024;
     private const int MaxGatheredAnswer = 64 * 1024;
     private static readonly HeadLimits Limits = new(MaxHeadBytes, HeadLimits.Default.MaxHeaders);
 
-    public bool TryPrepare(HttpContext context, out LeanRequest request) => RequestHead.TryWrite(context, forwarding, out request);
+    public bool TryPrepare(HttpContext context, out LeanRequest request) => RequestHead.TryWrite(context, route, out request);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ForwarderError> SendAsync(HttpContext context, EndpointState endpoint, LeanRequest request)

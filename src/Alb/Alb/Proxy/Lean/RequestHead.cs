@@ -13,11 +13,12 @@ namespace Alb.Proxy.Lean;
 internal readonly record struct LeanRequest(byte[] Buffer, int HeadLength, long BodyLength, bool IsHead);
 
 /// <summary>
-/// Writes the request line and field lines the way alb's plain route transformer (<see cref="RouteTransformer"/>
-/// without annotations) and YARP's copy would have them: the client's fields minus hop-by-hop ones and those alb
-/// replaces, Host, X-Forwarded-*, X-Real-IP, X-Request-ID, X-Original-Forwarded-For; Proxy and Expect dropped. False
-/// when the request is outside the lean client's case (a body not buffered whole or over 64 KiB, Upgrade, CONNECT, a target
-/// or field YARP would re-encode): YARP forwards it.
+/// Writes the request line and field lines the way the route's <see cref="RouteTransformer"/> and YARP's copy would
+/// have them: the client's fields minus hop-by-hop ones and those alb replaces, Host (or upstream-vhost),
+/// X-Forwarded-*, X-Real-IP, X-Request-ID, X-Original-Forwarded-For; Proxy and Expect dropped; the rewrite-target
+/// path and X-Forwarded-Prefix; Authorization dropped behind basic auth; the auth-set fields in place of the
+/// client's copies. False when the request is outside the lean client's case (a body not buffered whole or over
+/// 64 KiB, Upgrade, CONNECT, a target or field YARP would re-encode): YARP forwards it.
 /// </summary>
 internal static class RequestHead
 {
@@ -35,7 +36,7 @@ internal static class RequestHead
 
     private static readonly SearchValues<char> PlainQueryChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%");
 
-    public static bool TryWrite(HttpContext context, ForwardingSettings forwarding, out LeanRequest prepared)
+    public static bool TryWrite(HttpContext context, RouteTransformer route, out LeanRequest prepared)
     {
         prepared = default;
         var request = context.Request;
@@ -58,16 +59,23 @@ internal static class RequestHead
             bodyLength = buffered.Length;
         }
 
-        // YARP sends Path.ToUriComponent() + the raw query through System.Uri; only targets Uri leaves alone go here.
-        var path = request.Path.HasValue ? request.Path.ToUriComponent() : "/";
+        // YARP sends Path.ToUriComponent() (or the rewritten path) + the raw query through System.Uri; only targets Uri
+        // leaves alone go here: no escapes in a client's path, no dot segment in a rewritten one (Uri would remove it).
+        var rewritten = route.RewrittenPath(request);
+        var path = rewritten ?? (request.Path.HasValue ? request.Path.ToUriComponent() : "/");
         var query = request.QueryString.Value ?? "";
-        if (path.Contains('%', StringComparison.Ordinal) || !PlainQuery(query))
+        if ((rewritten is null ? path.Contains('%', StringComparison.Ordinal) : HasDotSegment(rewritten)) || !PlainQuery(query))
         {
             return false;
         }
 
+        if (route.DropsAuthorization)
+        {
+            request.Headers.Authorization = StringValues.Empty; // basic auth: as RouteTransformer, the credentials stay at the edge
+        }
+
         var head = new Builder(ArrayPool<byte>.Shared.Rent(4096));
-        if (!Write(ref head, context, forwarding, method, path, query, buffered is null ? -1 : bodyLength))
+        if (!Write(ref head, context, route, method, path, query, buffered is null ? -1 : bodyLength, rewritten is not null))
         {
             ArrayPool<byte>.Shared.Return(head.Buffer);
             return false;
@@ -77,12 +85,15 @@ internal static class RequestHead
         return true;
     }
 
-    private static bool Write(ref Builder head, HttpContext context, ForwardingSettings forwarding, string method, string path, string query, long bufferedLength)
+    private static bool Write(ref Builder head, HttpContext context, RouteTransformer route, string method, string path, string query, long bufferedLength, bool rewritten)
     {
         var request = context.Request;
+        var forwarding = route.Forwarding;
         var forwarded = context.Features.Get<ForwardedFeature>();
         var requestHost = forwarded?.Host ?? request.Host.Value ?? "";
-        var ok = head.Ascii(method) && head.Ascii(" ") && head.Ascii(path) && head.Ascii(query) && head.Ascii(" HTTP/1.1\r\nHost: ") && head.Ascii(requestHost) && head.Ascii("\r\n");
+        var auth = route.AuthHeaders;
+        var prefix = rewritten ? route.ForwardedPrefix : null;
+        var ok = head.Ascii(method) && head.Ascii(" ") && head.Ascii(path) && head.Ascii(query) && head.Ascii(" HTTP/1.1\r\nHost: ") && head.Ascii(route.Host ?? requestHost) && head.Ascii("\r\n");
         foreach (var (name, values) in request.Headers)
         {
             if (!ok)
@@ -90,12 +101,26 @@ internal static class RequestHead
                 return false;
             }
 
-            if (name.StartsWith(':') || Replaced.Contains(name) || (bufferedLength >= 0 && string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)))
+            if (name.StartsWith(':') || Replaced.Contains(name) || (bufferedLength >= 0 && string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                || (auth is not null && auth.Removes(name)) || (prefix is not null && string.Equals(name, "X-Forwarded-Prefix", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
 
             ok = Field(ref head, name, values);
+        }
+
+        if (prefix is not null)
+        {
+            ok = ok && Field(ref head, "X-Forwarded-Prefix", prefix);
+        }
+
+        if (auth is not null)
+        {
+            foreach (var (name, value) in Auth.AuthHeaderNames.Values(context.Features.Get<Auth.AuthHeadersFeature>(), context.Features.Get<Auth.JwtHeadersFeature>()))
+            {
+                ok = ok && Field(ref head, name, value);
+            }
         }
 
         if (bufferedLength >= 0)
@@ -159,6 +184,21 @@ internal static class RequestHead
         }
 
         return head.Ascii("\r\n");
+    }
+
+    /// <summary>A "." or ".." segment, which System.Uri would resolve away in YARP's copy.</summary>
+    private static bool HasDotSegment(string path)
+    {
+        for (var i = path.IndexOf("/.", StringComparison.Ordinal); i >= 0; i = path.IndexOf("/.", i + 1, StringComparison.Ordinal))
+        {
+            var rest = path.AsSpan(i + 2);
+            if (rest.IsEmpty || rest[0] == '/' || (rest[0] == '.' && (rest.Length == 1 || rest[1] == '/')))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool PlainQuery(string query)
