@@ -26,8 +26,10 @@ internal static partial class ServeCommand
         var connecting = options.Cluster is { } early && RuntimeFeature.IsDynamicCodeSupported
             ? Task.Run(() => KubeClients.Create(early.Kubeconfig, $"alb/{early.Identity}"))
             : null;
+        var transport = TransportTuning.From(Environment.GetEnvironmentVariable); // before anything starts: a bad value stops here
         HealthEndpoints.ConfigureDefaultMetrics();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseSockets(transport);
         EdgeLogging.Configure(builder.Logging, "Alb", EdgeLogging.Parse(options.LogLevel));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
