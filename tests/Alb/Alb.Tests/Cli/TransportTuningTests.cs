@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Alb.Tests.Cli;
 
-/// <summary>ALB_INLINE_SCHEDULING and ALB_IO_QUEUES: read at start, Kestrel's defaults without them, an error naming the variable on a bad value.</summary>
+/// <summary>ALB_INLINE_SCHEDULING, ALB_IO_QUEUES and ALB_WAIT_FOR_DATA: read at start, Kestrel's defaults without them, an error naming the variable on a bad value.</summary>
 public sealed class TransportTuningTests
 {
     private static SocketTransportOptions Apply(params (string Name, string Value)[] environment)
@@ -15,7 +15,7 @@ public sealed class TransportTuningTests
         var options = new SocketTransportOptions();
         var defaults = new SocketTransportOptions();
         TransportTuning.From(name => environment.FirstOrDefault(e => e.Name == name).Value)(options);
-        Assert.Equal(defaults.WaitForDataBeforeAllocatingBuffer, options.WaitForDataBeforeAllocatingBuffer); // nothing else touched
+        Assert.Equal(defaults.MaxReadBufferSize, options.MaxReadBufferSize); // nothing else touched
         return options;
     }
 
@@ -24,6 +24,7 @@ public sealed class TransportTuningTests
     {
         var options = Apply();
         Assert.False(options.UnsafePreferInlineScheduling);
+        Assert.True(options.WaitForDataBeforeAllocatingBuffer);
         Assert.Equal(new SocketTransportOptions().IOQueueCount, options.IOQueueCount);
     }
 
@@ -35,11 +36,13 @@ public sealed class TransportTuningTests
         Assert.Equal(0, options.IOQueueCount);
         Assert.Equal(4, Apply((TransportTuning.IoQueues, "4")).IOQueueCount);
         Assert.False(Apply((TransportTuning.InlineScheduling, "0")).UnsafePreferInlineScheduling);
+        Assert.False(Apply((TransportTuning.WaitForData, "0")).WaitForDataBeforeAllocatingBuffer);
     }
 
     [Theory]
     [InlineData(TransportTuning.InlineScheduling, "yes")]
     [InlineData(TransportTuning.InlineScheduling, "true")]
+    [InlineData(TransportTuning.WaitForData, "no")]
     [InlineData(TransportTuning.IoQueues, "-1")]
     [InlineData(TransportTuning.IoQueues, "65")]
     [InlineData(TransportTuning.IoQueues, "two")]
@@ -51,12 +54,12 @@ public sealed class TransportTuningTests
     }
 
     [Fact]
-    public async Task Alb_serves_with_both_set()
+    public async Task Alb_serves_with_all_three_set()
     {
         await using var origin = await TestOrigin.StartAsync("o");
         using var dir = new ManifestDir();
         dir.Write("all.yaml", ManifestDir.Backend("o", [origin.Port]) + ManifestDir.Ingress("plain", "plain.example.com", "/", "o"));
-        await using var alb = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [TransportTuning.InlineScheduling] = "1", [TransportTuning.IoQueues] = "0" });
+        await using var alb = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [TransportTuning.InlineScheduling] = "1", [TransportTuning.IoQueues] = "0", [TransportTuning.WaitForData] = "0" });
         for (var i = 0; i < 3; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "plain.example.com" } };
