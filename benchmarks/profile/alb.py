@@ -1,4 +1,4 @@
-"""Where alb's CPU goes per request: a perf CPU profile of alb under the load benchmark's h1-ka (or SCENARIO) cell.
+"""Where alb's CPU goes per request: a perf CPU profile of alb under the load benchmark's h1-ka cell (TLS=1: https-ka).
 
 Run through `benchmarks/run.sh profile` (root; needs perf). alb runs as the load benchmark starts it (pinned to CPU1,
 the 501-Ingress table, plus the annotated table unless ANNOTATED=0, metrics on, access log off) with perf maps on and
@@ -20,6 +20,7 @@ SECONDS = int(os.environ.get("SECONDS_PROFILED", "10"))
 WARMUP = int(os.environ.get("WARMUP", "15"))
 FREQ = int(os.environ.get("FREQ", "999"))
 HOST = os.environ.get("HOST_HEADER", "")
+TLS = os.environ.get("TLS", "0") == "1"  # TLS=1: wrk over HTTPS to alb's TLS port (the https-ka cell) instead of plain HTTP
 
 # JIT frames are "[.] <signature> [assembly] Namespace.Type::Method(...)"; the part is the assembly's first names.
 # Kernel frames by function name; JIT frames by the assembly that defines the method (the "[assembly]" just before
@@ -77,8 +78,8 @@ def profile():
     compare.write_configs()
     compare.start_all()
     alb = compare.procs["alb"]
-    port = compare.PORTS["alb"][0]
-    url = f"http://127.0.0.1:{port}/ok"
+    port = compare.PORTS["alb"][1 if TLS else 0]
+    url = f"{'https' if TLS else 'http'}://127.0.0.1:{port}/ok"
     extra = ["-H", f"Host: {HOST}"] if HOST else []
     print(f"warming up {WARMUP} s", flush=True)
     compare.run_wrk(url, extra, WARMUP)
