@@ -60,11 +60,12 @@ internal static class RequestHead
         }
 
         // YARP sends Path.ToUriComponent() (or the rewritten path) + the raw query through System.Uri; only targets Uri
-        // leaves alone go here: no escapes in a client's path, no dot segment in a rewritten one (Uri would remove it).
+        // leaves alone go here: no escapes in a client's path, no "/." in a rewritten one (Uri would resolve a dot segment;
+        // the same cheap guard as RequestPath's, so "/.well-known" goes to YARP too, which is only slower).
         var rewritten = route.RewrittenPath(request);
         var path = rewritten ?? (request.Path.HasValue ? request.Path.ToUriComponent() : "/");
         var query = request.QueryString.Value ?? "";
-        if ((rewritten is null ? path.Contains('%', StringComparison.Ordinal) : HasDotSegment(rewritten)) || !PlainQuery(query))
+        if ((rewritten is null ? path.Contains('%', StringComparison.Ordinal) : rewritten.Contains("/.", StringComparison.Ordinal)) || !PlainQuery(query))
         {
             return false;
         }
@@ -184,21 +185,6 @@ internal static class RequestHead
         }
 
         return head.Ascii("\r\n");
-    }
-
-    /// <summary>A "." or ".." segment, which System.Uri would resolve away in YARP's copy.</summary>
-    private static bool HasDotSegment(string path)
-    {
-        for (var i = path.IndexOf("/.", StringComparison.Ordinal); i >= 0; i = path.IndexOf("/.", i + 1, StringComparison.Ordinal))
-        {
-            var rest = path.AsSpan(i + 2);
-            if (rest.IsEmpty || rest[0] == '/' || (rest[0] == '.' && (rest.Length == 1 || rest[1] == '/')))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static bool PlainQuery(string query)
