@@ -15,14 +15,14 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
     private readonly Dictionary<string, Backend> _backends = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DiagnosticCode> _problemCodes = new(StringComparer.Ordinal);
     private readonly HashSet<(string Backend, string Object)> _reported = [];
+    private readonly Dictionary<(string Ns, string Service, string Port, bool ClusterIp), string> _ids = [];
 
     public IEnumerable<Backend> Backends => _backends.Values.OrderBy(b => b.Id, StringComparer.Ordinal);
 
     /// <summary>Returns the backend id; problems are recorded on the Backend (it answers 503) and as diagnostics.</summary>
-    public string Resolve(V1Ingress ingress, V1IngressBackend? backend, string field, bool serviceUpstream = false)
+    public string Resolve(V1Ingress ingress, V1IngressBackend? backend, FieldPath field, bool serviceUpstream = false)
     {
         var ns = ObjectNames.Ns(ingress.Metadata);
-        var owner = ObjectNames.Of(ingress);
 
         if (backend?.Service is null || backend.Resource is not null)
         {
@@ -33,7 +33,7 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
                 { Resource: not null } => $"resource backends ({backend.Resource.Kind} {backend.Resource.Name}) are not supported; only Services",
                 _ => "names neither service nor resource",
             };
-            return Invalid($"{ns}/{ingress.Metadata.Name}:{field}", ns, "", "", owner, field, why);
+            return Invalid($"{ns}/{ingress.Metadata.Name}:{field}", ns, "", "", ObjectNames.Of(ingress), field.ToString(), why);
         }
 
         var svcName = backend.Service.Name ?? "";
@@ -46,10 +46,15 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
                 : port is null || (port.Number is null && string.IsNullOrEmpty(port.Name)) ? "service.port needs a number or a name"
                 : port.Number is not null && !string.IsNullOrEmpty(port.Name) ? "service.port has both a number and a name"
                 : $"service.port.number {port.Number} is outside 1-65535";
-            return Invalid($"{ns}/{ingress.Metadata.Name}:{field}", ns, svcName, portText, owner, field + ".service", why);
+            return Invalid($"{ns}/{ingress.Metadata.Name}:{field}", ns, svcName, portText, ObjectNames.Of(ingress), field.Then(".service").ToString(), why);
         }
 
-        var id = serviceUpstream ? $"{ns}/{svcName}:{portText}@cluster-ip" : $"{ns}/{svcName}:{portText}";
+        if (!_ids.TryGetValue((ns, svcName, portText, serviceUpstream), out var id))
+        {
+            id = serviceUpstream ? $"{ns}/{svcName}:{portText}@cluster-ip" : $"{ns}/{svcName}:{portText}";
+            _ids[(ns, svcName, portText, serviceUpstream)] = id;
+        }
+
         if (!_backends.TryGetValue(id, out var resolved))
         {
             (resolved, var problemCode) = serviceUpstream ? BuildClusterIp(id, ns, svcName, port, portText) : Build(id, ns, svcName, port, portText);
@@ -60,7 +65,7 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
             }
         }
 
-        Report(resolved, owner, field + ".service");
+        Report(resolved, ingress, field.Then(".service"));
         return id;
     }
 
@@ -178,8 +183,14 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
         conditions is null ||
         (conditions.Terminating != true && (conditions.Ready ?? conditions.Serving ?? true));
 
-    private void Report(Backend backend, string owner, string field)
+    private void Report(Backend backend, V1Ingress ingress, FieldPath field)
     {
+        if (backend.ExternalName is null && backend.Problem is null)
+        {
+            return; // nothing to say, the common case: no owner text built
+        }
+
+        var owner = ObjectNames.Of(ingress);
         if (!_reported.Add((backend.Id, owner)))
         {
             return;
@@ -187,11 +198,11 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
 
         if (backend.ExternalName is not null && backend.Problem is null)
         {
-            diagnostics.Add(Codes.ExternalNameService.At(owner, field, $"Service {backend.Namespace}/{backend.Service} is ExternalName {backend.ExternalName}; resolved by DNS when forwarding"));
+            diagnostics.Add(Codes.ExternalNameService.At(owner, field.ToString(), $"Service {backend.Namespace}/{backend.Service} is ExternalName {backend.ExternalName}; resolved by DNS when forwarding"));
         }
         else if (backend.Problem is { } problem && _problemCodes.TryGetValue(backend.Id, out var code))
         {
-            diagnostics.Add(code.At(owner, field, problem + "; the route answers 503"));
+            diagnostics.Add(code.At(owner, field.ToString(), problem + "; the route answers 503"));
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Alb.Core.Translation;
 /// <summary>Collects one host's routes; the first (oldest) Ingress to claim a path keeps it.</summary>
 internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
 {
-    private readonly Dictionary<(bool Exact, string Path), (Route Route, string Owner, List<string> Shadowed, int Order)> _routes = [];
+    private readonly Dictionary<(bool Exact, string Path), (Route Route, string Owner, List<string>? Shadowed, int Order)> _routes = [];
 
     public string Host { get; } = host;
 
@@ -47,12 +47,18 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
         var key = (route.Kind == PathKind.Exact, route.Path);
         if (_routes.TryGetValue(key, out var existing))
         {
+            if (existing.Shadowed is null)
+            {
+                existing.Shadowed = [];
+                _routes[key] = existing;
+            }
+
             existing.Shadowed.Add(owner);
             winner = existing.Owner;
             return false;
         }
 
-        _routes[key] = (route, owner, [], _routes.Count);
+        _routes[key] = (route, owner, null, _routes.Count); // the shadowed list is made when a path is shadowed
         winner = owner;
         return true;
     }
@@ -80,7 +86,7 @@ internal sealed class HostBuilder(string host, Route? fallback, bool regexPaths)
     /// </summary>
     public VirtualHost Build()
     {
-        var entries = _routes.Values.Select(v => (Route: v.Shadowed.Count == 0 ? v.Route : v.Route with { Shadowed = v.Shadowed.ToEquatableArray() }, v.Order));
+        var entries = _routes.Values.Select(v => (Route: v.Shadowed is null ? v.Route : v.Route with { Shadowed = v.Shadowed.ToEquatableArray() }, v.Order));
         var ordered = RegexPaths
             ? entries.OrderByDescending(e => e.Route.Path.Length).ThenByDescending(e => e.Route.Path, StringComparer.Ordinal).ThenBy(e => e.Order)
             : entries.OrderBy(e => e.Route.Kind == PathKind.Exact ? 0 : 1)

@@ -135,14 +135,14 @@ internal sealed class IngressContext
     /// force-ssl-redirect; never for a path under no-tls-redirect-locations), the rewrite when its target differs
     /// from the path, and app-root on the host's root.
     /// </summary>
-    public RoutePolicies PoliciesFor(string host, string path, HashSet<string> tlsHosts, bool root)
+    public RoutePolicies PoliciesFor(string host, string path, IReadOnlySet<string> tlsHosts, bool root)
     {
-        var redirect = RedirectsToHttps(host, tlsHosts) && !_settings.NoTlsRedirectLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal))
+        var redirect = RedirectsToHttps(host, tlsHosts) && !StartsWithAny(path, _settings.NoTlsRedirectLocations)
             ? new HttpsRedirectPolicy(_settings.HttpRedirectCode, Redirects.PreserveTrailingSlash, Redirects.UsePortInRedirects)
             : null;
         var rewrite = Rewrites.Rewrite is { } r && r.Target != path ? r : null;
         var appRoot = root ? Redirects.AppRoot : null;
-        var noAuth = (Policies.BasicAuth ?? Policies.ExternalAuth ?? (object?)Policies.Jwt) is not null && _settings.NoAuthLocations.Any(p => path.StartsWith(p, StringComparison.Ordinal));
+        var noAuth = (Policies.BasicAuth ?? Policies.ExternalAuth ?? (object?)Policies.Jwt) is not null && StartsWithAny(path, _settings.NoAuthLocations);
         return redirect is null && rewrite is null && appRoot is null && !noAuth
             ? Policies
             : Policies with
@@ -153,13 +153,27 @@ internal sealed class IngressContext
             };
     }
 
+    /// <summary>A loop, not Any with a lambda: this runs per path of every Ingress on every translation.</summary>
+    private static bool StartsWithAny(string path, EquatableArray<string> prefixes)
+    {
+        foreach (var prefix in prefixes)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether a path of this Ingress puts its host in regex mode (use-regex, or a rewrite-target other than the path).</summary>
     public bool EnforcesRegex(string path) => Rewrites.UseRegex || (Rewrites.Rewrite is { } r && r.Target != path);
 
-    private bool RedirectsToHttps(string host, HashSet<string> tlsHosts) =>
+    private bool RedirectsToHttps(string host, IReadOnlySet<string> tlsHosts) =>
         Redirects.ForceSslRedirect || (Redirects.SslRedirect && host.Length > 0 && CoveredByTls(host, tlsHosts));
 
-    private static bool CoveredByTls(string host, HashSet<string> tlsHosts)
+    private static bool CoveredByTls(string host, IReadOnlySet<string> tlsHosts)
     {
         if (tlsHosts.Contains(host))
         {

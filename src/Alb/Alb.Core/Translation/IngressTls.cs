@@ -7,12 +7,19 @@ namespace Alb.Core.Translation;
 /// <summary>An Ingress's spec.tls: the hosts it covers (they get the HTTPS redirect) and their SNI bindings; the default certificate.</summary>
 internal static class IngressTls
 {
-    public static HashSet<string> Read(V1Ingress ingress, TlsResolver tls, SortedDictionary<string, string?> bindings, List<Diagnostic> diagnostics)
+    /// <summary>The hosts of an Ingress without spec.tls.</summary>
+    public static readonly IReadOnlySet<string> None = new HashSet<string>(StringComparer.Ordinal);
+
+    public static IReadOnlySet<string> Read(V1Ingress ingress, TlsResolver tls, SortedDictionary<string, string?> bindings, List<Diagnostic> diagnostics)
     {
+        if (ingress.Spec?.Tls is not { Count: > 0 } entries)
+        {
+            return None; // most Ingresses: no TLS section, nothing to make
+        }
+
         var hosts = new HashSet<string>(StringComparer.Ordinal);
         var name = ObjectNames.Of(ingress);
         var ns = ObjectNames.Ns(ingress.Metadata);
-        var entries = ingress.Spec?.Tls ?? [];
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];

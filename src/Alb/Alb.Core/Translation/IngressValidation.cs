@@ -19,10 +19,10 @@ public static class IngressValidation
             return false;
         }
 
-        var name = host;
+        var name = host.AsSpan();
         if (host.StartsWith("*.", StringComparison.Ordinal))
         {
-            name = host[2..];
+            name = name[2..];
         }
         else if (host.Contains('*', StringComparison.Ordinal))
         {
@@ -36,9 +36,9 @@ public static class IngressValidation
             return false;
         }
 
-        foreach (var label in name.Split('.'))
+        foreach (var range in name.Split('.')) // over spans: every rule of every Ingress is checked on each translation
         {
-            if (!IsDnsLabel(label, out var why))
+            if (!IsDnsLabel(name[range], out var why))
             {
                 reason = $"\"{host}\": {why}";
                 return false;
@@ -48,7 +48,7 @@ public static class IngressValidation
         return true;
     }
 
-    private static bool IsDnsLabel(string label, out string why)
+    private static bool IsDnsLabel(ReadOnlySpan<char> label, out string why)
     {
         why = "";
         if (label.Length is 0 or > 63)

@@ -13,8 +13,9 @@ namespace Alb.Core.Translation;
 /// </summary>
 public sealed class TranslationCache
 {
-    private Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private Dictionary<string, Entry> _next = new(StringComparer.Ordinal);
+    // Keyed by (namespace, name): no key text made per Ingress per translation.
+    private Dictionary<(string Ns, string? Name), Entry> _entries = [];
+    private Dictionary<(string Ns, string? Name), Entry> _next = [];
     private GlobalSettings? _settings;
 
     /// <summary>Ingresses whose annotations the last translation reused.</summary>
@@ -31,15 +32,15 @@ public sealed class TranslationCache
         }
 
         _settings = settings;
-        _next = new Dictionary<string, Entry>(_entries.Count, StringComparer.Ordinal);
+        _next = new Dictionary<(string Ns, string? Name), Entry>(_entries.Count);
         Reused = 0;
         Read = 0;
     }
 
     internal IngressContext Context(V1Ingress ingress, GlobalSettings settings, ClusterSnapshot snapshot)
     {
-        var key = ObjectNames.Of(ingress);
-        if (_entries.TryGetValue(key, out var entry) && Same(entry.Ingress, ingress) && entry.Lookups.All(l => Same(l.Found, l.Find(snapshot))))
+        var key = (ObjectNames.Ns(ingress.Metadata), ingress.Metadata?.Name);
+        if (_entries.TryGetValue(key, out var entry) && Same(entry.Ingress, ingress) && LookupsUnchanged(entry, snapshot))
         {
             entry.Context.AttachErrors(null); // a context carries one translation's error policy
             _next[key] = entry;
@@ -64,6 +65,19 @@ public sealed class TranslationCache
         _next[key] = new Entry(ingress, context, [.. lookups]);
         Read++;
         return context;
+    }
+
+    private static bool LookupsUnchanged(Entry entry, ClusterSnapshot snapshot)
+    {
+        foreach (var lookup in entry.Lookups)
+        {
+            if (!Same(lookup.Found, lookup.Find(snapshot)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Keeps only the Ingresses of this translation: deleted ones are forgotten.</summary>

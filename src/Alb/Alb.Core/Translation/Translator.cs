@@ -87,7 +87,7 @@ public static class Translator
                 diagnostics.Add(Codes.EmptyIngress.At(context.Name, "spec", "has neither rules nor a defaultBackend; nothing to serve"));
             }
 
-            var imposed = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? imposed = null; // hosts told of an imposed regex, made only on regex hosts
             for (var r = 0; r < rules.Count; r++)
             {
                 var rule = rules[r];
@@ -115,7 +115,7 @@ public static class Translator
                     hosts[host] = builder;
                 }
 
-                if (builder.RegexPaths && imposed.Add(host) && !(rule.Http?.Paths ?? []).Any(p => context.EnforcesRegex(p.Path ?? "/")))
+                if (builder.RegexPaths && (imposed ??= new(StringComparer.Ordinal)).Add(host) && !(rule.Http?.Paths ?? []).Any(p => context.EnforcesRegex(p.Path ?? "/")))
                 {
                     diagnostics.Add(Codes.RegexImposed.At(context.Name, $"spec.rules[{r}]",
                         $"another Ingress of host \"{(host.Length == 0 ? "*" : host)}\" sets use-regex or rewrite-target, so this Ingress's paths are case-insensitive regexes anchored at the start (\"/foo\" also matches \"/FOObar\")"));
@@ -206,7 +206,7 @@ public static class Translator
             }
         }
 
-        var tls = ingress.Spec?.Tls ?? [];
+        var tls = ingress.Spec?.Tls ?? Array.Empty<V1IngressTLS>(); // not []: that makes a List per Ingress
         for (var t = 0; t < tls.Count; t++)
         {
             if (tls[t] is null)
@@ -230,13 +230,18 @@ public static class Translator
     private static HashSet<string> RegexHosts(List<IngressContext> contexts)
     {
         var hosts = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var context in contexts.Where(c => c.Canary is null))
+        foreach (var context in contexts)
         {
-            foreach (var rule in context.Ingress.Spec?.Rules ?? [])
+            if (context.Canary is not null || context.Ingress.Spec?.Rules is not { } rules)
             {
-                if ((rule.Http?.Paths ?? []).Any(p => context.EnforcesRegex(string.IsNullOrEmpty(p.Path) ? "/" : p.Path)))
+                continue;
+            }
+
+            for (var r = 0; r < rules.Count; r++) // indexed: foreach over an IList boxes an enumerator per Ingress
+            {
+                if (rules[r].Http?.Paths is { } paths && AnyEnforcesRegex(context, paths))
                 {
-                    hosts.Add(rule.Host ?? "");
+                    hosts.Add(rules[r].Host ?? "");
                 }
             }
         }
@@ -244,16 +249,29 @@ public static class Translator
         return hosts;
     }
 
-    private static void AddPaths(V1IngressRule rule, int r, HostBuilder builder, HashSet<string> tlsHosts, BackendResolver backends, IngressContext context, List<Diagnostic> diagnostics)
+    private static bool AnyEnforcesRegex(IngressContext context, IList<V1HTTPIngressPath> paths)
+    {
+        for (var p = 0; p < paths.Count; p++)
+        {
+            if (context.EnforcesRegex(string.IsNullOrEmpty(paths[p].Path) ? "/" : paths[p].Path))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void AddPaths(V1IngressRule rule, int r, HostBuilder builder, IReadOnlySet<string> tlsHosts, BackendResolver backends, IngressContext context, List<Diagnostic> diagnostics)
     {
         var paths = rule.Http?.Paths ?? [];
         for (var p = 0; p < paths.Count; p++)
         {
             var path = paths[p];
-            var field = $"spec.rules[{r}].http.paths[{p}]";
+            var field = FieldPath.OfPath(r, p);
             if (!IngressValidation.TryParsePathType(path.PathType, out var kind))
             {
-                diagnostics.Add(Codes.InvalidPathType.At(context.Name, field + ".pathType",
+                diagnostics.Add(Codes.InvalidPathType.At(context.Name, field.Then(".pathType").ToString(),
                     (path.PathType is null ? "is required" : $"\"{path.PathType}\" is not Exact, Prefix or ImplementationSpecific") + "; the path is dropped"));
                 continue;
             }
@@ -263,17 +281,17 @@ public static class Translator
             {
                 if (!PathRegex.TryValidate(path.Path, out normalized, out var regexWhy))
                 {
-                    diagnostics.Add(Codes.InvalidRegexPath.At(context.Name, field + ".path", regexWhy + "; the path is dropped"));
+                    diagnostics.Add(Codes.InvalidRegexPath.At(context.Name, field.Then(".path").ToString(), regexWhy + "; the path is dropped"));
                     continue;
                 }
             }
             else if (!IngressValidation.TryNormalizePath(path.Path, kind, out normalized, out var why))
             {
-                diagnostics.Add(Codes.InvalidPath.At(context.Name, field + ".path", why + "; the path is dropped"));
+                diagnostics.Add(Codes.InvalidPath.At(context.Name, field.Then(".path").ToString(), why + "; the path is dropped"));
                 continue;
             }
 
-            var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend", context.Errors.ServiceUpstream);
+            var backendId = backends.Resolve(context.Ingress, path.Backend, field.Then(".backend"), context.Errors.ServiceUpstream);
             var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p),
                 context.PoliciesFor(builder.Host, normalized, tlsHosts, root: normalized == "/"), []);
             if (builder.TryAdd(route, context.Name, out var winner))
@@ -281,7 +299,7 @@ public static class Translator
                 continue;
             }
 
-            diagnostics.Add(Codes.DuplicatePath.At(context.Name, field,
+            diagnostics.Add(Codes.DuplicatePath.At(context.Name, field.ToString(),
                 $"host \"{builder.Host}\" path \"{normalized}\" ({kind}) is already served by the older {winner}; this path is not used"));
         }
     }
@@ -294,6 +312,6 @@ public static class Translator
         }
 
         var id = backends.Resolve(ingress, backend, "spec.defaultBackend", context.Errors.ServiceUpstream);
-        return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), context.PoliciesFor("", "/", [], root: true), []);
+        return new Route($"{context.Namespace}/{context.IngressName}/default", PathKind.Prefix, "/", id, new RouteSource(context.Namespace, context.IngressName, -1, -1), context.PoliciesFor("", "/", IngressTls.None, root: true), []);
     }
 }
