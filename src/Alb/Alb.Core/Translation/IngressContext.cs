@@ -20,6 +20,7 @@ internal sealed class IngressContext
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly GlobalSettings _settings;
     private readonly RoutePolicies _policies;
+    private Route?[]?[]? _lastRoutes; // by rule, then path: the routes of the last translation, kept while this context is cached
 
     public IngressContext(V1Ingress ingress, GlobalSettings settings, Func<string, string, IDictionary<string, string>?> configMaps, Func<string, string, V1Secret?> secrets)
     {
@@ -151,6 +152,38 @@ internal sealed class IngressContext
                 BasicAuth = noAuth ? null : Policies.BasicAuth, ExternalAuth = noAuth ? null : Policies.ExternalAuth,
                 Jwt = noAuth ? null : Policies.Jwt,
             };
+    }
+
+    /// <summary>
+    /// The route of path <paramref name="p"/> of rule <paramref name="r"/>: the last translation's instance when it is the
+    /// same route (same kind, path, backend and policies), else a new one, kept for the next translation. A context
+    /// lives as long as its Ingress is unchanged (<see cref="TranslationCache"/>), so a change elsewhere costs no new
+    /// route here, and the routes that survive into the new table are the ones already in service.
+    /// </summary>
+    public Route PathRoute(int r, int p, PathKind kind, string path, string? backendId, RoutePolicies policies)
+    {
+        var rules = Ingress.Spec?.Rules;
+        var byRule = _lastRoutes ??= new Route?[]?[rules?.Count ?? 0];
+        if (r >= byRule.Length)
+        {
+            return New(); // not a rule of this Ingress's spec: nothing to keep
+        }
+
+        var byPath = byRule[r] ??= new Route?[rules![r].Http?.Paths?.Count ?? 0];
+        if (p >= byPath.Length)
+        {
+            return New();
+        }
+
+        if (byPath[p] is { } last && last.Kind == kind && last.Path == path && last.BackendId == backendId
+            && (ReferenceEquals(last.Policies, policies) || last.Policies.Equals(policies)))
+        {
+            return last;
+        }
+
+        return byPath[p] = New();
+
+        Route New() => new($"{Namespace}/{IngressName}/{r}/{p}", kind, path, backendId, new RouteSource(Namespace, IngressName, r, p), policies, []);
     }
 
     /// <summary>A loop, not Any with a lambda: this runs per path of every Ingress on every translation.</summary>

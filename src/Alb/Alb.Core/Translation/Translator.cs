@@ -292,8 +292,7 @@ public static class Translator
             }
 
             var backendId = backends.Resolve(context.Ingress, path.Backend, field.Then(".backend"), context.Errors.ServiceUpstream);
-            var route = new Route($"{context.Namespace}/{context.IngressName}/{r}/{p}", kind, normalized, backendId, new RouteSource(context.Namespace, context.IngressName, r, p),
-                context.PoliciesFor(builder.Host, normalized, tlsHosts, root: normalized == "/"), []);
+            var route = context.PathRoute(r, p, kind, normalized, backendId, context.PoliciesFor(builder.Host, normalized, tlsHosts, root: normalized == "/"));
             if (builder.TryAdd(route, context.Name, out var winner))
             {
                 continue;

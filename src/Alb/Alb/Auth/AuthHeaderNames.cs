@@ -26,21 +26,44 @@ internal sealed class AuthHeaderNames
     public bool Removes(string sent) => _exact.Contains(sent) || (sent.Contains('_', StringComparison.Ordinal) && _folded.Contains(Fold(sent)));
 
     /// <summary>The values the passed checks set, in the order <see cref="Apply"/> adds them; a null value is not sent.</summary>
-    public static IEnumerable<(string Name, string Value)> Values(AuthHeadersFeature? answer, JwtHeadersFeature? claims)
-    {
-        foreach (var (name, value) in answer?.Headers ?? [])
-        {
-            if (value is not null)
-            {
-                yield return (name, value);
-            }
-        }
+    /// <remarks>A struct enumeration, not an iterator: it runs on every request of an auth route.</remarks>
+    public static PassedValues Values(AuthHeadersFeature? answer, JwtHeadersFeature? claims) => new(answer?.Headers, claims?.Headers);
 
-        foreach (var (name, value) in claims?.Headers ?? [])
+    /// <summary>The (name, value) pairs of external auth's answer, then JWT's claims, without the null values.</summary>
+    public readonly struct PassedValues(List<(string Name, string? Value)>? first, List<(string Name, string? Value)>? second)
+    {
+        public Enumerator GetEnumerator() => new(first, second);
+
+        public struct Enumerator(List<(string Name, string? Value)>? first, List<(string Name, string? Value)>? second)
         {
-            if (value is not null)
+            private int _index = -1;
+            private bool _second;
+
+            public (string Name, string Value) Current { get; private set; }
+
+            public bool MoveNext()
             {
-                yield return (name, value);
+                while (true)
+                {
+                    var list = _second ? second : first;
+                    if (list is not null && ++_index < list.Count)
+                    {
+                        if (list[_index] is (var name, { } value))
+                        {
+                            Current = (name, value);
+                            return true;
+                        }
+
+                        continue;
+                    }
+
+                    if (_second)
+                    {
+                        return false;
+                    }
+
+                    (_second, _index) = (true, -1);
+                }
             }
         }
     }

@@ -143,6 +143,31 @@ public sealed class TranslationCacheTests
     }
 
     [Fact]
+    public void A_reused_Ingress_keeps_its_route_instances_until_its_route_changes()
+    {
+        var shop = Ingress("shop", "shop.example.com");
+        shop.Spec.Rules[0].Http.Paths[0].Path = "/cart/"; // "/cart" on a plain host, "/cart/" on a regex host
+        var objects = new List<IKubernetesObject<V1ObjectMeta>> { shop, Ingress("web", "web.example.com") };
+        var cache = new TranslationCache();
+        var first = Route(Translator.Translate(SnapshotBuilder.Build([.. objects]).Snapshot, new TranslationOptions(), cache), "shop.example.com");
+
+        objects[1] = Ingress("web", "other.example.com"); // a change elsewhere: shop's route is the one in service
+        var second = Route(Translator.Translate(SnapshotBuilder.Build([.. objects]).Snapshot, new TranslationOptions(), cache), "shop.example.com");
+        Assert.Same(first, second);
+
+        // An older Ingress of the same host turns it into a regex host: shop is reused, its route (path) is not.
+        var regex = Ingress("regex", "shop.example.com", ("nginx.ingress.kubernetes.io/use-regex", "true"));
+        regex.Metadata.CreationTimestamp = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        regex.Spec.Rules[0].Http.Paths[0].Path = "/api";
+        objects.Add(regex);
+        var snapshot = SnapshotBuilder.Build([.. objects]).Snapshot;
+        var cached = Translator.Translate(snapshot, new TranslationOptions(), cache);
+        var third = cached.Table.Hosts.Single(h => h.Host == "shop.example.com").Routes.Single(r => r.Source.Ingress == "shop");
+        Assert.Equal(("/cart", "/cart/"), (second.Path, third.Path));
+        Assert.Equal(Translator.Translate(snapshot, new TranslationOptions()).Table, cached.Table);
+    }
+
+    [Fact]
     public void A_change_of_the_global_settings_reads_every_Ingress_again()
     {
         var objects = new List<IKubernetesObject<V1ObjectMeta>> { Ingress("a", "a.example.com"), Ingress("b", "b.example.com") };
