@@ -15,6 +15,9 @@
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
 #   benchmarks/run.sh startup    alb published two ways, JIT (as the image ships) and ReadyToRun: start to ready, CPU until
 #                                ready, RSS, CPU per request, alternating cells (env: REPS=5, WARM=20, MEASURE=8)
+#   benchmarks/run.sh memory     where alb's idle RSS goes: smaps by mapping and kind, threads, GC heap, on the 501-Ingress
+#                                table and an empty directory (env: IDLE_WAIT=3, TOP=25; benchmarks/memory/breakdown.py
+#                                cells ... compares builds and runtime settings)
 #   benchmarks/run.sh syscalls   system calls per request, nginx beside alb, under h1-ka (root; strace; env: SECONDS_TRACED)
 #   benchmarks/run.sh fuzz       SharpFuzz + afl-fuzz over alb's annotation parsers, >= 10^6 inputs (env: EXECS, MODE=mutate; TARGET=http1: the lean client's response parser instead)
 # Installs the peers (Debian packages) first. Results land in benchmarks/results/.
@@ -62,6 +65,12 @@ if [ "$what" = startup ]; then
   dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -o "$out/jit"
   dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/r2r"
   python3 benchmarks/startup/alb.py
+fi
+if [ "$what" = memory ]; then
+  out=benchmarks/results/startup-build
+  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -o "$out/jit"
+  python3 benchmarks/memory/breakdown.py breakdown jit table
+  python3 benchmarks/memory/breakdown.py breakdown jit empty
 fi
 if [ "$what" = syscalls ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
