@@ -219,7 +219,11 @@ internal sealed class IngressContext
 
     private T Take<T>(Parsed<T> parsed)
     {
-        _diagnostics.AddRange(parsed.Diagnostics);
+        foreach (var diagnostic in parsed.Diagnostics)
+        {
+            _diagnostics.Add(diagnostic); // not AddRange: it would box the ImmutableArray for every family of every Ingress
+        }
+
         switch (parsed.Outcome)
         {
             case BadValueOutcome.RejectIngress:
