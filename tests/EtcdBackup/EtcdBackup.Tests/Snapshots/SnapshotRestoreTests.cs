@@ -142,14 +142,18 @@ public sealed class SnapshotRestoreTests(BackupLab lab) : IClassFixture<BackupLa
     {
         await LoadOnceAsync();
         var local = lab.Dir("local-deep");
-        var (exit, stdout, stderr) = await BackupCli.RunAsync(null, ["snapshot", "--verify-after-snapshot", .. lab.Flags(local)]);
+        // A temporary directory of the test's own (TMPDIR): other tests verify at the same time, and their temporary
+        // etcd directories in the shared /tmp made this check race.
+        var tmp = lab.Dir("tmp-deep");
+        var env = new Dictionary<string, string> { ["TMPDIR"] = tmp };
+        var (exit, stdout, stderr) = await BackupCli.RunAsync(env, ["snapshot", "--verify-after-snapshot", .. lab.Flags(local)]);
         Assert.True(exit == 0, $"{stdout}\n{stderr}");
         Assert.Contains("verified: restored with etcdctl snapshot restore and served by a temporary etcd", stderr, StringComparison.Ordinal);
 
-        var (vExit, vOut, vErr) = await BackupCli.RunAsync(null, ["verify", "latest", "--deep", .. lab.Flags(local)]);
+        var (vExit, vOut, vErr) = await BackupCli.RunAsync(env, ["verify", "latest", "--deep", .. lab.Flags(local)]);
         Assert.True(vExit == 0, $"{vOut}\n{vErr}");
         Assert.Matches(@"OK   local:.* revision \d+, 3000 keys", vOut);
-        Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), "etcd-backup-verify-*"));
+        Assert.Empty(Directory.EnumerateDirectories(tmp, "etcd-backup-verify-*")); // the temporary etcd's directory is gone
     }
 
     [Fact]
