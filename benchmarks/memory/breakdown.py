@@ -80,11 +80,6 @@ def stop(p):
     compare.procs.pop("memory", None)
 
 
-def alb_pid(p):
-    # taskset execs dotnet, so p.pid is alb itself
-    return p.pid
-
-
 def status(pid):
     out = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -255,7 +250,7 @@ def cmd_breakdown(build, table, envspecs):
     p, ready_ms, cpu_ms = start(build, t[table], env)
     try:
         time.sleep(IDLE_WAIT)
-        pid = alb_pid(p)
+        pid = p.pid  # taskset execs dotnet: the process started is alb itself
         print(f"# {build} {table} {env}: ready {ready_ms:.0f} ms, CPU until ready {cpu_ms:.0f} ms")
         print_breakdown(pid, "ready + 3 s")
         rss0 = status(pid)["VmRSS"]
@@ -275,7 +270,7 @@ def cell(variant, tdirs):
     p, ready_ms, cpu_ms = start(build, tdirs[table], env)
     try:
         time.sleep(IDLE_WAIT)
-        pid = alb_pid(p)
+        pid = p.pid  # taskset execs dotnet: the process started is alb itself
         s = status(pid)
         r = {"ready_ms": ready_ms, "cpu_ms": cpu_ms, "rss": s["VmRSS"] / 1024, "anon": s["RssAnon"] / 1024,
              "file": s["RssFile"] / 1024, "shmem": s["RssShmem"] / 1024, "threads": s["Threads"]}

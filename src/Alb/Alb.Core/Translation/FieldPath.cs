@@ -25,10 +25,8 @@ internal readonly struct FieldPath
 
     /// <summary>This field, then <paramref name="more"/> (".backend", ".service"), still unspelt.</summary>
     public FieldPath Then(string more) =>
-        _text is not null ? new(_text + more, 0, 0, null, null)
-        : _suffix is null ? new(null, _rule, _path, more, null)
-        : new(null, _rule, _path, _suffix, _more + more);
+        _suffix is null ? new(_text, _rule, _path, more, null) : new(_text, _rule, _path, _suffix, _more + more);
 
     public override string ToString() =>
-        _text ?? string.Create(CultureInfo.InvariantCulture, $"spec.rules[{_rule}].http.paths[{_path}]{_suffix}{_more}");
+        (_text ?? string.Create(CultureInfo.InvariantCulture, $"spec.rules[{_rule}].http.paths[{_path}]")) + _suffix + _more;
 }

@@ -1,9 +1,10 @@
 using System.Net;
 using Alb.Core.Routing;
+using k8s.Models;
 
 namespace Alb.Core.Translation;
 
-/// <summary>The API server's checks on Ingress hosts and paths, TryParse-shaped: bad input gives a reason.</summary>
+/// <summary>The API server's checks on Ingress hosts and paths (TryParse-shaped: bad input gives a reason), and the spec's null entries.</summary>
 public static class IngressValidation
 {
     private static readonly string[] InvalidPathSequences = ["//", "/./", "/../", "%2f", "%2F"];
@@ -79,6 +80,39 @@ public static class IngressValidation
         }
 
         return true;
+    }
+
+    /// <summary>The first null entry of a list in the Ingress's spec, as a field path; null when there is none.</summary>
+    public static string? FirstNullEntry(V1Ingress ingress)
+    {
+        var rules = ingress.Spec?.Rules ?? [];
+        for (var r = 0; r < rules.Count; r++)
+        {
+            if (rules[r] is null)
+            {
+                return $"spec.rules[{r}]";
+            }
+
+            var paths = rules[r].Http?.Paths ?? [];
+            for (var p = 0; p < paths.Count; p++)
+            {
+                if (paths[p] is null)
+                {
+                    return $"spec.rules[{r}].http.paths[{p}]";
+                }
+            }
+        }
+
+        var tls = ingress.Spec?.Tls ?? Array.Empty<V1IngressTLS>(); // not []: that makes a List per Ingress
+        for (var t = 0; t < tls.Count; t++)
+        {
+            if (tls[t] is null)
+            {
+                return $"spec.tls[{t}]";
+            }
+        }
+
+        return null;
     }
 
     public static bool TryParsePathType(string? value, out PathKind kind)

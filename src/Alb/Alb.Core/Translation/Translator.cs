@@ -38,7 +38,7 @@ public static class Translator
                 continue;
             }
 
-            if (NullEntry(ingress) is { } field)
+            if (IngressValidation.FirstNullEntry(ingress) is { } field)
             {
                 // The API server never stores one, but a client object can carry it: refused, never a crash.
                 diagnostics.Add(Codes.IngressRefused.At(ObjectNames.Of(ingress), field, "not served: an empty entry"));
@@ -185,39 +185,6 @@ public static class Translator
     }
 
     /// <summary>default-backend resolved in the Ingress's namespace; the codes of the annotation, else the ConfigMap's.</summary>
-    /// <summary>The first null entry of a list in the Ingress's spec, as a field path; null when there is none.</summary>
-    private static string? NullEntry(V1Ingress ingress)
-    {
-        var rules = ingress.Spec?.Rules ?? [];
-        for (var r = 0; r < rules.Count; r++)
-        {
-            if (rules[r] is null)
-            {
-                return $"spec.rules[{r}]";
-            }
-
-            var paths = rules[r].Http?.Paths ?? [];
-            for (var p = 0; p < paths.Count; p++)
-            {
-                if (paths[p] is null)
-                {
-                    return $"spec.rules[{r}].http.paths[{p}]";
-                }
-            }
-        }
-
-        var tls = ingress.Spec?.Tls ?? Array.Empty<V1IngressTLS>(); // not []: that makes a List per Ingress
-        for (var t = 0; t < tls.Count; t++)
-        {
-            if (tls[t] is null)
-            {
-                return $"spec.tls[{t}]";
-            }
-        }
-
-        return null;
-    }
-
     private static ErrorsPolicy? ErrorsFor(IngressContext context, BackendResolver backends, GlobalSettings settings)
     {
         var errors = context.Errors;
