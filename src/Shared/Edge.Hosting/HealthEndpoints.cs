@@ -36,11 +36,16 @@ public static class HealthEndpoints
         });
     }
 
+    private static int _gcPauseRegistered;
+
     /// <summary>
     /// Keeps the default process metrics (CPU, RSS, open files) and drops prometheus-net's EventCounter and Meter
-    /// listeners, which cost CPU on every request path.
+    /// listeners, which cost CPU on every request path. Adds two counters read from the runtime at scrape time only:
+    /// <c>dotnet_gc_pause_seconds_total</c>, the time the garbage collector has held every managed thread (latency
+    /// every request in flight then sees), and <c>dotnet_gc_allocated_bytes_total</c>, what the process allocates.
     /// </summary>
-    public static void ConfigureDefaultMetrics() =>
+    public static void ConfigureDefaultMetrics()
+    {
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
         {
             SuppressEventCounters = true,
@@ -48,4 +53,16 @@ public static class HealthEndpoints
             SuppressDebugMetrics = true,
             SuppressProcessMetrics = false,
         });
+        if (Interlocked.Exchange(ref _gcPauseRegistered, 1) == 0)
+        {
+            var pause = Metrics.CreateCounter("dotnet_gc_pause_seconds_total",
+                "Time the garbage collector has paused the process's managed threads since start.");
+            var allocated = Metrics.CreateCounter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.");
+            Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+            {
+                pause.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+                allocated.IncTo(GC.GetTotalAllocatedBytes());
+            });
+        }
+    }
 }

@@ -69,6 +69,38 @@ public sealed class ObservabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reports_the_time_the_garbage_collector_has_paused_the_process()
+    {
+        // Requests allocate in alb: send them until its gen0 collection count moves, then the pause total must have
+        // moved with it (every collection pauses the managed threads, if only for microseconds), as has the count of
+        // bytes allocated.
+        var metrics = await _alb.MetricsAsync();
+        double pause = Sample(metrics, "dotnet_gc_pause_seconds_total "), collections = Sample(metrics, "dotnet_collection_count_total{generation=\"0\"} ");
+        var allocated = Sample(metrics, "dotnet_gc_allocated_bytes_total ");
+        Assert.True(pause >= 0);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Sample(metrics, "dotnet_collection_count_total{generation=\"0\"} ") == collections)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "alb did not collect in 60 s of requests");
+            await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/x") { Headers = { Host = "metrics.example.com" } };
+                using var response = await _alb.Http.SendAsync(request);
+            }));
+            metrics = await _alb.MetricsAsync();
+        }
+
+        Assert.True(Sample(metrics, "dotnet_gc_pause_seconds_total ") > pause, metrics);
+        Assert.True(Sample(metrics, "dotnet_gc_allocated_bytes_total ") > allocated, metrics);
+    }
+
+    private static double Sample(string metrics, string prefix)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Counts_the_bytes_of_chunked_bodies_in_request_and_response_sizes()
     {
         // Responses without Content-Length: 1 chunk of 8 bytes, then 11 chunks of 89 bytes; the headers are the same.
