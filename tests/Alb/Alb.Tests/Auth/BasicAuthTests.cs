@@ -140,7 +140,7 @@ public sealed class BasicAuthTests : IAsyncLifetime
     [Fact]
     public async Task Validate_names_each_broken_ingress_and_annotation()
     {
-        var result = await TestProcess.RunAsync("dotnet", [AlbInstance.AlbDll, "validate", _alb.Manifests.Path]);
+        var result = await AlbInstance.RunAsync("validate", _alb.Manifests.Path);
         var output = result.Stdout + result.Stderr;
         Assert.Contains("ALB2901", output, StringComparison.Ordinal);
         Assert.Contains("Ingress default/cross", output, StringComparison.Ordinal);

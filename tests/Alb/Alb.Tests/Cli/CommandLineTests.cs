@@ -13,7 +13,7 @@ public sealed class CommandLineTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private static Task<(int ExitCode, string Stdout, string Stderr)> AlbAsync(params string[] args) =>
-        TestProcess.RunAsync("dotnet", [AlbInstance.AlbDll, .. args]);
+        AlbInstance.RunAsync(args);
 
     [Theory]
     [InlineData(new[] { "serve", "--manifests", "/nonexistent-dir" }, "--manifests")]

@@ -39,6 +39,21 @@ internal sealed class AlbInstance : IAsyncDisposable
 
     public static string AlbDll => Path.Combine(AppContext.BaseDirectory, "alb.dll");
 
+    /// <summary>
+    /// How to run alb with <paramref name="args"/>: <c>dotnet alb.dll</c> as built with the tests, or the executable
+    /// <c>ALB_BIN</c> names (a trimmed or otherwise published alb: scripts/test.sh runs the process tests against the
+    /// build the container image ships).
+    /// </summary>
+    public static (string File, string[] Args) Command(params string[] args) =>
+        Environment.GetEnvironmentVariable("ALB_BIN") is { Length: > 0 } bin ? (bin, args) : ("dotnet", [AlbDll, .. args]);
+
+    /// <summary>Runs alb with <paramref name="args"/> to its exit (a one-shot command: validate, explain, --help).</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var (file, arguments) = Command(args);
+        return TestProcess.RunAsync(file, arguments);
+    }
+
     public static Task<AlbInstance> StartAsync(ManifestDir manifests, params string[] extraArgs) =>
         StartAsync(manifests, ["--manifests", manifests.Path], extraArgs, waitReady: true, null);
 
@@ -70,9 +85,9 @@ internal sealed class AlbInstance : IAsyncDisposable
             ["KUBERNETES_SERVICE_PORT"] = apiServer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["POD_NAME"] = podName,
             ["POD_NAMESPACE"] = podNamespace,
-        }, args => ("unshare", ["--mount", "--propagation", "private", "sh", "-c",
-            "mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp \"$0\"/* /run/secrets/kubernetes.io/serviceaccount/ && exec dotnet \"$@\"",
-            serviceAccount, .. args]));
+        }, (file, args) => ("unshare", ["--mount", "--propagation", "private", "sh", "-c",
+            "mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp \"$0\"/* /run/secrets/kubernetes.io/serviceaccount/ && exec \"$@\"",
+            serviceAccount, file, .. args]));
 
     /// <summary>Why <see cref="StartInClusterAsync"/> cannot run here (not root, no unshare), or null.</summary>
     public static string? InClusterUnavailable() =>
@@ -80,7 +95,7 @@ internal sealed class AlbInstance : IAsyncDisposable
         : !File.Exists("/usr/bin/unshare") ? "needs unshare (util-linux)"
         : null;
 
-    private static async Task<AlbInstance> StartAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment, Func<string[], (string File, string[] Args)>? launcher = null)
+    private static async Task<AlbInstance> StartAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment, Func<string, string[], (string File, string[] Args)>? launcher = null)
     {
         // Free ports can be taken by a parallel test between the probe and alb's bind: try again with new ones.
         for (var attempt = 1; ; attempt++)
@@ -95,16 +110,20 @@ internal sealed class AlbInstance : IAsyncDisposable
         }
     }
 
-    private static async Task<AlbInstance> StartOnceAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment, Func<string[], (string File, string[] Args)>? launcher)
+    private static async Task<AlbInstance> StartOnceAsync(ManifestDir manifests, string[] source, string[] extraArgs, bool waitReady, IDictionary<string, string>? environment, Func<string, string[], (string File, string[] Args)>? launcher)
     {
         int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
-        string[] args =
+        var (file, arguments) = Command(
         [
-            AlbDll, "serve", .. source,
+            "serve", .. source,
             "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}", "--admin", $"127.0.0.1:{admin}",
             .. extraArgs,
-        ];
-        var (file, arguments) = launcher?.Invoke(args) ?? ("dotnet", args);
+        ]);
+        if (launcher is not null)
+        {
+            (file, arguments) = launcher(file, arguments);
+        }
+
         var process = TestProcess.Start(file, arguments, environment: environment);
         var alb = new AlbInstance(process, manifests, http, https, admin);
         var deadline = DateTime.UtcNow.AddSeconds(30);
