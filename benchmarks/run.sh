@@ -14,7 +14,8 @@
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
 #   benchmarks/run.sh startup    alb published two ways, JIT (as the image ships) and ReadyToRun: start to ready, CPU until
-#                                ready, RSS, CPU per request, alternating cells (env: REPS=5, WARM=20, MEASURE=8)
+#                                ready, RSS, CPU per request, alternating cells (env: REPS=5, WARM=20, MEASURE=8; AOT=1 adds
+#                                the native AOT build)
 #   benchmarks/run.sh memory     where alb's idle RSS goes: smaps by mapping and kind, threads, GC heap, on the 501-Ingress
 #                                table and an empty directory (env: IDLE_WAIT=3, TOP=25; benchmarks/memory/breakdown.py
 #                                cells ... compares builds and runtime settings)
@@ -64,6 +65,11 @@ if [ "$what" = startup ]; then
   out=benchmarks/results/startup-build
   dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -o "$out/jit"
   dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/r2r"
+  if [ "${AOT:-0}" = 1 ]; then
+    # KubernetesClient's trim and AOT warnings stay warnings here: the AOT build serves manifests only (docs/alb-aot.md)
+    dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbAot=true -p:TreatWarningsAsErrors=false -o "$out/aot"
+    export VARIANTS="${VARIANTS:-jit,r2r,aot}"
+  fi
   python3 benchmarks/startup/alb.py
 fi
 if [ "$what" = memory ]; then

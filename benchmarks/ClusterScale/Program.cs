@@ -1,6 +1,10 @@
 // alb against a cluster of N Ingresses (the test API server, in this process): start to ready, idle RSS, how long
 // each of 100 changes takes to be served, and the RSS after them, for alb as a real process; each figure beside issue
-// 15's target. Usage (benchmarks/run.sh cluster):
+// 15's target. Requests to a host no change touches are timed quiet and during the changes by hey, another process,
+// through an nginx origin, so that neither the probe nor the origin shares this process's garbage collector or
+// threads; after ready alb is pinned to the last CPU and everything else to the others (PIN=0: not pinned).
+// ALB_ENV="NAME=VALUE,..." sets more environment variables for alb (runtime settings to compare).
+// Usage (benchmarks/run.sh cluster):
 //   cluster-scale ALB_DLL [INGRESSES=10000] [REPS=3] [CHANGES=100]; TIMELINE=1 prints alb's log up to ready, timed
 using System.Diagnostics;
 using System.Globalization;
@@ -13,6 +17,12 @@ var albDll = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentExc
 var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
 var reps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
 var changes = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 100;
+// Changes the probe does not time (the change path's first JIT): WARM_CHANGES, 10 unless set.
+var WarmChanges = int.Parse(Environment.GetEnvironmentVariable("WARM_CHANGES") ?? "10", CultureInfo.InvariantCulture);
+if (changes <= WarmChanges)
+{
+    throw new ArgumentException($"CHANGES must be more than {WarmChanges}");
+}
 
 // As in a Pod (root: the service account files in a private mount namespace, the API server over HTTPS), unless
 // IN_CLUSTER=0 or not root: then --kubeconfig, whose parsing by KubernetesClient costs 0.3-0.7 s of the start.
@@ -24,7 +34,11 @@ File.WriteAllText(Path.Combine(serviceAccount, "token"), TestApiServer.Token);
 File.WriteAllText(Path.Combine(serviceAccount, "ca.crt"), api.CaPem ?? "");
 File.WriteAllText(Path.Combine(serviceAccount, "namespace"), "default");
 Console.WriteLine(inCluster ? "alb runs in-cluster (service account, HTTPS), as in a Pod" : "alb runs with --kubeconfig");
-await using var origin = await TestOrigin.StartAsync("web");
+var pin = Environment.GetEnvironmentVariable("PIN") != "0" && Environment.ProcessorCount > 1;
+var albCpu = Environment.ProcessorCount - 1;
+var otherCpus = $"0-{albCpu - 1}";
+var originDirectory = Directory.CreateTempSubdirectory("cluster-scale-origin-").FullName;
+using var origin = NginxOrigin.Start(originDirectory, pin ? otherCpus : null);
 api.Objects.Create(new V1Service { ApiVersion = "v1", Kind = "Service", Metadata = new() { Name = "web", NamespaceProperty = "default" }, Spec = new() { Ports = [new() { Name = "http", Port = 80 }] } });
 api.Objects.Create(new V1EndpointSlice
 {
@@ -56,6 +70,11 @@ for (var rep = 0; rep < reps; rep++)
     string[] serve = [albDll, "serve", .. inCluster ? Array.Empty<string>() : ["--kubeconfig", kubeconfig], "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}",
         "--admin", $"127.0.0.1:{admin}", "--access-log", "off", "--log-level", timeline ? "debug" : "warning"];
     var environment = new Dictionary<string, string> { ["POD_NAME"] = $"scale-{rep}", ["POD_NAMESPACE"] = "default", ["DOTNET_TC_CallCountingDelayMs"] = "0" };
+    foreach (var setting in (Environment.GetEnvironmentVariable("ALB_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+    {
+        environment[setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..];
+    }
+
     if (inCluster)
     {
         environment["KUBERNETES_SERVICE_HOST"] = api.Url.Host;
@@ -91,6 +110,13 @@ for (var rep = 0; rep < reps; rep++)
     }
 
     ready.Add(start.Elapsed.TotalMilliseconds);
+    if (pin)
+    {
+        // Every thread of alb to one CPU, this process (the API server) and its children to the others.
+        Run("taskset", ["-a", "-c", "-p", albCpu.ToString(CultureInfo.InvariantCulture), alb.Id.ToString(CultureInfo.InvariantCulture)]);
+        Run("taskset", ["-a", "-c", "-p", otherCpus, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+    }
+
     if (timeline)
     {
         // alb's own log up to ready, each line at its time since the process was started (TIMELINE=1).
@@ -112,20 +138,37 @@ for (var rep = 0; rep < reps; rep++)
 
     // Requests to a host no change touches, timed over 5 quiet seconds, then all through the changes: a rebuild must
     // not hold them up (issue 15: "no request slower during a rebuild").
-    using var prober = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
-    using (var quietFor = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
-    {
-        quiet.Add(await ProbeAsync(prober, quietFor.Token));
-    }
-
-    using var changing = new CancellationTokenSource();
-    var probing = ProbeAsync(prober, changing.Token);
+    // Warm-up first: the request path tiers up (JIT) under 3 s of unthrottled requests, and the change path in the
+    // first 10 changes, which the probe does not time; both are one-off costs of a fresh process.
+    var probeUrl = $"http://127.0.0.1:{http}/p1";
+    await Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromSeconds(3), rate: 0).ResultAsync();
+    quiet.Add(await Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromSeconds(5)).ResultAsync());
+    Probe? probing = null;
+    var threadsBefore = new Dictionary<int, (string Name, double Ms)>();
+    GcPauses? gcWatch = null;
+    var gcBefore = (Pause: 0.0, Gen0: 0.0, Gen1: 0.0, Gen2: 0.0, Allocated: 0.0, Read: 0.0, Translate: 0.0, Publish: 0.0, Rebuilds: 0.0);
     var latencies = new List<double>();
     var along = new List<string>();
+    var changeTimes = new List<(double Began, double Served)>(); // ms after the probe's start
     for (var c = 0; c < changes; c++)
     {
+        if (c == WarmChanges)
+        {
+            gcBefore = await GcAsync(client);
+            threadsBefore = ThreadCpu(alb.Id);
+            gcWatch = new GcPauses(alb.Id);
+            probing = Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromMinutes(10));
+            if (Environment.GetEnvironmentVariable("PERF_SCHED") is { } perfData && pin)
+            {
+                // Scheduler events on alb's CPU for 5 s of changes (perf sched timehist -i FILE reads them).
+                Process.Start(new ProcessStartInfo("perf", ["sched", "record", "-C", albCpu.ToString(CultureInfo.InvariantCulture), "-o", perfData, "--", "sleep", "5"])
+                    { RedirectStandardError = true, RedirectStandardOutput = true });
+            }
+        }
+
         var host = $"new-{rep}-{c}.example.com";
         var changed = Stopwatch.StartNew();
+        var changeStarted = Stopwatch.GetTimestamp();
         api.Objects.Create(Ingress($"new-{rep}-{c}", host, "/", false));
         if (c > 0)
         {
@@ -149,6 +192,11 @@ for (var rep = 0; rep < reps; rep++)
         }
 
         latencies.Add(changed.Elapsed.TotalMilliseconds);
+        if (probing is not null)
+        {
+            changeTimes.Add((Stopwatch.GetElapsedTime(probing.Started, changeStarted).TotalMilliseconds, changed.Elapsed.TotalMilliseconds));
+        }
+
         if (c + 1 is 1 or 5 or 10 or 25 or 50 or 75)
         {
             // The RSS along the way: growth that levels off is warm-up (code, GC budgets); growth that keeps going is not.
@@ -156,18 +204,59 @@ for (var rep = 0; rep < reps; rep++)
         }
     }
 
-    await changing.CancelAsync();
-    during.Add(await probing);
+    probing!.Stop();
+    during.Add(await probing.ResultAsync());
+    var gcAfter = await GcAsync(client);
+    var threadsAfter = ThreadCpu(alb.Id);
+    var pauses = gcWatch!.Stop();
+    gcWatch.Dispose();
+    var collections = gcAfter.Gen0 - gcBefore.Gen0;
+    var gcLine = $"alb's GC during the timed changes: {collections:F0} collections ({gcAfter.Gen1 - gcBefore.Gen1:F0} gen1, {gcAfter.Gen2 - gcBefore.Gen2:F0} gen2), " +
+        $"paused {(gcAfter.Pause - gcBefore.Pause) * 1000:F1} ms in all, {(collections > 0 ? (gcAfter.Pause - gcBefore.Pause) * 1000 / collections : 0):F2} ms each on average; " +
+        $"allocated {(gcAfter.Allocated - gcBefore.Allocated) / 1e6 / (changes - WarmChanges):F1} MB per change";
+    var rebuilds = gcAfter.Rebuilds - gcBefore.Rebuilds;
+    var stageLine = $"alb's rebuilds during the timed changes: {rebuilds:F0}, each read {Per(gcAfter.Read - gcBefore.Read):F1} ms, " +
+        $"translate {Per(gcAfter.Translate - gcBefore.Translate):F1} ms, publish {Per(gcAfter.Publish - gcBefore.Publish):F1} ms (wall clock, on alb's one CPU)";
+    double Per(double seconds) => rebuilds > 0 ? seconds * 1000 / rebuilds : 0;
     api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", $"new-{rep}-{changes - 1}");
     await Task.Delay(3000);
     rssAfter.Add(Rss(alb.Id));
     var heapAfter = await HeapAsync(client);
+    if (pin)
+    {
+        // Back to every CPU, so that the next alb starts (and the API server lists) as the first did.
+        Run("taskset", ["-a", "-c", "-p", $"0-{albCpu}", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+    }
+
     first.Add(latencies[0]);
     each.Add(Median(latencies));
     Console.WriteLine($"rep {rep + 1}: ready after {ready[^1]:F0} ms, RSS {rss[^1]:F1} MiB; {changes} changes served after {Median(latencies):F0} ms " +
         $"(median; first {latencies[0]:F0}, p90 {Percentile(latencies, 0.9):F0}, max {latencies.Max():F0}), then RSS {rssAfter[^1]:F1} MiB; GC heap {heap:F1} -> {heapAfter:F1} MiB; " +
         $"RSS MiB after change {string.Join(", ", along)}");
-    Console.WriteLine($"  requests to an unchanged host: quiet {Describe(quiet[^1])}; during the changes {Describe(during[^1])}");
+    Console.WriteLine($"  requests to an unchanged host: quiet {Describe(quiet[^1])}; during changes {WarmChanges + 1}-{changes} {Describe(during[^1])}");
+    Console.WriteLine($"  {gcLine}");
+    Console.WriteLine($"  {stageLine}");
+    var byName = threadsAfter.Select(t => (t.Value.Name, Ms: t.Value.Ms - (threadsBefore.TryGetValue(t.Key, out var b) ? b.Ms : 0)))
+        .GroupBy(t => t.Name).Select(g => (Name: g.Key, Ms: g.Sum(t => t.Ms))).Where(t => t.Ms > 0).OrderByDescending(t => t.Ms);
+    var pauseMs = pauses.Select(p => p.Ms).ToList();
+    Console.WriteLine(pauseMs.Count == 0 ? "  GC pauses seen over EventPipe: none"
+        : $"  GC pauses seen over EventPipe: {pauseMs.Count}, p50 {Percentile(pauseMs, 0.5):F2} / p90 {Percentile(pauseMs, 0.9):F2} / max {pauseMs.Max():F2} ms; " +
+          string.Join(", ", pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key).Select(g => $"{(g.Key < 0 ? "no GC started" : $"gen{g.Key}")} {g.Count()} (max {g.Max(p => p.Ms):F1} ms)")));
+    Console.WriteLine($"  alb's CPU during the timed changes by thread: {string.Join(", ", byName.Select(t => $"{t.Name} {t.Ms:F0} ms"))}");
+    if (Environment.GetEnvironmentVariable("SLOWEST") is { } slowest)
+    {
+        // The slowest probe requests, each placed after the change that began last before it (hey's clock starts a
+        // moment after Started: placements are a little early).
+        foreach (var (latency, offset) in during[^1].Zip(probing.Offsets).OrderByDescending(r => r.First).Take(int.Parse(slowest, CultureInfo.InvariantCulture)))
+        {
+            var index = changeTimes.FindLastIndex(c => c.Began <= offset);
+            var began = probing.StartedUtc.AddMilliseconds(offset);
+            var gc = pauses.Where(p => p.Began < began.AddMilliseconds(latency) && p.Began.AddMilliseconds(p.Ms) > began).Sum(p => p.Ms);
+            Console.WriteLine((index < 0 ? $"    {latency,6:F1} ms at {offset,8:F0} ms, before the first timed change"
+                : $"    {latency,6:F1} ms at {offset,8:F0} ms, {offset - changeTimes[index].Began,5:F0} ms after change {index + WarmChanges + 1} began (served after {changeTimes[index].Served:F0} ms)")
+                + $"; GC pauses overlapping it {gc:F1} ms");
+        }
+    }
 }
 
 Console.WriteLine($"median of {reps}, {count} Ingresses:");
@@ -179,6 +268,22 @@ var duringP99 = Median([.. during.Select(d => Percentile(d, 0.99))]);
 Console.WriteLine($"  p99 during changes      {duringP99,7:F1} ms    quiet {quietP99:F1} ms; target <= 2 x quiet  {Met(duringP99 <= 2 * quietP99)}  (max during {Median([.. during.Select(d => d.Max())]):F1} ms, quiet {Median([.. quiet.Select(q => q.Max())]):F1} ms)");
 File.Delete(kubeconfig);
 Directory.Delete(serviceAccount, recursive: true);
+origin.Dispose();
+Directory.Delete(originDirectory, recursive: true);
+
+// The GC's pause total (s), collection counts (gen0 counts every collection) and bytes allocated, from alb's /metrics.
+// With the seconds spent in each rebuild stage and the number of rebuilds (alb_rebuild_duration_seconds).
+static async Task<(double Pause, double Gen0, double Gen1, double Gen2, double Allocated, double Read, double Translate, double Publish, double Rebuilds)> GcAsync(HttpClient admin)
+{
+    var metrics = (await admin.GetStringAsync("/metrics")).Split('\n');
+    double Sample(string prefix) => metrics.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line
+        ? double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture) : 0;
+    return (Sample("dotnet_gc_pause_seconds_total "), Sample("dotnet_collection_count_total{generation=\"0\"} "),
+        Sample("dotnet_collection_count_total{generation=\"1\"} "), Sample("dotnet_collection_count_total{generation=\"2\"} "),
+        Sample("dotnet_gc_allocated_bytes_total "), Sample("alb_rebuild_duration_seconds_sum{stage=\"read\"} "),
+        Sample("alb_rebuild_duration_seconds_sum{stage=\"translate\"} "), Sample("alb_rebuild_duration_seconds_sum{stage=\"publish\"} "),
+        Sample("alb_rebuild_duration_seconds_count{stage=\"read\"} "));
+}
 
 // dotnet_total_memory_bytes: the managed heap's live and not yet collected objects.
 static async Task<double> HeapAsync(HttpClient admin)
@@ -188,31 +293,37 @@ static async Task<double> HeapAsync(HttpClient admin)
     return double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) / 1024 / 1024;
 }
 
-// GET /p1 on host-1 (plain Ingresses only: no rate limit) every 5 ms until cancelled; each latency in ms.
-static async Task<List<double>> ProbeAsync(HttpClient client, CancellationToken stop)
+// Each thread's name and CPU time (ms) from /proc; threads that exit in between are missed.
+static Dictionary<int, (string Name, double Ms)> ThreadCpu(int pid)
 {
-    var latencies = new List<double>();
-    while (!stop.IsCancellationRequested)
+    var threads = new Dictionary<int, (string, double)>();
+    foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
     {
-        var timer = Stopwatch.StartNew();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/p1") { Headers = { Host = "host-1.example.com" } };
-        using var response = await client.SendAsync(request, CancellationToken.None);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"an unchanged host answered {(int)response.StatusCode}");
-        }
-
-        latencies.Add(timer.Elapsed.TotalMilliseconds);
         try
         {
-            await Task.Delay(5, stop);
+            var stat = File.ReadAllText(Path.Combine(task, "stat"));
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+            threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = (File.ReadAllText(Path.Combine(task, "comm")).Trim(), ticks * 10);
         }
-        catch (OperationCanceledException)
+        catch (IOException)
         {
         }
     }
 
-    return latencies;
+    return threads;
+}
+
+static void Run(string file, string[] arguments)
+{
+    using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+    var error = process.StandardError.ReadToEnd();
+    process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)}: exit {process.ExitCode}: {error}");
+    }
 }
 
 static string Describe(List<double> latencies) =>

@@ -6,7 +6,8 @@ it) and `r2r` (the same with ReadyToRun code for alb's own assemblies and its pa
 pinned to one CPU on the load benchmark's 501-Ingress manifest table, times start to /readyz 200 and the CPU used
 until then, reads the RSS 3 s later, loads it for WARM seconds with wrk -c64 (RSS then), and measures CPU per
 request over MEASURE more seconds. Cells alternate the variants REPS times after one warm-up round; medians.
-Env: REPS=5, WARM=20, MEASURE=8, VARIANTS=jit,r2r (directories under benchmarks/results/startup-build).
+Env: REPS=5, WARM=20, MEASURE=8, VARIANTS=jit,r2r (directories under benchmarks/results/startup-build; one
+without alb.dll runs its alb executable: AOT=1 benchmarks/run.sh startup adds the native AOT build as `aot`).
 """
 import os, signal, statistics, subprocess, sys, time, urllib.request
 from pathlib import Path
@@ -37,7 +38,10 @@ def ready(deadline):
 
 
 def cell(variant):
-    cmd = ["dotnet", str(BUILDS / variant / "alb.dll"), "serve", "--manifests", str(compare.work / "manifests"),
+    build = BUILDS / variant
+    # a framework-dependent build runs through dotnet; a native AOT one (no alb.dll) is its own executable
+    exe = ["dotnet", str(build / "alb.dll")] if (build / "alb.dll").exists() else [str(build / "alb")]
+    cmd = [*exe, "serve", "--manifests", str(compare.work / "manifests"),
            "--http", f"127.0.0.1:{HTTP}", "--https", f"127.0.0.1:{HTTPS}", "--admin", f"127.0.0.1:{ADMIN}",
            "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"]
     started = time.monotonic()
