@@ -12,7 +12,8 @@ namespace Edge.Kubernetes;
 /// <see cref="k8s.Kubernetes"/>: paged lists, watches read line by line with an idle bound, and reads and writes
 /// of single objects. One code path for every kind (custom resources included), with the errors as
 /// <see cref="KubeApiException"/>. Every call has a deadline: <see cref="RequestTimeout"/> for plain calls; a
-/// watch ends after its <c>timeoutSeconds</c> or when no line arrives within its idle bound.
+/// watch ends after its <c>timeoutSeconds</c> or when no line arrives within its idle bound. Answers are parsed, and
+/// callers resume, on the thread pool, never on the socket engine's thread (<see cref="LeaveIoThread"/>).
 /// </summary>
 public sealed class KubeApi(k8s.Kubernetes client)
 {
@@ -61,6 +62,7 @@ public sealed class KubeApi(k8s.Kubernetes client)
         Prepare(request);
         await Authenticate(request, headersBound.Token).ConfigureAwait(false);
         using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersBound.Token).ConfigureAwait(false);
+        await new LeaveIoThread();
         if (!response.IsSuccessStatusCode)
         {
             throw await ErrorAsync(response, $"watch {kind}", ct).ConfigureAwait(false);
@@ -77,6 +79,7 @@ public sealed class KubeApi(k8s.Kubernetes client)
                 try
                 {
                     line = await reader.ReadLineAsync(lineBound.Token).ConfigureAwait(false);
+                    await new LeaveIoThread(); // the event is parsed, and the informer updated, off the socket thread
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
@@ -187,6 +190,7 @@ public sealed class KubeApi(k8s.Kubernetes client)
         try
         {
             response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, bound.Token).ConfigureAwait(false);
+            await new LeaveIoThread(); // the answer (whole: ResponseContentRead) is parsed, and the caller goes on, on the pool
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
