@@ -27,6 +27,7 @@ internal static partial class ServeCommand
             ? Task.Run(() => KubeClients.Create(early.Kubeconfig, $"alb/{early.Identity}"))
             : null;
         var transport = TransportTuning.From(Environment.GetEnvironmentVariable); // before anything starts: a bad value stops here
+        var rebuildNice = RebuildThread.NiceFrom(Environment.GetEnvironmentVariable);
         HealthEndpoints.ConfigureDefaultMetrics();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseSockets(transport);
@@ -42,6 +43,7 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton(options.Translation);
         builder.Services.AddSingleton<ConfigPublisher>();
         builder.Services.AddSingleton<Publication>();
+        builder.Services.AddSingleton(sp => new RebuildThread(rebuildNice, sp.GetRequiredService<ILogger<RebuildThread>>()));
         // The first load happens before Kestrel is configured, so its limits can come from the ConfigMap. From a
         // cluster, only the ConfigMap is read first; the rest is published after every informer's first full list.
         TranslationResult? first = null;

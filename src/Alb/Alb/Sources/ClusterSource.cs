@@ -13,7 +13,7 @@ namespace Alb.Sources;
 /// Secrets of only the namespaces our Ingresses reference (<see cref="SecretScope"/>), and only the ConfigMaps our
 /// Ingresses name (<see cref="ConfigMapScope"/>, one informer per name). Nothing is published before every informer's
 /// first full list; then changes are coalesced (100 ms hold-off, at most 1 s) into one snapshot → translate → publish,
-/// the same path the manifest directory takes. While the API server is away the informers keep their last state, so
+/// the same path the manifest directory takes, on the <see cref="RebuildThread"/>. While the API server is away the informers keep their last state, so
 /// alb keeps serving the last good table.
 /// </summary>
 internal sealed partial class ClusterSource : BackgroundService
@@ -25,6 +25,7 @@ internal sealed partial class ClusterSource : BackgroundService
     private readonly ClusterOptions _cluster;
     private readonly TranslationOptions _options;
     private readonly Publication _publication;
+    private readonly RebuildThread _rebuilds;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -41,8 +42,9 @@ internal sealed partial class ClusterSource : BackgroundService
     private Informer<V1ConfigMap>? _configMap;
     private readonly TaskCompletionSource _firstPublish = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ClusterSource(KubeApi api, ClusterOptions cluster, TranslationOptions options, Publication publication, TimeProvider time, ILoggerFactory loggers)
+    public ClusterSource(KubeApi api, ClusterOptions cluster, TranslationOptions options, Publication publication, RebuildThread rebuilds, TimeProvider time, ILoggerFactory loggers)
     {
+        _rebuilds = rebuilds;
         _api = api;
         _cluster = cluster;
         _options = options;
@@ -95,11 +97,13 @@ internal sealed partial class ClusterSource : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var started = _time.GetTimestamp();
-                await SyncScopesAsync(first ? Timeout.InfiniteTimeSpan : ScopeSyncWait, stoppingToken).ConfigureAwait(false);
+                await SyncScopesAsync(first ? Timeout.InfiniteTimeSpan : ScopeSyncWait, lower: !first, stoppingToken).ConfigureAwait(false);
                 try
                 {
                     _changes.Discard(); // the snapshot read next includes every change signalled until now
-                    var rebuild = _publication.Rebuild(() => (Snapshot(), []), snapshot => Translator.Translate(snapshot, _options, _cache));
+                    // The first at full priority (alb is not ready before it), the rest below the request path's.
+                    var rebuild = await _rebuilds.RunAsync(() => _publication.Rebuild(() => (Snapshot(), []), snapshot => Translator.Translate(snapshot, _options, _cache)), lower: !first)
+                        .ConfigureAwait(false);
                     Rebuilds++;
                     _firstPublish.TrySetResult();
                     LogRebuilt(_logger, rebuild.Outcome, rebuild.Ingresses, _time.GetElapsedTime(started).TotalMilliseconds,
@@ -142,12 +146,18 @@ internal sealed partial class ClusterSource : BackgroundService
     /// Starts the Secret informers of namespaces and the ConfigMap informers of names that became referenced (waiting
     /// for their first list), and stops the rest. Under <c>--watch-namespace</c> only that namespace is read.
     /// </summary>
-    private async Task SyncScopesAsync(TimeSpan wait, CancellationToken stoppingToken)
+    private async Task SyncScopesAsync(TimeSpan wait, bool lower, CancellationToken stoppingToken)
     {
-        var namespaces = SecretScope.Namespaces(_ingresses.Items, _classes.Items, _options).Where(Watched).ToHashSet(StringComparer.Ordinal);
-        var configMaps = ConfigMapScope.References(_ingresses.Items, _classes.Items, _options)
-            .Where(key => key != _globalConfigMap && Watched(ObjectNames.SplitRef(key).Namespace))
-            .ToHashSet(StringComparer.Ordinal);
+        // Reading every Ingress's annotations: on the rebuild thread, as the rebuild that follows.
+        var (namespaces, configMaps) = await _rebuilds.RunAsync(() =>
+        {
+            var ingresses = _ingresses.Items;
+            var classes = _classes.Items;
+            return (SecretScope.Namespaces(ingresses, classes, _options).Where(Watched).ToHashSet(StringComparer.Ordinal),
+                ConfigMapScope.References(ingresses, classes, _options)
+                    .Where(key => key != _globalConfigMap && Watched(ObjectNames.SplitRef(key).Namespace))
+                    .ToHashSet(StringComparer.Ordinal));
+        }, lower).ConfigureAwait(false);
         var added = (await _secrets.SyncAsync(namespaces, stoppingToken).ConfigureAwait(false))
             .Concat(await _referencedConfigMaps.SyncAsync(configMaps, stoppingToken).ConfigureAwait(false))
             .ToList();

@@ -6,14 +6,16 @@ namespace Alb.Sources;
 
 /// <summary>
 /// Watches the manifest directory and rebuilds: events are coalesced by a <see cref="Coalescer"/> (100 ms after the
-/// last one, at most 1 s after the first), then load → translate → publish. A stat poll every 2 s signals it too, for
-/// anything the watcher missed (an overflowed buffer, a file system without notifications).
+/// last one, at most 1 s after the first), then load → translate → publish on the <see cref="RebuildThread"/> (the first
+/// load was published at start). A stat poll every 2 s signals it too, for anything the watcher missed (an overflowed
+/// buffer, a file system without notifications).
 /// </summary>
 internal sealed partial class ConfigLoop(
     ManifestDirectory directory,
     TranslationOptions options,
     TranslationCache cache,
     Publication publication,
+    RebuildThread rebuilds,
     TimeProvider time,
     ILogger<ConfigLoop> logger) : BackgroundService
 {
@@ -53,7 +55,7 @@ internal sealed partial class ConfigLoop(
             _changes.Discard();
             try
             {
-                var rebuild = Reload();
+                var rebuild = await rebuilds.RunAsync(Reload, lower: true).ConfigureAwait(false);
                 LogReload(logger, rebuild.Outcome, rebuild.Read.TotalMilliseconds, rebuild.Translate.TotalMilliseconds, rebuild.Publish.TotalMilliseconds);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Alb.Cli;
+
+namespace Alb.Sources;
+
+/// <summary>
+/// The thread configuration rebuilds run on, whatever their source, with a lower scheduling priority (a higher nice
+/// value, <c>ALB_REBUILD_NICE</c>, 10 by default, 0 to keep the process's) for every rebuild after the first.
+/// A rebuild is CPU-bound for tens of milliseconds at 10,000 Ingresses; on a thread-pool thread at the priority of
+/// the request path, each request that arrived meanwhile waited a scheduler slice at each of its thread hops
+/// (measured: p99 of an untouched host 3 ms quiet, 13-20 ms during changes, the slow requests all at the start of a
+/// rebuild; docs/performance.md). At nice 10 the request path's threads run first; the rebuild takes the CPU they
+/// leave, so it slows down only when alb is saturated with requests. The first rebuild (ready) keeps full priority.
+/// Linux gives each thread its own nice value; elsewhere the setting does nothing.
+/// </summary>
+internal sealed partial class RebuildThread : IDisposable
+{
+    public const string NiceVariable = "ALB_REBUILD_NICE";
+    public const int DefaultNice = 10;
+
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _thread;
+    private readonly int _nice;
+    private readonly ILogger<RebuildThread> _logger;
+    private bool _lowered;
+
+    public RebuildThread(int nice, ILogger<RebuildThread> logger)
+    {
+        _nice = nice;
+        _logger = logger;
+        _thread = new Thread(Loop) { IsBackground = true, Name = "alb rebuild" };
+        _thread.Start();
+    }
+
+    /// <summary><c>ALB_REBUILD_NICE</c>: 0 to 19; throws <see cref="CommandLineException"/> naming it otherwise.</summary>
+    public static int NiceFrom(Func<string, string?> environment) => environment(NiceVariable) switch
+    {
+        null or "" => DefaultNice,
+        var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 19 => n,
+        var other => throw new CommandLineException($"{NiceVariable}={other}: must be a whole number from 0 (the process's priority) to 19"),
+    };
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on this thread, after the work handed in before it. With <paramref name="lower"/>
+    /// the thread takes its lower priority first and keeps it from then on (an unprivileged thread cannot raise its
+    /// priority again).
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<T> work, bool lower)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() =>
+        {
+            if (lower)
+            {
+                Lower();
+            }
+
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
+    /// <summary>The nice value this thread runs at, read from the kernel (Linux; null elsewhere or on error).</summary>
+    public Task<int?> ReadNiceAsync() =>
+        RunAsync(() => OperatingSystem.IsLinux() && GetPriority(0, 0) is var n && Marshal.GetLastPInvokeError() == 0 ? n : (int?)null, lower: false);
+
+    public void Dispose()
+    {
+        _work.CompleteAdding();
+        _thread.Join();
+        _work.Dispose();
+    }
+
+    private void Loop()
+    {
+        foreach (var item in _work.GetConsumingEnumerable())
+        {
+            item();
+        }
+    }
+
+    private void Lower()
+    {
+        if (_lowered || _nice == 0 || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        _lowered = true; // once, whether or not the kernel agrees
+        // PRIO_PROCESS with who = 0 is the calling thread on Linux; raising the value needs no privilege. The value is
+        // absolute: a process started under `nice -n 5` gets 10 here, not 15.
+        if (SetPriority(0, 0, _nice) != 0)
+        {
+            LogNiceFailed(_logger, _nice, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, int who, int prio);
+
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    private static partial int GetPriority(int which, int who);
+
+    [LoggerMessage(EventId = 330, Level = LogLevel.Warning, Message = "Could not set the rebuild thread's nice value to {Nice} (errno {Errno}); rebuilds run at the priority they have")]
+    private static partial void LogNiceFailed(ILogger logger, int nice, int errno);
+}
