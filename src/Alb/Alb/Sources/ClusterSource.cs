@@ -101,7 +101,7 @@ internal sealed partial class ClusterSource : BackgroundService
                 try
                 {
                     _changes.Discard(); // the snapshot read next includes every change signalled until now
-                    // The first at full priority (alb is not ready before it), the rest below the request path's.
+                    // The first at full priority (alb is not ready before it); with ALB_REBUILD_NICE the rest below it.
                     var rebuild = await _rebuilds.RunAsync(() => _publication.Rebuild(() => (Snapshot(), []), snapshot => Translator.Translate(snapshot, _options, _cache)), lower: !first)
                         .ConfigureAwait(false);
                     Rebuilds++;

@@ -145,7 +145,7 @@ internal sealed partial class LeaderDuties(
 
     private async Task WriteStatusAsync(IReadOnlyList<V1IngressLoadBalancerIngress> addresses, CancellationToken term)
     {
-        // Planning reads every Ingress (tens of ms at 10,000): on the rebuild thread, below the request path's priority.
+        // Planning reads every Ingress (tens of ms at 10,000): on the rebuild thread, off the pool the requests need.
         var writes = await rebuilds.RunAsync(() => IngressStatusPlanner.Plan(source.Ingresses, source.IngressClasses, options, addresses), lower: true).ConfigureAwait(false);
         foreach (var write in writes)
         {

@@ -6,19 +6,19 @@ using Alb.Cli;
 namespace Alb.Sources;
 
 /// <summary>
-/// The thread configuration rebuilds run on, whatever their source, with a lower scheduling priority (a higher nice
-/// value, <c>ALB_REBUILD_NICE</c>, 10 by default, 0 to keep the process's) for every rebuild after the first.
-/// A rebuild is CPU-bound for tens of milliseconds at 10,000 Ingresses; on a thread-pool thread at the priority of
-/// the request path, each request that arrived meanwhile waited a scheduler slice at each of its thread hops
-/// (measured: p99 of an untouched host 3 ms quiet, 13-20 ms during changes, the slow requests all at the start of a
-/// rebuild; docs/performance.md). At nice 10 the request path's threads run first; the rebuild takes the CPU they
-/// leave, so it slows down only when alb is saturated with requests. The first rebuild (ready) keeps full priority.
-/// Linux gives each thread its own nice value; elsewhere the setting does nothing.
+/// The one thread configuration rebuilds run on, whatever their source, together with the other work that reads every
+/// Ingress (the Secret and ConfigMap scope scan, the leader's status planning). A rebuild is CPU-bound for tens of
+/// milliseconds at 10,000 Ingresses; on the thread pool it held one of the workers the request path is dispatched to.
+/// <c>ALB_REBUILD_NICE=N</c> (1-19) also lowers this thread's scheduling priority from the second rebuild on; 0, the
+/// default, keeps the process's. Measured at 10,000 Ingresses on one CPU (docs/performance.md): nice 10 gave the same
+/// p99 for an untouched host during changes (5.9-6.3 ms against 6.4-7.1 ms) but stretched GC pauses, which run on
+/// the thread that allocates, from at most 7.6 ms to 13-28 ms, since the JIT's thread kept the CPU meanwhile; so it
+/// is a knob, not a default. Linux gives each thread its own nice value; elsewhere the setting does nothing.
 /// </summary>
 internal sealed partial class RebuildThread : IDisposable
 {
     public const string NiceVariable = "ALB_REBUILD_NICE";
-    public const int DefaultNice = 10;
+    public const int DefaultNice = 0;
 
     private readonly BlockingCollection<Action> _work = new();
     private readonly Thread _thread;
@@ -34,12 +34,12 @@ internal sealed partial class RebuildThread : IDisposable
         _thread.Start();
     }
 
-    /// <summary><c>ALB_REBUILD_NICE</c>: 0 to 19; throws <see cref="CommandLineException"/> naming it otherwise.</summary>
+    /// <summary><c>ALB_REBUILD_NICE</c>: 0 (unset) to 19; throws <see cref="CommandLineException"/> naming it otherwise.</summary>
     public static int NiceFrom(Func<string, string?> environment) => environment(NiceVariable) switch
     {
         null or "" => DefaultNice,
         var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 19 => n,
-        var other => throw new CommandLineException($"{NiceVariable}={other}: must be a whole number from 0 (the process's priority) to 19"),
+        var other => throw new CommandLineException($"{NiceVariable}={other}: must be a whole number from 0 (the process's priority, the default) to 19"),
     };
 
     /// <summary>

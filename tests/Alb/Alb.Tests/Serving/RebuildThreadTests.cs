@@ -10,15 +10,15 @@ using Xunit;
 namespace Alb.Tests.Serving;
 
 /// <summary>
-/// Rebuilds after the first run on a thread of their own at a lower priority (ALB_REBUILD_NICE, 10 by default), so
-/// the request path's threads go first on a busy CPU.
+/// Rebuilds run on a thread of their own, in order; with ALB_REBUILD_NICE (0, the process's priority, by default)
+/// that thread takes a lower priority from the second rebuild on.
 /// </summary>
 public sealed class RebuildThreadTests
 {
     [Fact]
     public async Task Runs_work_in_order_on_its_own_thread_and_passes_on_failures()
     {
-        using var rebuilds = new RebuildThread(RebuildThread.DefaultNice, NullLogger<RebuildThread>.Instance);
+        using var rebuilds = new RebuildThread(10, NullLogger<RebuildThread>.Instance);
         var order = new List<int>();
         var first = rebuilds.RunAsync(() => { Thread.Sleep(50); order.Add(1); return Environment.CurrentManagedThreadId; }, lower: false);
         var second = rebuilds.RunAsync(() => { order.Add(2); return Thread.CurrentThread.Name; }, lower: false);
@@ -54,8 +54,9 @@ public sealed class RebuildThreadTests
     }
 
     [Theory]
-    [InlineData(null, 10)]
-    [InlineData("", 10)]
+    [InlineData(null, 0)]
+    [InlineData("", 0)]
+    [InlineData("10", 10)]
     [InlineData("0", 0)]
     [InlineData("19", 19)]
     public void Reads_the_nice_value_from_the_environment(string? value, int expected) =>
