@@ -13,9 +13,9 @@
 #                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100; TIMELINE=1: alb's log up to ready)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
-#   benchmarks/run.sh startup    alb published two ways, JIT (as the image ships) and ReadyToRun: start to ready, CPU until
+#   benchmarks/run.sh startup    alb published two ways, JIT and ReadyToRun (framework-dependent): start to ready, CPU until
 #                                ready, RSS, CPU per request, alternating cells (env: REPS=5, WARM=20, MEASURE=8; AOT=1 adds
-#                                the native AOT build)
+#                                the native AOT build, IMAGE=1 the container image's: self-contained, trimmed, ReadyToRun)
 #   benchmarks/run.sh memory     where alb's idle RSS goes: smaps by mapping and kind, threads, GC heap, on the 501-Ingress
 #                                table and an empty directory (env: IDLE_WAIT=3, TOP=25; benchmarks/memory/breakdown.py
 #                                cells ... compares builds and runtime settings)
@@ -50,12 +50,13 @@ if [ "$what" = vrrp ]; then
   python3 benchmarks/vrrp/failover.py
 fi
 if [ "$what" = cluster ]; then
-  # alb as the image ships it: ReadyToRun, framework-dependent (and the image's DOTNET_TC_CallCountingDelayMs=0, set by
-  # the benchmark)
+  # alb as the image ships it: self-contained, trimmed, ReadyToRun (-p:AlbImage=true; and the image's
+  # DOTNET_TC_CallCountingDelayMs=0, set by the benchmark)
   out=benchmarks/results/cluster-build
-  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out"
+  rm -rf "$out"
+  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbImage=true -o "$out"
   dotnet build -c Release -v quiet -nologo benchmarks/ClusterScale/ClusterScale.csproj
-  dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll "$out/alb.dll" "${INGRESSES:-10000}" "${REPS:-3}" "${CHANGES:-100}"
+  dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll "$out/alb" "${INGRESSES:-10000}" "${REPS:-3}" "${CHANGES:-100}"
 fi
 if [ "$what" = profile ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
@@ -69,6 +70,12 @@ if [ "$what" = startup ]; then
     # KubernetesClient's trim and AOT warnings stay warnings here: the AOT build serves manifests only (docs/alb-aot.md)
     dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbAot=true -p:TreatWarningsAsErrors=false -o "$out/aot"
     export VARIANTS="${VARIANTS:-jit,r2r,aot}"
+  fi
+  if [ "${IMAGE:-0}" = 1 ]; then
+    # the container image's build: self-contained, trimmed (TrimMode=partial) and ReadyToRun
+    rm -rf "$out/image"
+    dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbImage=true -o "$out/image"
+    export VARIANTS="${VARIANTS:-jit,r2r,image}"
   fi
   python3 benchmarks/startup/alb.py
 fi

@@ -31,22 +31,26 @@ trap 'rm -rf "$log" "$aot"' EXIT
 status=0
 dotnet test Edge.sln -c Release --nologo 2>&1 | tee "$log" || status=$?
 
-# The daemons ship as Native AOT executables: their process tests run a second time against that publish, so trimming
-# or AOT breaking something at run time fails here and not in production.
-# aot_retest NAME PROJECT TESTS VARIABLE: publish PROJECT, run TESTS with VARIABLE naming the executable NAME.
-aot_retest() {
+# The daemons ship as published executables (etcd-backup and vipd as Native AOT, alb trimmed and self-contained):
+# their process tests run a second time against that publish, so trimming or AOT breaking something at run time
+# fails here and not in production.
+# published_retest NAME PROJECT TESTS VARIABLE [PUBLISH ARGS]: publish PROJECT, run TESTS with VARIABLE naming the
+# executable NAME.
+published_retest() {
   local name=$1 project=$2 tests=$3 variable=$4
-  echo "test.sh: publishing $name (Native AOT) and running its process tests against it"
-  if dotnet publish "$project" -c Release -r linux-x64 -o "$aot/$name" --nologo -v quiet >"$aot/$name-publish.log" 2>&1; then
+  shift 4
+  echo "test.sh: publishing $name as it ships and running its process tests against it"
+  if dotnet publish "$project" -c Release -r linux-x64 "$@" -o "$aot/$name" --nologo -v quiet >"$aot/$name-publish.log" 2>&1; then
     env "$variable=$aot/$name/$name" dotnet test "$tests" -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
   else
     cat "$aot/$name-publish.log" >&2
-    echo "test.sh: the Native AOT publish of $name failed" >&2
+    echo "test.sh: the publish of $name failed" >&2
     status=1
   fi
 }
-aot_retest etcd-backup src/EtcdBackup/EtcdBackup tests/EtcdBackup/EtcdBackup.Tests ETCD_BACKUP_BIN  # README: installed as AOT
-aot_retest vipd src/VipDaemon/VipDaemon tests/VipDaemon/VipDaemon.Tests VIPD_BIN                     # docs/vipd.md
+published_retest etcd-backup src/EtcdBackup/EtcdBackup tests/EtcdBackup/EtcdBackup.Tests ETCD_BACKUP_BIN  # README: installed as AOT
+published_retest vipd src/VipDaemon/VipDaemon tests/VipDaemon/VipDaemon.Tests VIPD_BIN                     # docs/vipd.md
+published_retest alb src/Alb/Alb tests/Alb/Alb.Tests ALB_BIN -p:AlbImage=true                            # the container image's build
 
 # One closing line for every test assembly together.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -5,7 +5,7 @@
 // threads; after ready alb is pinned to the last CPU and everything else to the others (PIN=0: not pinned).
 // ALB_ENV="NAME=VALUE,..." sets more environment variables for alb (runtime settings to compare).
 // Usage (benchmarks/run.sh cluster):
-//   cluster-scale ALB_DLL [INGRESSES=10000] [REPS=3] [CHANGES=100]; TIMELINE=1 prints alb's log up to ready, timed
+//   cluster-scale ALB [INGRESSES=10000] [REPS=3] [CHANGES=100]; TIMELINE=1 prints alb's log up to ready, timed
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -13,7 +13,9 @@ using Edge.Testing;
 using Edge.Testing.KubeApi;
 using k8s.Models;
 
-var albDll = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentException("usage: cluster-scale ALB_DLL [INGRESSES] [REPS] [CHANGES]");
+// ALB: the alb executable of a self-contained publish (the image's build), or an alb.dll run through dotnet.
+var albPath = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentException("usage: cluster-scale ALB [INGRESSES] [REPS] [CHANGES]");
+string[] albCommand = albPath.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", albPath] : [albPath];
 var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
 var reps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
 var changes = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 100;
@@ -67,7 +69,7 @@ for (var rep = 0; rep < reps; rep++)
     int http = FreePort.Next(), https = FreePort.Next(), admin = FreePort.Next();
     var start = Stopwatch.StartNew();
     var startedAt = DateTimeOffset.UtcNow;
-    string[] serve = [albDll, "serve", .. inCluster ? Array.Empty<string>() : ["--kubeconfig", kubeconfig], "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}",
+    string[] serve = [.. albCommand, "serve", .. inCluster ? Array.Empty<string>() : ["--kubeconfig", kubeconfig], "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}",
         "--admin", $"127.0.0.1:{admin}", "--access-log", "off", "--log-level", timeline ? "debug" : "warning"];
     var environment = new Dictionary<string, string> { ["POD_NAME"] = $"scale-{rep}", ["POD_NAMESPACE"] = "default", ["DOTNET_TC_CallCountingDelayMs"] = "0" };
     foreach (var setting in (Environment.GetEnvironmentVariable("ALB_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
@@ -84,9 +86,9 @@ for (var rep = 0; rep < reps; rep++)
     // unshare execs sh, which execs dotnet: the PID measured is alb's.
     await using var alb = inCluster
         ? TestProcess.Start("unshare", ["--mount", "--propagation", "private", "sh", "-c",
-            "mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp \"$0\"/* /run/secrets/kubernetes.io/serviceaccount/ && exec dotnet \"$@\"",
+            "mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp \"$0\"/* /run/secrets/kubernetes.io/serviceaccount/ && exec \"$@\"",
             serviceAccount, .. serve], environment: environment)
-        : TestProcess.Start("dotnet", serve, environment: environment);
+        : TestProcess.Start(serve[0], serve[1..], environment: environment);
     using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{admin}"), Timeout = TimeSpan.FromSeconds(5) };
     while (true)
     {

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Start-up and steady state of alb builds side by side: benchmarks/run.sh startup.
 
-Each variant is a published alb (run.sh publishes them): `jit` (framework-dependent, as the container image ships
-it) and `r2r` (the same with ReadyToRun code for alb's own assemblies and its packages). One cell starts a variant
+Each variant is a published alb (run.sh publishes them): `jit` (framework-dependent) and `r2r` (the same with
+ReadyToRun code for alb's own assemblies and its packages). One cell starts a variant
 pinned to one CPU on the load benchmark's 501-Ingress manifest table, times start to /readyz 200 and the CPU used
 until then, reads the RSS 3 s later, loads it for WARM seconds with wrk -c64 (RSS then), and measures CPU per
 request over MEASURE more seconds. Cells alternate the variants REPS times after one warm-up round; medians.
-Env: REPS=5, WARM=20, MEASURE=8, VARIANTS=jit,r2r (directories under benchmarks/results/startup-build; one
-without alb.dll runs its alb executable: AOT=1 benchmarks/run.sh startup adds the native AOT build as `aot`).
+Env: REPS=5, WARM=20, MEASURE=8, VARIANTS=jit,r2r (directories under benchmarks/results/startup-build; a
+self-contained or native AOT one runs its alb executable: AOT=1 benchmarks/run.sh startup adds the native AOT build
+as `aot`, IMAGE=1 the container image's build, self-contained, trimmed and ReadyToRun, as `image`).
 """
 import os, signal, statistics, subprocess, sys, time, urllib.request
 from pathlib import Path
@@ -39,8 +40,10 @@ def ready(deadline):
 
 def cell(variant):
     build = BUILDS / variant
-    # a framework-dependent build runs through dotnet; a native AOT one (no alb.dll) is its own executable
-    exe = ["dotnet", str(build / "alb.dll")] if (build / "alb.dll").exists() else [str(build / "alb")]
+    # a framework-dependent build runs through dotnet; a self-contained one (its own libcoreclr.so) or a native AOT
+    # one (no alb.dll) is its own executable
+    own = (build / "libcoreclr.so").exists() or not (build / "alb.dll").exists()
+    exe = [str(build / "alb")] if own else ["dotnet", str(build / "alb.dll")]
     cmd = [*exe, "serve", "--manifests", str(compare.work / "manifests"),
            "--http", f"127.0.0.1:{HTTP}", "--https", f"127.0.0.1:{HTTPS}", "--admin", f"127.0.0.1:{ADMIN}",
            "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"]
