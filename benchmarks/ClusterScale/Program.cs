@@ -115,8 +115,8 @@ for (var rep = 0; rep < reps; rep++)
     if (pin)
     {
         // Every thread of alb to one CPU, this process (the API server) and its children to the others.
-        Run("taskset", ["-a", "-c", "-p", albCpu.ToString(CultureInfo.InvariantCulture), alb.Id.ToString(CultureInfo.InvariantCulture)]);
-        Run("taskset", ["-a", "-c", "-p", otherCpus, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+        Readings.Run("taskset", ["-a", "-c", "-p", albCpu.ToString(CultureInfo.InvariantCulture), alb.Id.ToString(CultureInfo.InvariantCulture)]);
+        Readings.Run("taskset", ["-a", "-c", "-p", otherCpus, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
     }
 
     if (timeline)
@@ -131,8 +131,8 @@ for (var rep = 0; rep < reps; rep++)
     }
 
     await Task.Delay(3000); // settle, then read the resident set
-    rss.Add(Rss(alb.Id));
-    var heap = await HeapAsync(client);
+    rss.Add(Readings.Rss(alb.Id));
+    var heap = await Readings.HeapAsync(client);
 
     // Each change adds an Ingress for a new host and is timed until that host answers; the one before it is deleted
     // at the same moment, so the table keeps its size.
@@ -156,8 +156,8 @@ for (var rep = 0; rep < reps; rep++)
     {
         if (c == WarmChanges)
         {
-            gcBefore = await GcAsync(client);
-            threadsBefore = ThreadCpu(alb.Id);
+            gcBefore = await Readings.GcAsync(client);
+            threadsBefore = Readings.ThreadCpu(alb.Id);
             gcWatch = new GcPauses(alb.Id);
             probing = Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromMinutes(10));
             if (Environment.GetEnvironmentVariable("PERF_SCHED") is { } perfData && pin)
@@ -202,14 +202,14 @@ for (var rep = 0; rep < reps; rep++)
         if (c + 1 is 1 or 5 or 10 or 25 or 50 or 75)
         {
             // The RSS along the way: growth that levels off is warm-up (code, GC budgets); growth that keeps going is not.
-            along.Add($"{c + 1}: {Rss(alb.Id):F0}");
+            along.Add($"{c + 1}: {Readings.Rss(alb.Id):F0}");
         }
     }
 
     probing!.Stop();
     during.Add(await probing.ResultAsync());
-    var gcAfter = await GcAsync(client);
-    var threadsAfter = ThreadCpu(alb.Id);
+    var gcAfter = await Readings.GcAsync(client);
+    var threadsAfter = Readings.ThreadCpu(alb.Id);
     var pauses = gcWatch!.Stop();
     gcWatch.Dispose();
     var collections = gcAfter.Gen0 - gcBefore.Gen0;
@@ -222,27 +222,27 @@ for (var rep = 0; rep < reps; rep++)
     double Per(double seconds) => rebuilds > 0 ? seconds * 1000 / rebuilds : 0;
     api.Objects.Delete("networking.k8s.io/v1", "Ingress", "default", $"new-{rep}-{changes - 1}");
     await Task.Delay(3000);
-    rssAfter.Add(Rss(alb.Id));
-    var heapAfter = await HeapAsync(client);
+    rssAfter.Add(Readings.Rss(alb.Id));
+    var heapAfter = await Readings.HeapAsync(client);
     if (pin)
     {
         // Back to every CPU, so that the next alb starts (and the API server lists) as the first did.
-        Run("taskset", ["-a", "-c", "-p", $"0-{albCpu}", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
+        Readings.Run("taskset", ["-a", "-c", "-p", $"0-{albCpu}", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]);
     }
 
     first.Add(latencies[0]);
-    each.Add(Median(latencies));
-    Console.WriteLine($"rep {rep + 1}: ready after {ready[^1]:F0} ms, RSS {rss[^1]:F1} MiB; {changes} changes served after {Median(latencies):F0} ms " +
-        $"(median; first {latencies[0]:F0}, p90 {Percentile(latencies, 0.9):F0}, max {latencies.Max():F0}), then RSS {rssAfter[^1]:F1} MiB; GC heap {heap:F1} -> {heapAfter:F1} MiB; " +
+    each.Add(Stats.Median(latencies));
+    Console.WriteLine($"rep {rep + 1}: ready after {ready[^1]:F0} ms, RSS {rss[^1]:F1} MiB; {changes} changes served after {Stats.Median(latencies):F0} ms " +
+        $"(median; first {latencies[0]:F0}, p90 {Stats.Percentile(latencies, 0.9):F0}, max {latencies.Max():F0}), then RSS {rssAfter[^1]:F1} MiB; GC heap {heap:F1} -> {heapAfter:F1} MiB; " +
         $"RSS MiB after change {string.Join(", ", along)}");
-    Console.WriteLine($"  requests to an unchanged host: quiet {Describe(quiet[^1])}; during changes {WarmChanges + 1}-{changes} {Describe(during[^1])}");
+    Console.WriteLine($"  requests to an unchanged host: quiet {Stats.Describe(quiet[^1])}; during changes {WarmChanges + 1}-{changes} {Stats.Describe(during[^1])}");
     Console.WriteLine($"  {gcLine}");
     Console.WriteLine($"  {stageLine}");
     var byName = threadsAfter.Select(t => (t.Value.Name, Ms: t.Value.Ms - (threadsBefore.TryGetValue(t.Key, out var b) ? b.Ms : 0)))
         .GroupBy(t => t.Name).Select(g => (Name: g.Key, Ms: g.Sum(t => t.Ms))).Where(t => t.Ms > 0).OrderByDescending(t => t.Ms);
     var pauseMs = pauses.Select(p => p.Ms).ToList();
     Console.WriteLine(pauseMs.Count == 0 ? "  GC pauses seen over EventPipe: none"
-        : $"  GC pauses seen over EventPipe: {pauseMs.Count}, p50 {Percentile(pauseMs, 0.5):F2} / p90 {Percentile(pauseMs, 0.9):F2} / max {pauseMs.Max():F2} ms; " +
+        : $"  GC pauses seen over EventPipe: {pauseMs.Count}, p50 {Stats.Percentile(pauseMs, 0.5):F2} / p90 {Stats.Percentile(pauseMs, 0.9):F2} / max {pauseMs.Max():F2} ms; " +
           string.Join(", ", pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key).Select(g => $"{(g.Key < 0 ? "no GC started" : $"gen{g.Key}")} {g.Count()} (max {g.Max(p => p.Ms):F1} ms)")));
     Console.WriteLine($"  alb's CPU during the timed changes by thread: {string.Join(", ", byName.Select(t => $"{t.Name} {t.Ms:F0} ms"))}");
     if (Environment.GetEnvironmentVariable("SLOWEST") is { } slowest)
@@ -262,84 +262,16 @@ for (var rep = 0; rep < reps; rep++)
 }
 
 Console.WriteLine($"median of {reps}, {count} Ingresses:");
-Console.WriteLine($"  start to ready          {Median(ready),7:F0} ms    target <= 2000 ms      {Met(Median(ready) <= 2000)}");
-Console.WriteLine($"  a change served         {Median(each),7:F0} ms    target <= 250 ms       {Met(Median(each) <= 250)}  (median of each run's {changes}; the first change {Median(first):F0} ms)");
-Console.WriteLine($"  RSS after {changes} changes  {Median(rssAfter) / Median(rss),7:F2} x     target <= 1.30 x       {Met(Median(rssAfter) / Median(rss) <= 1.3)}  ({Median(rss):F1} -> {Median(rssAfter):F1} MiB)");
-var quietP99 = Median([.. quiet.Select(q => Percentile(q, 0.99))]);
-var duringP99 = Median([.. during.Select(d => Percentile(d, 0.99))]);
-Console.WriteLine($"  p99 during changes      {duringP99,7:F1} ms    quiet {quietP99:F1} ms; target <= 2 x quiet  {Met(duringP99 <= 2 * quietP99)}  (max during {Median([.. during.Select(d => d.Max())]):F1} ms, quiet {Median([.. quiet.Select(q => q.Max())]):F1} ms)");
+Console.WriteLine($"  start to ready          {Stats.Median(ready),7:F0} ms    target <= 2000 ms      {Stats.Met(Stats.Median(ready) <= 2000)}");
+Console.WriteLine($"  a change served         {Stats.Median(each),7:F0} ms    target <= 250 ms       {Stats.Met(Stats.Median(each) <= 250)}  (median of each run's {changes}; the first change {Stats.Median(first):F0} ms)");
+Console.WriteLine($"  RSS after {changes} changes  {Stats.Median(rssAfter) / Stats.Median(rss),7:F2} x     target <= 1.30 x       {Stats.Met(Stats.Median(rssAfter) / Stats.Median(rss) <= 1.3)}  ({Stats.Median(rss):F1} -> {Stats.Median(rssAfter):F1} MiB)");
+var quietP99 = Stats.Median([.. quiet.Select(q => Stats.Percentile(q, 0.99))]);
+var duringP99 = Stats.Median([.. during.Select(d => Stats.Percentile(d, 0.99))]);
+Console.WriteLine($"  p99 during changes      {duringP99,7:F1} ms    quiet {quietP99:F1} ms; target <= 2 x quiet  {Stats.Met(duringP99 <= 2 * quietP99)}  (max during {Stats.Median([.. during.Select(d => d.Max())]):F1} ms, quiet {Stats.Median([.. quiet.Select(q => q.Max())]):F1} ms)");
 File.Delete(kubeconfig);
 Directory.Delete(serviceAccount, recursive: true);
 origin.Dispose();
 Directory.Delete(originDirectory, recursive: true);
-
-// The GC's pause total (s), collection counts (gen0 counts every collection) and bytes allocated, from alb's /metrics.
-// With the seconds spent in each rebuild stage and the number of rebuilds (alb_rebuild_duration_seconds).
-static async Task<(double Pause, double Gen0, double Gen1, double Gen2, double Allocated, double Read, double Translate, double Publish, double Rebuilds)> GcAsync(HttpClient admin)
-{
-    var metrics = (await admin.GetStringAsync("/metrics")).Split('\n');
-    double Sample(string prefix) => metrics.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line
-        ? double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture) : 0;
-    return (Sample("dotnet_gc_pause_seconds_total "), Sample("dotnet_collection_count_total{generation=\"0\"} "),
-        Sample("dotnet_collection_count_total{generation=\"1\"} "), Sample("dotnet_collection_count_total{generation=\"2\"} "),
-        Sample("dotnet_gc_allocated_bytes_total "), Sample("alb_rebuild_duration_seconds_sum{stage=\"read\"} "),
-        Sample("alb_rebuild_duration_seconds_sum{stage=\"translate\"} "), Sample("alb_rebuild_duration_seconds_sum{stage=\"publish\"} "),
-        Sample("alb_rebuild_duration_seconds_count{stage=\"read\"} "));
-}
-
-// dotnet_total_memory_bytes: the managed heap's live and not yet collected objects.
-static async Task<double> HeapAsync(HttpClient admin)
-{
-    var metrics = await admin.GetStringAsync("/metrics");
-    var line = metrics.Split('\n').First(l => l.StartsWith("dotnet_total_memory_bytes ", StringComparison.Ordinal));
-    return double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) / 1024 / 1024;
-}
-
-// Each thread's name and CPU time (ms) from /proc; threads that exit in between are missed.
-static Dictionary<int, (string Name, double Ms)> ThreadCpu(int pid)
-{
-    var threads = new Dictionary<int, (string, double)>();
-    foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-    {
-        try
-        {
-            var stat = File.ReadAllText(Path.Combine(task, "stat"));
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
-            threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = (File.ReadAllText(Path.Combine(task, "comm")).Trim(), ticks * 10);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    return threads;
-}
-
-static void Run(string file, string[] arguments)
-{
-    using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-    var error = process.StandardError.ReadToEnd();
-    process.StandardOutput.ReadToEnd();
-    process.WaitForExit();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)}: exit {process.ExitCode}: {error}");
-    }
-}
-
-static string Describe(List<double> latencies) =>
-    $"{latencies.Count} requests, p50 {Percentile(latencies, 0.5):F1} / p99 {Percentile(latencies, 0.99):F1} / max {latencies.Max():F1} ms";
-
-static string Met(bool met) => met ? "met" : "NOT MET";
-
-static double Percentile(List<double> values, double p) => values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Floor(values.Count * p)));
-
-static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-static double Rss(int pid) =>
-    File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-        .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).Single();
 
 static V1Ingress Ingress(string name, string host, string path, bool annotated) => new()
 {
