@@ -131,7 +131,10 @@ internal sealed class AlbInstance : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException("alb exited during start-up\n" + process.Output());
+                // Drain its output first: the reason (such as "cannot listen" on a port another test took, which the
+                // caller retries) is in what it printed, and a quick exit can leave that still in the pipe.
+                var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                throw new InvalidOperationException($"alb exited during start-up (exit code {exit})\n" + process.Output());
             }
 
             try
