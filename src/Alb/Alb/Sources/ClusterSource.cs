@@ -13,8 +13,8 @@ namespace Alb.Sources;
 /// Secrets of only the namespaces our Ingresses reference (<see cref="SecretScope"/>), and only the ConfigMaps our
 /// Ingresses name (<see cref="ConfigMapScope"/>, one informer per name). Nothing is published before every informer's
 /// first full list; then changes are coalesced (100 ms hold-off, at most 1 s) into one snapshot → translate → publish,
-/// the same path the manifest directory takes, on the <see cref="RebuildThread"/>. While the API server is away the informers keep their last state, so
-/// alb keeps serving the last good table.
+/// the same path the manifest directory takes, on the <see cref="RebuildThread"/>. While the API server is away the
+/// informers keep their last state, so alb keeps serving the last good table.
 /// </summary>
 internal sealed partial class ClusterSource : BackgroundService
 {
