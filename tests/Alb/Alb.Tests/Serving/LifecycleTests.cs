@@ -51,7 +51,10 @@ public sealed class LifecycleTests
             await Task.Delay(50);
         }
 
-        // c's host: its route and its fallback; a's and b's hosts and the catch-all were reused as they were.
+        // c's host: its route and its fallback; a's and b's hosts and the catch-all were reused as they were. The log
+        // line is written after the swap, by the logger's own thread: it can reach us a moment after c answers.
+        await alb.WaitUntilAsync(() => Task.FromResult(alb.Process.Output().Split('\n').Count(l => l.Contains("route pipelines compiled", StringComparison.Ordinal)) >= 2),
+            TimeSpan.FromSeconds(10), "the second configuration's log line");
         Assert.Contains("; 2 route pipelines compiled, the others reused", alb.Process.Output(), StringComparison.Ordinal);
         for (var i = 0; i < 10; i++)
         {
