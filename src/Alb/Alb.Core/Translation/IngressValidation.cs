@@ -82,7 +82,10 @@ public static class IngressValidation
         return true;
     }
 
-    /// <summary>The first null entry of a list in the Ingress's spec, as a field path; null when there is none.</summary>
+    /// <summary>
+    /// The first null entry of a list in the Ingress's spec (rules, their paths, TLS entries and their hosts), as a
+    /// field path; null when there is none. The API server never stores one; translation and admission refuse it.
+    /// </summary>
     public static string? FirstNullEntry(V1Ingress ingress)
     {
         var rules = ingress.Spec?.Rules ?? [];
@@ -109,6 +112,15 @@ public static class IngressValidation
             if (tls[t] is null)
             {
                 return $"spec.tls[{t}]";
+            }
+
+            var hosts = tls[t].Hosts ?? Array.Empty<string>();
+            for (var h = 0; h < hosts.Count; h++)
+            {
+                if (hosts[h] is null)
+                {
+                    return $"spec.tls[{t}].hosts[{h}]";
+                }
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alb.Core.Translation;
 using k8s;
 using k8s.Models;
 
@@ -108,7 +109,7 @@ internal sealed record AdmissionRequest(
 
         // The API server validates an object before validating webhooks see it, so these never come from it; alb's
         // translation does not expect them either.
-        if (NullEntry(ingress.Spec) is { } where)
+        if (IngressValidation.FirstNullEntry(ingress) is { } where)
         {
             error = $"{where} is null";
             ingress = null;
@@ -128,38 +129,6 @@ internal sealed record AdmissionRequest(
 
         error = null;
         return true;
-    }
-
-    private static string? NullEntry(V1IngressSpec? spec)
-    {
-        var rules = spec?.Rules ?? [];
-        for (var r = 0; r < rules.Count; r++)
-        {
-            if (rules[r] is null)
-            {
-                return $"spec.rules[{r}]";
-            }
-
-            var paths = rules[r].Http?.Paths ?? [];
-            for (var p = 0; p < paths.Count; p++)
-            {
-                if (paths[p] is null)
-                {
-                    return $"spec.rules[{r}].http.paths[{p}]";
-                }
-            }
-        }
-
-        var tls = spec?.Tls ?? [];
-        for (var t = 0; t < tls.Count; t++)
-        {
-            if (tls[t] is null || (tls[t].Hosts?.Any(h => h is null) ?? false))
-            {
-                return $"spec.tls[{t}]";
-            }
-        }
-
-        return null;
     }
 
     private static string? Text(JsonElement element, string name) =>

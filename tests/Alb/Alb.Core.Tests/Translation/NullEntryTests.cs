@@ -24,13 +24,15 @@ public sealed class NullEntryTests
     [InlineData("rule", "spec.rules[0]")]
     [InlineData("path", "spec.rules[0].http.paths[1]")]
     [InlineData("tls", "spec.tls[0]")]
+    [InlineData("tls host", "spec.tls[0].hosts[1]")]
     public void Refuses_the_ingress_and_names_the_entry(string where, string field)
     {
         var broken = where switch
         {
             "rule" => Ingress("broken", [null!, Rule("b.example.com", Path("/"))]),
             "path" => Ingress("broken", [Rule("b.example.com", Path("/"), null)]),
-            _ => Ingress("broken", [Rule("b.example.com", Path("/"))], [null!]),
+            "tls" => Ingress("broken", [Rule("b.example.com", Path("/"))], [null!]),
+            _ => Ingress("broken", [Rule("b.example.com", Path("/"))], [new V1IngressTLS { Hosts = ["b.example.com", null!] }]),
         };
         var result = Translator.Translate(new ClusterSnapshot([broken, Ingress("fine", [Rule("a.example.com", Path("/"))])], [], [], [], [], []), new TranslationOptions());
         var refused = Assert.Single(result.Diagnostics, d => d.Object == "Ingress default/broken" && d.Code == "ALB1605");
