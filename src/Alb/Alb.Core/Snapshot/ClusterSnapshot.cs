@@ -57,14 +57,34 @@ public sealed class ClusterSnapshot
 
     public static string Key(string? ns, string name) => $"{ns ?? "default"}/{name}";
 
-    public V1Service? FindService(string ns, string name) => _services.GetValueOrDefault(Key(ns, name));
+    public V1Service? FindService(string ns, string name) => Find(_services, ns, name);
 
-    public V1Secret? FindSecret(string ns, string name) => _secrets.GetValueOrDefault(Key(ns, name));
+    public V1Secret? FindSecret(string ns, string name) => Find(_secrets, ns, name);
 
-    public V1ConfigMap? FindConfigMap(string ns, string name) => _configMaps.GetValueOrDefault(Key(ns, name));
+    public V1ConfigMap? FindConfigMap(string ns, string name) => Find(_configMaps, ns, name);
 
     public ImmutableArray<V1EndpointSlice> FindEndpointSlices(string ns, string serviceName) =>
-        _slicesByService.GetValueOrDefault(Key(ns, serviceName), []);
+        Find(_slicesByService, ns, serviceName) is { IsDefault: false } slices ? slices : [];
+
+    /// <summary>
+    /// The lookup by <see cref="Key"/>, spelt on the stack: translation looks up every Service, EndpointSlice, Secret
+    /// and ConfigMap an Ingress names on every change, and a key string each was most of a change's garbage.
+    /// </summary>
+    private static T? Find<T>(FrozenDictionary<string, T> map, string? ns, string name)
+    {
+        ns ??= "default";
+        var length = ns.Length + 1 + name.Length;
+        if (length > 512)
+        {
+            return map.GetValueOrDefault(Key(ns, name)); // longer than any valid name: not worth the stack
+        }
+
+        Span<char> key = stackalloc char[length];
+        ns.CopyTo(key);
+        key[ns.Length] = '/';
+        name.CopyTo(key[(ns.Length + 1)..]);
+        return map.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var found) ? found : default;
+    }
 
     private static FrozenDictionary<string, T> ByKey<T>(ImmutableArray<T> items)
         where T : IMetadata<V1ObjectMeta>

@@ -1,6 +1,5 @@
 using Alb.Core.Diagnostics;
 using Alb.Core.Policies;
-using Alb.Core.Routing;
 
 namespace Alb.Core.Translation;
 
@@ -37,7 +36,7 @@ internal static class CanaryAttacher
 
                 var normalized = "/";
                 var valid = builder is not null && (builder.RegexPaths
-                    ? PathRegex.TryValidate(path.Path, out normalized, out _)
+                    ? context.TryRegexPath(r, p, path.Path, out normalized, out _)
                     : IngressValidation.TryNormalizePath(path.Path, kind, out normalized, out _));
                 var backendId = backends.Resolve(context.Ingress, path.Backend, field + ".backend", context.Errors.ServiceUpstream);
                 var policy = new CanaryPolicy(backendId, $"{context.Namespace}/{context.IngressName}", canary.Header, canary.HeaderValue, canary.HeaderPattern, canary.HeaderPatternInvalid, canary.Cookie, canary.Weight, canary.WeightTotal);

@@ -21,6 +21,8 @@ internal sealed class IngressContext
     private readonly GlobalSettings _settings;
     private readonly RoutePolicies _policies;
     private Route?[]?[]? _lastRoutes; // by rule, then path: the routes of the last translation, kept while this context is cached
+    private readonly RoutePolicies?[] _variants = new RoutePolicies?[16]; // PoliciesFor's results of this Policies, by which parts a path adds
+    private RegexCheck?[]?[]? _regexChecks; // by rule, then path: each regex path's check, kept while this context is cached
 
     public IngressContext(V1Ingress ingress, GlobalSettings settings, Func<string, string, IDictionary<string, string>?> configMaps, Func<string, string, V1Secret?> secrets)
     {
@@ -129,7 +131,16 @@ internal sealed class IngressContext
     public RoutePolicies Policies { get; private set; }
 
     /// <summary>The default backend and error codes, once the default-backend Service is resolved (null: none); replaces the last ones.</summary>
-    public void AttachErrors(ErrorsPolicy? errors) => Policies = errors is null ? _policies : _policies with { Errors = errors };
+    public void AttachErrors(ErrorsPolicy? errors)
+    {
+        if (errors is null ? ReferenceEquals(Policies, _policies) : errors.Equals(Policies.Errors))
+        {
+            return; // the same as the last translation's: the per-path variants stay valid
+        }
+
+        Policies = errors is null ? _policies : _policies with { Errors = errors };
+        Array.Clear(_variants);
+    }
 
     /// <summary>
     /// The policies of one path: the HTTPS redirect (ingress-nginx: when the host has TLS and ssl-redirect is on, or
@@ -138,17 +149,21 @@ internal sealed class IngressContext
     /// </summary>
     public RoutePolicies PoliciesFor(string host, string path, IReadOnlySet<string> tlsHosts, bool root)
     {
-        var redirect = RedirectsToHttps(host, tlsHosts) && !StartsWithAny(path, _settings.NoTlsRedirectLocations)
-            ? new HttpsRedirectPolicy(_settings.HttpRedirectCode, Redirects.PreserveTrailingSlash, Redirects.UsePortInRedirects)
-            : null;
-        var rewrite = Rewrites.Rewrite is { } r && r.Target != path ? r : null;
-        var appRoot = root ? Redirects.AppRoot : null;
+        var redirect = RedirectsToHttps(host, tlsHosts) && !StartsWithAny(path, _settings.NoTlsRedirectLocations);
+        var rewrite = Rewrites.Rewrite is { } r && r.Target != path;
+        var appRoot = root && Redirects.AppRoot is not null;
         var noAuth = (Policies.BasicAuth ?? Policies.ExternalAuth ?? (object?)Policies.Jwt) is not null && StartsWithAny(path, _settings.NoAuthLocations);
-        return redirect is null && rewrite is null && appRoot is null && !noAuth
+        var variant = (redirect ? 1 : 0) | (rewrite ? 2 : 0) | (appRoot ? 4 : 0) | (noAuth ? 8 : 0);
+
+        // Every part a path adds is the same for all paths of this Ingress, so the variants are made once (and kept
+        // while the Ingress is cached): no new policies per path per translation.
+        return variant == 0
             ? Policies
-            : Policies with
+            : _variants[variant] ??= Policies with
             {
-                HttpsRedirect = redirect, Rewrite = rewrite, AppRoot = appRoot,
+                HttpsRedirect = redirect ? new HttpsRedirectPolicy(_settings.HttpRedirectCode, Redirects.PreserveTrailingSlash, Redirects.UsePortInRedirects) : null,
+                Rewrite = rewrite ? Rewrites.Rewrite : null,
+                AppRoot = appRoot ? Redirects.AppRoot : null,
                 BasicAuth = noAuth ? null : Policies.BasicAuth, ExternalAuth = noAuth ? null : Policies.ExternalAuth,
                 Jwt = noAuth ? null : Policies.Jwt,
             };
@@ -186,6 +201,31 @@ internal sealed class IngressContext
         Route New() => new($"{Namespace}/{IngressName}/{r}/{p}", kind, path, backendId, new RouteSource(Namespace, IngressName, r, p), policies, []);
     }
 
+    /// <summary>
+    /// <see cref="PathRegex.TryValidate"/> of path <paramref name="p"/> of rule <paramref name="r"/>, checked once while
+    /// this context is cached: the check compiles the regex, which cost a change at 10,000 Ingresses (5,000 regex
+    /// paths) 30 ms and 30 MB when every translation repeated it.
+    /// </summary>
+    public bool TryRegexPath(int r, int p, string? path, out string normalized, out string? reason)
+    {
+        var rules = Ingress.Spec?.Rules;
+        var byRule = _regexChecks ??= new RegexCheck?[]?[rules?.Count ?? 0];
+        var byPath = r < byRule.Length ? byRule[r] ??= new RegexCheck?[rules![r].Http?.Paths?.Count ?? 0] : null;
+        if (byPath is null || p >= byPath.Length)
+        {
+            return PathRegex.TryValidate(path, out normalized, out reason); // not a path of this Ingress's spec
+        }
+
+        if (byPath[p] is not { } check || !string.Equals(check.Path, path, StringComparison.Ordinal))
+        {
+            var valid = PathRegex.TryValidate(path, out var checkedPath, out var why);
+            byPath[p] = check = new RegexCheck(path, valid, checkedPath, why);
+        }
+
+        (normalized, reason) = (check.Normalized, check.Reason);
+        return check.Valid;
+    }
+
     /// <summary>A loop, not Any with a lambda: this runs per path of every Ingress on every translation.</summary>
     private static bool StartsWithAny(string path, EquatableArray<string> prefixes)
     {
@@ -208,13 +248,31 @@ internal sealed class IngressContext
 
     private static bool CoveredByTls(string host, IReadOnlySet<string> tlsHosts)
     {
+        if (tlsHosts.Count == 0)
+        {
+            return false; // most Ingresses: no spec.tls
+        }
+
         if (tlsHosts.Contains(host))
         {
             return true;
         }
 
         var dot = host.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && !host.StartsWith("*.", StringComparison.Ordinal) && tlsHosts.Contains("*" + host[dot..]);
+        if (dot <= 0 || host.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (tlsHosts is HashSet<string> set && set.Comparer == StringComparer.Ordinal && host.Length <= 256)
+        {
+            Span<char> wildcard = stackalloc char[host.Length - dot + 1]; // "*.example.com" for "www.example.com"
+            wildcard[0] = '*';
+            host.AsSpan(dot).CopyTo(wildcard[1..]);
+            return set.GetAlternateLookup<ReadOnlySpan<char>>().Contains(wildcard);
+        }
+
+        return tlsHosts.Contains("*" + host[dot..]);
     }
 
     private T Take<T>(Parsed<T> parsed)
@@ -236,4 +294,6 @@ internal sealed class IngressContext
 
         return parsed.Policy;
     }
+
+    private sealed record RegexCheck(string? Path, bool Valid, string Normalized, string? Reason);
 }

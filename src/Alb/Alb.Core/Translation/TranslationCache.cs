@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Alb.Core.Diagnostics;
 using Alb.Core.Routing;
 using Alb.Core.Snapshot;
 using k8s;
@@ -16,6 +18,11 @@ public sealed class TranslationCache
     // Keyed by (namespace, name): no key text made per Ingress per translation.
     private Dictionary<(string Ns, string? Name), Entry> _entries = [];
     private Dictionary<(string Ns, string? Name), Entry> _next = [];
+    private Dictionary<string, HostBuilder> _hosts = new(StringComparer.Ordinal);
+    private Dictionary<string, HostBuilder> _nextHosts = new(StringComparer.Ordinal);
+    private Dictionary<string, BuiltBackend> _backends = new(StringComparer.Ordinal);
+    private Dictionary<string, BuiltBackend> _nextBackends = new(StringComparer.Ordinal);
+    private HostBuilder? _catchAll;
     private GlobalSettings? _settings;
 
     /// <summary>Ingresses whose annotations the last translation reused.</summary>
@@ -33,6 +40,8 @@ public sealed class TranslationCache
 
         _settings = settings;
         _next = new Dictionary<(string Ns, string? Name), Entry>(_entries.Count);
+        _nextHosts.Clear();
+        _nextBackends.Clear();
         Reused = 0;
         Read = 0;
     }
@@ -48,6 +57,15 @@ public sealed class TranslationCache
             return entry.Context;
         }
 
+        var read = ReadEntry(ingress, settings, snapshot);
+        _next[key] = read;
+        Read++;
+        return read.Context;
+    }
+
+    /// <summary>A method of its own: its lambdas capture the snapshot, and C# would make their closure on every call of the reusing path.</summary>
+    private static Entry ReadEntry(V1Ingress ingress, GlobalSettings settings, ClusterSnapshot snapshot)
+    {
         var lookups = new List<Lookup>();
         var context = new IngressContext(ingress, settings,
             (ns, name) =>
@@ -62,9 +80,7 @@ public sealed class TranslationCache
                 lookups.Add(lookup);
                 return (V1Secret?)lookup.Found;
             });
-        _next[key] = new Entry(ingress, context, [.. lookups]);
-        Read++;
-        return context;
+        return new Entry(ingress, context, [.. lookups]);
     }
 
     private static bool LookupsUnchanged(Entry entry, ClusterSnapshot snapshot)
@@ -80,8 +96,66 @@ public sealed class TranslationCache
         return true;
     }
 
-    /// <summary>Keeps only the Ingresses of this translation: deleted ones are forgotten.</summary>
-    internal void End() => (_entries, _next) = (_next, _entries);
+    /// <summary>The builder of the catch-all host for this translation, started again.</summary>
+    internal HostBuilder CatchAll(bool regexPaths) => (_catchAll ??= new HostBuilder(RouteTable.CatchAllHost)).Begin(fallback: null, regexPaths);
+
+    /// <summary>The builder of <paramref name="host"/> for this translation, started again.</summary>
+    internal HostBuilder Host(string host, Route? fallback, bool regexPaths)
+    {
+        if (!_hosts.TryGetValue(host, out var builder))
+        {
+            builder = new HostBuilder(host);
+        }
+
+        _nextHosts[host] = builder;
+        return builder.Begin(fallback, regexPaths);
+    }
+
+    /// <summary>
+    /// The backend <paramref name="id"/> as the last translation built it, when it was built from the same Service
+    /// and the same EndpointSlices (all a backend is made of, besides what its id spells and whether its port is named).
+    /// </summary>
+    internal bool TryReuseBackend(string id, bool byName, V1Service? service, ImmutableArray<V1EndpointSlice> slices, out Backend backend, out DiagnosticCode? problem)
+    {
+        if (_backends.TryGetValue(id, out var built) && built.ByName == byName && Same(built.Service, service) && SameSlices(built.Slices, slices))
+        {
+            _nextBackends[id] = built;
+            (backend, problem) = (built.Backend, built.Problem);
+            return true;
+        }
+
+        (backend, problem) = (null!, null);
+        return false;
+    }
+
+    internal void KeepBackend(string id, bool byName, V1Service? service, ImmutableArray<V1EndpointSlice> slices, Backend backend, DiagnosticCode? problem) =>
+        _nextBackends[id] = new BuiltBackend(byName, service, slices, backend, problem);
+
+    private static bool SameSlices(ImmutableArray<V1EndpointSlice> a, ImmutableArray<V1EndpointSlice> b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!Same(a[i], b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Keeps only the Ingresses, hosts and backends of this translation: deleted ones are forgotten.</summary>
+    internal void End()
+    {
+        (_entries, _next) = (_next, _entries);
+        (_hosts, _nextHosts) = (_nextHosts, _hosts);
+        (_backends, _nextBackends) = (_nextBackends, _backends);
+    }
 
     /// <summary>The same object: the same instance, or the same uid at the same resourceVersion (the API server's promise).</summary>
     private static bool Same(IKubernetesObject<V1ObjectMeta>? a, IKubernetesObject<V1ObjectMeta>? b) =>
@@ -90,6 +164,8 @@ public sealed class TranslationCache
             && b?.Metadata is { } other && other.Uid == uid && other.ResourceVersion == version && a.Kind == b.Kind);
 
     private sealed record Entry(V1Ingress Ingress, IngressContext Context, Lookup[] Lookups);
+
+    private sealed record BuiltBackend(bool ByName, V1Service? Service, ImmutableArray<V1EndpointSlice> Slices, Backend Backend, DiagnosticCode? Problem);
 
     private sealed record Lookup(bool Secret, string Ns, string Name, IKubernetesObject<V1ObjectMeta>? Found)
     {

@@ -23,7 +23,7 @@ public static class Translator
         cache ??= new TranslationCache(); // one way to read an Ingress's annotations, cached or not
         cache.Begin(settings);
         var filter = new IngressClassFilter(snapshot.IngressClasses, options);
-        var backends = new BackendResolver(snapshot, diagnostics);
+        var backends = new BackendResolver(snapshot, diagnostics, cache);
         var tls = new TlsResolver(snapshot);
         var tlsBindings = new SortedDictionary<string, string?>(StringComparer.Ordinal);
 
@@ -56,10 +56,9 @@ public static class Translator
             contexts.Add(context);
         }
 
-        cache.End();
         var regexHosts = RegexHosts(contexts);
         var hosts = new SortedDictionary<string, HostBuilder>(StringComparer.Ordinal);
-        var catchAll = new HostBuilder(RouteTable.CatchAllHost, fallback: null, regexHosts.Contains(""));
+        var catchAll = cache.CatchAll(regexHosts.Contains(""));
         var catchAllOwner = (string?)null;
 
         foreach (var context in contexts.Where(c => c.Canary is null))
@@ -87,7 +86,6 @@ public static class Translator
                 diagnostics.Add(Codes.EmptyIngress.At(context.Name, "spec", "has neither rules nor a defaultBackend; nothing to serve"));
             }
 
-            HashSet<string>? imposed = null; // hosts told of an imposed regex, made only on regex hosts
             for (var r = 0; r < rules.Count; r++)
             {
                 var rule = rules[r];
@@ -111,11 +109,11 @@ public static class Translator
                     var fallback = defaultRoute is not null
                         ? defaultRoute with { Policies = policies }
                         : new Route($"{context.Namespace}/{context.IngressName}/fallback", PathKind.Prefix, "/", null, new RouteSource(context.Namespace, context.IngressName, -1, -1), policies, []);
-                    builder = new HostBuilder(host, fallback, regexHosts.Contains(host));
+                    builder = cache.Host(host, fallback, regexHosts.Contains(host));
                     hosts[host] = builder;
                 }
 
-                if (builder.RegexPaths && (imposed ??= new(StringComparer.Ordinal)).Add(host) && !(rule.Http?.Paths ?? []).Any(p => context.EnforcesRegex(p.Path ?? "/")))
+                if (builder.RegexPaths && !HostOfAnEarlierRule(rules, r, host) && !AnyEnforcesRegex(context, rule.Http?.Paths ?? []))
                 {
                     diagnostics.Add(Codes.RegexImposed.At(context.Name, $"spec.rules[{r}]",
                         $"another Ingress of host \"{(host.Length == 0 ? "*" : host)}\" sets use-regex or rewrite-target, so this Ingress's paths are case-insensitive regexes anchored at the start (\"/foo\" also matches \"/FOObar\")"));
@@ -160,6 +158,8 @@ public static class Translator
         }
 
         var built = hosts.Values.Select(h => h.Build()).ToList();
+        var catchAllHost = catchAll.Build();
+        cache.End();
         built = [.. ServerExtras.PruneAliases(built, diagnostics), .. ServerExtras.WwwRedirectHosts(hosts, settings, diagnostics)];
         foreach (var host in built.Where(h => h.Aliases.Count > 0 && tlsBindings.ContainsKey(h.Host)))
         {
@@ -171,7 +171,7 @@ public static class Translator
 
         var passthrough = ServerExtras.Passthrough(hosts, options, diagnostics);
         var table = new RouteTable(
-            built.OrderBy(h => h.Host, StringComparer.Ordinal).Append(catchAll.Build()).ToEquatableArray(),
+            built.OrderBy(h => h.Host, StringComparer.Ordinal).Append(catchAllHost).ToEquatableArray(),
             backends.Backends.ToEquatableArray(),
             tls.Certificates.ToEquatableArray(),
             tlsBindings.Select(b => new TlsBinding(b.Key, b.Value)).ToEquatableArray(),
@@ -216,6 +216,20 @@ public static class Translator
         return hosts;
     }
 
+    /// <summary>Whether a rule before <paramref name="r"/> names <paramref name="host"/> too (a host is told of an imposed regex once per Ingress).</summary>
+    private static bool HostOfAnEarlierRule(IList<V1IngressRule> rules, int r, string host)
+    {
+        for (var i = 0; i < r; i++)
+        {
+            if (string.Equals(rules[i].Host ?? "", host, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool AnyEnforcesRegex(IngressContext context, IList<V1HTTPIngressPath> paths)
     {
         for (var p = 0; p < paths.Count; p++)
@@ -246,7 +260,7 @@ public static class Translator
             string normalized;
             if (builder.RegexPaths)
             {
-                if (!PathRegex.TryValidate(path.Path, out normalized, out var regexWhy))
+                if (!context.TryRegexPath(r, p, path.Path, out normalized, out var regexWhy))
                 {
                     diagnostics.Add(Codes.InvalidRegexPath.At(context.Name, field.Then(".path").ToString(), regexWhy + "; the path is dropped"));
                     continue;
