@@ -31,7 +31,7 @@ public static class IngressStatusPlanner
         var filter = new IngressClassFilter(classes, options);
         var ourKeys = StatusAddresses.Keys(ours).ToHashSet(StringComparer.Ordinal);
         var writes = new List<StatusWrite>();
-        foreach (var ingress in ingresses.OrderBy(i => i.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(i => i.Metadata?.Name, StringComparer.Ordinal))
+        foreach (var ingress in ingresses)
         {
             var current = ingress.Status?.LoadBalancer?.Ingress ?? [];
             IReadOnlyList<V1IngressLoadBalancerIngress> desired = filter.Accepts(ingress)
@@ -43,6 +43,8 @@ public static class IngressStatusPlanner
             }
         }
 
-        return writes;
+        // In namespace/name order; only the writes are sorted: the leader plans on every change, and sorting all
+        // 10,000 Ingresses (names compared, mostly) was a tenth of a change's CPU.
+        return [.. writes.OrderBy(w => w.Ingress.Metadata?.NamespaceProperty, StringComparer.Ordinal).ThenBy(w => w.Ingress.Metadata?.Name, StringComparer.Ordinal)];
     }
 }

@@ -15,15 +15,23 @@ namespace Alb.Core.Translation;
 /// </summary>
 public sealed class TranslationCache
 {
+    private readonly IngressSlots _slots = new();
+    private readonly List<IngressSlots.Slot> _removed = [];
+    private readonly HashSet<(string Ns, string? Name)> _claimed = []; // names read or reused through the dictionary this translation
+
     // Keyed by (namespace, name): no key text made per Ingress per translation.
-    private Dictionary<(string Ns, string? Name), Entry> _entries = [];
-    private Dictionary<(string Ns, string? Name), Entry> _next = [];
+    private Dictionary<(string Ns, string? Name), CachedIngress> _entries = [];
+    private Dictionary<(string Ns, string? Name), CachedIngress> _next = [];
     private Dictionary<string, HostBuilder> _hosts = new(StringComparer.Ordinal);
     private Dictionary<string, HostBuilder> _nextHosts = new(StringComparer.Ordinal);
     private Dictionary<string, BuiltBackend> _backends = new(StringComparer.Ordinal);
     private Dictionary<string, BuiltBackend> _nextBackends = new(StringComparer.Ordinal);
     private HostBuilder? _catchAll;
     private GlobalSettings? _settings;
+    private bool _settingsChanged;
+    private TranslationOptions? _options;
+    private ImmutableArray<V1IngressClass> _classes;
+    private bool _fresh; // this translation sorted afresh: _entries is rebuilt from the Ingresses it reads
 
     /// <summary>Ingresses whose annotations the last translation reused.</summary>
     public int Reused { get; private set; }
@@ -33,38 +41,96 @@ public sealed class TranslationCache
 
     internal void Begin(GlobalSettings settings)
     {
-        if (_settings is null || !_settings.Equals(settings))
+        _settingsChanged = _settings is null || !_settings.Equals(settings);
+        if (_settingsChanged)
         {
             _entries.Clear(); // every Ingress reads the settings
         }
 
         _settings = settings;
-        _next = new Dictionary<(string Ns, string? Name), Entry>(_entries.Count);
         _nextHosts.Clear();
         _nextBackends.Clear();
         Reused = 0;
         Read = 0;
     }
 
-    internal IngressContext Context(V1Ingress ingress, GlobalSettings settings, ClusterSnapshot snapshot)
+    /// <summary>
+    /// The snapshot's Ingresses in ingress-nginx's order, each in its slot: the slots of Ingresses that are the same
+    /// objects at the same place as in the last translation keep what the first pass made of them, as long as the
+    /// settings, the options and the IngressClasses are the same too.
+    /// </summary>
+    internal List<IngressSlots.Slot> Order(ClusterSnapshot snapshot, TranslationOptions options)
     {
+        var reuse = !_settingsChanged && options.Equals(_options) && SameClasses(_classes, snapshot.IngressClasses);
+        (_options, _classes) = (options, snapshot.IngressClasses);
+        _removed.Clear();
+        _claimed.Clear();
+        var slots = _slots.Order(snapshot.Ingresses, reuse, _removed, out _fresh);
+        if (_fresh)
+        {
+            // Every slot is new (the first translation, a relist): the Ingresses read now make the cache.
+            _next = new Dictionary<(string Ns, string? Name), CachedIngress>(_entries.Count);
+            return slots;
+        }
+
+        return slots;
+    }
+
+    /// <summary>The context of the Ingress in <paramref name="slot"/>: the one it had, when its lookups are unchanged; else the cached one of its name, or a new one.</summary>
+    internal IngressContext Context(IngressSlots.Slot slot, GlobalSettings settings, ClusterSnapshot snapshot)
+    {
+        if (slot.Read is { } kept && LookupsUnchanged(kept, snapshot))
+        {
+            // The same object at the same place: not read at all (not even to spell its key).
+            kept.Context.AttachErrors(null); // a context carries one translation's error policy
+            if (_fresh)
+            {
+                _next[(ObjectNames.Ns(kept.Ingress.Metadata), kept.Ingress.Metadata?.Name)] = kept;
+            }
+
+            Reused++;
+            return kept.Context;
+        }
+
+        var ingress = slot.Ingress;
         var key = (ObjectNames.Ns(ingress.Metadata), ingress.Metadata?.Name);
         if (_entries.TryGetValue(key, out var entry) && Same(entry.Ingress, ingress) && LookupsUnchanged(entry, snapshot))
         {
-            entry.Context.AttachErrors(null); // a context carries one translation's error policy
-            _next[key] = entry;
+            entry.Context.AttachErrors(null);
             Reused++;
-            return entry.Context;
+        }
+        else
+        {
+            entry = ReadEntry(ingress, settings, snapshot);
+            Read++;
         }
 
-        var read = ReadEntry(ingress, settings, snapshot);
-        _next[key] = read;
-        Read++;
-        return read.Context;
+        (_fresh ? _next : _entries)[key] = entry;
+        _claimed.Add(key);
+        slot.Read = entry;
+        return entry.Context;
+    }
+
+    private static bool SameClasses(ImmutableArray<V1IngressClass> a, ImmutableArray<V1IngressClass> b)
+    {
+        if (a.IsDefault || a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!Same(a[i], b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A method of its own: its lambdas capture the snapshot, and C# would make their closure on every call of the reusing path.</summary>
-    private static Entry ReadEntry(V1Ingress ingress, GlobalSettings settings, ClusterSnapshot snapshot)
+    private static CachedIngress ReadEntry(V1Ingress ingress, GlobalSettings settings, ClusterSnapshot snapshot)
     {
         var lookups = new List<Lookup>();
         var context = new IngressContext(ingress, settings,
@@ -80,10 +146,10 @@ public sealed class TranslationCache
                 lookups.Add(lookup);
                 return (V1Secret?)lookup.Found;
             });
-        return new Entry(ingress, context, [.. lookups]);
+        return new CachedIngress(ingress, context, [.. lookups]);
     }
 
-    private static bool LookupsUnchanged(Entry entry, ClusterSnapshot snapshot)
+    private static bool LookupsUnchanged(CachedIngress entry, ClusterSnapshot snapshot)
     {
         foreach (var lookup in entry.Lookups)
         {
@@ -152,7 +218,23 @@ public sealed class TranslationCache
     /// <summary>Keeps only the Ingresses, hosts and backends of this translation: deleted ones are forgotten.</summary>
     internal void End()
     {
-        (_entries, _next) = (_next, _entries);
+        if (_fresh)
+        {
+            (_entries, _next) = (_next, _entries);
+        }
+        else
+        {
+            foreach (var slot in _removed)
+            {
+                // A name no Ingress of this translation claimed is forgotten.
+                var key = (string.IsNullOrEmpty(slot.Namespace) ? "default" : slot.Namespace, slot.Name);
+                if (slot.Read is { } read && !_claimed.Contains(key) && _entries.TryGetValue(key, out var entry) && ReferenceEquals(entry, read))
+                {
+                    _entries.Remove(key);
+                }
+            }
+        }
+
         (_hosts, _nextHosts) = (_nextHosts, _hosts);
         (_backends, _nextBackends) = (_nextBackends, _backends);
     }
@@ -163,11 +245,12 @@ public sealed class TranslationCache
         || (a?.Metadata is { Uid: { Length: > 0 } uid, ResourceVersion: { Length: > 0 } version }
             && b?.Metadata is { } other && other.Uid == uid && other.ResourceVersion == version && a.Kind == b.Kind);
 
-    private sealed record Entry(V1Ingress Ingress, IngressContext Context, Lookup[] Lookups);
+    /// <summary>An Ingress as read: its context and the Secrets and ConfigMaps its annotations looked up.</summary>
+    internal sealed record CachedIngress(V1Ingress Ingress, IngressContext Context, Lookup[] Lookups);
 
     private sealed record BuiltBackend(bool ByName, V1Service? Service, ImmutableArray<V1EndpointSlice> Slices, Backend Backend, DiagnosticCode? Problem);
 
-    private sealed record Lookup(bool Secret, string Ns, string Name, IKubernetesObject<V1ObjectMeta>? Found)
+    internal sealed record Lookup(bool Secret, string Ns, string Name, IKubernetesObject<V1ObjectMeta>? Found)
     {
         public IKubernetesObject<V1ObjectMeta>? Find(ClusterSnapshot snapshot) => Secret ? snapshot.FindSecret(Ns, Name) : snapshot.FindConfigMap(Ns, Name);
     }

@@ -30,22 +30,29 @@ public static class Translator
         // First pass: every accepted Ingress has its annotations read once. Refused Ingresses stop here; the hosts
         // whose paths become regexes are known before any route is built (ingress-nginx's enforceRegexModifier).
         var contexts = new List<IngressContext>();
-        foreach (var ingress in IngressOrder.Sort(snapshot.Ingresses))
+        foreach (var slot in cache.Order(snapshot, options))
         {
-            if (!filter.Accepts(ingress, out var ignored))
+            if (!slot.Screened)
             {
-                diagnostics.Add(ignored!);
+                slot.Ignored = filter.Accepts(slot.Ingress, out var ignored) ? null : ignored;
+                slot.NullField = slot.Ignored is null ? IngressValidation.FirstNullEntry(slot.Ingress) : null;
+                slot.Screened = true;
+            }
+
+            if (slot.Ignored is { } notOurs)
+            {
+                diagnostics.Add(notOurs);
                 continue;
             }
 
-            if (IngressValidation.FirstNullEntry(ingress) is { } field)
+            if (slot.NullField is { } field)
             {
                 // The API server never stores one, but a client object can carry it: refused, never a crash.
-                diagnostics.Add(Codes.IngressRefused.At(ObjectNames.Of(ingress), field, "not served: an empty entry"));
+                diagnostics.Add(Codes.IngressRefused.At(ObjectNames.Of(slot.Ingress), field, "not served: an empty entry"));
                 continue;
             }
 
-            var context = cache.Context(ingress, settings, snapshot);
+            var context = cache.Context(slot, settings, snapshot);
             diagnostics.AddRange(context.Diagnostics);
             if (context.RejectReason is not null)
             {

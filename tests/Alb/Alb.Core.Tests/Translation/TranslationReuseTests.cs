@@ -63,10 +63,13 @@ public sealed class TranslationReuseTests
         Assert.Equal(3, Backend(first, 1).Endpoints.Count);
     }
 
-    [Fact]
-    public void A_random_walk_over_hosts_paths_annotations_and_endpoints_matches_a_fresh_translation()
+    [Theory]
+    [InlineData(false)] // every object a new instance at every step, as a rewritten manifest file
+    [InlineData(true)] // as an informer: an unchanged object is the same instance at the same place
+    public void A_random_walk_over_hosts_paths_annotations_and_endpoints_matches_a_fresh_translation(bool informer)
     {
         var random = new Random(1515);
+        var store = new Store(informer);
         var spec = Enumerable.Range(0, 30).Select(i => new IngressSpec(Host: i % 5, Path: i % 7, Service: i % 4)).ToArray();
         var ready = Ready(4);
         var cache = new TranslationCache();
@@ -75,8 +78,8 @@ public sealed class TranslationReuseTests
 
         for (var step = 0; step < 300; step++)
         {
-            var cached = Translate(spec, ready, cache);
-            var snapshot = Snapshot(spec, ready);
+            var snapshot = store.Snapshot(spec, ready);
+            var cached = Translator.Translate(snapshot, new TranslationOptions(), cache);
             var scratch = Translator.Translate(snapshot, new TranslationOptions());
             Assert.Equal(scratch.Table, cached.Table);
             Assert.Equal(AlbJson.Serialize(scratch.Table), AlbJson.Serialize(cached.Table));
@@ -101,6 +104,11 @@ public sealed class TranslationReuseTests
                 11 => spec[i] with { ErrorsFrom = random.Next(-1, 5) }, // default-backend: a Service that may be gone
                 _ => spec[i],
             };
+            if (step % 50 == 49)
+            {
+                store.Relist(random);
+            }
+
             if (random.Next(4) == 0 && ready[random.Next(ready.Length)] is { Length: > 0 } endpoints)
             {
                 endpoints[random.Next(endpoints.Length)] ^= true;
@@ -122,54 +130,67 @@ public sealed class TranslationReuseTests
     private static bool[][] Ready(int services) => [.. Enumerable.Range(0, services).Select(_ => new[] { true, true, true })];
 
     private static TranslationResult Translate(IngressSpec[] spec, bool[][] ready, TranslationCache cache) =>
-        Translator.Translate(Snapshot(spec, ready), new TranslationOptions(), cache);
+        Translator.Translate(new Store(informer: false).Snapshot(spec, ready), new TranslationOptions(), cache);
 
     private static VirtualHost Host(TranslationResult result, int host) => result.Table.Hosts.Single(h => h.Host == $"h{host}.example.com");
 
     private static Backend Backend(TranslationResult result, int service) => result.Table.Backends.Single(b => b.Service == $"svc-{service}");
 
     /// <summary>
-    /// Each call makes new objects, as a rewritten manifest file would; a cache sees them as the same only through
-    /// <see cref="Same"/>: the Ingresses and Services carry a uid and a resourceVersion that follow their content.
+    /// The objects of each step. Without <c>informer</c>, each call makes new objects, as a rewritten manifest file
+    /// would, and a cache sees them as the same only through a uid and a resourceVersion that follow their content.
+    /// With it, an object whose content is unchanged is the same instance, listed where an informer would list it.
     /// </summary>
-    private static Alb.Core.Snapshot.ClusterSnapshot Snapshot(IngressSpec[] spec, bool[][] ready)
+    private sealed class Store(bool informer)
     {
-        var objects = new List<IKubernetesObject<V1ObjectMeta>>();
-        for (var s = 0; s < ready.Length; s++)
+        private readonly Dictionary<string, (string Content, object Item)> _kept = [];
+        private readonly InformerList<V1Ingress> _ingresses = new();
+
+        public void Relist(Random random) => _ingresses.Shuffle(random);
+
+        public Alb.Core.Snapshot.ClusterSnapshot Snapshot(IngressSpec[] spec, bool[][] ready)
         {
-            if (ready[s].Length == 0)
+            var objects = new List<IKubernetesObject<V1ObjectMeta>>();
+            for (var s = 0; s < ready.Length; s++)
             {
-                continue;
+                if (ready[s].Length == 0)
+                {
+                    continue;
+                }
+
+                objects.Add(Kept($"svc-{s}", "1", () => new V1Service { Metadata = new() { Name = $"svc-{s}", NamespaceProperty = "default" }, Spec = new() { Ports = [new() { Name = "http", Port = 80 }] } }));
+                objects.Add(Kept($"slice-{s}", string.Concat(ready[s].Select(up => up ? '1' : '0')), () => new V1EndpointSlice
+                {
+                    Metadata = new() { Name = $"svc-{s}-1", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = $"svc-{s}" } },
+                    AddressType = "IPv4",
+                    Ports = [new() { Name = "http", Port = 8080 }],
+                    Endpoints = [.. ready[s].Select((up, e) => new V1Endpoint { Addresses = [$"10.0.{s}.{e + 1}"], Conditions = new() { Ready = up } })],
+                }));
             }
 
-            objects.Add(Same(new V1Service { Metadata = new() { Name = $"svc-{s}", NamespaceProperty = "default" }, Spec = new() { Ports = [new() { Name = "http", Port = 80 }] } }, "svc", s, "1"));
-            objects.Add(Same(new V1EndpointSlice
+            for (var i = 0; i < spec.Length; i++)
             {
-                Metadata = new() { Name = $"svc-{s}-1", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = $"svc-{s}" } },
-                AddressType = "IPv4",
-                Ports = [new() { Name = "http", Port = 8080 }],
-                Endpoints = [.. ready[s].Select((up, e) => new V1Endpoint { Addresses = [$"10.0.{s}.{e + 1}"], Conditions = new() { Ready = up } })],
-            }, "slice", s, string.Concat(ready[s].Select(up => up ? '1' : '0'))));
-        }
-
-        for (var i = 0; i < spec.Length; i++)
-        {
-            var ingress = spec[i];
-            if (!ingress.Removed)
-            {
-                objects.Add(Same(Ingress(i, ingress), "ing", i, ingress.ToString()));
+                var ingress = spec[i];
+                _ingresses.Set($"ing-{i}", ingress.Removed ? null : Kept($"ing-{i}", ingress.ToString(), () => Ingress(i, ingress)));
             }
+
+            return SnapshotBuilder.Build([.. objects, .. informer ? _ingresses.Items : _ingresses.Items.OrderBy(x => x.Metadata.Name, StringComparer.Ordinal)]).Snapshot;
         }
 
-        return SnapshotBuilder.Build([.. objects]).Snapshot;
-    }
+        private T Kept<T>(string key, string content, Func<T> make)
+            where T : class, IKubernetesObject<V1ObjectMeta>
+        {
+            if (informer && _kept.TryGetValue(key, out var kept) && kept.Content == content)
+            {
+                return (T)kept.Item;
+            }
 
-    private static T Same<T>(T item, string kind, int index, string content)
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        item.Metadata.Uid = $"{kind}-{index}";
-        item.Metadata.ResourceVersion = content.GetHashCode(StringComparison.Ordinal).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return item;
+            var item = make();
+            item.Metadata.Uid = key;
+            item.Metadata.ResourceVersion = content.GetHashCode(StringComparison.Ordinal).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _kept[key] = (content, item);
+            return item;
+        }
     }
 
     private static V1Ingress Ingress(int i, IngressSpec spec)
