@@ -24,24 +24,29 @@ public static class ConfigMapScope
         var references = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var ingress in ingresses.Where(filter.Accepts))
         {
-            if (ingress.Metadata.Annotations is not { } annotations)
-            {
-                continue;
-            }
-
-            var ns = ObjectNames.Ns(ingress.Metadata);
-            if (annotations.TryGetValue(CustomHeaders, out var custom) && Resolve(custom, ns, firstSlashOnly: true) is { } a)
-            {
-                references.Add(a);
-            }
-
-            if (annotations.TryGetValue(AuthProxySetHeaders, out var auth) && Resolve(auth, ns, firstSlashOnly: false) is { } b)
-            {
-                references.Add(b);
-            }
+            references.UnionWith(Of(ingress));
         }
 
         return references;
+    }
+
+    /// <summary>The ConfigMaps (<c>namespace/name</c>) one Ingress of ours names in custom-headers and auth-proxy-set-headers.</summary>
+    public static string[] Of(V1Ingress ingress)
+    {
+        if (ingress.Metadata.Annotations is not { } annotations)
+        {
+            return [];
+        }
+
+        var ns = ObjectNames.Ns(ingress.Metadata);
+        var custom = annotations.TryGetValue(CustomHeaders, out var c) ? Resolve(c, ns, firstSlashOnly: true) : null;
+        var auth = annotations.TryGetValue(AuthProxySetHeaders, out var a) ? Resolve(a, ns, firstSlashOnly: false) : null;
+        return (custom, auth) switch
+        {
+            (null, null) => [],
+            ({ } first, { } second) => [first, second],
+            _ => [custom ?? auth!],
+        };
     }
 
     /// <summary>

@@ -17,26 +17,66 @@ public static class SecretScope
     public static IReadOnlySet<string> Namespaces(IEnumerable<V1Ingress> ingresses, IEnumerable<V1IngressClass> classes, TranslationOptions options)
     {
         var filter = new IngressClassFilter(classes, options);
+        return Namespaces(ingresses.Where(filter.Accepts).Select(Of), options);
+    }
+
+    /// <summary>The namespaces of <paramref name="each"/> (<see cref="Of"/> of every Ingress of ours), with the default certificate's.</summary>
+    public static IReadOnlySet<string> Namespaces(IEnumerable<string[]> each, TranslationOptions options)
+    {
         var namespaces = new SortedSet<string>(StringComparer.Ordinal);
         if (Namespace(options.DefaultSslCertificate) is { } defaultCertificate)
         {
             namespaces.Add(defaultCertificate);
         }
 
-        foreach (var ingress in ingresses.Where(filter.Accepts))
+        foreach (var names in each)
         {
-            namespaces.Add(ingress.Metadata.NamespaceProperty ?? "default");
-            foreach (var (key, value) in ingress.Metadata.Annotations ?? new Dictionary<string, string>())
+            namespaces.UnionWith(names);
+        }
+
+        return namespaces;
+    }
+
+    /// <summary>The namespaces one Ingress of ours reads Secrets from: its own, and those its Secret-bearing annotations name.</summary>
+    public static string[] Of(V1Ingress ingress)
+    {
+        var own = ingress.Metadata.NamespaceProperty ?? "default";
+        List<string>? more = null;
+        foreach (var (key, value) in ingress.Metadata.Annotations ?? new Dictionary<string, string>())
+        {
+            if (IsSecretAnnotation(key) && Namespace(value) is { } other && other != own)
             {
-                if ((key == JwksSecret || SecretAnnotationPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal) && SecretAnnotations.Contains(key[p.Length..])))
-                    && Namespace(value) is { } other)
+                (more ??= []).Add(other);
+            }
+        }
+
+        return more is null ? [own] : [own, .. more];
+    }
+
+    private static bool IsSecretAnnotation(string key)
+    {
+        if (key == JwksSecret)
+        {
+            return true;
+        }
+
+        foreach (var prefix in SecretAnnotationPrefixes)
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var name in SecretAnnotations)
+            {
+                if (key.AsSpan(prefix.Length).SequenceEqual(name))
                 {
-                    namespaces.Add(other);
+                    return true; // compared in place: no name cut out of every annotation key of every Ingress
                 }
             }
         }
 
-        return namespaces;
+        return false;
     }
 
     private static string? Namespace(string? reference) =>

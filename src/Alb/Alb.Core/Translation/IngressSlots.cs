@@ -46,59 +46,15 @@ internal sealed class IngressSlots
     }
 
     /// <summary>
-    /// Lines the new list up with the last one by reference (an informer's list keeps its order: an update stays in
-    /// place, a deletion closes up, an addition goes into a gap or at the end), keeps the slots of the Ingresses found
-    /// again, drops the others and sorts in the new ones. False when the lists differ in more than a quarter.
+    /// Lines the new list up with the last one by reference (<see cref="Cluster.ListAlignment"/>), keeps the slots of
+    /// the Ingresses found again, drops the others and sorts in the new ones. False when the lists differ in more
+    /// than a quarter.
     /// </summary>
     private bool TryUpdate(ImmutableArray<V1Ingress> now, List<Slot> removed)
     {
-        const int Lookahead = 8;
-        var last = _last;
-        var limit = (now.Length / 4) + 16;
-        var moved = new int[last.Length]; // the new place of each old one; -1: gone
-        var added = new List<int>();
-        int i = 0, j = 0, changes = 0;
-        while (i < now.Length || j < last.Length)
+        if (Cluster.ListAlignment.Align(_last, now, Cluster.ListAlignment.Limit(now.Length), out var changes) is not { } moved)
         {
-            if (i < now.Length && j < last.Length && ReferenceEquals(now[i], last[j]))
-            {
-                moved[j++] = i++;
-                continue;
-            }
-
-            var (gone, inserted) = (0, 0);
-            for (var d = 1; d <= Lookahead && gone == 0 && inserted == 0; d++)
-            {
-                if (i < now.Length && j + d < last.Length && ReferenceEquals(now[i], last[j + d]))
-                {
-                    gone = d;
-                }
-                else if (j < last.Length && i + d < now.Length && ReferenceEquals(now[i + d], last[j]))
-                {
-                    inserted = d;
-                }
-            }
-
-            if (gone == 0 && inserted == 0)
-            {
-                (gone, inserted) = (j < last.Length ? 1 : 0, i < now.Length ? 1 : 0); // replaced, or past one list's end
-            }
-
-            for (var k = 0; k < gone; k++)
-            {
-                moved[j++] = -1;
-            }
-
-            for (var k = 0; k < inserted; k++)
-            {
-                added.Add(i++);
-            }
-
-            changes += Math.Max(gone, inserted);
-            if (changes > limit)
-            {
-                return false; // a relist, a new order: sorting afresh is cheaper than inserting one by one
-            }
+            return false; // a relist, a new order: sorting afresh is cheaper than inserting one by one
         }
 
         if (changes == 0)
@@ -120,8 +76,22 @@ internal sealed class IngressSlots
             }
         }
 
-        foreach (var place in added)
+        var placed = new bool[now.Length];
+        foreach (var place in moved)
         {
+            if (place >= 0)
+            {
+                placed[place] = true;
+            }
+        }
+
+        for (var place = 0; place < now.Length; place++)
+        {
+            if (placed[place])
+            {
+                continue;
+            }
+
             var slot = new Slot(now[place], place);
             var at = kept.BinarySearch(slot, InOrder);
             kept.Insert(at < 0 ? ~at : at, slot);

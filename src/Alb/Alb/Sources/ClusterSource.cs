@@ -26,6 +26,8 @@ internal sealed partial class ClusterSource : BackgroundService
     private readonly TranslationOptions _options;
     private readonly Publication _publication;
     private readonly RebuildThread _rebuilds;
+    private readonly ListMemo<V1Ingress, (string[] Secrets, string[] ConfigMaps)> _scopes = new(); // on the rebuild thread only
+    private IReadOnlyList<V1IngressClass>? _scopeClasses;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -149,12 +151,17 @@ internal sealed partial class ClusterSource : BackgroundService
     private async Task SyncScopesAsync(TimeSpan wait, bool lower, CancellationToken stoppingToken)
     {
         // Reading every Ingress's annotations: on the rebuild thread, as the rebuild that follows.
+        // Each Ingress's references are kept while it is the same object and the IngressClasses are the same.
         var (namespaces, configMaps) = await _rebuilds.RunAsync(() =>
         {
-            var ingresses = _ingresses.Items;
             var classes = _classes.Items;
-            return (SecretScope.Namespaces(ingresses, classes, _options).Where(Watched).ToHashSet(StringComparer.Ordinal),
-                ConfigMapScope.References(ingresses, classes, _options)
+            var reuse = _scopeClasses is { } last && last.Count == classes.Count && last.Zip(classes).All(p => ReferenceEquals(p.First, p.Second));
+            _scopeClasses = classes;
+            var filter = new IngressClassFilter(classes, _options);
+            var each = _scopes.Map(_ingresses.Items, reuse, i => filter.Accepts(i) ? (SecretScope.Of(i), ConfigMapScope.Of(i)) : default);
+            var ours = each.Where(e => e.Secrets is not null).ToList();
+            return (SecretScope.Namespaces(ours.Select(e => e.Secrets), _options).Where(Watched).ToHashSet(StringComparer.Ordinal),
+                ours.SelectMany(e => e.ConfigMaps)
                     .Where(key => key != _globalConfigMap && Watched(ObjectNames.SplitRef(key).Namespace))
                     .ToHashSet(StringComparer.Ordinal));
         }, lower).ConfigureAwait(false);

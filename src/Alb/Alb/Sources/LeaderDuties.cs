@@ -28,6 +28,8 @@ internal sealed partial class LeaderDuties(
     private readonly LeaderElector _elector = new(api, new LeaderElectionOptions(cluster.ElectionNamespace, cluster.ElectionId, cluster.Identity), time, logger);
     private readonly EventPoster _events = new(api, cluster.Identity, time);
     private readonly Coalescer _changes = Coalescer.Default(time);
+    private readonly ListMemo<V1Ingress, StatusWrite?> _plans = new(); // on the rebuild thread only
+    private (IReadOnlyList<V1IngressClass> Classes, IReadOnlyList<V1IngressLoadBalancerIngress> Addresses)? _planned;
     private CancellationToken _term = new(canceled: true);
 
     public bool IsLeader => _elector.IsLeader;
@@ -146,7 +148,15 @@ internal sealed partial class LeaderDuties(
     private async Task WriteStatusAsync(IReadOnlyList<V1IngressLoadBalancerIngress> addresses, CancellationToken term)
     {
         // Planning reads every Ingress (tens of ms at 10,000): on the rebuild thread, off the pool the requests need.
-        var writes = await rebuilds.RunAsync(() => IngressStatusPlanner.Plan(source.Ingresses, source.IngressClasses, options, addresses), lower: true).ConfigureAwait(false);
+        // Each Ingress's verdict is kept while it is the same object and the classes and addresses are the same.
+        var writes = await rebuilds.RunAsync(() =>
+        {
+            var classes = source.IngressClasses;
+            var reuse = _planned is { } last && StatusAddresses.Same(last.Addresses, addresses)
+                && last.Classes.Count == classes.Count && last.Classes.Zip(classes).All(p => ReferenceEquals(p.First, p.Second));
+            _planned = (classes, addresses);
+            return IngressStatusPlanner.InOrder(_plans.Map(source.Ingresses, reuse, IngressStatusPlanner.Planner(classes, options, addresses)));
+        }, lower: true).ConfigureAwait(false);
         foreach (var write in writes)
         {
             term.ThrowIfCancellationRequested(); // never write after leadership is lost

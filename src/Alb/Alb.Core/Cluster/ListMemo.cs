@@ -1,0 +1,112 @@
+namespace Alb.Core.Cluster;
+
+/// <summary>
+/// Lines a list up with the last one by reference, as an informer lists its objects: an update stays in place, a
+/// deletion closes up, an addition fills a gap or goes at the end. Nothing in the items is read, so a list of 10,000
+/// objects spread over the heap costs 10,000 pointer comparisons, not 10,000 cache misses.
+/// </summary>
+public static class ListAlignment
+{
+    private const int Lookahead = 8;
+
+    /// <summary>
+    /// For each item of <paramref name="last"/>, its index in <paramref name="now"/> (-1: gone); null when more than
+    /// <paramref name="limit"/> places differ (a relist, a new order), where starting afresh is cheaper.
+    /// </summary>
+    public static int[]? Align<T>(IReadOnlyList<T> last, IReadOnlyList<T> now, int limit, out int changes)
+        where T : class
+    {
+        var moved = new int[last.Count];
+        int i = 0, j = 0;
+        changes = 0;
+        while (i < now.Count || j < last.Count)
+        {
+            if (i < now.Count && j < last.Count && ReferenceEquals(now[i], last[j]))
+            {
+                moved[j++] = i++;
+                continue;
+            }
+
+            var (gone, inserted) = (0, 0);
+            for (var d = 1; d <= Lookahead && gone == 0 && inserted == 0; d++)
+            {
+                if (i < now.Count && j + d < last.Count && ReferenceEquals(now[i], last[j + d]))
+                {
+                    gone = d;
+                }
+                else if (j < last.Count && i + d < now.Count && ReferenceEquals(now[i + d], last[j]))
+                {
+                    inserted = d;
+                }
+            }
+
+            if (gone == 0 && inserted == 0)
+            {
+                (gone, inserted) = (j < last.Count ? 1 : 0, i < now.Count ? 1 : 0); // replaced, or past one list's end
+            }
+
+            for (var k = 0; k < gone; k++)
+            {
+                moved[j++] = -1;
+            }
+
+            i += inserted;
+            changes += Math.Max(gone, inserted);
+            if (changes > limit)
+            {
+                return null;
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>The default limit: a quarter of the list, and at least 16.</summary>
+    public static int Limit(int count) => (count / 4) + 16;
+}
+
+/// <summary>
+/// A pure function of each item of a list, kept from one call to the next: an item that is the same object as in
+/// the last list keeps its value, as long as the caller says the function is the same (<c>reuse</c>); only the
+/// other items are mapped. The scope scan and the leader's status planning use it on every change, over every
+/// Ingress.
+/// </summary>
+public sealed class ListMemo<TItem, TValue>
+    where TItem : class
+{
+    private TItem[] _last = [];
+    private TValue[] _values = [];
+
+    /// <summary>Items mapped (not kept) by the last call.</summary>
+    public int Mapped { get; private set; }
+
+    public TValue[] Map(IReadOnlyList<TItem> items, bool reuse, Func<TItem, TValue> map)
+    {
+        var values = new TValue[items.Count];
+        var known = new bool[items.Count];
+        if (reuse && ListAlignment.Align(_last, items, ListAlignment.Limit(items.Count), out _) is { } moved)
+        {
+            for (var j = 0; j < moved.Length; j++)
+            {
+                if (moved[j] >= 0)
+                {
+                    (values[moved[j]], known[moved[j]]) = (_values[j], true);
+                }
+            }
+        }
+
+        Mapped = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!known[i])
+            {
+                values[i] = map(items[i]);
+                Mapped++;
+            }
+        }
+
+        _last = [.. items];
+        _values = values;
+        return values;
+    }
+}
