@@ -23,7 +23,7 @@ public static class SecretScope
     /// <summary>The namespaces of <paramref name="each"/> (<see cref="Of"/> of every Ingress of ours), with the default certificate's.</summary>
     public static IReadOnlySet<string> Namespaces(IEnumerable<string[]> each, TranslationOptions options)
     {
-        var namespaces = new SortedSet<string>(StringComparer.Ordinal);
+        var namespaces = new HashSet<string>(StringComparer.Ordinal); // few distinct: sorted once at the end
         if (Namespace(options.DefaultSslCertificate) is { } defaultCertificate)
         {
             namespaces.Add(defaultCertificate);
@@ -31,10 +31,13 @@ public static class SecretScope
 
         foreach (var names in each)
         {
-            namespaces.UnionWith(names);
+            foreach (var name in names)
+            {
+                namespaces.Add(name);
+            }
         }
 
-        return namespaces;
+        return new SortedSet<string>(namespaces, StringComparer.Ordinal);
     }
 
     /// <summary>The namespaces one Ingress of ours reads Secrets from: its own, and those its Secret-bearing annotations name.</summary>

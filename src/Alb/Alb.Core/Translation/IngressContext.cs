@@ -22,7 +22,8 @@ internal sealed class IngressContext
     private readonly RoutePolicies _policies;
     private Route?[]?[]? _lastRoutes; // by rule, then path: the routes of the last translation, kept while this context is cached
     private readonly RoutePolicies?[] _variants = new RoutePolicies?[16]; // PoliciesFor's results of this Policies, by which parts a path adds
-    private RegexCheck?[]?[]? _regexChecks; // by rule, then path: each regex path's check, kept while this context is cached
+    private RegexCheck?[]?[]? _regexChecks;
+    private string[]? _regexHosts; // by rule, then path: each regex path's check, kept while this context is cached
 
     public IngressContext(V1Ingress ingress, GlobalSettings settings, Func<string, string, IDictionary<string, string>?> configMaps, Func<string, string, V1Secret?> secrets)
     {
@@ -238,6 +239,32 @@ internal sealed class IngressContext
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The hosts ("" = the catch-all) a path of this Ingress puts in regex mode, found once while the context is
+    /// cached: every translation needs them for every Ingress, before any route is built.
+    /// </summary>
+    public string[] RegexHosts => _regexHosts ??= FindRegexHosts();
+
+    private string[] FindRegexHosts()
+    {
+        List<string>? hosts = null;
+        var rules = Ingress.Spec?.Rules ?? [];
+        for (var r = 0; r < rules.Count; r++) // indexed: foreach over an IList boxes an enumerator
+        {
+            var paths = rules[r].Http?.Paths ?? [];
+            for (var p = 0; p < paths.Count; p++)
+            {
+                if (EnforcesRegex(string.IsNullOrEmpty(paths[p].Path) ? "/" : paths[p].Path))
+                {
+                    (hosts ??= []).Add(rules[r].Host ?? "");
+                    break;
+                }
+            }
+        }
+
+        return hosts is null ? [] : [.. hosts];
     }
 
     /// <summary>Whether a path of this Ingress puts its host in regex mode (use-regex, or a rewrite-target other than the path).</summary>

@@ -206,16 +206,11 @@ public static class Translator
         var hosts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var context in contexts)
         {
-            if (context.Canary is not null || context.Ingress.Spec?.Rules is not { } rules)
+            if (context.Canary is null)
             {
-                continue;
-            }
-
-            for (var r = 0; r < rules.Count; r++) // indexed: foreach over an IList boxes an enumerator per Ingress
-            {
-                if (rules[r].Http?.Paths is { } paths && AnyEnforcesRegex(context, paths))
+                foreach (var host in context.RegexHosts)
                 {
-                    hosts.Add(rules[r].Host ?? "");
+                    hosts.Add(host);
                 }
             }
         }
