@@ -74,39 +74,58 @@ public static class ListAlignment
 public sealed class ListMemo<TItem, TValue>
     where TItem : class
 {
-    private TItem[] _last = [];
-    private TValue[] _values = [];
+    // Two generations of buffers, swapped on each call: the lists live as long as the memo, so a change's mapping
+    // makes no 10,000-element arrays for the GC to promote and drop.
+    private List<TItem> _last = [];
+    private List<TItem> _spareItems = [];
+    private List<TValue> _values = [];
+    private List<TValue> _spareValues = [];
+    private bool[] _known = [];
 
     /// <summary>Items mapped (not kept) by the last call.</summary>
     public int Mapped { get; private set; }
 
-    public TValue[] Map(IReadOnlyList<TItem> items, bool reuse, Func<TItem, TValue> map)
+    /// <summary>The value of each item, in list order; valid until the next call.</summary>
+    public IReadOnlyList<TValue> Map(IReadOnlyList<TItem> items, bool reuse, Func<TItem, TValue> map)
     {
-        var values = new TValue[items.Count];
-        var known = new bool[items.Count];
+        var (values, next) = (_spareValues, _spareItems);
+        values.Clear();
+        next.Clear();
+        if (_known.Length < items.Count)
+        {
+            _known = new bool[items.Count + (items.Count / 4)];
+        }
+
+        Array.Clear(_known);
+        for (var i = 0; i < items.Count; i++)
+        {
+            values.Add(default!);
+            next.Add(items[i]);
+        }
+
         if (reuse && ListAlignment.Align(_last, items, ListAlignment.Limit(items.Count), out _) is { } moved)
         {
             for (var j = 0; j < moved.Length; j++)
             {
                 if (moved[j] >= 0)
                 {
-                    (values[moved[j]], known[moved[j]]) = (_values[j], true);
+                    (values[moved[j]], _known[moved[j]]) = (_values[j], true);
                 }
             }
         }
 
         Mapped = 0;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < values.Count; i++)
         {
-            if (!known[i])
+            if (!_known[i])
             {
                 values[i] = map(items[i]);
                 Mapped++;
             }
         }
 
-        _last = [.. items];
-        _values = values;
+        (_spareItems, _last) = (_last, next);
+        (_spareValues, _values) = (_values, values);
         return values;
     }
 }
