@@ -53,7 +53,7 @@ public sealed class MirrorTests(MirrorLab lab) : IClassFixture<MirrorLab>
     public async Task Killed_at_random_points_and_restarted_ends_equal_and_then_resumes_without_a_copy()
     {
         await lab.Source.LoadAsync(4000, 512, prefix: "/t2/");
-        var flags = lab.Flags("/t2/");
+        var flags = lab.Flags("/t2/"); // each start below takes a new admin port: a killed mirror's port can be taken meanwhile
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(async () =>
         {
@@ -71,13 +71,13 @@ public sealed class MirrorTests(MirrorLab lab) : IClassFixture<MirrorLab>
         var random = new Random(seed);
         for (var kill = 0; kill < 4; kill++)
         {
-            await using var victim = BackupCli.Start(null, ["mirror", .. flags]);
+            await using var victim = BackupCli.Start(null, ["mirror", .. lab.Flags("/t2/")]);
             await Task.Delay(random.Next(150, 1500));
             victim.Signal(9);
             await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
         }
 
-        await using (var last = BackupCli.Start(null, ["mirror", .. flags]))
+        await using (var last = BackupCli.Start(null, ["mirror", .. lab.Flags("/t2/")]))
         {
             await Task.Delay(500);
             await stop.CancelAsync();
@@ -89,7 +89,7 @@ public sealed class MirrorTests(MirrorLab lab) : IClassFixture<MirrorLab>
             Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }
 
-        await using var resumed = BackupCli.Start(null, ["mirror", .. flags]);
+        await using var resumed = BackupCli.Start(null, ["mirror", .. lab.Flags("/t2/")]);
         await WaitForOutputAsync(resumed, "following the source from revision");
         await lab.Source.PutAsync("/t2/w/after", "resumed");
         await MirrorLab.WaitEqualAsync(lab.Source, lab.Dest, "/t2/w/", resumed);
@@ -101,7 +101,7 @@ public sealed class MirrorTests(MirrorLab lab) : IClassFixture<MirrorLab>
     {
         await lab.Source.LoadAsync(500, 100, prefix: "/t3/");
         var flags = lab.Flags("/t3/");
-        await using (var first = BackupCli.Start(null, ["mirror", .. flags]))
+        await using (var first = BackupCli.Start(null, ["mirror", .. lab.Flags("/t3/")]))
         {
             await MirrorLab.WaitEqualAsync(lab.Source, lab.Dest, "/t3/", first);
             first.Signal(15);
@@ -115,7 +115,7 @@ public sealed class MirrorTests(MirrorLab lab) : IClassFixture<MirrorLab>
         Assert.Equal(1, statusExit);
         Assert.Contains("compacted past the resume point", status, StringComparison.Ordinal);
 
-        await using var second = BackupCli.Start(null, ["mirror", .. flags]);
+        await using var second = BackupCli.Start(null, ["mirror", .. lab.Flags("/t3/")]);
         await MirrorLab.WaitEqualAsync(lab.Source, lab.Dest, "/t3/", second);
         await WaitForOutputAsync(second, "resync (compacted) done");
         Assert.Contains("1 keys put, 100 destination keys the source no longer has deleted, 400 unchanged", Output(second), StringComparison.Ordinal);
