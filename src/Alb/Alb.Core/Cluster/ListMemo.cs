@@ -61,6 +61,26 @@ public static class ListAlignment
         return moved;
     }
 
+    /// <summary>Whether both lists hold the same objects in the same order (null: never listed).</summary>
+    public static bool SameItems<T>(IReadOnlyList<T>? last, IReadOnlyList<T> now)
+        where T : class
+    {
+        if (last is null || last.Count != now.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < now.Count; i++)
+        {
+            if (!ReferenceEquals(last[i], now[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The default limit: a quarter of the list, and at least 16.</summary>
     public static int Limit(int count) => (count / 4) + 16;
 }

@@ -10,7 +10,7 @@ namespace Alb.Core.Translation;
 /// Resolves an Ingress backend as a cluster does: Service, then its port (by number or name), then the ready
 /// endpoints of the EndpointSlices labelled with the Service name. One Backend per Service port, shared by routes.
 /// </summary>
-internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic> diagnostics, TranslationCache? cache = null)
+internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic> diagnostics, TranslationCache cache)
 {
     private readonly Dictionary<string, Backend> _backends = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DiagnosticCode> _problemCodes = new(StringComparer.Ordinal);
@@ -59,11 +59,11 @@ internal sealed class BackendResolver(ClusterSnapshot snapshot, List<Diagnostic>
         {
             var service = snapshot.FindService(ns, svcName);
             var slices = snapshot.FindEndpointSlices(ns, svcName);
-            if (cache is null || !cache.TryReuseBackend(id, port.Number is null, service, slices, out resolved, out var problemCode))
+            if (!cache.TryReuseBackend(id, port.Number is null, service, slices, out resolved, out var problemCode))
             {
                 // Made of the Service and its EndpointSlices alone (the id spells the rest), so kept while they are the same.
                 (resolved, problemCode) = serviceUpstream ? BuildClusterIp(id, ns, svcName, port, portText) : Build(id, ns, svcName, port, portText);
-                cache?.KeepBackend(id, port.Number is null, service, slices, resolved, problemCode);
+                cache.KeepBackend(id, port.Number is null, service, slices, resolved, problemCode);
             }
 
             _backends[id] = resolved;

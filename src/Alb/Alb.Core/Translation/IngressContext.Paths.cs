@@ -1,5 +1,6 @@
 using Alb.Core.Policies;
 using Alb.Core.Routing;
+using k8s.Models;
 
 namespace Alb.Core.Translation;
 
@@ -79,18 +80,27 @@ internal sealed partial class IngressContext
         var rules = Ingress.Spec?.Rules ?? [];
         for (var r = 0; r < rules.Count; r++) // indexed: foreach over an IList boxes an enumerator
         {
-            var paths = rules[r].Http?.Paths ?? [];
-            for (var p = 0; p < paths.Count; p++)
+            if (AnyEnforcesRegex(rules[r].Http?.Paths ?? []))
             {
-                if (EnforcesRegex(string.IsNullOrEmpty(paths[p].Path) ? "/" : paths[p].Path))
-                {
-                    (hosts ??= []).Add(rules[r].Host ?? "");
-                    break;
-                }
+                (hosts ??= []).Add(rules[r].Host ?? "");
             }
         }
 
         return hosts is null ? [] : [.. hosts];
+    }
+
+    /// <summary>Whether any of <paramref name="paths"/> puts its host in regex mode (an empty path counts as "/").</summary>
+    public bool AnyEnforcesRegex(IList<V1HTTPIngressPath> paths)
+    {
+        for (var p = 0; p < paths.Count; p++)
+        {
+            if (EnforcesRegex(string.IsNullOrEmpty(paths[p].Path) ? "/" : paths[p].Path))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private sealed record RegexCheck(string? Path, bool Valid, string Normalized, string? Reason);

@@ -61,7 +61,7 @@ public sealed class TranslationCache
     /// </summary>
     internal List<IngressSlots.Slot> Order(ClusterSnapshot snapshot, TranslationOptions options)
     {
-        var reuse = !_settingsChanged && options.Equals(_options) && SameClasses(_classes, snapshot.IngressClasses);
+        var reuse = !_settingsChanged && options.Equals(_options) && !_classes.IsDefault && SameAll(_classes, snapshot.IngressClasses);
         (_options, _classes) = (options, snapshot.IngressClasses);
         _removed.Clear();
         _claimed.Clear();
@@ -70,7 +70,6 @@ public sealed class TranslationCache
         {
             // Every slot is new (the first translation, a relist): the Ingresses read now make the cache.
             _next = new Dictionary<(string Ns, string? Name), CachedIngress>(_entries.Count);
-            return slots;
         }
 
         return slots;
@@ -109,24 +108,6 @@ public sealed class TranslationCache
         _claimed.Add(key);
         slot.Read = entry;
         return entry.Context;
-    }
-
-    private static bool SameClasses(ImmutableArray<V1IngressClass> a, ImmutableArray<V1IngressClass> b)
-    {
-        if (a.IsDefault || a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (!Same(a[i], b[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>A method of its own: its lambdas capture the snapshot, and C# would make their closure on every call of the reusing path.</summary>
@@ -183,7 +164,7 @@ public sealed class TranslationCache
     /// </summary>
     internal bool TryReuseBackend(string id, bool byName, V1Service? service, ImmutableArray<V1EndpointSlice> slices, out Backend backend, out DiagnosticCode? problem)
     {
-        if (_backends.TryGetValue(id, out var built) && built.ByName == byName && Same(built.Service, service) && SameSlices(built.Slices, slices))
+        if (_backends.TryGetValue(id, out var built) && built.ByName == byName && Same(built.Service, service) && SameAll(built.Slices, slices))
         {
             _nextBackends[id] = built;
             (backend, problem) = (built.Backend, built.Problem);
@@ -197,7 +178,9 @@ public sealed class TranslationCache
     internal void KeepBackend(string id, bool byName, V1Service? service, ImmutableArray<V1EndpointSlice> slices, Backend backend, DiagnosticCode? problem) =>
         _nextBackends[id] = new BuiltBackend(byName, service, slices, backend, problem);
 
-    private static bool SameSlices(ImmutableArray<V1EndpointSlice> a, ImmutableArray<V1EndpointSlice> b)
+    /// <summary>The same objects (<see cref="Same"/>), one by one.</summary>
+    private static bool SameAll<T>(ImmutableArray<T> a, ImmutableArray<T> b)
+        where T : IKubernetesObject<V1ObjectMeta>
     {
         if (a.Length != b.Length)
         {
@@ -227,7 +210,7 @@ public sealed class TranslationCache
             foreach (var slot in _removed)
             {
                 // A name no Ingress of this translation claimed is forgotten.
-                var key = (string.IsNullOrEmpty(slot.Namespace) ? "default" : slot.Namespace, slot.Name);
+                var key = (ObjectNames.Ns(slot.Ingress.Metadata), slot.Name);
                 if (slot.Read is { } read && !_claimed.Contains(key) && _entries.TryGetValue(key, out var entry) && ReferenceEquals(entry, read))
                 {
                     _entries.Remove(key);

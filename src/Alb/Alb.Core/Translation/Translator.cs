@@ -120,7 +120,7 @@ public static class Translator
                     hosts[host] = builder;
                 }
 
-                if (builder.RegexPaths && !HostOfAnEarlierRule(rules, r, host) && !AnyEnforcesRegex(context, rule.Http?.Paths ?? []))
+                if (builder.RegexPaths && !HostOfAnEarlierRule(rules, r, host) && !context.AnyEnforcesRegex(rule.Http?.Paths ?? []))
                 {
                     diagnostics.Add(Codes.RegexImposed.At(context.Name, $"spec.rules[{r}]",
                         $"another Ingress of host \"{(host.Length == 0 ? "*" : host)}\" sets use-regex or rewrite-target, so this Ingress's paths are case-insensitive regexes anchored at the start (\"/foo\" also matches \"/FOObar\")"));
@@ -224,19 +224,6 @@ public static class Translator
         for (var i = 0; i < r; i++)
         {
             if (string.Equals(rules[i].Host ?? "", host, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool AnyEnforcesRegex(IngressContext context, IList<V1HTTPIngressPath> paths)
-    {
-        for (var p = 0; p < paths.Count; p++)
-        {
-            if (context.EnforcesRegex(string.IsNullOrEmpty(paths[p].Path) ? "/" : paths[p].Path))
             {
                 return true;
             }

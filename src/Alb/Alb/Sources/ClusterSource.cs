@@ -155,7 +155,7 @@ internal sealed partial class ClusterSource : BackgroundService
         var (namespaces, configMaps) = await _rebuilds.RunAsync(() =>
         {
             var classes = _classes.Items;
-            var reuse = _scopeClasses is { } last && last.Count == classes.Count && last.Zip(classes).All(p => ReferenceEquals(p.First, p.Second));
+            var reuse = ListAlignment.SameItems(_scopeClasses, classes);
             _scopeClasses = classes;
             var filter = new IngressClassFilter(classes, _options);
             var each = _scopes.Map(_ingresses.Items, reuse, i => filter.Accepts(i) ? (SecretScope.Of(i), ConfigMapScope.Of(i)) : default);

@@ -152,8 +152,7 @@ internal sealed partial class LeaderDuties(
         var writes = await rebuilds.RunAsync(() =>
         {
             var classes = source.IngressClasses;
-            var reuse = _planned is { } last && StatusAddresses.Same(last.Addresses, addresses)
-                && last.Classes.Count == classes.Count && last.Classes.Zip(classes).All(p => ReferenceEquals(p.First, p.Second));
+            var reuse = _planned is { } last && StatusAddresses.Same(last.Addresses, addresses) && ListAlignment.SameItems(last.Classes, classes);
             _planned = (classes, addresses);
             return IngressStatusPlanner.InOrder(_plans.Map(source.Ingresses, reuse, IngressStatusPlanner.Planner(classes, options, addresses)));
         }, lower: true).ConfigureAwait(false);
