@@ -169,23 +169,49 @@ public sealed partial class Informer<T>
         }
     }
 
+    /// <summary>
+    /// The whole list, page by page at one resourceVersion. The next page is asked for as soon as a page's continue
+    /// token is read (before its items are parsed), so the API server writes page N+1 while this parses page N.
+    /// </summary>
     private async Task ListAsync(CancellationToken ct)
     {
         var items = new Dictionary<string, T>(StringComparer.Ordinal);
-        string? token = null;
         string version;
-        do
+        var fetching = _api.ListBytesAsync(Kind, _namespace, _selectors, _options.PageSize, null, ct);
+        try
         {
-            var page = await _api.ListAsync<T>(Kind, _namespace, _selectors, _options.PageSize, token, ct).ConfigureAwait(false);
-            foreach (var item in page.Items)
+            while (true)
             {
-                items[Key(item.Metadata.NamespaceProperty, item.Metadata.Name)] = item;
-            }
+                var json = await fetching.ConfigureAwait(false);
+                fetching = null;
+                if (ListReader.TryReadContinue(json, out var early) && early is not null)
+                {
+                    fetching = _api.ListBytesAsync(Kind, _namespace, _selectors, _options.PageSize, early, ct);
+                }
 
-            token = page.Continue;
-            version = page.ResourceVersion;
+                var page = ListReader.Read<T>(json);
+                foreach (var item in page.Items)
+                {
+                    items[Key(item.Metadata.NamespaceProperty, item.Metadata.Name)] = item;
+                }
+
+                version = page.ResourceVersion;
+                if (page.Continue is null)
+                {
+                    break;
+                }
+
+                fetching ??= _api.ListBytesAsync(Kind, _namespace, _selectors, _options.PageSize, page.Continue, ct);
+            }
         }
-        while (token is not null);
+        finally
+        {
+            if (fetching is not null)
+            {
+                // A page failed to parse while the next was on its way: that one is not wanted (nor its failure).
+                _ = fetching.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
 
         bool changed;
         lock (_lock)

@@ -29,7 +29,11 @@ public sealed class KubeApi(k8s.Kubernetes client)
     public Uri BaseUri => client.BaseUri;
 
     /// <summary>One page of a list: its items, the collection's resourceVersion, and the continue token (null on the last page).</summary>
-    public async Task<ListPage<T>> ListAsync<T>(ResourceKind kind, string? ns, Selectors selectors, int limit, string? continueToken, CancellationToken ct)
+    public async Task<ListPage<T>> ListAsync<T>(ResourceKind kind, string? ns, Selectors selectors, int limit, string? continueToken, CancellationToken ct) =>
+        ListReader.Read<T>(await ListBytesAsync(kind, ns, selectors, limit, continueToken, ct).ConfigureAwait(false));
+
+    /// <summary>One page of a list as the API server's UTF-8 JSON, unparsed (<see cref="ListReader"/> reads it).</summary>
+    internal async Task<byte[]> ListBytesAsync(ResourceKind kind, string? ns, Selectors selectors, int limit, string? continueToken, CancellationToken ct)
     {
         var query = selectors.Query();
         query.Add(("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -39,8 +43,7 @@ public sealed class KubeApi(k8s.Kubernetes client)
         }
 
         using var response = await SendAsync(HttpMethod.Get, kind.Path(ns) + Query(query), null, null, $"list {kind}", ct).ConfigureAwait(false);
-        var json = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        return ListReader.Read<T>(json);
+        return await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>

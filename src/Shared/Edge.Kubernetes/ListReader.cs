@@ -49,6 +49,49 @@ internal static class ListReader
         return new ListPage<T>(items, metadata?.ResourceVersion ?? "", string.IsNullOrEmpty(metadata?.ContinueProperty) ? null : metadata.ContinueProperty);
     }
 
+    /// <summary>
+    /// The continue token of a page whose list metadata comes before its items (as the API server writes it: kind,
+    /// apiVersion, metadata, items), read without reading the items; false when the items come first or the envelope
+    /// is not a JSON object (<see cref="Read{T}"/> then reads the token, and reports what is wrong).
+    /// </summary>
+    public static bool TryReadContinue(ReadOnlySpan<byte> json, out string? continueToken)
+    {
+        continueToken = null;
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("items"u8))
+                {
+                    return false;
+                }
+
+                var isMetadata = reader.ValueTextEquals("metadata"u8);
+                reader.Read();
+                if (isMetadata && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var metadata = JsonSerializer.Deserialize(ref reader, ListMetaInfo);
+                    continueToken = string.IsNullOrEmpty(metadata?.ContinueProperty) ? null : metadata.ContinueProperty;
+                    return true;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // A page cut short or malformed: Read says so.
+        }
+
+        return false;
+    }
+
     /// <summary>KubernetesClient's serializer options (its converters and source-generated models), as it reads them itself.</summary>
     private static readonly JsonSerializerOptions ModelOptions = CaptureModelOptions();
 

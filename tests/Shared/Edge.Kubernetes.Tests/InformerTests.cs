@@ -74,6 +74,40 @@ public sealed class InformerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Asks_for_the_next_page_before_parsing_the_one_it_has_and_for_each_page_once()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _api.CreateAsync(ResourceKind.ConfigMaps, "default", Map($"p{i}", "0"), default);
+        }
+
+        var (informer, _, _) = Start();
+        await informer.FirstSync.WaitAsync(TimeSpan.FromSeconds(10));
+        var lists = _server.Requests.Where(r => r.Verb == "list" && r.Resource == "configmaps");
+        Assert.Equal(3, lists.Count); // 5 items in pages of 2: each page asked for once, early or not
+        Assert.Equal(3, lists.Select(r => r.Query).Distinct().Count());
+        Assert.Equal(5, informer.Items.Count);
+
+        // A page whose items cannot be read (a number where ConfigMap data holds strings): the next page was asked
+        // for already, from the page's metadata, before the failure; the informer lists again later, as after any failure.
+        using var stop = new CancellationTokenSource();
+        var raw = new StringContent("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p00-bad","namespace":"default"},"data":{"v":5}}""", System.Text.Encoding.UTF8, "application/json");
+        var client = _server.CreateClient();
+        using var created = await client.HttpClient.PostAsync(new Uri(client.BaseUri, "/api/v1/namespaces/default/configmaps"), raw);
+        Assert.True(created.IsSuccessStatusCode, $"seeding the bad object: {(int)created.StatusCode}");
+        _server.Requests.Clear();
+        var failing = new Informer<V1ConfigMap>(_api, ResourceKind.ConfigMaps, null, null, Fast, TimeProvider.System, NullLogger.Instance);
+        var run = Task.Run(() => failing.RunAsync(stop.Token));
+        await Eventually.TrueAsync(() => _server.Requests.Where(r => r.Verb == "list" && r.Resource == "configmaps").Count >= 4, "two attempts at the list");
+        Assert.False(failing.FirstSync.IsCompleted);
+        var attempts = _server.Requests.Where(r => r.Verb == "list" && r.Resource == "configmaps");
+        Assert.Contains("continue=", attempts[1].Query, StringComparison.Ordinal); // the second page, asked for although the first failed
+        Assert.DoesNotContain("continue=", attempts[2].Query, StringComparison.Ordinal); // then the list again from its start
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_410_lists_again_without_losing_or_inventing_objects()
     {
         await _api.CreateAsync(ResourceKind.ConfigMaps, "default", Map("keep", "1"), default);

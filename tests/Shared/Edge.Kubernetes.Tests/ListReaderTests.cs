@@ -53,4 +53,21 @@ public sealed class ListReaderTests
     [InlineData("""{"items":[{"metadata":{"name":7}}]}""")]
     public void What_is_not_a_list_is_a_json_error(string json) =>
         Assert.ThrowsAny<JsonException>(() => Read(json));
+
+    [Theory]
+    [InlineData("""{"kind":"IngressList","metadata":{"resourceVersion":"4","continue":"next"},"items":[{"metadata":{"name":7}}]}""", true, "next")]
+    [InlineData("""{"kind":"IngressList","unknown":{"items":[]},"metadata":{"continue":"after-unknown"},"items":[]}""", true, "after-unknown")]
+    [InlineData("""{"metadata":{"resourceVersion":"4","continue":""},"items":[]}""", true, null)]
+    [InlineData("""{"metadata":{"resourceVersion":"4"}}""", true, null)]
+    [InlineData("""{"items":[],"metadata":{"continue":"late"}}""", false, null)]
+    [InlineData("""{"metadata":null,"items":[]}""", false, null)]
+    [InlineData("""{"metadata":{"continue":7},"items":[]}""", false, null)]
+    [InlineData("""{"kind":"IngressList","meta""", false, null)]
+    [InlineData("[]", false, null)]
+    [InlineData("", false, null)]
+    public void The_continue_token_is_read_early_only_from_metadata_ahead_of_the_items(string json, bool found, string? token)
+    {
+        Assert.Equal(found, ListReader.TryReadContinue(Encoding.UTF8.GetBytes(json), out var early));
+        Assert.Equal(token, early);
+    }
 }
