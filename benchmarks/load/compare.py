@@ -219,7 +219,7 @@ spec:
 # tier-up delay by 10 and restarts it on every new tier-0 method, so under load alb stayed at tier-0 code for ~40 s
 # (3,500 req/s against 15,000 once tiered up). With the delay at 0 it is at steady state within 5-10 s.
 DOTNET_TARGETS = {"alb", "yarp-min"}
-DOTNET_ENV = {"DOTNET_TC_CallCountingDelayMs": "0"}
+DOTNET_ENV = {"DOTNET_TC_DelaySingleProcMultiplier": "1"}  # as the image sets it (docs/alb.md#running-on-one-cpu)
 
 
 def start_all():

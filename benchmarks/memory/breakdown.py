@@ -7,7 +7,7 @@
 
 A VARIANT is BUILD:TABLE[:ENV=VAL+ENV=VAL]: BUILD a directory under benchmarks/results/startup-build (run.sh memory
 publishes `jit` there; `run.sh startup` also `r2r`), TABLE one of table (the load benchmark's 501 Ingresses), one
-(one Ingress) or empty (no file). Same command line, CPU pinning and DOTNET_TC_CallCountingDelayMs=0 as
+(one Ingress) or empty (no file). Same command line, CPU pinning and DOTNET_TC_DelaySingleProcMultiplier=1 as
 benchmarks/startup/alb.py. Env: IDLE_WAIT=3, LOAD=1 (20 s wrk -c64, then CPU per request over 8 s), RAMP=N (N x 5 s
 of wrk: req/s and CPU per request of each), WARMUP=1 (one unmeasured start per variant), TOP=25 (mappings listed).
 Run it under flock /tmp/edge-bench.lock.

@@ -96,8 +96,8 @@ internal static class AlbWorkload
             [
                 FieldEnv("POD_NAME", "metadata.name"),
                 FieldEnv("POD_NAMESPACE", "metadata.namespace"),
-                // .NET's tier-up delay kept alb on tier-0 code for ~40 s under load on one CPU; at 0, steady in 5-10 s.
-                new V1EnvVar { Name = "DOTNET_TC_CallCountingDelayMs", Value = "0" },
+                // On one CPU .NET's tier-up delay is 10x (1 s): ~30-40 s on tier-0 code under load. 1x: steady in 5-10 s.
+                new V1EnvVar { Name = "DOTNET_TC_DelaySingleProcMultiplier", Value = "1" },
             ],
             Resources = spec.Resources,
             ReadinessProbe = new V1Probe

@@ -119,7 +119,8 @@ public class AlbDeploymentTests
 
         Assert.Equal("metadata.name", env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
         Assert.Equal("metadata.namespace", env.Single(e => e.Name == "POD_NAMESPACE").ValueFrom.FieldRef.FieldPath);
-        Assert.Equal("0", env.Single(e => e.Name == "DOTNET_TC_CallCountingDelayMs").Value);
+        Assert.Equal("1", env.Single(e => e.Name == "DOTNET_TC_DelaySingleProcMultiplier").Value);
+        Assert.DoesNotContain(env, e => e.Name == "DOTNET_TC_CallCountingDelayMs"); // no wait at all recompiled the start-up's code as it ran
     }
 
     [Fact]
