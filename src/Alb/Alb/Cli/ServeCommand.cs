@@ -29,7 +29,7 @@ internal static partial class ServeCommand
         var transport = TransportTuning.From(Environment.GetEnvironmentVariable); // before anything starts: a bad value stops here
         var rebuildNice = RebuildThread.NiceFrom(Environment.GetEnvironmentVariable);
         HealthEndpoints.ConfigureDefaultMetrics();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = EdgeHost.CreateBuilder();
         builder.WebHost.UseSockets(transport);
         EdgeLogging.Configure(builder.Logging, "Alb", EdgeLogging.Parse(options.LogLevel));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);

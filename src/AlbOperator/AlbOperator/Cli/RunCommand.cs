@@ -28,7 +28,7 @@ internal static partial class RunCommand
     public static async Task<int> RunAsync(RunOptions options)
     {
         HealthEndpoints.ConfigureDefaultMetrics();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = EdgeHost.CreateBuilder();
         EdgeLogging.Configure(builder.Logging, "AlbOperator", EdgeLogging.Parse(options.LogLevel));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 

@@ -19,7 +19,7 @@ internal static partial class BackupDaemon
     public static async Task<int> RunAsync(BackupContext context, LogLevel level)
     {
         var settings = context.Settings;
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = EdgeHost.CreateBuilder();
         EdgeLogging.Configure(builder.Logging, "EtcdBackup", level);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.Admin));
         HealthEndpoints.ConfigureDefaultMetrics();

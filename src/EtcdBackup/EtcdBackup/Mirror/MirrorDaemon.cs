@@ -15,7 +15,7 @@ internal static partial class MirrorDaemon
 {
     public static async Task<int> RunAsync(BackupSettings settings, LogLevel level)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = EdgeHost.CreateBuilder();
         EdgeLogging.Configure(builder.Logging, "EtcdBackup", level);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.Mirror.Admin));
         HealthEndpoints.ConfigureDefaultMetrics();

@@ -61,6 +61,11 @@ internal sealed class AlbInstance : IAsyncDisposable
     public static Task<AlbInstance> StartAsync(ManifestDir manifests, IDictionary<string, string> environment, params string[] extraArgs) =>
         StartAsync(manifests, ["--manifests", manifests.Path], extraArgs, waitReady: true, environment);
 
+    /// <summary>As <see cref="StartAsync(ManifestDir, string[])"/>, started from <paramref name="workingDirectory"/>.</summary>
+    public static Task<AlbInstance> StartInAsync(string workingDirectory, ManifestDir manifests, params string[] extraArgs) =>
+        StartAsync(manifests, ["--manifests", manifests.Path], extraArgs, waitReady: true, null,
+            (file, args) => ("/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", workingDirectory, file, .. args]));
+
     /// <summary>
     /// alb reading a cluster through <paramref name="kubeconfig"/>, with <paramref name="podName"/> as its identity
     /// (<c>POD_NAME</c>); with <paramref name="waitReady"/> false, returns once it listens.

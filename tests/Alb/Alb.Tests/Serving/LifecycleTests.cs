@@ -26,6 +26,35 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Ignores_the_working_directory_neither_reading_its_appsettings_nor_watching_its_tree()
+    {
+        await using var origin = await TestOrigin.StartAsync("o");
+        using var work = new ManifestDir(); // a scratch directory to start alb from, not its manifests
+        for (var i = 0; i < 40; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(work.Path, $"d{i}", "sub"));
+        }
+
+        // ASP.NET Core's defaults would read this from the working directory and bind the stray endpoint.
+        var stray = FreePort.Next();
+        work.Write("appsettings.json", """{"Kestrel":{"Endpoints":{"Stray":{"Url":"http://127.0.0.1:PORT"}}}}""".Replace("PORT", stray.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        using var manifests = new ManifestDir();
+        manifests.Write("a.yaml", ManifestDir.Backend("o", [origin.Port]) + ManifestDir.Ingress("a", "a.example.com", "/", "o"));
+        await using var alb = await AlbInstance.StartInAsync(work.Path, manifests);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "a.example.com" } };
+        using var response = await alb.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var probe = new System.Net.Sockets.TcpClient();
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, stray));
+
+        // Only the manifest directory is watched (one inotify watch), not the 81 directories alb was started in.
+        var watches = Directory.GetFiles($"/proc/{alb.Process.Id}/fdinfo")
+            .Sum(f => { try { return File.ReadLines(f).Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal)); } catch (IOException) { return 0; } });
+        Assert.InRange(watches, 1, 3);
+    }
+
+    [Fact]
     public async Task A_new_Ingress_compiles_only_its_own_routes_and_the_rate_limits_of_the_others_keep_counting()
     {
         await using var origin = await TestOrigin.StartAsync("web");
