@@ -29,15 +29,34 @@ public sealed class FaultTests(FaultTests.BigLab lab) : IClassFixture<FaultTests
     [Fact]
     public async Task Killed_in_the_middle_of_a_local_write_leaves_no_good_snapshot_and_the_next_run_cleans_up()
     {
-        var local = L.Dir("kill-local");
-        await using (var process = BackupCli.Start(null, ["snapshot", .. L.Flags(local)]))
+        // Any .part means a write is under way; waiting for it to reach a size lost the race when the whole 48 MiB
+        // took 0.6 s and the machine was busy (seen once in a full run), and even a 2 ms poll can miss a write that
+        // quick (seen once more): a run that finished first is thrown away and started again, at most five times.
+        var local = "";
+        var killed = false;
+        for (var attempt = 0; attempt < 5 && !killed; attempt++)
         {
-            // Any .part means a write is under way; waiting for it to reach a size lost the race when the whole 48 MiB
-            // took 0.6 s and the machine was busy (seen once in a full run).
-            await WaitUntil(() => Directory.EnumerateFiles(local, "*.part").Any(), process, pollMs: 2);
-            process.Signal(9);
-            await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            local = L.Dir($"kill-local-{attempt}");
+            await using var process = BackupCli.Start(null, ["snapshot", .. L.Flags(local)]);
+            while (!process.HasExited && !Directory.EnumerateFiles(local, "*.part").Any())
+            {
+                await Task.Delay(2);
+            }
+
+            if (Directory.EnumerateFiles(local, "*.part").Any())
+            {
+                if (!process.HasExited)
+                {
+                    process.Signal(9);
+                }
+
+                killed = true;
+            }
+
+            await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         }
+
+        Assert.True(killed, "five snapshots in a row finished before their .part file was seen");
 
         var (_, list, _) = await BackupCli.RunAsync(null, ["list", .. L.Flags(local)]);
         Assert.Contains("incomplete (a write was interrupted (.part left))", list, StringComparison.Ordinal);
