@@ -51,16 +51,23 @@ public sealed class InformerTests : IAsyncLifetime
 
     private static string? Value(Informer<V1ConfigMap> informer, string name) => informer.Get("default", name)?.Data?["v"];
 
-    [Fact]
-    public async Task Lists_in_pages_then_applies_every_change_in_order()
+    /// <summary>Five ConfigMaps named <paramref name="prefix"/>0-4, then an informer started over them and its first list done.</summary>
+    private async Task<(Informer<V1ConfigMap> Informer, Func<int> Changes)> FiveThenSyncedAsync(string prefix)
     {
         for (var i = 0; i < 5; i++)
         {
-            await _api.CreateAsync(ResourceKind.ConfigMaps, "default", Map($"m{i}", "0"), default);
+            await _api.CreateAsync(ResourceKind.ConfigMaps, "default", Map($"{prefix}{i}", "0"), default);
         }
 
         var (informer, _, changes) = Start();
         await informer.FirstSync.WaitAsync(TimeSpan.FromSeconds(10));
+        return (informer, changes);
+    }
+
+    [Fact]
+    public async Task Lists_in_pages_then_applies_every_change_in_order()
+    {
+        var (informer, changes) = await FiveThenSyncedAsync("m");
         Assert.Equal(5, informer.Items.Count(m => m.Metadata.Name.StartsWith('m')));
         Assert.True(_server.Requests.Where(r => r.Verb == "list" && r.Resource == "configmaps").Count >= 3); // 5 items, pages of 2
 
@@ -76,13 +83,7 @@ public sealed class InformerTests : IAsyncLifetime
     [Fact]
     public async Task Asks_for_the_next_page_before_parsing_the_one_it_has_and_for_each_page_once()
     {
-        for (var i = 0; i < 5; i++)
-        {
-            await _api.CreateAsync(ResourceKind.ConfigMaps, "default", Map($"p{i}", "0"), default);
-        }
-
-        var (informer, _, _) = Start();
-        await informer.FirstSync.WaitAsync(TimeSpan.FromSeconds(10));
+        var (informer, _) = await FiveThenSyncedAsync("p");
         var lists = _server.Requests.Where(r => r.Verb == "list" && r.Resource == "configmaps");
         Assert.Equal(3, lists.Count); // 5 items in pages of 2: each page asked for once, early or not
         Assert.Equal(3, lists.Select(r => r.Query).Distinct().Count());
