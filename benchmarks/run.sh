@@ -10,7 +10,8 @@
 #                                mirror vs etcdctl make-mirror (env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS);
 #                                PARTS=snapshot or PARTS=mirror runs one of them (default both)
 #   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, 100 changes
-#                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100; TIMELINE=1: alb's log up to ready)
+#                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100; TIMELINE=1: alb's log up to ready;
+#                                SLOWEST=N, ALB_ENV, ACCESS_LOG=PATH, PERF_SCHED=PATH [PERF_SCHED_ALL=1]: see benchmarks/ClusterScale/blame.py)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
 #   benchmarks/run.sh startup    alb published two ways, JIT and ReadyToRun (framework-dependent): start to ready, CPU until

@@ -70,7 +70,7 @@ for (var rep = 0; rep < reps; rep++)
     var start = Stopwatch.StartNew();
     var startedAt = DateTimeOffset.UtcNow;
     string[] serve = [.. albCommand, "serve", .. inCluster ? Array.Empty<string>() : ["--kubeconfig", kubeconfig], "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}",
-        "--admin", $"127.0.0.1:{admin}", "--access-log", "off", "--log-level", timeline ? "debug" : "warning"];
+        "--admin", $"127.0.0.1:{admin}", "--access-log", Environment.GetEnvironmentVariable("ACCESS_LOG") ?? "off", "--log-level", timeline ? "debug" : "warning"];
     var environment = new Dictionary<string, string> { ["POD_NAME"] = $"scale-{rep}", ["POD_NAMESPACE"] = "default", ["DOTNET_TC_DelaySingleProcMultiplier"] = "1" };
     foreach (var setting in (Environment.GetEnvironmentVariable("ALB_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
     {
@@ -162,8 +162,9 @@ for (var rep = 0; rep < reps; rep++)
             probing = Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromMinutes(10));
             if (Environment.GetEnvironmentVariable("PERF_SCHED") is { } perfData && pin)
             {
-                // Scheduler events on alb's CPU for 5 s of changes (perf sched timehist -i FILE reads them).
-                Process.Start(new ProcessStartInfo("perf", ["sched", "record", "-C", albCpu.ToString(CultureInfo.InvariantCulture), "-o", perfData, "--", "sleep", "5"])
+                // Scheduler events on alb's CPU (PERF_SCHED_ALL=1: every CPU) for 5 s of changes, stamped with
+                // CLOCK_MONOTONIC; perf sched timehist -i FILE reads them, blame.py lines them up with ACCESS_LOG.
+                Process.Start(new ProcessStartInfo("perf", ["sched", "record", "-k", "mono", .. (Environment.GetEnvironmentVariable("PERF_SCHED_ALL") == "1" ? (string[])["-a"] : ["-C", albCpu.ToString(CultureInfo.InvariantCulture)]), "-o", perfData, "--", "sleep", "5"])
                     { RedirectStandardError = true, RedirectStandardOutput = true });
             }
         }
