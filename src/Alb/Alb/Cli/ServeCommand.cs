@@ -28,7 +28,7 @@ internal static partial class ServeCommand
             : null;
         var transport = TransportTuning.From(Environment.GetEnvironmentVariable); // before anything starts: a bad value stops here
         var rebuildNice = RebuildThread.NiceFrom(Environment.GetEnvironmentVariable);
-        var requestSlice = RequestThreadSlices.MicrosecondsFrom(Environment.GetEnvironmentVariable);
+        var backgroundSlice = ThreadSlices.MicrosecondsFrom(Environment.GetEnvironmentVariable);
         HealthEndpoints.ConfigureDefaultMetrics();
         var builder = EdgeHost.CreateBuilder();
         builder.WebHost.UseSockets(transport);
@@ -45,7 +45,7 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton<ConfigPublisher>();
         builder.Services.AddSingleton<Publication>();
         builder.Services.AddSingleton(sp => new RebuildThread(rebuildNice, sp.GetRequiredService<ILogger<RebuildThread>>()));
-        builder.Services.AddHostedService(sp => new RequestThreadSlices(requestSlice, time, sp.GetRequiredService<ILogger<RequestThreadSlices>>()));
+        builder.Services.AddHostedService(sp => new ThreadSlices(backgroundSlice, time, sp.GetRequiredService<ILogger<ThreadSlices>>()));
         // The first load happens before Kestrel is configured, so its limits can come from the ConfigMap. From a
         // cluster, only the ConfigMap is read first; the rest is published after every informer's first full list.
         TranslationResult? first = null;

@@ -4,55 +4,58 @@ using System.Runtime.InteropServices;
 namespace Alb.Cli;
 
 /// <summary>
-/// Linux 6.12 and later: a short scheduler slice for the threads that serve requests (the thread pool's workers and
-/// the socket engine's threads, which run socket completions inline), so that a request woken while a CPU-bound thread
-/// of alb's own holds the CPU (a rebuild at 10,000 Ingresses, the JIT tiering code up) runs at once instead of at the
-/// next scheduler tick (4 ms at HZ=250). The kernel's EEVDF scheduler lets a waking thread with a shorter slice than
-/// the running one preempt it (sched_attr.sched_runtime for SCHED_OTHER, Documentation/scheduler/sched-eevdf.rst);
-/// the share of CPU each thread gets does not change. Measured at 10,000 Ingresses on one CPU: the p99 of requests
-/// to an untouched host during changes fell from 7.7-7.9 ms to 5.0-6.0 ms (docs/performance.md#alb-against-a-cluster).
+/// Linux 6.12 and later: a long scheduler slice for alb's CPU-bound background threads (the rebuild thread, the JIT's
+/// tiering thread, the background GC's thread), so that a request thread woken while one of them holds the CPU runs at
+/// once instead of at the next scheduler tick (4 ms at HZ=250). The kernel's EEVDF scheduler lets a waking thread
+/// whose slice is shorter than the running thread's preempt it (sched_attr.sched_runtime for SCHED_OTHER,
+/// Documentation/scheduler/sched-eevdf.rst); the share of CPU each thread gets does not change, and the request
+/// threads keep the kernel's default slice, so nothing changes between them under load. Measured at 10,000 Ingresses
+/// on one CPU: the p99 of requests to an untouched host during changes fell from 7.4-7.9 ms to about 5 ms
+/// (docs/performance.md#alb-against-a-cluster). A short slice for the request threads instead did as much there but
+/// cost up to 13 % of the requests per second under saturation (more switches between request threads).
 /// <para>
-/// A new thread inherits its creator's slice, so a thread pool worker that starts the JIT's thread would pass the
-/// short slice on: every scan gives the request threads the short slice and puts any other thread carrying it back
-/// to the kernel's default. Threads are found by the names the runtime gives them (<c>/proc/self/task/*/comm</c>),
-/// once at start and then every <see cref="Interval"/>. <c>ALB_REQUEST_SLICE_US=N</c> sets the slice (100 to
-/// 100,000 µs; 100 by default); 0 leaves every thread at the kernel's default. On an older kernel, another operating
-/// system, or where the call is refused (a seccomp profile), alb logs that once and serves as before.
+/// A new thread inherits its creator's slice, so a thread-pool worker the rebuild thread starts would carry the long
+/// slice: every scan gives the background threads the long slice and puts any other thread carrying it back to the
+/// kernel's default. Threads are found by the names the runtime and alb give them (<c>/proc/self/task/*/comm</c>),
+/// once at start and then every <see cref="Interval"/> (the JIT's thread comes and goes).
+/// <c>ALB_BACKGROUND_SLICE_US=N</c> sets the slice (5,000 to 100,000 µs; 10,000 by default); 0 leaves every thread at
+/// the kernel's default. On an older kernel, another operating system, or where the call is refused (a seccomp
+/// profile), alb logs that once and serves as before.
 /// </para>
 /// </summary>
-internal sealed partial class RequestThreadSlices : BackgroundService
+internal sealed partial class ThreadSlices : BackgroundService
 {
-    public const string Variable = "ALB_REQUEST_SLICE_US";
-    public const int DefaultMicroseconds = 100;
+    public const string Variable = "ALB_BACKGROUND_SLICE_US";
+    public const int DefaultMicroseconds = 10_000;
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
     private const uint SchedOther = 0;
     private const int AttrSize = 56;
-    private static readonly string[] RequestThreadNames = [".NET TP Worker", ".NET Sockets"];
+    private static readonly string[] BackgroundThreadNames = ["alb rebuild", ".NET Tiered Com", ".NET BGC"];
 
     private readonly ulong _sliceNs;
     private readonly TimeProvider _time;
-    private readonly ILogger<RequestThreadSlices> _logger;
+    private readonly ILogger<ThreadSlices> _logger;
 
-    public RequestThreadSlices(int microseconds, TimeProvider time, ILogger<RequestThreadSlices> logger)
+    public ThreadSlices(int microseconds, TimeProvider time, ILogger<ThreadSlices> logger)
     {
         _sliceNs = (ulong)microseconds * 1000;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>What a scan did: threads given the short slice, threads put back to the default, and whether the kernel took it.</summary>
-    internal readonly record struct ScanResult(int Shortened, int Restored, bool Supported);
+    /// <summary>What a scan did: threads given the long slice, threads put back to the default, and whether the kernel took it.</summary>
+    internal readonly record struct ScanResult(int Lengthened, int Restored, bool Supported);
 
-    /// <summary><c>ALB_REQUEST_SLICE_US</c>: 0 or 100-100,000 (100 when unset); throws <see cref="CommandLineException"/> naming it otherwise.</summary>
+    /// <summary><c>ALB_BACKGROUND_SLICE_US</c>: 0 or 5,000-100,000 (10,000 when unset); throws <see cref="CommandLineException"/> naming it otherwise.</summary>
     public static int MicrosecondsFrom(Func<string, string?> environment) => environment(Variable) switch
     {
         null or "" => DefaultMicroseconds,
-        var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n == 0 || n is >= 100 and <= 100_000) => n,
-        var other => throw new CommandLineException($"{Variable}={other}: must be 0 (the kernel's default slice) or a whole number of microseconds from 100 to 100000"),
+        var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n == 0 || n is >= 5_000 and <= 100_000) => n,
+        var other => throw new CommandLineException($"{Variable}={other}: must be 0 (the kernel's default slice) or a whole number of microseconds from 5000 to 100000"),
     };
 
-    internal static bool IsRequestThread(string name) => Array.IndexOf(RequestThreadNames, name) >= 0;
+    internal static bool IsBackgroundThread(string name) => Array.IndexOf(BackgroundThreadNames, name) >= 0;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,7 +78,7 @@ internal sealed partial class RequestThreadSlices : BackgroundService
     }
 
     /// <summary>
-    /// One pass over this process's threads: request threads get <paramref name="sliceNs"/>; any other thread that
+    /// One pass over this process's threads: background threads get <paramref name="sliceNs"/>; any other thread that
     /// carries exactly that slice (inherited from the thread that started it) goes back to the kernel's default.
     /// Threads with another scheduling policy are left alone.
     /// </summary>
@@ -86,7 +89,7 @@ internal sealed partial class RequestThreadSlices : BackgroundService
             return new ScanResult(0, 0, Supported: false);
         }
 
-        int shortened = 0, restored = 0;
+        int lengthened = 0, restored = 0;
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             if (!int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var tid) ||
@@ -95,7 +98,7 @@ internal sealed partial class RequestThreadSlices : BackgroundService
                 continue; // gone meanwhile, or not ours to change
             }
 
-            var wanted = IsRequestThread(name) ? sliceNs : attr.Runtime == sliceNs ? 0 : attr.Runtime;
+            var wanted = IsBackgroundThread(name) ? sliceNs : attr.Runtime == sliceNs ? 0 : attr.Runtime;
             if (wanted == attr.Runtime)
             {
                 continue;
@@ -109,7 +112,7 @@ internal sealed partial class RequestThreadSlices : BackgroundService
                     continue; // the thread ended
                 }
 
-                return new ScanResult(shortened, restored, Supported: false);
+                return new ScanResult(lengthened, restored, Supported: false);
             }
 
             if (wanted != 0)
@@ -117,10 +120,10 @@ internal sealed partial class RequestThreadSlices : BackgroundService
                 // A kernel before 6.12 takes the call and ignores sched_runtime for SCHED_OTHER.
                 if (!TryGet(calls, tid, out var after) || after.Runtime != wanted)
                 {
-                    return new ScanResult(shortened, restored, Supported: false);
+                    return new ScanResult(lengthened, restored, Supported: false);
                 }
 
-                shortened++;
+                lengthened++;
             }
             else
             {
@@ -128,7 +131,7 @@ internal sealed partial class RequestThreadSlices : BackgroundService
             }
         }
 
-        return new ScanResult(shortened, restored, Supported: true);
+        return new ScanResult(lengthened, restored, Supported: true);
     }
 
     /// <summary>The slice (ns) the kernel reports for thread <paramref name="tid"/> of this process; null if it cannot be read.</summary>
@@ -205,6 +208,6 @@ internal sealed partial class RequestThreadSlices : BackgroundService
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long GetAttr(long number, long tid, ref SchedAttr attr, long size, long flags);
 
-    [LoggerMessage(EventId = 331, Level = LogLevel.Information, Message = "Request threads keep the kernel's default scheduler slice: this kernel does not take a custom slice of {Microseconds} µs (Linux 6.12 or later does), or the call was refused")]
+    [LoggerMessage(EventId = 331, Level = LogLevel.Information, Message = "Background threads keep the kernel's default scheduler slice: this kernel does not take a custom slice of {Microseconds} µs (Linux 6.12 or later does), or the call was refused")]
     private static partial void LogUnsupported(ILogger logger, ulong microseconds);
 }
