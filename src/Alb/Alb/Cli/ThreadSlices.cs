@@ -9,10 +9,11 @@ namespace Alb.Cli;
 /// once instead of at the next scheduler tick (4 ms at HZ=250). The kernel's EEVDF scheduler lets a waking thread
 /// whose slice is shorter than the running thread's preempt it (sched_attr.sched_runtime for SCHED_OTHER,
 /// Documentation/scheduler/sched-eevdf.rst); the share of CPU each thread gets does not change, and the request
-/// threads keep the kernel's default slice, so nothing changes between them under load. Measured at 10,000 Ingresses
-/// on one CPU: the p99 of requests to an untouched host during changes fell from 7.4-7.9 ms to about 5 ms
-/// (docs/performance.md#alb-against-a-cluster). A short slice for the request threads instead did as much there but
-/// cost up to 13 % of the requests per second under saturation (more switches between request threads).
+/// threads keep the kernel's default slice, so nothing changes between them under load. Measured at 10,000
+/// Ingresses on one CPU: the p99 of requests to an untouched host during changes fell from 7.0-7.8 ms to 5.7-7.0 ms
+/// (docs/performance.md#alb-against-a-cluster). A 100 µs slice for the request threads instead did better there
+/// (5.0 ms) but makes request threads switch among themselves under saturation: h2-tls served 4 % and 9 % fewer
+/// requests per second in two load runs, one with each order of the targets.
 /// <para>
 /// A new thread inherits its creator's slice, so a thread-pool worker the rebuild thread starts would carry the long
 /// slice: every scan gives the background threads the long slice and puts any other thread carrying it back to the
