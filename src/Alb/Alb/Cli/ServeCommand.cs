@@ -44,7 +44,7 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton(options.Translation);
         builder.Services.AddSingleton<ConfigPublisher>();
         builder.Services.AddSingleton<Publication>();
-        builder.Services.AddSingleton(sp => new RebuildThread(rebuildNice, sp.GetRequiredService<ILogger<RebuildThread>>()));
+        builder.Services.AddSingleton(sp => new RebuildThread(rebuildNice, backgroundSlice, sp.GetRequiredService<ILogger<RebuildThread>>()));
         builder.Services.AddHostedService(sp => new ThreadSlices(backgroundSlice, time, sp.GetRequiredService<ILogger<ThreadSlices>>()));
         // The first load happens before Kestrel is configured, so its limits can come from the ConfigMap. From a
         // cluster, only the ConfigMap is read first; the rest is published after every informer's first full list.

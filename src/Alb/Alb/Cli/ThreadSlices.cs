@@ -16,9 +16,12 @@ namespace Alb.Cli;
 /// requests per second in two load runs, one with each order of the targets.
 /// <para>
 /// A new thread inherits its creator's slice, so a thread-pool worker the rebuild thread starts would carry the long
-/// slice: every scan gives the background threads the long slice and puts any other thread carrying it back to the
-/// kernel's default. Threads are found by the names the runtime and alb give them (<c>/proc/self/task/*/comm</c>),
-/// once at start and then every <see cref="Interval"/> (the JIT's thread comes and goes).
+/// slice: every scan gives the runtime's background threads the long slice and puts any other thread carrying it back
+/// to the kernel's default. Threads are found by the names the runtime gives them (<c>/proc/self/task/*/comm</c>),
+/// once at start and then every <see cref="Interval"/> (the JIT's thread comes and goes). The rebuild thread sets its
+/// own slice (<see cref="SetOwn"/>) and the scan leaves it alone: sched_setattr writes the nice value too, and that
+/// thread lowers its own nice with <c>ALB_REBUILD_NICE</c>, so a scan could otherwise write back the value it read
+/// just before.
 /// <c>ALB_BACKGROUND_SLICE_US=N</c> sets the slice (5,000 to 100,000 µs; 10,000 by default); 0 leaves every thread at
 /// the kernel's default. On an older kernel, another operating system, or where the call is refused (a seccomp
 /// profile), alb logs that once and serves as before.
@@ -32,7 +35,8 @@ internal sealed partial class ThreadSlices : BackgroundService
 
     private const uint SchedOther = 0;
     private const int AttrSize = 56;
-    private static readonly string[] BackgroundThreadNames = ["alb rebuild", ".NET Tiered Com", ".NET BGC"];
+    private static readonly string[] BackgroundThreadNames = [".NET Tiered Com", ".NET BGC"];
+    private const string SelfManaged = "alb rebuild";
 
     private readonly ulong _sliceNs;
     private readonly TimeProvider _time;
@@ -56,6 +60,7 @@ internal sealed partial class ThreadSlices : BackgroundService
         var other => throw new CommandLineException($"{Variable}={other}: must be 0 (the kernel's default slice) or a whole number of microseconds from 5000 to 100000"),
     };
 
+    /// <summary>The runtime's background threads this class sets; the rebuild thread sets its own slice.</summary>
     internal static bool IsBackgroundThread(string name) => Array.IndexOf(BackgroundThreadNames, name) >= 0;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -81,7 +86,7 @@ internal sealed partial class ThreadSlices : BackgroundService
     /// <summary>
     /// One pass over this process's threads: background threads get <paramref name="sliceNs"/>; any other thread that
     /// carries exactly that slice (inherited from the thread that started it) goes back to the kernel's default.
-    /// Threads with another scheduling policy are left alone.
+    /// Threads with another scheduling policy, and the rebuild thread, are left alone.
     /// </summary>
     internal static ScanResult Scan(ulong sliceNs)
     {
@@ -94,7 +99,7 @@ internal sealed partial class ThreadSlices : BackgroundService
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             if (!int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var tid) ||
-                ReadName(task) is not { } name || !TryGet(calls, tid, out var attr) || attr.Policy != SchedOther)
+                ReadName(task) is not { } name || name == SelfManaged || !TryGet(calls, tid, out var attr) || attr.Policy != SchedOther)
             {
                 continue; // gone meanwhile, or not ours to change
             }
@@ -137,6 +142,21 @@ internal sealed partial class ThreadSlices : BackgroundService
 
     /// <summary>The slice (ns) the kernel reports for thread <paramref name="tid"/> of this process; null if it cannot be read.</summary>
     internal static ulong? ReadSlice(int tid) => Syscalls() is { } calls && TryGet(calls, tid, out var attr) ? attr.Runtime : null;
+
+    /// <summary>
+    /// Gives the calling thread <paramref name="sliceNs"/> (0: the default); false if the kernel refused or ignored it.
+    /// Safe against the thread's own nice changes, which happen on the same thread.
+    /// </summary>
+    internal static bool SetOwn(ulong sliceNs)
+    {
+        if (Syscalls() is not { } calls || !TryGet(calls, 0, out var attr) || attr.Policy != SchedOther)
+        {
+            return false;
+        }
+
+        attr.Runtime = sliceNs; // tid 0: the calling thread
+        return SchedSetAttr(calls.Set, 0, ref attr, 0) == 0 && (sliceNs == 0 || (TryGet(calls, 0, out var after) && after.Runtime == sliceNs));
+    }
 
     /// <summary>Sets thread <paramref name="tid"/>'s slice (0: the default); false if the kernel refused.</summary>
     internal static bool WriteSlice(int tid, ulong sliceNs)

@@ -14,6 +14,8 @@ namespace Alb.Sources;
 /// p99 for an untouched host during changes (5.9-6.3 ms against 6.4-7.1 ms) but stretched GC pauses, which run on
 /// the thread that allocates, from at most 7.6 ms to 13-28 ms, since the JIT's thread kept the CPU meanwhile; so it
 /// is a knob, not a default. Linux gives each thread its own nice value; elsewhere the setting does nothing.
+/// The thread also takes the long scheduler slice of <c>ALB_BACKGROUND_SLICE_US</c> for itself, first thing
+/// (<see cref="Alb.Cli.ThreadSlices"/>), so that a request woken while a rebuild runs preempts it.
 /// </summary>
 internal sealed partial class RebuildThread : IDisposable
 {
@@ -23,12 +25,17 @@ internal sealed partial class RebuildThread : IDisposable
     private readonly BlockingCollection<Action> _work = new();
     private readonly Thread _thread;
     private readonly int _nice;
+    private readonly ulong _sliceNs;
     private readonly ILogger<RebuildThread> _logger;
     private bool _lowered;
 
-    public RebuildThread(int nice, ILogger<RebuildThread> logger)
+    /// <param name="nice">ALB_REBUILD_NICE.</param>
+    /// <param name="sliceMicroseconds">ALB_BACKGROUND_SLICE_US (0: the kernel's default slice).</param>
+    /// <param name="logger">Where a refused nice value is reported.</param>
+    public RebuildThread(int nice, int sliceMicroseconds, ILogger<RebuildThread> logger)
     {
         _nice = nice;
+        _sliceNs = (ulong)sliceMicroseconds * 1000;
         _logger = logger;
         _thread = new Thread(Loop) { IsBackground = true, Name = "alb rebuild" };
         _thread.Start();
@@ -69,6 +76,9 @@ internal sealed partial class RebuildThread : IDisposable
         return done.Task;
     }
 
+    /// <summary>The scheduler slice (ns) this thread runs with, read from the kernel (Linux; null elsewhere or on error).</summary>
+    public Task<ulong?> ReadSliceAsync() => RunAsync(() => Alb.Cli.ThreadSlices.ReadSlice(0), lower: false);
+
     /// <summary>The nice value this thread runs at, read from the kernel (Linux; null elsewhere or on error).</summary>
     public Task<int?> ReadNiceAsync() =>
         RunAsync(() => OperatingSystem.IsLinux() && GetPriority(0, 0) is var n && Marshal.GetLastPInvokeError() == 0 ? n : (int?)null, lower: false);
@@ -82,6 +92,11 @@ internal sealed partial class RebuildThread : IDisposable
 
     private void Loop()
     {
+        if (_sliceNs > 0 && OperatingSystem.IsLinux())
+        {
+            Alb.Cli.ThreadSlices.SetOwn(_sliceNs); // an older kernel ignores it; ThreadSlices logs that once
+        }
+
         foreach (var item in _work.GetConsumingEnumerable())
         {
             item();

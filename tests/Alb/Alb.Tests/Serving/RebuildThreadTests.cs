@@ -18,7 +18,7 @@ public sealed class RebuildThreadTests
     [Fact]
     public async Task Runs_work_in_order_on_its_own_thread_and_passes_on_failures()
     {
-        using var rebuilds = new RebuildThread(10, NullLogger<RebuildThread>.Instance);
+        using var rebuilds = new RebuildThread(10, 0, NullLogger<RebuildThread>.Instance);
         var order = new List<int>();
         var first = rebuilds.RunAsync(() => { Thread.Sleep(50); order.Add(1); return Environment.CurrentManagedThreadId; }, lower: false);
         var second = rebuilds.RunAsync(() => { order.Add(2); return Thread.CurrentThread.Name; }, lower: false);
@@ -33,7 +33,7 @@ public sealed class RebuildThreadTests
     [Fact]
     public async Task Lowers_its_priority_when_asked_and_keeps_it()
     {
-        using var rebuilds = new RebuildThread(12, NullLogger<RebuildThread>.Instance);
+        using var rebuilds = new RebuildThread(12, 0, NullLogger<RebuildThread>.Instance);
         var before = await rebuilds.ReadNiceAsync();
         Assert.NotNull(before);
         Assert.True(before <= 12, $"the test runs at nice {before} already");
@@ -47,10 +47,31 @@ public sealed class RebuildThreadTests
     [Fact]
     public async Task Nice_zero_leaves_the_priority_alone()
     {
-        using var rebuilds = new RebuildThread(0, NullLogger<RebuildThread>.Instance);
+        using var rebuilds = new RebuildThread(0, 0, NullLogger<RebuildThread>.Instance);
         var before = await rebuilds.ReadNiceAsync();
         await rebuilds.RunAsync(() => 0, lower: true);
         Assert.Equal(before, await rebuilds.ReadNiceAsync());
+    }
+
+    [Fact]
+    public async Task Takes_the_background_slice_for_itself_and_keeps_it_when_it_lowers_its_priority()
+    {
+        using var rebuilds = new RebuildThread(9, 15_000, NullLogger<RebuildThread>.Instance);
+        using var plain = new RebuildThread(0, 0, NullLogger<RebuildThread>.Instance);
+        var defaultSlice = await plain.ReadSliceAsync();
+        Assert.NotNull(defaultSlice);
+        if (defaultSlice == 0)
+        {
+            // A kernel before 6.12 reports no slice for SCHED_OTHER and ignores one: nothing changes.
+            Assert.Equal(0UL, await rebuilds.ReadSliceAsync());
+            return;
+        }
+
+        Assert.Equal(15_000_000UL, await rebuilds.ReadSliceAsync());
+        await rebuilds.RunAsync(() => 0, lower: true);
+        Assert.Equal(9, await rebuilds.ReadNiceAsync());
+        Assert.Equal(15_000_000UL, await rebuilds.ReadSliceAsync());
+        Assert.NotEqual(15_000_000UL, defaultSlice);
     }
 
     [Theory]
