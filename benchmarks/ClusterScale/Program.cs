@@ -144,7 +144,9 @@ for (var rep = 0; rep < reps; rep++)
     // first 10 changes, which the probe does not time; both are one-off costs of a fresh process.
     var probeUrl = $"http://127.0.0.1:{http}/p1";
     await Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromSeconds(3), rate: 0).ResultAsync();
+    var quietThreads = Readings.ThreadCpu(alb.Id);
     quiet.Add(await Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromSeconds(5)).ResultAsync());
+    var quietCpu = Readings.ByThread(quietThreads, Readings.ThreadCpu(alb.Id)); // what else ran on alb's CPU while "quiet"
     Probe? probing = null;
     var threadsBefore = new Dictionary<int, (string Name, double Ms)>();
     GcPauses? gcWatch = null;
@@ -239,13 +241,13 @@ for (var rep = 0; rep < reps; rep++)
     Console.WriteLine($"  requests to an unchanged host: quiet {Stats.Describe(quiet[^1])}; during changes {WarmChanges + 1}-{changes} {Stats.Describe(during[^1])}");
     Console.WriteLine($"  {gcLine}");
     Console.WriteLine($"  {stageLine}");
-    var byName = threadsAfter.Select(t => (t.Value.Name, Ms: t.Value.Ms - (threadsBefore.TryGetValue(t.Key, out var b) ? b.Ms : 0)))
-        .GroupBy(t => t.Name).Select(g => (Name: g.Key, Ms: g.Sum(t => t.Ms))).Where(t => t.Ms > 0).OrderByDescending(t => t.Ms);
+    var byName = Readings.ByThread(threadsBefore, threadsAfter);
     var pauseMs = pauses.Select(p => p.Ms).ToList();
     Console.WriteLine(pauseMs.Count == 0 ? "  GC pauses seen over EventPipe: none"
         : $"  GC pauses seen over EventPipe: {pauseMs.Count}, p50 {Stats.Percentile(pauseMs, 0.5):F2} / p90 {Stats.Percentile(pauseMs, 0.9):F2} / max {pauseMs.Max():F2} ms; " +
           string.Join(", ", pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key).Select(g => $"{(g.Key < 0 ? "no GC started" : $"gen{g.Key}")} {g.Count()} (max {g.Max(p => p.Ms):F1} ms)")));
     Console.WriteLine($"  alb's CPU during the timed changes by thread: {string.Join(", ", byName.Select(t => $"{t.Name} {t.Ms:F0} ms"))}");
+    Console.WriteLine($"  alb's CPU during the quiet probe by thread: {string.Join(", ", quietCpu.Select(t => $"{t.Name} {t.Ms:F0} ms"))}");
     if (Environment.GetEnvironmentVariable("SLOWEST") is { } slowest)
     {
         // The slowest probe requests, each placed after the change that began last before it (hey's clock starts a

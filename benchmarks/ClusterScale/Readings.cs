@@ -26,6 +26,11 @@ internal static class Readings
         return double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) / 1024 / 1024;
     }
 
+    // CPU per thread name between two readings of ThreadCpu (threads started meanwhile count from zero), largest first.
+    public static List<(string Name, double Ms)> ByThread(Dictionary<int, (string Name, double Ms)> before, Dictionary<int, (string Name, double Ms)> after) =>
+        [.. after.Select(t => (t.Value.Name, Ms: t.Value.Ms - (before.TryGetValue(t.Key, out var b) ? b.Ms : 0)))
+            .GroupBy(t => t.Name).Select(g => (Name: g.Key, Ms: g.Sum(t => t.Ms))).Where(t => t.Ms > 0).OrderByDescending(t => t.Ms)];
+
     // Each thread's name and CPU time (ms) from /proc; threads that exit in between are missed.
     public static Dictionary<int, (string Name, double Ms)> ThreadCpu(int pid)
     {

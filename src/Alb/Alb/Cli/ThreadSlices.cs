@@ -71,16 +71,23 @@ internal sealed partial class ThreadSlices : BackgroundService
         }
 
         using var timer = new PeriodicTimer(Interval, _time);
-        do
+        try
         {
-            var result = Scan(_sliceNs);
-            if (!result.Supported)
+            do
             {
-                LogUnsupported(_logger, _sliceNs / 1000);
-                return;
+                var result = Scan(_sliceNs);
+                if (!result.Supported)
+                {
+                    LogUnsupported(_logger, _sliceNs / 1000);
+                    return;
+                }
             }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping; also when the host never started (a port in use), where the host would log the cancellation as a crash.
+        }
     }
 
     /// <summary>
