@@ -144,6 +144,8 @@ for (var rep = 0; rep < reps; rep++)
     // first 10 changes, which the probe does not time; both are one-off costs of a fresh process.
     var probeUrl = $"http://127.0.0.1:{http}/p1";
     await Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromSeconds(3), rate: 0).ResultAsync();
+    // "Quiet" starts once the JIT, tiering the request path up after the burst, has been idle 1 s (at most 15 s).
+    var settled = await Readings.UntilIdleAsync(alb.Id, ".NET Tiered Com", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
     var quietThreads = Readings.ThreadCpu(alb.Id);
     quiet.Add(await Probe.Start(probeUrl, pin ? otherCpus : null, TimeSpan.FromSeconds(5)).ResultAsync());
     var quietCpu = Readings.ByThread(quietThreads, Readings.ThreadCpu(alb.Id)); // what else ran on alb's CPU while "quiet"
@@ -247,7 +249,7 @@ for (var rep = 0; rep < reps; rep++)
         : $"  GC pauses seen over EventPipe: {pauseMs.Count}, p50 {Stats.Percentile(pauseMs, 0.5):F2} / p90 {Stats.Percentile(pauseMs, 0.9):F2} / max {pauseMs.Max():F2} ms; " +
           string.Join(", ", pauses.GroupBy(p => p.Generation).OrderBy(g => g.Key).Select(g => $"{(g.Key < 0 ? "no GC started" : $"gen{g.Key}")} {g.Count()} (max {g.Max(p => p.Ms):F1} ms)")));
     Console.WriteLine($"  alb's CPU during the timed changes by thread: {string.Join(", ", byName.Select(t => $"{t.Name} {t.Ms:F0} ms"))}");
-    Console.WriteLine($"  alb's CPU during the quiet probe by thread: {string.Join(", ", quietCpu.Select(t => $"{t.Name} {t.Ms:F0} ms"))}");
+    Console.WriteLine($"  alb's CPU during the quiet probe by thread ({settled.TotalSeconds:F1} s after the warm-up): {string.Join(", ", quietCpu.Select(t => $"{t.Name} {t.Ms:F0} ms"))}");
     if (Environment.GetEnvironmentVariable("SLOWEST") is { } slowest)
     {
         // The slowest probe requests, each placed after the change that began last before it (hey's clock starts a

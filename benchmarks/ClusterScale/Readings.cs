@@ -31,6 +31,27 @@ internal static class Readings
         [.. after.Select(t => (t.Value.Name, Ms: t.Value.Ms - (before.TryGetValue(t.Key, out var b) ? b.Ms : 0)))
             .GroupBy(t => t.Name).Select(g => (Name: g.Key, Ms: g.Sum(t => t.Ms))).Where(t => t.Ms > 0).OrderByDescending(t => t.Ms)];
 
+    // Waits until the threads named `name` have used no CPU for `idle` (or `limit` passed); returns how long it waited.
+    public static async Task<TimeSpan> UntilIdleAsync(int pid, string name, TimeSpan idle, TimeSpan limit)
+    {
+        var waited = Stopwatch.StartNew();
+        double Used() => ThreadCpu(pid).Values.Where(t => t.Name == name).Sum(t => t.Ms);
+        var last = Used();
+        var still = Stopwatch.StartNew();
+        while (still.Elapsed < idle && waited.Elapsed < limit)
+        {
+            await Task.Delay(100);
+            var now = Used();
+            if (now != last)
+            {
+                last = now;
+                still.Restart();
+            }
+        }
+
+        return waited.Elapsed;
+    }
+
     // Each thread's name and CPU time (ms) from /proc; threads that exit in between are missed.
     public static Dictionary<int, (string Name, double Ms)> ThreadCpu(int pid)
     {
