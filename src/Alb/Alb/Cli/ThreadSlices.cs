@@ -19,7 +19,7 @@ namespace Alb.Cli;
 /// slice: every scan gives the runtime's background threads the long slice and puts any other thread carrying it back
 /// to the kernel's default. Threads are found by the names the runtime gives them (<c>/proc/self/task/*/comm</c>),
 /// once at start and then every <see cref="Interval"/> (the JIT's thread comes and goes). The rebuild thread sets its
-/// own slice (<see cref="SetOwn"/>) and the scan leaves it alone: sched_setattr writes the nice value too, and that
+/// own slice (<see cref="WriteSlice"/> with tid 0) and the scan leaves it alone: sched_setattr writes the nice value too, and that
 /// thread lowers its own nice with <c>ALB_REBUILD_NICE</c>, so a scan could otherwise write back the value it read
 /// just before.
 /// <c>ALB_BACKGROUND_SLICE_US=N</c> sets the slice (5,000 to 100,000 µs; 10,000 by default); 0 leaves every thread at
@@ -117,12 +117,11 @@ internal sealed partial class ThreadSlices : BackgroundService
                 continue;
             }
 
-            attr.Runtime = wanted; // 0: the kernel's default slice; the nice value read above is written back as it was
-            if (SchedSetAttr(calls.Set, tid, ref attr, 0) != 0)
+            if (!TrySet(calls, tid, attr, wanted, out var gone))
             {
-                if (Marshal.GetLastPInvokeError() == Esrch)
+                if (gone)
                 {
-                    continue; // the thread ended
+                    continue;
                 }
 
                 return new ScanResult(lengthened, restored, Supported: false);
@@ -130,12 +129,6 @@ internal sealed partial class ThreadSlices : BackgroundService
 
             if (wanted != 0)
             {
-                // A kernel before 6.12 takes the call and ignores sched_runtime for SCHED_OTHER.
-                if (!TryGet(calls, tid, out var after) || after.Runtime != wanted)
-                {
-                    return new ScanResult(lengthened, restored, Supported: false);
-                }
-
                 lengthened++;
             }
             else
@@ -151,30 +144,27 @@ internal sealed partial class ThreadSlices : BackgroundService
     internal static ulong? ReadSlice(int tid) => Syscalls() is { } calls && TryGet(calls, tid, out var attr) ? attr.Runtime : null;
 
     /// <summary>
-    /// Gives the calling thread <paramref name="sliceNs"/> (0: the default); false if the kernel refused or ignored it.
-    /// Safe against the thread's own nice changes, which happen on the same thread.
+    /// Sets thread <paramref name="tid"/>'s slice (0: the default; tid 0: the calling thread, which is how the rebuild
+    /// thread sets its own, safe against its own nice changes); false if the kernel refused or ignored it.
     /// </summary>
-    internal static bool SetOwn(ulong sliceNs)
+    internal static bool WriteSlice(int tid, ulong sliceNs) =>
+        Syscalls() is { } calls && TryGet(calls, tid, out var attr) && attr.Policy == SchedOther && TrySet(calls, tid, attr, sliceNs, out _);
+
+    /// <summary>
+    /// Writes <paramref name="attr"/> back with <paramref name="sliceNs"/> (the nice value in it as read) and checks a
+    /// non-zero slice took: a kernel before 6.12 takes the call and ignores sched_runtime for SCHED_OTHER.
+    /// </summary>
+    private static bool TrySet((long Set, long Get) calls, int tid, SchedAttr attr, ulong sliceNs, out bool gone)
     {
-        if (Syscalls() is not { } calls || !TryGet(calls, 0, out var attr) || attr.Policy != SchedOther)
-        {
-            return false;
-        }
-
-        attr.Runtime = sliceNs; // tid 0: the calling thread
-        return SchedSetAttr(calls.Set, 0, ref attr, 0) == 0 && (sliceNs == 0 || (TryGet(calls, 0, out var after) && after.Runtime == sliceNs));
-    }
-
-    /// <summary>Sets thread <paramref name="tid"/>'s slice (0: the default); false if the kernel refused.</summary>
-    internal static bool WriteSlice(int tid, ulong sliceNs)
-    {
-        if (Syscalls() is not { } calls || !TryGet(calls, tid, out var attr))
-        {
-            return false;
-        }
-
         attr.Runtime = sliceNs;
-        return SchedSetAttr(calls.Set, tid, ref attr, 0) == 0;
+        gone = false;
+        if (SchedSetAttr(calls.Set, tid, ref attr, 0) != 0)
+        {
+            gone = Marshal.GetLastPInvokeError() == Esrch; // the thread ended
+            return false;
+        }
+
+        return sliceNs == 0 || (TryGet(calls, tid, out var after) && after.Runtime == sliceNs);
     }
 
     private static string? ReadName(string task)

@@ -94,7 +94,7 @@ internal sealed partial class RebuildThread : IDisposable
     {
         if (_sliceNs > 0 && OperatingSystem.IsLinux())
         {
-            Alb.Cli.ThreadSlices.SetOwn(_sliceNs); // an older kernel ignores it; ThreadSlices logs that once
+            Alb.Cli.ThreadSlices.WriteSlice(0, _sliceNs); // tid 0: this thread; an older kernel ignores it; ThreadSlices logs that once
         }
 
         foreach (var item in _work.GetConsumingEnumerable())
