@@ -52,7 +52,7 @@ if [ "$what" = vrrp ]; then
 fi
 if [ "$what" = cluster ]; then
   # alb as the image ships it: self-contained, trimmed, ReadyToRun (-p:AlbImage=true; and the image's
-  # DOTNET_TC_DelaySingleProcMultiplier=1, set by the benchmark)
+  # tier-up settings, set by the benchmark)
   out=benchmarks/results/cluster-build
   rm -rf "$out"
   dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbImage=true -o "$out"

@@ -71,7 +71,7 @@ for (var rep = 0; rep < reps; rep++)
     var startedAt = DateTimeOffset.UtcNow;
     string[] serve = [.. albCommand, "serve", .. inCluster ? Array.Empty<string>() : ["--kubeconfig", kubeconfig], "--http", $"127.0.0.1:{http}", "--https", $"127.0.0.1:{https}",
         "--admin", $"127.0.0.1:{admin}", "--access-log", Environment.GetEnvironmentVariable("ACCESS_LOG") ?? "off", "--log-level", timeline ? "debug" : "warning"];
-    var environment = new Dictionary<string, string> { ["POD_NAME"] = $"scale-{rep}", ["POD_NAMESPACE"] = "default", ["DOTNET_TC_DelaySingleProcMultiplier"] = "1" };
+    var environment = new Dictionary<string, string> { ["POD_NAME"] = $"scale-{rep}", ["POD_NAMESPACE"] = "default", ["DOTNET_TC_DelaySingleProcMultiplier"] = "1", ["DOTNET_TC_CallCountThreshold"] = "1000" };
     foreach (var setting in (Environment.GetEnvironmentVariable("ALB_ENV") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
     {
         environment[setting[..setting.IndexOf('=', StringComparison.Ordinal)]] = setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..];

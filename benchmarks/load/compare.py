@@ -220,7 +220,8 @@ spec:
 # (3,500 req/s against 15,000 once tiered up). With the multiplier at 1 (the usual 100 ms) it is at steady state
 # within 5-10 s, and, unlike no delay at all, the start-up's code is not recompiled while it runs.
 DOTNET_TARGETS = {"alb", "yarp-min"}
-DOTNET_ENV = {"DOTNET_TC_DelaySingleProcMultiplier": "1"}  # as the image sets it (docs/alb.md#running-on-one-cpu)
+# As the image sets them (docs/alb.md#the-runtimes-tier-up-settings).
+DOTNET_ENV = {"DOTNET_TC_DelaySingleProcMultiplier": "1", "DOTNET_TC_CallCountThreshold": "1000"}
 
 
 def start_all():

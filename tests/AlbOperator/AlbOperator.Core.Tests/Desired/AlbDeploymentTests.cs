@@ -113,13 +113,14 @@ public class AlbDeploymentTests
     }
 
     [Fact]
-    public void Sets_the_pod_identity_and_the_tier_up_delay()
+    public void Sets_the_pod_identity_and_the_tier_up_settings()
     {
         var env = Alb().Env;
 
         Assert.Equal("metadata.name", env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
         Assert.Equal("metadata.namespace", env.Single(e => e.Name == "POD_NAMESPACE").ValueFrom.FieldRef.FieldPath);
         Assert.Equal("1", env.Single(e => e.Name == "DOTNET_TC_DelaySingleProcMultiplier").Value);
+        Assert.Equal("1000", env.Single(e => e.Name == "DOTNET_TC_CallCountThreshold").Value);
         Assert.DoesNotContain(env, e => e.Name == "DOTNET_TC_CallCountingDelayMs"); // no wait at all recompiled the start-up's code as it ran
     }
 
