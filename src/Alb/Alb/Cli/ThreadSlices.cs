@@ -220,6 +220,12 @@ internal sealed partial class ThreadSlices : BackgroundService
 
     private static int SchedGetAttr(long number, int tid, ref SchedAttr attr, uint size, uint flags) => (int)GetAttr(number, tid, ref attr, size, flags);
 
+    /// <summary>Sets the calling thread's nice value (Linux: PRIO_PROCESS with who = 0, this thread only); false elsewhere or when refused.</summary>
+    internal static bool SetOwnNice(int nice) => OperatingSystem.IsLinux() && SetPriority(0, 0, nice) == 0;
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, int who, int prio);
+
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long SetAttr(long number, long tid, ref SchedAttr attr, long flags);
 

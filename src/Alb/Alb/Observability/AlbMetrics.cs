@@ -52,16 +52,18 @@ internal sealed class AlbMetrics
     /// <summary>alb_upstream_forward_total{path="general"}: a request sent by YARP's forwarder.</summary>
     public Counter.Child GeneralForwards { get; }
 
-    public void Applied(long hash, int routes, int backends, DateTimeOffset now)
+    public void Applied(int routes, int backends, DateTimeOffset now)
     {
         _reloads.WithLabels("applied").Inc();
         _success.Inc();
         _lastReloadSuccessful.Set(1);
         _lastReloadTimestamp.Set(now.ToUnixTimeSeconds());
-        _configHash.Set(hash);
         _routes.Set(routes);
         _backends.Set(backends);
     }
+
+    /// <summary>The hash of the configuration that serves (set just after <see cref="Applied"/>; the first one after alb is ready).</summary>
+    public void Hashed(long hash) => _configHash.Set(hash);
 
     public void Rebuilt(TimeSpan read, TimeSpan translate, TimeSpan publish)
     {

@@ -113,14 +113,11 @@ internal sealed partial class RebuildThread : IDisposable
         _lowered = true; // once, whether or not the kernel agrees
         // PRIO_PROCESS with who = 0 is the calling thread on Linux; raising the value needs no privilege. The value is
         // absolute: a process started under `nice -n 5` gets 10 here, not 15.
-        if (SetPriority(0, 0, _nice) != 0)
+        if (!ThreadSlices.SetOwnNice(_nice))
         {
             LogNiceFailed(_logger, _nice, Marshal.GetLastPInvokeError());
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
-    private static partial int SetPriority(int which, int who, int prio);
 
     [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
     private static partial int GetPriority(int which, int who);

@@ -94,6 +94,25 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Assert.True(Sample(metrics, "dotnet_gc_allocated_bytes_total ") > allocated, metrics);
     }
 
+    [Fact]
+    public async Task The_config_hash_follows_the_table_that_serves_the_first_one_made_after_ready()
+    {
+        // The first table's hash is made after alb is ready (System.Text.Json's start is not on the ready path).
+        async Task<double> HashAsync() => Sample(await _alb.MetricsAsync(), "nginx_ingress_controller_config_hash ");
+        await _alb.WaitUntilAsync(async () => await HashAsync() != 0, TimeSpan.FromSeconds(5), "the first table's hash");
+        var first = await HashAsync();
+
+        _alb.Manifests.Write("more.yaml", ManifestDir.Ingress("more", "more.example.com", "/", "web", ns: "shop"));
+        await _alb.WaitUntilAsync(async () => await HashAsync() != first, TimeSpan.FromSeconds(5), "the changed table's hash");
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "more.example.com" } })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _alb.Http.SendAsync(request)).StatusCode);
+        }
+
+        _alb.Manifests.Delete("more.yaml");
+        await _alb.WaitUntilAsync(async () => await HashAsync() == first, TimeSpan.FromSeconds(5), "the first table's hash again"); // the same table, the same hash
+    }
+
     private static double Sample(string metrics, string prefix)
     {
         var line = metrics.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
