@@ -223,8 +223,14 @@ internal sealed partial class ThreadSlices : BackgroundService
     /// <summary>Sets the calling thread's nice value (Linux: PRIO_PROCESS with who = 0, this thread only); false elsewhere or when refused.</summary>
     internal static bool SetOwnNice(int nice) => OperatingSystem.IsLinux() && SetPriority(0, 0, nice) == 0;
 
+    /// <summary>The calling thread's nice value (Linux; null elsewhere or on error).</summary>
+    internal static int? ReadOwnNice() => OperatingSystem.IsLinux() && GetPriority(0, 0) is var n && Marshal.GetLastPInvokeError() == 0 ? n : null;
+
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, int who, int prio);
+
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    private static partial int GetPriority(int which, int who);
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long SetAttr(long number, long tid, ref SchedAttr attr, long flags);

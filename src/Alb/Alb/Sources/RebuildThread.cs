@@ -81,7 +81,7 @@ internal sealed partial class RebuildThread : IDisposable
 
     /// <summary>The nice value this thread runs at, read from the kernel (Linux; null elsewhere or on error).</summary>
     public Task<int?> ReadNiceAsync() =>
-        RunAsync(() => OperatingSystem.IsLinux() && GetPriority(0, 0) is var n && Marshal.GetLastPInvokeError() == 0 ? n : (int?)null, lower: false);
+        RunAsync(ThreadSlices.ReadOwnNice, lower: false);
 
     public void Dispose()
     {
@@ -118,9 +118,6 @@ internal sealed partial class RebuildThread : IDisposable
             LogNiceFailed(_logger, _nice, Marshal.GetLastPInvokeError());
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
-    private static partial int GetPriority(int which, int who);
 
     [LoggerMessage(EventId = 330, Level = LogLevel.Warning, Message = "Could not set the rebuild thread's nice value to {Nice} (errno {Errno}); rebuilds run at the priority they have")]
     private static partial void LogNiceFailed(ILogger logger, int nice, int errno);
