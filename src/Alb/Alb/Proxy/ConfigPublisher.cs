@@ -41,8 +41,15 @@ internal sealed partial class ConfigPublisher(
     private long _published; // tables applied
     private long _reported; // the newest of them whose hash the metric shows
     private volatile ProxyState? _current;
+    private Task _firstHash = Task.CompletedTask;
+
+    /// <summary>How long after the first table serves its hash is made.</summary>
+    public static readonly TimeSpan FirstHashDelay = TimeSpan.FromSeconds(1);
 
     public ProxyState? Current => _current;
+
+    /// <summary>Done once the first table's hash is reported (or failed); for tests.</summary>
+    internal Task FirstHash => _firstHash;
 
     /// <summary>True once a route table has been applied: /readyz answers 200 from then on.</summary>
     public bool Ready => _current is not null;
@@ -79,21 +86,7 @@ internal sealed partial class ConfigPublisher(
                 var sequence = ++_published;
                 if (sequence == 1)
                 {
-                    // The hash is for the metric and the log only, and the first one pays for System.Text.Json's start
-                    // (about 0.1 s of CPU): made on a thread at the lowest priority, it takes no CPU the start-up and
-                    // the first requests want (ready after 0.60 s instead of 0.72 s on one CPU).
-                    new Thread(() =>
-                    {
-                        Cli.ThreadSlices.SetOwnNice(19);
-                        try
-                        {
-                            Report(state, sequence);
-                        }
-                        catch (Exception e) when (e is not OutOfMemoryException)
-                        {
-                            LogHashFailed(logger, e); // the table serves; only its hash is missing (0)
-                        }
-                    }) { IsBackground = true, Name = "alb first hash" }.Start();
+                    _firstHash = HashLater(state, sequence);
                 }
                 else
                 {
@@ -111,6 +104,35 @@ internal sealed partial class ConfigPublisher(
                 return PublishOutcome.Failed;
             }
         }
+    }
+
+    /// <summary>
+    /// The first table's hash is for the metric and the log only, and the first one pays for System.Text.Json's start
+    /// (about 0.1 s of CPU): made on a thread of its own <see cref="FirstHashDelay"/> after the first table serves, it
+    /// takes no CPU from the start-up and the first requests (ready after 0.60 s instead of 0.72 s on one CPU). The
+    /// thread keeps the process's priority: at a lower one it was starved on a busy machine while holding what a later
+    /// publish's hash needed too (System.Text.Json's first use), and changes waited seconds behind it.
+    /// </summary>
+    private Task HashLater(ProxyState state, long sequence)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                Task.Delay(FirstHashDelay, time).GetAwaiter().GetResult();
+                Report(state, sequence);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogHashFailed(logger, e); // the table serves; only its hash is missing (0)
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        }) { IsBackground = true, Name = "alb first hash" }.Start();
+        return done.Task;
     }
 
     /// <summary>
