@@ -35,6 +35,7 @@ what=${1:-all}
 if [ "$what" = all ] || [ "$what" = load ]; then
   dotnet build -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj
   dotnet build -c Release -v quiet -nologo benchmarks/YarpMin/YarpMin.csproj
+  dotnet build -c Release -v quiet -nologo benchmarks/LoopMin/LoopMin.csproj
   python3 benchmarks/load/compare.py
 fi
 if [ "$what" = all ] || [ "$what" = micro ]; then

@@ -27,8 +27,14 @@ public sealed class NetnsLab : IAsyncDisposable
 
     public static IPAddress Address(int i) => IPAddress.Parse($"192.0.2.{10 + i}");
 
-    /// <summary>Null when namespaces can be made here; otherwise why not (the test is skipped with that reason).</summary>
-    public static string? Unavailable()
+    /// <summary>
+    /// Null when namespaces can be made here; otherwise why not (the test is skipped with that reason). Probed once
+    /// per process: tests run in parallel, and two probes under one name made the second fail ("File exists"), which
+    /// skipped a keepalived interop test in CI.
+    /// </summary>
+    public static string? Unavailable() => Probe.Value;
+
+    private static readonly Lazy<string?> Probe = new(() =>
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -44,7 +50,7 @@ public sealed class NetnsLab : IAsyncDisposable
         var (code, _, error) = Run("ip", "netns", "add", probe);
         Run("ip", "netns", "del", probe);
         return code == 0 ? null : $"ip netns add failed: {error.Trim()}";
-    }
+    });
 
     public static NetnsLab Create(int nodes)
     {

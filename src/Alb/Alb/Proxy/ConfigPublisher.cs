@@ -116,11 +116,12 @@ internal sealed partial class ConfigPublisher(
     private Task HashLater(ProxyState state, long sequence)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var delay = Task.Delay(FirstHashDelay, time); // from now, not from whenever the thread gets going
         new Thread(() =>
         {
             try
             {
-                Task.Delay(FirstHashDelay, time).GetAwaiter().GetResult();
+                delay.GetAwaiter().GetResult();
                 Report(state, sequence);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
