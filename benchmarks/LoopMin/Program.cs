@@ -70,14 +70,14 @@ namespace LoopMin
         public ulong Data;
     }
 
-    internal sealed class Client(int fd)
+    internal sealed class Client
     {
-        public readonly int Fd = fd;
+        public int Fd;
         public readonly byte[] In = GC.AllocateArray<byte>(16 * 1024, pinned: true);
         public int InLength;
         public Upstream? Up;
         public bool CloseAfter;
-        public byte[] Pending = GC.AllocateArray<byte>(64 * 1024, pinned: true); // what the client's socket did not take
+        public byte[] Pending = GC.AllocateArray<byte>(80 * 1024, pinned: true); // what the client's socket did not take
         public int PendingLength;
     }
 
@@ -99,7 +99,9 @@ namespace LoopMin
         private static readonly byte[] BadGateway = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray();
         private readonly object?[] _byFd = new object?[1 << 20];
         private readonly Stack<Upstream> _idle = new();
+        private readonly Stack<Client> _freeClients = new();
         private readonly byte[] _head = GC.AllocateArray<byte>(20 * 1024, pinned: true);
+        private readonly byte[] _out = GC.AllocateArray<byte>(80 * 1024, pinned: true);
         private readonly Dictionary<string, IPEndPoint> _routes = new(StringComparer.OrdinalIgnoreCase);
         private int _epoll;
 
@@ -174,7 +176,12 @@ namespace LoopMin
 
                 var one = 1;
                 Native.setsockopt(fd, 6, 1, &one, sizeof(int)); // TCP_NODELAY
-                _byFd[fd] = new Client(fd);
+                var client = _freeClients.Count > 0 ? _freeClients.Pop() : new Client(); // buffers reused, as nginx pools them
+                client.Fd = fd;
+                client.InLength = 0;
+                client.PendingLength = 0;
+                client.CloseAfter = false;
+                _byFd[fd] = client;
                 Native.Control(_epoll, Native.CtlAdd, fd, Native.EpollIn);
             }
         }
@@ -365,6 +372,33 @@ namespace LoopMin
 
                 up.HeadDone = true;
                 up.Remaining = length - (data.Length - (end + 4));
+
+                // The response head is rewritten, as a proxy must: hop-by-hop headers dropped, Connection for the
+                // client's connection. It goes out in one send with the start of the body.
+                var written = 0;
+                var rest = data[..(end + 2)];
+                while (rest.Length > 0)
+                {
+                    var next = rest.IndexOf("\r\n"u8);
+                    var header = rest[..(next + 2)];
+                    rest = rest[(next + 2)..];
+                    var colon = header.IndexOf((byte)':');
+                    if (colon > 0 && (Ascii.EqualsIgnoreCase(header[..colon], "Connection"u8) || Ascii.EqualsIgnoreCase(header[..colon], "Keep-Alive"u8)))
+                    {
+                        continue;
+                    }
+
+                    header.CopyTo(_out.AsSpan(written));
+                    written += header.Length;
+                }
+
+                var connection = client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "Connection: keep-alive\r\n\r\n"u8;
+                connection.CopyTo(_out.AsSpan(written));
+                written += connection.Length;
+                var body = data[(end + 4)..];
+                body.CopyTo(_out.AsSpan(written));
+                written += body.Length;
+                data = _out.AsSpan(0, written);
             }
             else
             {
@@ -485,6 +519,7 @@ namespace LoopMin
 
             _byFd[client.Fd] = null;
             Native.close(client.Fd); // also leaves the epoll set
+            _freeClients.Push(client);
         }
 
         private void Drop(Upstream up)
