@@ -1,6 +1,6 @@
 namespace Alb.Core.Http1;
 
-/// <summary>Why a response head was not accepted (<see cref="HeadError.Incomplete"/>: read more and parse again).</summary>
+/// <summary>Why a head was not accepted (<see cref="HeadError.Incomplete"/>: read more and parse again).</summary>
 public enum HeadError
 {
     None,
@@ -19,6 +19,16 @@ public enum HeadError
     DuplicateContentLength,
     TransferEncodingWithContentLength,
     UnsupportedTransferEncoding,
+
+    // Requests only (RequestHeadParser).
+    BadRequestLine,
+    RequestLineTooLong,
+    BadTarget,
+    UnsupportedTarget,
+    MissingHost,
+    DuplicateHost,
+    BadHost,
+    TransferEncodingInHttp10,
 }
 
 /// <summary>How the body after a head ends (RFC 9112 §6.3).</summary>
@@ -40,10 +50,11 @@ public readonly record struct HeadLimits(int MaxHeadBytes, int MaxHeaders)
 }
 
 /// <summary>
-/// A parsed HTTP/1.x response head: offsets into the caller's buffer, reused from one response to the next (one per
-/// upstream connection), so parsing allocates nothing.
+/// What a request head and a response head share: the field lines as offsets into the caller's buffer, and the fields
+/// that decide the framing and the connection, checked as they are met (<see cref="FieldLines"/>). Reused from one
+/// message to the next, so parsing allocates nothing.
 /// </summary>
-public sealed class ResponseHead
+public abstract class MessageHead
 {
     private HeaderRange[] _headers = new HeaderRange[16];
 
@@ -52,12 +63,6 @@ public sealed class ResponseHead
 
     /// <summary>0 for HTTP/1.0, 1 for HTTP/1.1.</summary>
     public int MinorVersion { get; internal set; }
-
-    public int Status { get; internal set; }
-
-    public int ReasonStart { get; internal set; }
-
-    public int ReasonLength { get; internal set; }
 
     public int HeaderCount { get; internal set; }
 
@@ -69,10 +74,40 @@ public sealed class ResponseHead
     /// <summary>Connection: close.</summary>
     public bool ConnectionClose { get; internal set; }
 
-    /// <summary>Connection: keep-alive (what an HTTP/1.0 answer needs to be kept).</summary>
+    /// <summary>Connection: keep-alive (what an HTTP/1.0 message needs for its connection to be kept).</summary>
     public bool ConnectionKeepAlive { get; internal set; }
 
     public ReadOnlySpan<HeaderRange> Headers => _headers.AsSpan(0, HeaderCount);
+
+    /// <summary>A field the head's own parser looks at (request: Host, Upgrade, Expect); the framing fields are seen first.</summary>
+    internal virtual HeadError Field(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int valueOffset) => HeadError.None;
+
+    internal virtual void Reset()
+    {
+        Length = MinorVersion = HeaderCount = 0;
+        ContentLength = -1;
+        Chunked = ConnectionClose = ConnectionKeepAlive = false;
+    }
+
+    internal void Add(HeaderRange header)
+    {
+        if (HeaderCount == _headers.Length)
+        {
+            Array.Resize(ref _headers, _headers.Length * 2);
+        }
+
+        _headers[HeaderCount++] = header;
+    }
+}
+
+/// <summary>A parsed HTTP/1.x response head: offsets into the caller's buffer, reused from one response to the next (one per upstream connection).</summary>
+public sealed class ResponseHead : MessageHead
+{
+    public int Status { get; internal set; }
+
+    public int ReasonStart { get; internal set; }
+
+    public int ReasonLength { get; internal set; }
 
     /// <summary>1xx: an interim answer; the final one follows on the same connection.</summary>
     public bool IsInterim => Status is >= 100 and < 200;
@@ -88,20 +123,9 @@ public sealed class ResponseHead
     public bool KeepAlive(bool headRequest) =>
         !ConnectionClose && (MinorVersion == 1 || ConnectionKeepAlive) && Framing(headRequest) != BodyFraming.UntilClose;
 
-    internal void Reset()
+    internal override void Reset()
     {
-        Length = MinorVersion = Status = ReasonStart = ReasonLength = HeaderCount = 0;
-        ContentLength = -1;
-        Chunked = ConnectionClose = ConnectionKeepAlive = false;
-    }
-
-    internal void Add(HeaderRange header)
-    {
-        if (HeaderCount == _headers.Length)
-        {
-            Array.Resize(ref _headers, _headers.Length * 2);
-        }
-
-        _headers[HeaderCount++] = header;
+        base.Reset();
+        Status = ReasonStart = ReasonLength = 0;
     }
 }
