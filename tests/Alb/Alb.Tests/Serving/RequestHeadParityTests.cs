@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Alb.Core.Http1;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Alb.Tests.Serving;
+
+/// <summary>
+/// The request head parser of alb's own HTTP/1.1 server promises a strict subset of what Kestrel accepts, read alike.
+/// Checked against Kestrel itself, as alb serves today: mutated request heads that the parser accepts are sent over raw
+/// sockets, and Kestrel must accept each one (no 400, 414, 431 or 505) and hand the origin the same method and target.
+/// </summary>
+public sealed class RequestHeadParityTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private TestOrigin _origin = null!;
+    private AlbInstance _alb = null!;
+
+    public async Task InitializeAsync()
+    {
+        _origin = await TestOrigin.StartAsync("o");
+        var dir = new ManifestDir();
+        dir.Write("all.yaml", ManifestDir.Backend("o", [_origin.Port]) + ManifestDir.Ingress("app", "app.example.com", "/", "o"));
+        _alb = await AlbInstance.StartAsync(dir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _alb.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Every_head_the_parser_accepts_kestrel_accepts_with_the_same_method_and_target()
+    {
+        var seeds = new[]
+        {
+            "GET /a/b?c=d HTTP/1.1\r\nHost: app.example.com\r\nAccept: */*\r\n\r\n",
+            "GET /x;y=1/z?q=%41&r=~ HTTP/1.1\r\nHost: app.example.com:80\r\nX-A: v\r\n\r\n",
+            "HEAD /h HTTP/1.1\r\nHost: APP.example.com\r\nConnection: close\r\n\r\n",
+            "GET /v HTTP/1.0\r\nHost: app.example.com\r\nUser-Agent: t/1\r\n\r\n",
+            "DELETE /d/'(x)'*,+ HTTP/1.1\r\nHost: app.example.com\r\nX-Q: \"a b\"\t\r\n\r\n",
+        };
+        var interesting = " /?%.#\\:@;=&!$'()*+,~-_\t\"<>[]{}|^`0aA"u8.ToArray();
+        var random = new Random(17);
+        var head = new RequestHead();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var checkedCount = 0;
+        for (var attempt = 0; attempt < 50_000 && checkedCount < 250; attempt++)
+        {
+            var bytes = new List<byte>(Encoding.ASCII.GetBytes(seeds[attempt % seeds.Length]));
+            for (var n = random.Next(1, 4); n > 0; n--)
+            {
+                var at = random.Next(bytes.Count - 2); // not after the final CRLF
+                var value = random.Next(4) == 0 ? (byte)random.Next(0x20, 0x7f) : interesting[random.Next(interesting.Length)];
+                if (random.Next(2) == 0)
+                {
+                    bytes[at] = value;
+                }
+                else
+                {
+                    bytes.Insert(at, value);
+                }
+            }
+
+            var input = bytes.ToArray();
+            var text = Encoding.ASCII.GetString(input);
+            if (RequestHeadParser.TryParse(input, head, RequestLimits.Default) != HeadError.None || head.Length != input.Length || head.Framing != BodyFraming.None || !seen.Add(text))
+            {
+                continue;
+            }
+
+            checkedCount++;
+            var method = Encoding.ASCII.GetString(input, 0, head.MethodLength);
+            var target = Encoding.ASCII.GetString(input, head.TargetStart, head.TargetLength);
+            var host = Encoding.ASCII.GetString(input, head.HostStart, head.HostLength).Split(':')[0];
+            var answer = await ExchangeAsync(input);
+            var status = RawHttp.Status(answer);
+            Assert.True(status is not (400 or 414 or 431 or 505), $"Kestrel refused a head the parser accepts ({status}):\n{text}\n{answer}");
+            if (status == 200 && method != "HEAD")
+            {
+                var body = answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+                body = body[body.IndexOf('{', StringComparison.Ordinal)..(body.LastIndexOf('}') + 1)]; // the JSON, chunked or not
+                using var json = JsonDocument.Parse(body);
+                Assert.Equal(method, json.RootElement.GetProperty("method").GetString());
+                Assert.Equal(target, json.RootElement.GetProperty("target").GetString());
+                Assert.Equal("app.example.com", host, ignoreCase: true);
+            }
+        }
+
+        output.WriteLine($"{checkedCount} accepted heads checked");
+        Assert.True(checkedCount >= 250, $"only {checkedCount} mutated heads were accepted");
+    }
+
+    /// <summary>Sends one request, ends the sending side (so the answer is the last), and reads to the close.</summary>
+    private async Task<string> ExchangeAsync(byte[] request)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
+        await socket.SendAsync(request);
+        socket.Shutdown(SocketShutdown.Send);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var text = new StringBuilder();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token)) > 0)
+        {
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
+    }
+}
