@@ -8,6 +8,7 @@ namespace Alb.Fuzz;
 /// Alb.Fuzz: the annotation-parser fuzz harness behind benchmarks/fuzz/run.sh.
 /// <list type="bullet">
 /// <item><c>afl-http1</c>, <c>seeds-http1 OUT_DIR DICT_FILE</c>, <c>replay-http1 PATH...</c>: the same for the HTTP/1.1 response parser (<see cref="Http1Target"/>).</item>
+/// <item><c>afl-http1-request</c>, <c>seeds-http1-request OUT_DIR DICT_FILE</c>, <c>replay-http1-request PATH...</c>: the same for the request head parser (<see cref="Http1RequestTarget"/>).</item>
 /// <item><c>afl</c>: SharpFuzz's in-process fork server for afl-fuzz (Alb.Core.dll instrumented by the sharpfuzz tool).</item>
 /// <item><c>seeds TRANSLATION_DIR OUT_DIR DICT_FILE</c>: the seed corpus and the AFL dictionary.</item>
 /// <item><c>replay PATH...</c>: runs files (or every file of folders) through the target; prints each crash with its stack.</item>
@@ -58,6 +59,35 @@ public static class Program
 
             case "replay-http1" when args.Length >= 2:
                 return Replay(args[1..], Http1Run);
+
+            case "afl-http1-request":
+            {
+                var buffer = new MemoryStream();
+                Fuzzer.Run(stream =>
+                {
+                    buffer.SetLength(0);
+                    stream.CopyTo(buffer);
+                    Http1RequestTarget.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                });
+                return 0;
+            }
+
+            case "seeds-http1-request" when args.Length == 3:
+            {
+                var seeds = Http1RequestTarget.Seeds();
+                Directory.CreateDirectory(args[1]);
+                for (var i = 0; i < seeds.Count; i++)
+                {
+                    File.WriteAllBytes(Path.Combine(args[1], $"seed-{i:D3}"), seeds[i]);
+                }
+
+                File.WriteAllText(args[2], Dictionary(Http1RequestTarget.Tokens));
+                Console.WriteLine($"{seeds.Count} seeds in {args[1]}, {Http1RequestTarget.Tokens.Length} tokens in {args[2]}");
+                return 0;
+            }
+
+            case "replay-http1-request" when args.Length >= 2:
+                return Replay(args[1..], Http1RequestRun);
 
             case "afl":
             {
@@ -125,6 +155,8 @@ public static class Program
 
     private static readonly FuzzTarget Http1Run = Http1Target.Run;
 
+    private static readonly FuzzTarget Http1RequestRun = Http1RequestTarget.Run;
+
     private static int Replay(string[] paths, FuzzTarget target)
     {
         var files = paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Where(f => !f.EndsWith(".txt", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("README", StringComparison.Ordinal)) : [p])
@@ -143,7 +175,7 @@ public static class Program
             }
         }
 
-        Console.WriteLine(target == Http1Run
+        Console.WriteLine(target == Http1Run || target == Http1RequestRun
             ? $"replayed {files.Count} inputs: {crashes} crashes"
             : $"replayed {files.Count} inputs: {crashes} crashes; {Target.TranslatedWithRoutes} translations with routes from the fuzz rule; " + Target.SoftSummary());
         return crashes == 0 ? 0 : 1;

@@ -4,6 +4,8 @@
 #   MODE=mutate benchmarks/fuzz/run.sh  the coverage-less mutation driver instead (no AFL; env SEED)
 #   TARGET=http1 benchmarks/fuzz/run.sh  afl-fuzz over the lean HTTP/1.1 client's response-head parser and chunked
 #                                       decoder (Alb.Core/Http1; Http1Target.cs) instead of the annotation parsers
+#   TARGET=http1-request benchmarks/fuzz/run.sh  the same over the request head parser of alb's own HTTP/1.1 server
+#                                       (Alb.Core/Http1/RequestHeadParser; Http1RequestTarget.cs)
 # env: EXECS (inputs to execute), MAX_SECONDS (time cap, default 3600), SELFTEST=1 (one seed whose mutants crash,
 # proving the crash path end to end; the run then reports crashes, kept in .artifacts/selftest-crashes).
 # MODE=afl builds benchmarks/fuzz (Alb.Fuzz) into benchmarks/fuzz/out, instruments that copy of Alb.Core.dll with the
@@ -20,8 +22,8 @@ mode=${MODE:-afl}
 target=${TARGET:-annotations}
 case $target in
   annotations) suffix= ;;
-  http1) suffix=-http1; [ "$mode" = afl ] || { echo "TARGET=http1 runs under afl only" >&2; exit 2; } ;;
-  *) echo "TARGET must be annotations or http1" >&2; exit 2 ;;
+  http1 | http1-request) suffix=-$target; [ "$mode" = afl ] || { echo "TARGET=$target runs under afl only" >&2; exit 2; } ;;
+  *) echo "TARGET must be annotations, http1 or http1-request" >&2; exit 2 ;;
 esac
 execs=${EXECS:-1000000}
 max_seconds=${MAX_SECONDS:-3600}
@@ -61,6 +63,9 @@ echo "== instrument Alb.Core.dll (SharpFuzz.CommandLine 2.3.0)"
 if [ "$target" = http1 ]; then
   echo "== seeds (valid response heads and chunked bodies, Http1Target.cs) and dictionary"
   dotnet "$out/Alb.Fuzz.dll" seeds-http1 "$here/seeds" "$dict"
+elif [ "$target" = http1-request ]; then
+  echo "== seeds (valid request heads, Http1RequestTarget.cs) and dictionary"
+  dotnet "$out/Alb.Fuzz.dll" seeds-http1-request "$here/seeds" "$dict"
 else
   echo "== seeds (every Ingress of $assets, each annotation alone, a few extra values) and dictionary"
   dotnet "$out/Alb.Fuzz.dll" seeds "$assets" "$here/seeds" "$dict"
