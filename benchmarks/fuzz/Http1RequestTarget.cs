@@ -1,4 +1,3 @@
-using System.Text;
 using Alb.Core.Http1;
 
 namespace Alb.Fuzz;
@@ -70,13 +69,7 @@ public static class Http1RequestTarget
             && Again.ContentLength == Head.ContentLength && Again.Chunked == Head.Chunked && Again.HeaderCount == Head.HeaderCount, "head alone", data);
     }
 
-    private static void Check(bool condition, string what, ReadOnlySpan<byte> input)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException($"http1-request invariant broken ({what}): {Encoding.Latin1.GetString(input[..Math.Min(input.Length, 200)])}");
-        }
-    }
+    private static void Check(bool condition, string what, ReadOnlySpan<byte> input) => Http1Target.Check("http1-request", condition, what, input);
 
     /// <summary>Valid request heads, each behind a control byte (split in reads of 1 and 7 bytes, and the small limits).</summary>
     public static List<byte[]> Seeds()
@@ -90,16 +83,7 @@ public static class Http1RequestTarget
             "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
             "HEAD /x;p=1/y HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n",
         ];
-        var seeds = new List<byte[]>();
-        foreach (var text in texts)
-        {
-            foreach (var control in new byte[] { 0x00, 0x06, 0x40 })
-            {
-                seeds.Add([control, .. Encoding.Latin1.GetBytes(text)]);
-            }
-        }
-
-        return seeds;
+        return Http1Target.WithControls(texts);
     }
 
     public static string[] Tokens { get; } =

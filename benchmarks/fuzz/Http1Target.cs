@@ -108,11 +108,14 @@ public static class Http1Target
         return (ChunkResult.NeedMore, data.ToString(), offset);
     }
 
-    private static void Check(bool condition, string what, ReadOnlySpan<byte> input)
+    private static void Check(bool condition, string what, ReadOnlySpan<byte> input) => Check("http1", condition, what, input);
+
+    /// <summary>Throws (a crash for afl-fuzz) when an invariant of <paramref name="target"/> does not hold, with the input's start.</summary>
+    internal static void Check(string target, bool condition, string what, ReadOnlySpan<byte> input)
     {
         if (!condition)
         {
-            throw new InvalidOperationException($"http1 invariant broken ({what}): {Encoding.Latin1.GetString(input[..Math.Min(input.Length, 200)])}");
+            throw new InvalidOperationException($"{target} invariant broken ({what}): {Encoding.Latin1.GetString(input[..Math.Min(input.Length, 200)])}");
         }
     }
 
@@ -130,17 +133,12 @@ public static class Http1Target
             "A\r\n0123456789\r\n1\r\n \r\n0\r\n\r\n",
             "ffffffff;x\r\nab",
         ];
-        var seeds = new List<byte[]>();
-        foreach (var text in texts)
-        {
-            foreach (var control in new byte[] { 0x00, 0x06, 0x40 })
-            {
-                seeds.Add([control, .. Encoding.Latin1.GetBytes(text)]);
-            }
-        }
-
-        return seeds;
+        return WithControls(texts);
     }
+
+    /// <summary>Each text behind the control bytes 0x00, 0x06 and 0x40 (reads of 1 and 7 bytes, and the small limits).</summary>
+    internal static List<byte[]> WithControls(string[] texts) =>
+        [.. texts.SelectMany(text => new byte[] { 0x00, 0x06, 0x40 }.Select(control => (byte[])[control, .. Encoding.Latin1.GetBytes(text)]))];
 
     public static string[] Tokens { get; } =
     [

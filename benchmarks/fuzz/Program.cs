@@ -32,74 +32,25 @@ public static class Program
         switch (mode)
         {
             case "afl-http1":
-            {
-                var buffer = new MemoryStream();
-                Fuzzer.Run(stream =>
-                {
-                    buffer.SetLength(0);
-                    stream.CopyTo(buffer);
-                    Http1Target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                });
-                return 0;
-            }
+                return Afl(Http1Run);
 
             case "seeds-http1" when args.Length == 3:
-            {
-                var seeds = Http1Target.Seeds();
-                Directory.CreateDirectory(args[1]);
-                for (var i = 0; i < seeds.Count; i++)
-                {
-                    File.WriteAllBytes(Path.Combine(args[1], $"seed-{i:D3}"), seeds[i]);
-                }
-
-                File.WriteAllText(args[2], Dictionary(Http1Target.Tokens));
-                Console.WriteLine($"{seeds.Count} seeds in {args[1]}, {Http1Target.Tokens.Length} tokens in {args[2]}");
-                return 0;
-            }
+                return WriteSeeds(Http1Target.Seeds(), args[1], args[2], Http1Target.Tokens);
 
             case "replay-http1" when args.Length >= 2:
                 return Replay(args[1..], Http1Run);
 
             case "afl-http1-request":
-            {
-                var buffer = new MemoryStream();
-                Fuzzer.Run(stream =>
-                {
-                    buffer.SetLength(0);
-                    stream.CopyTo(buffer);
-                    Http1RequestTarget.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                });
-                return 0;
-            }
+                return Afl(Http1RequestRun);
 
             case "seeds-http1-request" when args.Length == 3:
-            {
-                var seeds = Http1RequestTarget.Seeds();
-                Directory.CreateDirectory(args[1]);
-                for (var i = 0; i < seeds.Count; i++)
-                {
-                    File.WriteAllBytes(Path.Combine(args[1], $"seed-{i:D3}"), seeds[i]);
-                }
-
-                File.WriteAllText(args[2], Dictionary(Http1RequestTarget.Tokens));
-                Console.WriteLine($"{seeds.Count} seeds in {args[1]}, {Http1RequestTarget.Tokens.Length} tokens in {args[2]}");
-                return 0;
-            }
+                return WriteSeeds(Http1RequestTarget.Seeds(), args[1], args[2], Http1RequestTarget.Tokens);
 
             case "replay-http1-request" when args.Length >= 2:
                 return Replay(args[1..], Http1RequestRun);
 
             case "afl":
-            {
-                var buffer = new MemoryStream();
-                Fuzzer.Run(stream =>
-                {
-                    buffer.SetLength(0);
-                    stream.CopyTo(buffer);
-                    Target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                });
-                return 0;
-            }
+                return Afl(AnnotationsRun);
 
             case "seeds" when args.Length == 4:
             {
@@ -110,19 +61,11 @@ public static class Program
                     seeds = [FuzzInput.Encode([(FuzzInput.PathSlot, "/__selftest_crash_^")])];
                 }
 
-                Directory.CreateDirectory(args[2]);
-                for (var i = 0; i < seeds.Count; i++)
-                {
-                    File.WriteAllBytes(Path.Combine(args[2], $"seed-{i:D3}"), seeds[i]);
-                }
-
-                File.WriteAllText(args[3], Dictionary(Mutator.Tokens));
-                Console.WriteLine($"{seeds.Count} seeds in {args[2]}, {Mutator.Tokens.Length} tokens in {args[3]}");
-                return 0;
+                return WriteSeeds(seeds, args[2], args[3], Mutator.Tokens);
             }
 
             case "replay" when args.Length >= 2:
-                return Replay(args[1..], input => Target.Run(input));
+                return Replay(args[1..], AnnotationsRun);
 
             case "mutate" when args.Length == 5:
                 return Mutator.Run(Seeds.FromTestAssets(args[1]), long.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4]);
@@ -156,6 +99,35 @@ public static class Program
     private static readonly FuzzTarget Http1Run = Http1Target.Run;
 
     private static readonly FuzzTarget Http1RequestRun = Http1RequestTarget.Run;
+
+    private static readonly FuzzTarget AnnotationsRun = Target.Run;
+
+    /// <summary>SharpFuzz's in-process fork server over <paramref name="target"/>.</summary>
+    private static int Afl(FuzzTarget target)
+    {
+        var buffer = new MemoryStream();
+        Fuzzer.Run(stream =>
+        {
+            buffer.SetLength(0);
+            stream.CopyTo(buffer);
+            target(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        });
+        return 0;
+    }
+
+    /// <summary>The seed corpus as files seed-NNN in <paramref name="directory"/>, and the AFL dictionary.</summary>
+    private static int WriteSeeds(List<byte[]> seeds, string directory, string dictionaryFile, string[] tokens)
+    {
+        Directory.CreateDirectory(directory);
+        for (var i = 0; i < seeds.Count; i++)
+        {
+            File.WriteAllBytes(Path.Combine(directory, $"seed-{i:D3}"), seeds[i]);
+        }
+
+        File.WriteAllText(dictionaryFile, Dictionary(tokens));
+        Console.WriteLine($"{seeds.Count} seeds in {directory}, {tokens.Length} tokens in {dictionaryFile}");
+        return 0;
+    }
 
     private static int Replay(string[] paths, FuzzTarget target)
     {

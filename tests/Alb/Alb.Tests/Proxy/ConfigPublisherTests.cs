@@ -27,10 +27,8 @@ public sealed class ConfigPublisherTests
     public async Task A_change_is_published_and_hashed_at_once_while_the_first_tables_hash_waits_its_turn()
     {
         var time = new FakeTimeProvider();
-        var registry = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(registry);
-        using var upstream = new UpstreamClient(new GlobalSettings(), time);
-        var publisher = new ConfigPublisher(new RequestMetrics(factory), new AlbMetrics(factory), time, new NoForwarder(), upstream, new ServePorts(0), NullLogger<ConfigPublisher>.Instance);
+        var (publisher, registry, upstream) = Publisher(time);
+        using var disposeUpstream = upstream;
 
         var first = Translate("a.example.com");
         Assert.Equal(PublishOutcome.Applied, publisher.Publish(first));
@@ -60,10 +58,8 @@ public sealed class ConfigPublisherTests
     public async Task The_first_tables_hash_is_reported_once_its_delay_has_passed()
     {
         var time = new FakeTimeProvider();
-        var registry = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(registry);
-        using var upstream = new UpstreamClient(new GlobalSettings(), time);
-        var publisher = new ConfigPublisher(new RequestMetrics(factory), new AlbMetrics(factory), time, new NoForwarder(), upstream, new ServePorts(0), NullLogger<ConfigPublisher>.Instance);
+        var (publisher, registry, upstream) = Publisher(time);
+        using var disposeUpstream = upstream;
 
         var first = Translate("a.example.com");
         publisher.Publish(first);
@@ -73,6 +69,14 @@ public sealed class ConfigPublisherTests
         await publisher.FirstHash.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(new ConfigHash().Of(first.Table), await HashAsync(registry));
         Assert.Equal(PublishOutcome.Unchanged, publisher.Publish(Translate("a.example.com")));
+    }
+
+    private static (ConfigPublisher Publisher, CollectorRegistry Registry, UpstreamClient Upstream) Publisher(FakeTimeProvider time)
+    {
+        var registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(registry);
+        var upstream = new UpstreamClient(new GlobalSettings(), time);
+        return (new ConfigPublisher(new RequestMetrics(factory), new AlbMetrics(factory), time, new NoForwarder(), upstream, new ServePorts(0), NullLogger<ConfigPublisher>.Instance), registry, upstream);
     }
 
     private static async Task<double> HashAsync(CollectorRegistry registry)
