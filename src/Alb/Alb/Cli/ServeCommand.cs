@@ -27,6 +27,7 @@ internal static partial class ServeCommand
             ? Task.Run(() => KubeClients.Create(early.Kubeconfig, $"alb/{early.Identity}"))
             : null;
         var transport = TransportTuning.From(Environment.GetEnvironmentVariable); // before anything starts: a bad value stops here
+        var fast = Fast.FastFrontEnd.From(Environment.GetEnvironmentVariable);
         var rebuildNice = RebuildThread.NiceFrom(Environment.GetEnvironmentVariable);
         var backgroundSlice = ThreadSlices.MicrosecondsFrom(Environment.GetEnvironmentVariable);
         HealthEndpoints.ConfigureDefaultMetrics();
@@ -86,6 +87,10 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton(new UpstreamClient(settings));
         builder.Services.AddSingleton<ProxyHandler>();
         builder.Services.AddSingleton<SslPassthrough>();
+        if (fast)
+        {
+            Fast.FastFrontEnd.Add(builder.Services, options.Http, TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds), metrics);
+        }
 
 
 

@@ -17,6 +17,7 @@ internal sealed class AlbMetrics
     private readonly Gauge _routes;
     private readonly Gauge _backends;
     private readonly Histogram _rebuild;
+    private readonly Counter _fastHandOver;
     private HashSet<(string, string)> _diagnosticLabels = [];
 
     public AlbMetrics(IMetricFactory factory)
@@ -36,6 +37,7 @@ internal sealed class AlbMetrics
         AccessLogDropped = factory.CreateCounter("alb_access_log_dropped_total", "Access log lines dropped because the log writer fell behind");
         UpstreamFailures = factory.CreateCounter("alb_upstream_failures_total", "Forwarding failures by kind (connect, timeout, other)", ["kind"]);
         var forwards = factory.CreateCounter("alb_upstream_forward_total", "Requests sent to a backend by the client that sent them: lean (alb's HTTP/1.1 client; off with ALB_LEAN_H1=0) or general (YARP); a retry counts again", ["path"]);
+        _fastHandOver = factory.CreateCounter("alb_fast_handover_total", "Connections alb's own HTTP/1.1 front end (ALB_FAST_H1=1) handed to Kestrel, by why: its first request head's parse result, or not_served_here_yet", ["reason"]);
         LeanForwards = forwards.WithLabels("lean");
         GeneralForwards = forwards.WithLabels("general");
     }
@@ -51,6 +53,9 @@ internal sealed class AlbMetrics
 
     /// <summary>alb_upstream_forward_total{path="general"}: a request sent by YARP's forwarder.</summary>
     public Counter.Child GeneralForwards { get; }
+
+    /// <summary>alb_fast_handover_total: a connection handed from the fast front end to Kestrel, and why.</summary>
+    public void FastHandOver(string reason) => _fastHandOver.WithLabels(reason).Inc();
 
     public void Applied(int routes, int backends, DateTimeOffset now)
     {

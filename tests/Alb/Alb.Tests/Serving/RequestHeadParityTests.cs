@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Alb.Core.Http1;
+using Alb.Core.Routing;
 using Alb.Tests.Fixtures;
 using Edge.Testing;
 using Xunit;
@@ -13,7 +14,8 @@ namespace Alb.Tests.Serving;
 /// <summary>
 /// The request head parser of alb's own HTTP/1.1 server promises a strict subset of what Kestrel accepts, read alike.
 /// Checked against Kestrel itself, as alb serves today: mutated request heads that the parser accepts are sent over raw
-/// sockets, and Kestrel must accept each one (no 400, 414, 431 or 505) and hand the origin the same method and target.
+/// sockets, and Kestrel must accept each one (no 400, 414, 431 or 505) and alb must hand the origin the same method and
+/// the target the parser read, normalised as alb normalises every path (<see cref="RequestPath"/>: slashes merged).
 /// </summary>
 public sealed class RequestHeadParityTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -50,6 +52,7 @@ public sealed class RequestHeadParityTests(ITestOutputHelper output) : IAsyncLif
         var head = new RequestHead();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var checkedCount = 0;
+        var compared = 0;
         for (var attempt = 0; attempt < 50_000 && checkedCount < 250; attempt++)
         {
             var bytes = new List<byte>(Encoding.ASCII.GetBytes(seeds[attempt % seeds.Length]));
@@ -78,31 +81,42 @@ public sealed class RequestHeadParityTests(ITestOutputHelper output) : IAsyncLif
             var method = Encoding.ASCII.GetString(input, 0, head.MethodLength);
             var target = Encoding.ASCII.GetString(input, head.TargetStart, head.TargetLength);
             var host = Encoding.ASCII.GetString(input, head.HostStart, head.HostLength).Split(':')[0];
+            var path = target[..head.PathLength];
+            if (!RequestPath.TryNormalize(path, out var forward, out _))
+            {
+                checkedCount--; // alb itself answers 400 for this path: not Kestrel's verdict, so not counted
+                continue;
+            }
+
             var answer = await ExchangeAsync(input);
             var status = RawHttp.Status(answer);
             Assert.True(status is not (400 or 414 or 431 or 505), $"Kestrel refused a head the parser accepts ({status}):\n{text}\n{answer}");
             if (status == 200 && method != "HEAD")
             {
-                var body = answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
-                body = body[body.IndexOf('{', StringComparison.Ordinal)..(body.LastIndexOf('}') + 1)]; // the JSON, chunked or not
-                using var json = JsonDocument.Parse(body);
+                var reader = new Utf8JsonReader(Encoding.ASCII.GetBytes(answer[answer.IndexOf('{', StringComparison.Ordinal)..])); // the first answer's JSON
+                using var json = JsonDocument.ParseValue(ref reader);
                 Assert.Equal(method, json.RootElement.GetProperty("method").GetString());
-                Assert.Equal(target, json.RootElement.GetProperty("target").GetString());
+                Assert.Equal(forward + target[head.PathLength..], json.RootElement.GetProperty("target").GetString());
                 Assert.Equal("app.example.com", host, ignoreCase: true);
+                compared++;
             }
         }
 
-        output.WriteLine($"{checkedCount} accepted heads checked");
+        output.WriteLine($"{checkedCount} accepted heads checked, {compared} targets compared at the origin");
         Assert.True(checkedCount >= 250, $"only {checkedCount} mutated heads were accepted");
+        Assert.True(compared >= 150, $"only {compared} answers came from the origin");
     }
 
-    /// <summary>Sends one request, ends the sending side (so the answer is the last), and reads to the close.</summary>
+    /// <summary>
+    /// Sends the request and a second one behind it (so the first is not cut short by the client's end) and reads to
+    /// the close, which the second one's <c>Connection: close</c> (or the first's) asks for.
+    /// </summary>
     private async Task<string> ExchangeAsync(byte[] request)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
         await socket.SendAsync(request);
-        socket.Shutdown(SocketShutdown.Send);
+        await socket.SendAsync("GET /end HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n"u8.ToArray());
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var text = new StringBuilder();
         var buffer = new byte[16 * 1024];

@@ -1,0 +1,24 @@
+using System.Net;
+using Alb.Cli;
+using Alb.Observability;
+using Microsoft.AspNetCore.Connections;
+
+namespace Alb.Fast;
+
+/// <summary><c>ALB_FAST_H1</c>: 1 puts alb's own HTTP/1.1 front end on the plain HTTP listener; 0 or unset, Kestrel's transport (the default).</summary>
+internal static class FastFrontEnd
+{
+    public const string Variable = "ALB_FAST_H1";
+
+    /// <summary>Whether the environment asks for it; throws <see cref="CommandLineException"/> naming the variable on a bad value.</summary>
+    public static bool From(Func<string, string?> environment) => environment(Variable) switch
+    {
+        null or "" or "0" => false,
+        "1" => true,
+        var other => throw new CommandLineException($"{Variable}={other}: must be 0 or 1"),
+    };
+
+    /// <summary>Registers the listener factory for <paramref name="http"/>; Kestrel prefers the factory registered last.</summary>
+    public static void Add(IServiceCollection services, IPEndPoint http, TimeSpan firstReadTimeout, AlbMetrics metrics) =>
+        services.AddSingleton<IConnectionListenerFactory>(provider => new FastListenerFactory(http, firstReadTimeout, metrics, provider.GetRequiredService<IMemoryPoolFactory<byte>>()));
+}
