@@ -19,6 +19,12 @@ namespace Alb.Fast;
 internal sealed class FastListener : IConnectionListener
 {
     private const int FirstReadBytes = 8 * 1024;
+
+    /// <summary>Connections waiting for their first bytes at most; past it a connection goes to Kestrel unread, under Kestrel's limits.</summary>
+    public const int DefaultMaxWaiting = 1024;
+
+    private readonly int _maxWaiting;
+    private int _waiting;
     private readonly Socket _socket;
     private readonly Channel<ConnectionContext> _ready = Channel.CreateBounded<ConnectionContext>(new BoundedChannelOptions(1024) { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -27,8 +33,9 @@ internal sealed class FastListener : IConnectionListener
     private readonly Task _accepting;
     private readonly MemoryPool<byte> _pool;
 
-    public FastListener(IPEndPoint endPoint, TimeSpan firstReadTimeout, AlbMetrics metrics, MemoryPool<byte> pool)
+    public FastListener(IPEndPoint endPoint, TimeSpan firstReadTimeout, AlbMetrics metrics, MemoryPool<byte> pool, int maxWaiting = DefaultMaxWaiting)
     {
+        _maxWaiting = maxWaiting;
         _pool = pool;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.Address.Equals(IPAddress.IPv6Any))
@@ -112,6 +119,27 @@ internal sealed class FastListener : IConnectionListener
 
     private async Task HandOverAsync(Socket client)
     {
+        // Idle connections cost this listener nothing past the bound: a flood of them is Kestrel's to limit and time out.
+        if (Interlocked.Increment(ref _waiting) > _maxWaiting)
+        {
+            Interlocked.Decrement(ref _waiting);
+            _metrics.FastHandOver("unread");
+            await QueueAsync(new HandedOverConnection(client, ReadOnlyMemory<byte>.Empty, _pool)).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await ReadAndHandOverAsync(client).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    private async Task ReadAndHandOverAsync(Socket client)
+    {
         var buffer = new byte[FirstReadBytes];
         int read;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
@@ -136,7 +164,11 @@ internal sealed class FastListener : IConnectionListener
         var head = new RequestHead();
         var verdict = RequestHeadParser.TryParse(buffer.AsSpan(0, read), head, RequestLimits.Default);
         _metrics.FastHandOver(verdict == HeadError.None ? "not_served_here_yet" : verdict.ToString());
-        var connection = new HandedOverConnection(client, buffer.AsMemory(0, read), _pool);
+        await QueueAsync(new HandedOverConnection(client, buffer.AsMemory(0, read), _pool)).ConfigureAwait(false);
+    }
+
+    private async Task QueueAsync(HandedOverConnection connection)
+    {
         try
         {
             await _ready.Writer.WriteAsync(connection, _stop.Token).ConfigureAwait(false);
