@@ -203,6 +203,10 @@ internal static class FieldLines
                 {
                     head.ConnectionKeepAlive = true;
                 }
+                else if (Ascii.EqualsIgnoreCase(option, "upgrade"u8))
+                {
+                    head.ConnectionUpgrade = true;
+                }
             }
         }
 

@@ -31,7 +31,9 @@ public sealed class RequestHead : MessageHead
     public int HostLength { get; internal set; }
 
     /// <summary>An Upgrade field, or "upgrade" among the Connection options (a protocol switch: WebSocket, h2c).</summary>
-    public bool Upgrade { get; internal set; }
+    public bool Upgrade => UpgradeField || ConnectionUpgrade;
+
+    private bool UpgradeField { get; set; }
 
     /// <summary>An Expect field (100-continue: an interim answer before the body).</summary>
     public bool Expect { get; internal set; }
@@ -44,7 +46,7 @@ public sealed class RequestHead : MessageHead
     public BodyFraming Framing => Chunked ? BodyFraming.Chunked : ContentLength > 0 ? BodyFraming.ContentLength : BodyFraming.None;
 
     /// <summary>Whether the connection may carry another request after this one's answer.</summary>
-    public bool KeepAlive => !ConnectionClose && (MinorVersion == 1 || ConnectionKeepAlive);
+    public bool KeepAlive => PersistentByVersion;
 
     internal override HeadError Field(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int valueOffset)
     {
@@ -65,7 +67,7 @@ public sealed class RequestHead : MessageHead
         }
         else if (Ascii.EqualsIgnoreCase(name, "Upgrade"u8))
         {
-            Upgrade = true;
+            UpgradeField = true;
         }
         else if (Ascii.EqualsIgnoreCase(name, "Expect"u8))
         {
@@ -74,13 +76,6 @@ public sealed class RequestHead : MessageHead
         else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8) && MinorVersion == 0)
         {
             return HeadError.TransferEncodingInHttp10;
-        }
-        else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
-        {
-            foreach (var range in value.Split((byte)','))
-            {
-                Upgrade |= Ascii.EqualsIgnoreCase(value[range].Trim(" \t"u8), "upgrade"u8);
-            }
         }
 
         return HeadError.None;
@@ -91,6 +86,6 @@ public sealed class RequestHead : MessageHead
         base.Reset();
         MethodLength = TargetStart = TargetLength = PathLength = HostLength = 0;
         HostStart = -1;
-        Upgrade = Expect = false;
+        UpgradeField = Expect = false;
     }
 }

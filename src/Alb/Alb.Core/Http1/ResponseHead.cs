@@ -77,6 +77,9 @@ public abstract class MessageHead
     /// <summary>Connection: keep-alive (what an HTTP/1.0 message needs for its connection to be kept).</summary>
     public bool ConnectionKeepAlive { get; internal set; }
 
+    /// <summary>Connection: upgrade (a protocol switch is asked for or made).</summary>
+    public bool ConnectionUpgrade { get; internal set; }
+
     public ReadOnlySpan<HeaderRange> Headers => _headers.AsSpan(0, HeaderCount);
 
     /// <summary>A field the head's own parser looks at (request: Host, Upgrade, Expect); the framing fields are seen first.</summary>
@@ -86,8 +89,11 @@ public abstract class MessageHead
     {
         Length = MinorVersion = HeaderCount = 0;
         ContentLength = -1;
-        Chunked = ConnectionClose = ConnectionKeepAlive = false;
+        Chunked = ConnectionClose = ConnectionKeepAlive = ConnectionUpgrade = false;
     }
+
+    /// <summary>What the version and the Connection options say of keeping the connection (HTTP/1.1 unless close; 1.0 only with keep-alive).</summary>
+    private protected bool PersistentByVersion => !ConnectionClose && (MinorVersion == 1 || ConnectionKeepAlive);
 
     internal void Add(HeaderRange header)
     {
@@ -120,8 +126,7 @@ public sealed class ResponseHead : MessageHead
         : BodyFraming.UntilClose;
 
     /// <summary>Whether the connection may carry another request once this answer's body was read to its end.</summary>
-    public bool KeepAlive(bool headRequest) =>
-        !ConnectionClose && (MinorVersion == 1 || ConnectionKeepAlive) && Framing(headRequest) != BodyFraming.UntilClose;
+    public bool KeepAlive(bool headRequest) => PersistentByVersion && Framing(headRequest) != BodyFraming.UntilClose;
 
     internal override void Reset()
     {

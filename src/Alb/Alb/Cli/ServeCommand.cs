@@ -92,8 +92,6 @@ internal static partial class ServeCommand
             Fast.FastFrontEnd.Add(builder.Services, options.Http, TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds), metrics);
         }
 
-
-
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var publisher = kestrel.ApplicationServices.GetRequiredService<ConfigPublisher>();

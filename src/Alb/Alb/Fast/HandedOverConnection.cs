@@ -13,7 +13,7 @@ namespace Alb.Fast;
 /// taken off the socket first, then the socket. <see cref="ConnectionClosed"/> fires when the client's side ends (as
 /// Kestrel's own transport does, so a request in flight sees the client go); aborting or disposing closes the socket.
 /// </summary>
-internal sealed class HandedOverConnection : ConnectionContext, IConnectionIdFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature, IConnectionTransportFeature
+internal sealed class HandedOverConnection : ConnectionContext, IConnectionIdFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature, IConnectionTransportFeature, IMemoryPoolFeature
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _closed = new();
@@ -26,10 +26,11 @@ internal sealed class HandedOverConnection : ConnectionContext, IConnectionIdFea
     public HandedOverConnection(Socket socket, ReadOnlyMemory<byte> alreadyRead, MemoryPool<byte> pool)
     {
         _socket = socket;
+        MemoryPool = pool;
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
         // The features Kestrel's own transport gives a connection (alb counts keep-alive requests in the items).
-        Features.Set<IMemoryPoolFeature>(new PoolFeature(pool));
+        Features.Set<IMemoryPoolFeature>(this);
         Features.Set<IConnectionIdFeature>(this);
         Features.Set<IConnectionItemsFeature>(this);
         Features.Set<IConnectionLifetimeFeature>(this);
@@ -46,6 +47,8 @@ internal sealed class HandedOverConnection : ConnectionContext, IConnectionIdFea
     public override string ConnectionId { get; set; } = "fast-" + Guid.NewGuid().ToString("N")[..12];
 
     public override IFeatureCollection Features { get; } = new FeatureCollection();
+
+    public MemoryPool<byte> MemoryPool { get; }
 
     public override IDictionary<object, object?> Items { get; set; } = new Dictionary<object, object?>();
 
@@ -86,20 +89,7 @@ internal sealed class HandedOverConnection : ConnectionContext, IConnectionIdFea
         }
 
         await Transport.Input.CompleteAsync().ConfigureAwait(false);
-        await Transport.Output.CompleteAsync().ConfigureAwait(false);
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-            // already reset by the client
-        }
-        catch (ObjectDisposedException)
-        {
-            // already aborted
-        }
-
+        await Transport.Output.CompleteAsync().ConfigureAwait(false); // disposes the stream, which shuts the socket down
         _socket.Dispose();
         _closed.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
@@ -121,11 +111,6 @@ internal sealed class HandedOverConnection : ConnectionContext, IConnectionIdFea
                 }
             }, _closed, preferLocal: false);
         }
-    }
-
-    private sealed class PoolFeature(MemoryPool<byte> pool) : IMemoryPoolFeature
-    {
-        public MemoryPool<byte> MemoryPool { get; } = pool;
     }
 
     private sealed class Pipe(PipeReader input, PipeWriter output) : IDuplexPipe
