@@ -89,7 +89,12 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton<SslPassthrough>();
         if (fast)
         {
-            Fast.FastFrontEnd.Add(builder.Services, options.Http, TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds), metrics);
+            Fast.FastFrontEnd.Add(builder.Services, options.Http, new Fast.LoopSettings(
+                TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds),
+                TimeSpan.FromSeconds(Math.Max(settings.KeepAliveSeconds, 1)),
+                new Core.Http1.RequestLimits(settings.LargeHeaderBufferSize, settings.LargeHeaderBuffers * settings.LargeHeaderBufferSize, 100),
+                settings.UseProxyProtocol,
+                options.ShutdownTimeout), metrics);
         }
 
         builder.WebHost.ConfigureKestrel(kestrel =>

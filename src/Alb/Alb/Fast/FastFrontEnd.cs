@@ -14,11 +14,12 @@ internal static class FastFrontEnd
     public static bool From(Func<string, string?> environment) => environment(Variable) switch
     {
         null or "" or "0" => false,
-        "1" => true,
+        "1" when Native.Supported => true,
+        "1" => throw new CommandLineException($"{Variable}=1: alb's own front end runs on Linux x86-64 only"),
         var other => throw new CommandLineException($"{Variable}={other}: must be 0 or 1"),
     };
 
     /// <summary>Registers the listener factory for <paramref name="http"/>; Kestrel prefers the factory registered last.</summary>
-    public static void Add(IServiceCollection services, IPEndPoint http, TimeSpan firstReadTimeout, AlbMetrics metrics) =>
-        services.AddSingleton<IConnectionListenerFactory>(provider => new FastListenerFactory(http, firstReadTimeout, metrics, provider.GetRequiredService<IMemoryPoolFactory<byte>>()));
+    public static void Add(IServiceCollection services, IPEndPoint http, LoopSettings settings, AlbMetrics metrics) =>
+        services.AddSingleton<IConnectionListenerFactory>(provider => new FastListenerFactory(http, settings, metrics, provider));
 }

@@ -2,41 +2,32 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Alb.Core.Http1;
 using Alb.Observability;
+using Alb.Proxy;
 using Microsoft.AspNetCore.Connections;
 
 namespace Alb.Fast;
 
 /// <summary>
-/// The plain HTTP listener of alb's own HTTP/1.1 front end (<c>ALB_FAST_H1=1</c>, issue 15; docs/performance.md, "alb's
-/// own HTTP/1.1 server: the plan"). It accepts, reads the client's first bytes, parses the request head
-/// (<see cref="RequestHeadParser"/>) and decides who serves it. Serving on the front end's own loop is the next step;
-/// today every connection is handed to Kestrel with the bytes already read (<see cref="HandedOverConnection"/>), and
-/// <c>alb_fast_handover_total</c> counts why. Kestrel takes it from this listener's <see cref="AcceptAsync"/>, so its
-/// connection middleware, limits and protocols apply as on its own transport.
+/// The plain HTTP listener of alb's own HTTP/1.1 front end (<c>ALB_FAST_H1=1</c>, issue 15; docs/performance.md,
+/// "alb's own HTTP/1.1 server: the plan"). One <see cref="FrontEndLoop"/> per core accepts from the one listening
+/// socket, serves what it can, and hands the other connections to Kestrel with the bytes already read
+/// (<see cref="HandedOverConnection"/>), counted in <c>alb_fast_handover_total</c>. Kestrel takes those from
+/// <see cref="AcceptAsync"/>, so its connection middleware, limits and protocols apply as on its own transport.
 /// </summary>
 internal sealed class FastListener : IConnectionListener
 {
-    private const int FirstReadBytes = 8 * 1024;
-
-    /// <summary>Connections waiting for their first bytes at most; past it a connection goes to Kestrel unread, under Kestrel's limits.</summary>
-    public const int DefaultMaxWaiting = 1024;
-
-    private readonly int _maxWaiting;
-    private int _waiting;
     private readonly Socket _socket;
-    private readonly Channel<ConnectionContext> _ready = Channel.CreateBounded<ConnectionContext>(new BoundedChannelOptions(1024) { SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
-    private readonly TimeSpan _firstReadTimeout;
-    private readonly AlbMetrics _metrics;
-    private readonly Task _accepting;
+    private readonly Channel<ConnectionContext> _ready = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly FrontEndLoop[] _loops;
     private readonly MemoryPool<byte> _pool;
+    private readonly TimeSpan _shutdownTimeout;
+    private int _unbound;
 
-    public FastListener(IPEndPoint endPoint, TimeSpan firstReadTimeout, AlbMetrics metrics, MemoryPool<byte> pool, int maxWaiting = DefaultMaxWaiting)
+    public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, MemoryPool<byte> pool, ILogger logger, int loops = 0, int maxClients = 100_000)
     {
-        _maxWaiting = maxWaiting;
         _pool = pool;
+        _shutdownTimeout = settings.ShutdownTimeout;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.Address.Equals(IPAddress.IPv6Any))
         {
@@ -53,10 +44,20 @@ internal sealed class FastListener : IConnectionListener
             throw new AddressInUseException(e.Message, e); // what Kestrel's transport throws: alb reports it in one line
         }
 
-        _socket.Listen(512);
-        _firstReadTimeout = firstReadTimeout;
-        _metrics = metrics;
-        _accepting = AcceptLoopAsync();
+        _socket.Listen(4096);
+        _socket.Blocking = false;
+        var port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
+        var fd = (int)_socket.Handle;
+        _loops = new FrontEndLoop[loops > 0 ? loops : Environment.ProcessorCount];
+        for (var i = 0; i < _loops.Length; i++)
+        {
+            _loops[i] = new FrontEndLoop(i, fd, settings, publisher, accessLog, metrics, pool, logger, HandOver) { LocalPort = port, MaxClients = Math.Max(1, maxClients / _loops.Length) };
+        }
+
+        foreach (var loop in _loops)
+        {
+            loop.Start();
+        }
     }
 
     public EndPoint EndPoint => _socket.LocalEndPoint!;
@@ -73,118 +74,69 @@ internal sealed class FastListener : IConnectionListener
         }
     }
 
-    public async ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    /// <summary>Stops accepting: the loops leave the socket, close their idle connections and finish those in flight.</summary>
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        await _accepting.ConfigureAwait(false);
-        _ready.Writer.TryComplete();
+        if (Interlocked.Exchange(ref _unbound, 1) == 0)
+        {
+            foreach (var loop in _loops)
+            {
+                loop.Stop();
+            }
+
+            _ready.Writer.TryComplete();
+        }
+
+        return ValueTask.CompletedTask;
     }
 
+    /// <summary>Waits (up to the shutdown timeout) for the loops' requests in flight to be answered, then ends the loops.</summary>
     public async ValueTask DisposeAsync()
     {
         await UnbindAsync().ConfigureAwait(false);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!_loops.All(l => l.Drained) && waited.Elapsed < _shutdownTimeout)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        await Task.Run(() =>
+        {
+            foreach (var loop in _loops)
+            {
+                loop.Join();
+            }
+        }).ConfigureAwait(false);
+        _socket.Dispose();
         while (_ready.Reader.TryRead(out var waiting))
         {
             await waiting.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stop.Dispose();
         _pool.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
+    private void HandOver(HandedOverConnection connection)
     {
-        while (!_stop.IsCancellationRequested)
+        if (!_ready.Writer.TryWrite(connection))
         {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue; // one failed accept (the client gone before it was taken) does not stop the listener
-            }
-
-            client.NoDelay = true;
-            _ = HandOverAsync(client); // each connection's first read on its own, so a slow client holds up no other
-        }
-    }
-
-    private async Task HandOverAsync(Socket client)
-    {
-        // Idle connections cost this listener nothing past the bound: a flood of them is Kestrel's to limit and time out.
-        if (Interlocked.Increment(ref _waiting) > _maxWaiting)
-        {
-            Interlocked.Decrement(ref _waiting);
-            _metrics.FastHandOver("unread");
-            await QueueAsync(new HandedOverConnection(client, ReadOnlyMemory<byte>.Empty, _pool)).ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            await ReadAndHandOverAsync(client).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiting);
-        }
-    }
-
-    private async Task ReadAndHandOverAsync(Socket client)
-    {
-        var buffer = new byte[FirstReadBytes];
-        int read;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-        {
-            timeout.CancelAfter(_firstReadTimeout);
-            try
-            {
-                read = await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException)
-            {
-                read = 0; // nothing within client-header-timeout, a reset, or alb stopping: closed, as Kestrel would
-            }
-        }
-
-        if (read == 0)
-        {
-            client.Dispose();
-            return;
-        }
-
-        var head = new RequestHead();
-        var verdict = RequestHeadParser.TryParse(buffer.AsSpan(0, read), head, RequestLimits.Default);
-        _metrics.FastHandOver(verdict == HeadError.None ? "not_served_here_yet" : verdict.ToString());
-        await QueueAsync(new HandedOverConnection(client, buffer.AsMemory(0, read), _pool)).ConfigureAwait(false);
-    }
-
-    private async Task QueueAsync(HandedOverConnection connection)
-    {
-        try
-        {
-            await _ready.Writer.WriteAsync(connection, _stop.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.DisposeAsync().AsTask().Wait(); // unbound: Kestrel takes no more (closing a socket does not block)
         }
     }
 }
 
 /// <summary>Binds <see cref="FastListener"/> for the one endpoint it serves (alb's plain HTTP listener); Kestrel's own transport takes the others.</summary>
-internal sealed class FastListenerFactory(IPEndPoint http, TimeSpan firstReadTimeout, AlbMetrics metrics, IMemoryPoolFactory<byte> pools) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+internal sealed class FastListenerFactory(IPEndPoint http, LoopSettings settings, AlbMetrics metrics, IServiceProvider services) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint ip && ip.Equals(http);
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IConnectionListener>(new FastListener((IPEndPoint)endpoint, firstReadTimeout, metrics, pools.Create(new MemoryPoolOptions { Owner = "alb-fast" })));
+        ValueTask.FromResult<IConnectionListener>(new FastListener(
+            (IPEndPoint)endpoint,
+            settings,
+            services.GetRequiredService<ConfigPublisher>(),
+            services.GetRequiredService<AccessLog>(),
+            metrics,
+            services.GetRequiredService<IMemoryPoolFactory<byte>>().Create(new MemoryPoolOptions { Owner = "alb-fast" }),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Alb.Fast")));
 }

@@ -143,6 +143,9 @@ internal sealed class ResponseHeaders(GlobalSettings settings)
 
     private readonly StringValues _server = settings.ServerTokens ? $"alb/{Version}" : "alb";
 
+    /// <summary>The Server field's value (server-tokens), in ASCII.</summary>
+    public byte[] ServerBytes { get; } = System.Text.Encoding.ASCII.GetBytes(settings.ServerTokens ? $"alb/{Version}" : "alb");
+
     public void Apply(HttpContext context)
     {
         var headers = context.Response.Headers;

@@ -16,11 +16,15 @@ internal sealed class RoutePipeline
     private readonly RouteStep[] _steps;
     private readonly ForwardStep? _forward;
 
-    private RoutePipeline(RouteStep[] steps, ForwardStep? forward)
+    private RoutePipeline(RouteStep[] steps, ForwardStep? forward, Fast.LoopRoute? loop = null)
     {
         _steps = steps;
         _forward = forward;
+        Loop = loop;
     }
+
+    /// <summary>What the front end's loop needs to serve the route itself (ALB_FAST_H1=1); null: only this pipeline serves it.</summary>
+    public Fast.LoopRoute? Loop { get; }
 
     /// <summary>A host's "no route matched, no default backend": 404.</summary>
     public static RoutePipeline NotFound { get; } = new([], null);
@@ -120,9 +124,18 @@ internal sealed class RoutePipeline
                 { Algorithm: BalanceAlgorithm.Ewma } => new EwmaBalancer(context.Services.Time.TimestampFrequency),
                 _ => RoundRobinBalancer.Instance,
             };
+            var lean = LeanFor(transformer, upstream, context);
             forward = new ForwardStep(pool, balancer, canary, upstream, ForwardStep.ConfigFor(upstream), transformer, context.Services, fallback, context.Services.Upstream.InvokerFor(upstream.Protocol is UpstreamProtocol.Https or UpstreamProtocol.Grpcs ? policies.BackendTls : null),
                 policies.Mirror is { } mirror ? new Mirror(mirror, context.Services.Mirrors) : null,
-                LeanFor(transformer, upstream, context));
+                lean);
+
+            // The loop serves a route with nothing but the forward: no step before it, the plain transforms, round
+            // robin, no canary, mirror, default backend, client certificate, limit-rate or answer buffering.
+            if (steps.Count == 0 && clientCert is null && lean is not null && ReferenceEquals(transformer, context.Forwarding.Plain) && balancer is RoundRobinBalancer
+                && canary is null && fallback is null && policies.Mirror is null && upstream.LimitRateBytes == 0 && !upstream.ResponseBuffering)
+            {
+                return new RoutePipeline([], forward, new Fast.LoopRoute(pool, upstream, lean.Upstream, context.Forwarding, context.Services));
+            }
         }
 
         return new RoutePipeline([.. steps], forward);

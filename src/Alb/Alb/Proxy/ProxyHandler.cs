@@ -116,7 +116,8 @@ internal sealed class ProxyHandler(
         }
     }
 
-    private sealed class KeepAliveCount
+    /// <summary>Requests on a connection so far (the front end's loop seeds it when it hands a connection over).</summary>
+    internal sealed class KeepAliveCount
     {
         public int Requests;
     }

@@ -32,7 +32,8 @@ public sealed class BalancingServingTests : IAsyncLifetime
             Ing("persistent", "persistent.example.com", "pair", ("affinity", "cookie"), ("affinity-mode", "persistent")),
             Ing("hashed", "hashed.example.com", "pair", ("upstream-hash-by", "$request_uri")),
             Ing("ewma", "ewma.example.com", "mixed", ("load-balance", "ewma")),
-            Ing("round-robin", "rr.example.com", "mixed")));
+            // proxy-buffering keeps this round-robin route on the general path (as the EWMA route) with ALB_FAST_H1=1 too.
+            Ing("round-robin", "rr.example.com", "mixed", ("proxy-buffering", "on"))));
         _alb = await AlbInstance.StartAsync(dir);
     }
 
@@ -130,8 +131,9 @@ public sealed class BalancingServingTests : IAsyncLifetime
     [Fact]
     public async Task Ewma_prefers_the_faster_endpoint()
     {
-        // Warm both endpoints' connections through a round-robin route first: EWMA's first sample of an endpoint
-        // weighs fully, and a cold connection would make the fast endpoint look slow for a long while (as in nginx).
+        // Warm both endpoints' connections (and the path's code) through a round-robin route of the same path first:
+        // EWMA's first sample of an endpoint weighs fully, and a cold connection would make the fast endpoint look
+        // slow for a long while (as in nginx).
         for (var i = 0; i < 6; i++)
         {
             await GetAsync("rr.example.com");

@@ -107,7 +107,7 @@ public sealed class ConfigPublisherTests
     }
 
     /// <summary>The publisher only hands the forwarder to the pipelines it compiles; no request is sent here.</summary>
-    private sealed class NoForwarder : IHttpForwarder
+    internal sealed class NoForwarder : IHttpForwarder
     {
         public ValueTask<ForwarderError> SendAsync(HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
             throw new NotSupportedException();

@@ -8,9 +8,10 @@ using Xunit;
 namespace Alb.Tests.Serving;
 
 /// <summary>
-/// ALB_FAST_H1=1: alb's own front end takes the plain HTTP listener, reads each connection's first request head and
-/// (until it serves requests itself) hands the connection to Kestrel with those bytes; the counter says why. The whole
-/// of Alb.Tests also runs with it on its plain-HTTP security, limits and reload classes (scripts/test.sh).
+/// ALB_FAST_H1=1: alb's own front end takes the plain HTTP listener. Its loops serve a GET or HEAD on a route whose
+/// pipeline is only the forward, and hand every other connection to Kestrel, at a request's start, with the bytes
+/// already read; the counters say which and why. The whole of Alb.Tests also runs with it on its plain-HTTP security,
+/// limits and reload classes (scripts/test.sh).
 /// </summary>
 public sealed class FastFrontEndTests : IAsyncLifetime
 {
@@ -21,8 +22,15 @@ public sealed class FastFrontEndTests : IAsyncLifetime
     {
         _origin = await TestOrigin.StartAsync("o");
         var dir = new ManifestDir();
-        dir.Write("all.yaml", ManifestDir.Backend("o", [_origin.Port]) + ManifestDir.Ingress("app", "app.example.com", "/", "o"));
-        _alb = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" });
+        dir.Write("all.yaml", ManifestDir.Backend("o", [_origin.Port]) + ManifestDir.Ingress("app", "app.example.com", "/", "o")
+            + ManifestDir.Ingress("general", "general.example.com", "/", "o", annotations: new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/proxy-buffering"] = "on" }) + """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: alb, namespace: ingress}
+            data:
+              keep-alive-requests: "4"
+            """);
+        _alb = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" }, "--configmap", "ingress/alb");
     }
 
     public async Task DisposeAsync()
@@ -32,13 +40,14 @@ public sealed class FastFrontEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Hands_each_connection_to_kestrel_with_what_it_read_and_counts_why()
+    public async Task Serves_plain_gets_on_its_loop_and_hands_the_rest_to_kestrel_counting_why()
     {
-        // A plain head, served through the hand-over: the whole request reaches the origin, the answer the client.
+        // A plain GET, served on the loop: the whole request reaches the origin, the answer the client.
         var plain = await RawHttp.SendAsync(_alb.HttpPort, "GET /a?b=c HTTP/1.1\r\nHost: app.example.com\r\nX-Probe: 1\r\nConnection: close\r\n\r\n");
         Assert.Equal(200, RawHttp.Status(plain));
         Assert.Contains("\"target\":\"/a?b=c\"", plain, StringComparison.Ordinal);
         Assert.Contains("\"x-probe\":\"1\"", plain, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", plain, StringComparison.Ordinal);
 
         // The general path answers what the front end's parser does not take, as it would without the front end.
         var absolute = await RawHttp.SendAsync(_alb.HttpPort, "GET http://app.example.com/x HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n");
@@ -50,7 +59,7 @@ public sealed class FastFrontEndTests : IAsyncLifetime
         Assert.Equal([400], RawHttp.Statuses(smuggled));
         Assert.Equal(before, _origin.Requests);
 
-        // A head split over two writes: the front end hands over what it has, Kestrel reads the rest.
+        // A head split over two writes: the loop waits for the rest and serves it.
         using (var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
         {
             await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
@@ -60,29 +69,69 @@ public sealed class FastFrontEndTests : IAsyncLifetime
             Assert.Equal(200, RawHttp.Status(await RawHttp.ReadAsync(socket, TimeSpan.FromSeconds(5))));
         }
 
+        // A route with a step before the forward goes to the general path.
+        var general = await RawHttp.SendAsync(_alb.HttpPort, "GET /g HTTP/1.1\r\nHost: general.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.Status(general));
+
         var metrics = await _alb.MetricsAsync();
-        Assert.Contains("alb_fast_handover_total{reason=\"not_served_here_yet\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("alb_fast_handover_total{reason=\"route\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("alb_fast_handover_total{reason=\"UnsupportedTarget\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("alb_fast_handover_total{reason=\"BadTarget\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("alb_fast_handover_total{reason=\"DuplicateContentLength\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("alb_fast_handover_total{reason=\"Incomplete\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("alb_active_connections{listener=\"http\"}", metrics, StringComparison.Ordinal); // Kestrel's connection middleware ran
+        Assert.DoesNotContain("reason=\"Incomplete\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("nginx_ingress_controller_requests{host=\"app.example.com\",ingress=\"app\",method=\"GET\",namespace=\"default\",path=\"/\",service=\"o\",status=\"200\",canary=\"\"} 3", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_keep_alive_connection_serves_every_request_after_the_hand_over()
+    public async Task The_origin_gets_the_same_fields_from_the_loop_as_from_the_general_path()
     {
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = new Uri($"http://127.0.0.1:{_alb.HttpPort}") };
-        for (var i = 0; i < 20; i++)
+        const string fields = "User-Agent: probe/1\r\nAccept: */*\r\nX-Forwarded-For: 203.0.113.9\r\nX-Forwarded-For: 198.51.100.1\r\nX-Request-ID: abc123\r\n"
+            + "Connection: close\r\nKeep-Alive: 5\r\nProxy: evil\r\nssl-client-verify: SUCCESS\r\nX-Real-IP: 6.6.6.6\r\nX-Custom: a b\r\n";
+        var loop = Echoed(await RawHttp.SendAsync(_alb.HttpPort, $"GET /same?q=1 HTTP/1.1\r\nHost: app.example.com\r\n{fields}\r\n"));
+        var general = Echoed(await RawHttp.SendAsync(_alb.HttpPort, $"GET /same?q=1 HTTP/1.1\r\nHost: general.example.com\r\n{fields}\r\n"));
+        general["host"] = general["host"].Replace("general.", "app.", StringComparison.Ordinal);
+        general["x-forwarded-host"] = general["x-forwarded-host"].Replace("general.", "app.", StringComparison.Ordinal);
+        Assert.Equal(general.OrderBy(f => f.Key), loop.OrderBy(f => f.Key));
+        Assert.Equal("abc123", loop["x-request-id"]);
+        Assert.Equal("127.0.0.1", loop["x-real-ip"]);
+        Assert.Equal("203.0.113.9,198.51.100.1", loop["x-original-forwarded-for"]);
+        Assert.False(loop.ContainsKey("ssl-client-verify"));
+
+        static Dictionary<string, string> Echoed(string answer)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/r{i}") { Headers = { Host = "app.example.com" }, Content = new StringContent(new string('x', i * 1000)) };
-            using var response = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Contains($"\"target\":\"/r{i}\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(200, RawHttp.Status(answer));
+            var json = System.Text.Json.JsonDocument.Parse(answer[answer.IndexOf('{', StringComparison.Ordinal)..(answer.LastIndexOf('}') + 1)]);
+            return json.RootElement.GetProperty("headers").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        }
+    }
+
+    [Fact]
+    public async Task A_keep_alive_connection_goes_on_through_kestrel_after_a_hand_over_counting_its_requests()
+    {
+        // keep-alive-requests 4: two GETs on the loop, a POST handed over, a GET by Kestrel, which says close on the 4th.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
+        string[] requests =
+        [
+            "GET /k1 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+            "GET /k2 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+            "POST /k3 HTTP/1.1\r\nHost: app.example.com\r\nContent-Length: 3\r\n\r\nabc",
+            "GET /k4 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
+        ];
+        var answers = new List<string>();
+        foreach (var request in requests)
+        {
+            await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(request));
+            answers.Add(await RawHttp.ReadAsync(socket, TimeSpan.FromMilliseconds(500)));
         }
 
+        Assert.All(answers, a => Assert.Equal(200, RawHttp.Status(a)));
+        Assert.Contains("\"target\":\"/k3\"", answers[2], StringComparison.Ordinal);
+        Assert.DoesNotContain("Connection: close", answers[2], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Connection: close", answers[3], StringComparison.OrdinalIgnoreCase);
         var metrics = await _alb.MetricsAsync();
-        Assert.Contains("alb_fast_handover_total{reason=\"not_served_here_yet\"} 1", metrics, StringComparison.Ordinal); // one connection
+        Assert.Contains("alb_fast_handover_total{reason=\"method\"} 1", metrics, StringComparison.Ordinal); // one connection
     }
 
     [Theory]

@@ -2,16 +2,20 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Alb.Core.Http1;
 using Alb.Fast;
 using Alb.Observability;
+using Alb.Pipeline;
+using Alb.Proxy;
+using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 using Xunit;
 
 namespace Alb.Tests.Serving;
 
 /// <summary>
-/// The front end's listener in-process: what it read comes first on the connection Kestrel gets, and connections
-/// waiting for their first bytes are bounded (past the bound they go to Kestrel unread, under Kestrel's limits).
+/// The front end's listener in-process, with no table published (so its loop serves nothing): what it read comes
+/// first on the connection Kestrel gets, and past the loop's connection bound new connections go to Kestrel unread.
 /// </summary>
 public sealed class FastListenerTests
 {
@@ -19,16 +23,20 @@ public sealed class FastListenerTests
     public async Task Hands_over_what_it_read_first_and_past_its_bound_hands_over_unread()
     {
         var registry = Metrics.NewCustomRegistry();
-        await using var listener = new FastListener(new IPEndPoint(IPAddress.Loopback, 0), TimeSpan.FromSeconds(30), new AlbMetrics(Metrics.WithCustomRegistry(registry)), MemoryPool<byte>.Shared, maxWaiting: 1);
+        var factory = Metrics.WithCustomRegistry(registry);
+        var metrics = new AlbMetrics(factory);
+        var publisher = new ConfigPublisher(new RequestMetrics(factory), metrics, TimeProvider.System, new Proxy.ConfigPublisherTests.NoForwarder(), new UpstreamClient(new Core.Routing.GlobalSettings()), new ServePorts(0), NullLogger<ConfigPublisher>.Instance);
+        var settings = new LoopSettings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), RequestLimits.Default);
+        await using var listener = new FastListener(new IPEndPoint(IPAddress.Loopback, 0), settings, publisher, new AccessLog("off", metrics.AccessLogDropped), metrics, MemoryPool<byte>.Shared, NullLogger.Instance, loops: 1, maxClients: 1);
         var port = ((IPEndPoint)listener.EndPoint).Port;
 
         using var idle = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await idle.ConnectAsync(IPAddress.Loopback, port); // waits for its first bytes: the one place there is
+        await idle.ConnectAsync(IPAddress.Loopback, port); // held by the loop, waiting for its first bytes
         await Task.Delay(200);
         using var second = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await second.ConnectAsync(IPAddress.Loopback, port);
 
-        // The second is handed over at once, unread, while the first still waits.
+        // The second is past the bound: handed over at once, unread, while the first still waits.
         await using (var unread = await listener.AcceptAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)))
         {
             Assert.NotNull(unread);
@@ -50,7 +58,7 @@ public sealed class FastListenerTests
         }
 
         Assert.Equal("GET /a HTTP/1.1\r\nHost: a.example.com\r\n\r\nGET /b HTTP/1.1\r\n", seen.ToString());
-        Assert.Contains("alb_fast_handover_total{reason=\"not_served_here_yet\"} 1", await TextAsync(registry), StringComparison.Ordinal);
+        Assert.Contains("alb_fast_handover_total{reason=\"not_served_here\"} 1", await TextAsync(registry), StringComparison.Ordinal);
 
         // Unbound: Kestrel's accept loop gets null and ends.
         await listener.UnbindAsync();

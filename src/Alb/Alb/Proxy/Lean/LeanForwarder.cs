@@ -20,6 +20,8 @@ internal sealed partial class LeanForwarder(LeanUpstream upstream, RouteTransfor
     private const int MaxGatheredAnswer = 64 * 1024;
     private static readonly HeadLimits Limits = new(MaxHeadBytes, HeadLimits.Default.MaxHeaders);
 
+    public LeanUpstream Upstream => upstream;
+
     public bool TryPrepare(HttpContext context, out LeanRequest request) => RequestHead.TryWrite(context, route, out request);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

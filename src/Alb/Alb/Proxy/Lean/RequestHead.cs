@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Collections.Frozen;
-using System.Net;
 using Alb.Pipeline;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -24,7 +22,8 @@ internal static class RequestHead
 {
     public const int MaxInlineBody = 64 * 1024;
 
-    private static readonly FrozenSet<string> Replaced = new[]
+    /// <summary>Client fields not copied: hop-by-hop ones, and those alb writes itself.</summary>
+    internal static readonly FrozenSet<string> Replaced = new[]
     {
         // YARP's hop-by-hop list
         "Connection", "Transfer-Encoding", "Keep-Alive", "Upgrade", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authentication-Info",
@@ -34,7 +33,7 @@ internal static class RequestHead
         "X-Forwarded-Host", "X-Forwarded-Port", "X-Request-ID", "Proxy", "Expect",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    private static readonly SearchValues<char> PlainQueryChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%");
+    internal static readonly SearchValues<char> PlainQueryChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%");
 
     public static bool TryWrite(HttpContext context, RouteTransformer route, out LeanRequest prepared)
     {
@@ -75,7 +74,7 @@ internal static class RequestHead
             request.Headers.Authorization = StringValues.Empty; // basic auth: as RouteTransformer, the credentials stay at the edge
         }
 
-        var head = new Builder(ArrayPool<byte>.Shared.Rent(4096));
+        var head = new HeadBuilder(ArrayPool<byte>.Shared.Rent(4096));
         if (!Write(ref head, context, route, method, path, query, buffered is null ? -1 : bodyLength, rewritten is not null))
         {
             ArrayPool<byte>.Shared.Return(head.Buffer);
@@ -86,7 +85,7 @@ internal static class RequestHead
         return true;
     }
 
-    private static bool Write(ref Builder head, HttpContext context, RouteTransformer route, string method, string path, string query, long bufferedLength, bool rewritten)
+    private static bool Write(ref HeadBuilder head, HttpContext context, RouteTransformer route, string method, string path, string query, long bufferedLength, bool rewritten)
     {
         var request = context.Request;
         var forwarding = route.Forwarding;
@@ -160,7 +159,7 @@ internal static class RequestHead
     }
 
     /// <summary>One field line; several values joined as HttpClient joins them. A value with CR or LF drops the field (as YARP does).</summary>
-    private static bool Field(ref Builder head, string name, StringValues values)
+    private static bool Field(ref HeadBuilder head, string name, StringValues values)
     {
         foreach (var value in values)
         {
@@ -187,7 +186,7 @@ internal static class RequestHead
         return head.Ascii("\r\n");
     }
 
-    private static bool PlainQuery(string query)
+    internal static bool PlainQuery(string query)
     {
         var span = query.AsSpan();
         if (span.ContainsAnyExcept(PlainQueryChars))
@@ -206,54 +205,5 @@ internal static class RequestHead
         }
 
         return true;
-    }
-
-    /// <summary>ASCII into a pooled buffer that grows; false on a character outside ASCII.</summary>
-    private struct Builder(byte[] buffer)
-    {
-        public byte[] Buffer = buffer;
-        public int Length;
-
-        public bool Ascii(string text)
-        {
-            Ensure(text.Length);
-            return System.Text.Ascii.FromUtf16(text, Buffer.AsSpan(Length), out var written) == OperationStatus.Done && Advance(written);
-        }
-
-        public bool Number(long value)
-        {
-            Ensure(20);
-            return Utf8Formatter.TryFormat(value, Buffer.AsSpan(Length), out var written) && Advance(written);
-        }
-
-        public bool Address(IPAddress? address)
-        {
-            Ensure(64);
-            if (address is null)
-            {
-                return true;
-            }
-
-            return address.TryFormat(Buffer.AsSpan(Length), out var written) && Advance(written);
-        }
-
-        private bool Advance(int written)
-        {
-            Length += written;
-            return true;
-        }
-
-        private void Ensure(int more)
-        {
-            if (Length + more <= Buffer.Length)
-            {
-                return;
-            }
-
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + more));
-            Buffer.AsSpan(0, Length).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(Buffer);
-            Buffer = bigger;
-        }
     }
 }

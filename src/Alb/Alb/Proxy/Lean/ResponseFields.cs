@@ -9,6 +9,8 @@ namespace Alb.Proxy.Lean;
 internal static class ResponseFields
 {
     public const int ContentLength = 0;
+    public const int Date = 1;
+    public const int Server = 2;
     private const int FirstSkipped = 17;
 
     public static readonly string[] Names =

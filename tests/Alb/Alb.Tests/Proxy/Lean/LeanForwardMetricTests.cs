@@ -50,7 +50,7 @@ public sealed class LeanForwardMetricTests : IAsyncLifetime
         }
 
         var metrics = await _lean.MetricsAsync();
-        Assert.Equal(3, LeanMetrics.Forwarded(metrics, "lean"));
+        Assert.Equal(3, LeanMetrics.Own(metrics));
         Assert.Equal(0, LeanMetrics.Forwarded(metrics, "general"));
 
         for (var i = 0; i < 2; i++)
@@ -59,7 +59,7 @@ public sealed class LeanForwardMetricTests : IAsyncLifetime
         }
 
         metrics = await _lean.MetricsAsync();
-        Assert.Equal(3, LeanMetrics.Forwarded(metrics, "lean"));
+        Assert.Equal(3, LeanMetrics.Own(metrics));
         Assert.Equal(2, LeanMetrics.Forwarded(metrics, "general"));
     }
 
@@ -70,7 +70,7 @@ public sealed class LeanForwardMetricTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await GetAsync(_plain, "http10.example.com"));
 
         var metrics = await _plain.MetricsAsync();
-        Assert.Equal(0, LeanMetrics.Forwarded(metrics, "lean"));
+        Assert.Equal(0, LeanMetrics.Own(metrics));
         Assert.Equal(2, LeanMetrics.Forwarded(metrics, "general"));
     }
 }

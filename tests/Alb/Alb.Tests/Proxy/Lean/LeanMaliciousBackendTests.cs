@@ -103,7 +103,7 @@ public sealed class LeanMaliciousBackendTests(MaliciousBackends fixture) : IClas
         var (_, _, seen) = MaliciousBackends.Cases[name];
         var backend = fixture.Backends[name];
         var host = $"{name}.example.com";
-        var leanBefore = LeanMetrics.Forwarded(await fixture.Alb.MetricsAsync(), "lean");
+        var leanBefore = LeanMetrics.Own(await fixture.Alb.MetricsAsync());
 
         var first = await TryGetAsync(host);
         switch (seen)
@@ -133,6 +133,6 @@ public sealed class LeanMaliciousBackendTests(MaliciousBackends fixture) : IClas
             Assert.True(await ScriptedBackend.EventuallyAsync(() => backend.Open == 1, TimeSpan.FromSeconds(5)), $"{backend.Open} connections open: the broken one was kept");
         }
 
-        Assert.Equal(leanBefore + 2, LeanMetrics.Forwarded(await fixture.Alb.MetricsAsync(), "lean"));
+        Assert.Equal(leanBefore + 2, LeanMetrics.Own(await fixture.Alb.MetricsAsync()));
     }
 }

@@ -17,4 +17,10 @@ internal static class LeanMetrics
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// Requests forwarded by alb's own HTTP/1.1 code (its response parser and framing): the lean client, or, with
+    /// ALB_FAST_H1=1, the front end's loop, which serves the plain routes these tests use.
+    /// </summary>
+    public static double Own(string metrics) => Forwarded(metrics, "lean") + Forwarded(metrics, "loop");
 }

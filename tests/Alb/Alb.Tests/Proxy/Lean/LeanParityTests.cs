@@ -118,7 +118,7 @@ public sealed class LeanParityTests : IAsyncLifetime
             var before = await _lean.MetricsAsync();
             await SendAsync(_lean, host, target, []);
             var after = await _lean.MetricsAsync();
-            return (LeanMetrics.Forwarded(after, "lean") - LeanMetrics.Forwarded(before, "lean"), LeanMetrics.Forwarded(after, "general") - LeanMetrics.Forwarded(before, "general"));
+            return (LeanMetrics.Own(after) - LeanMetrics.Own(before), LeanMetrics.Forwarded(after, "general") - LeanMetrics.Forwarded(before, "general"));
         }
 
         Assert.Equal((1, 0), await CountAsync("vhost.example.com", "/"));

@@ -1,0 +1,406 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
+using System.Text;
+using Alb.Core.Http1;
+using Alb.Observability;
+using Alb.Proxy.Lean;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Alb.Fast;
+
+/// <summary>
+/// The answer's half: the backend's head re-written as the general path writes it (its fields but hop-by-hop ones,
+/// Server, alb's Date when it sent none, the framing for this client), the body passed on as it comes (re-chunked
+/// when it was chunked or close-delimited), back-pressure on a slow client, then the metrics and the access log.
+/// </summary>
+internal sealed unsafe partial class FrontEndLoop
+{
+    private const int LingerSeconds = 5;
+
+    /// <summary>What goes to the client in one send: a head and the body bytes of one read from the backend.</summary>
+    private readonly byte[] _out = GC.AllocateUninitializedArray<byte>((2 * LoopUpstream.BufferSize) + (16 * 1024));
+    private int _outLength;
+    private readonly byte[] _date = new byte[29];
+    private long _dateSecond = -1;
+
+    private enum Sent
+    {
+        All,
+        Pending,
+        Gone,
+    }
+
+    private void AnswerHead(LoopClient client, LoopUpstream up)
+    {
+        var head = up.Head;
+        var buffer = up.Buffer;
+        client.AnswerStarted = true;
+        client.Status = head.Status;
+        up.Framing = head.Framing(client.IsHead);
+        up.Remaining = up.Framing == BodyFraming.ContentLength ? head.ContentLength : 0;
+        _outLength = 0;
+        Append("HTTP/1.1 "u8);
+        Number(head.Status);
+        Append(" "u8);
+        Append(buffer.AsSpan(head.ReasonStart, head.ReasonLength));
+        Append("\r\n"u8);
+        var sawDate = false;
+        foreach (var field in head.Headers)
+        {
+            var name = buffer.AsSpan(field.NameStart, field.NameLength);
+            var known = ResponseFields.Find(name);
+            if (known == ResponseFields.ContentLength || (known >= 0 && ResponseFields.Skipped(known)) || known == ResponseFields.Server)
+            {
+                continue;
+            }
+
+            sawDate |= known == ResponseFields.Date;
+            Append(name);
+            Append(": "u8);
+            Append(buffer.AsSpan(field.ValueStart, field.ValueLength));
+            Append("\r\n"u8);
+        }
+
+        Append("Server: "u8);
+        Append(client.Route!.Forwarding.ResponseHeaders.ServerBytes);
+        Append("\r\n"u8);
+        if (!sawDate)
+        {
+            AppendDate();
+        }
+
+        if (head.ContentLength >= 0)
+        {
+            Append("Content-Length: "u8);
+            Number(head.ContentLength);
+            Append("\r\n"u8);
+        }
+        else if (up.Framing is BodyFraming.Chunked or BodyFraming.UntilClose)
+        {
+            Append("Transfer-Encoding: chunked\r\n"u8);
+        }
+
+        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        client.ResponseBytes = _outLength;
+        Relay(client, up, buffer.AsSpan(head.Length, up.Received - head.Length), headWritten: true);
+    }
+
+    /// <summary>Passes body bytes on by the answer's framing; the end of the body ends the exchange.</summary>
+    private void Relay(LoopClient client, LoopUpstream up, ReadOnlySpan<byte> data, bool headWritten = false)
+    {
+        if (!headWritten)
+        {
+            _outLength = 0;
+        }
+
+        var done = false;
+        var extra = false;
+        long body = 0;
+        switch (up.Framing)
+        {
+            case BodyFraming.None:
+                done = true;
+                extra = data.Length > 0;
+                break;
+            case BodyFraming.ContentLength:
+                var take = (int)Math.Min(data.Length, up.Remaining);
+                Append(data[..take]);
+                body = take;
+                up.Remaining -= take;
+                done = up.Remaining == 0;
+                extra = data.Length > take;
+                break;
+            case BodyFraming.Chunked:
+                while (data.Length > 0 && !done)
+                {
+                    var result = up.Chunks.Decode(data, out var consumed, out var start, out var length);
+                    if (result == ChunkResult.Error)
+                    {
+                        BadAnswer(client, up, up.Chunks.Error.ToString());
+                        return;
+                    }
+
+                    if (result == ChunkResult.Data)
+                    {
+                        Chunk(data.Slice(start, length));
+                        body += length;
+                    }
+
+                    data = data[consumed..];
+                    if (result == ChunkResult.Done)
+                    {
+                        Append("0\r\n\r\n"u8);
+                        done = true;
+                        extra = data.Length > 0;
+                    }
+                }
+
+                break;
+            default: // until close: re-chunked for the client; the end comes with the backend's close
+                Chunk(data);
+                body = data.Length;
+                break;
+        }
+
+        client.ResponseBytes += body;
+        var sent = _outLength > 0 ? Send(client, _out.AsSpan(0, _outLength)) : Sent.All;
+        if (sent == Sent.Gone)
+        {
+            return;
+        }
+
+        if (done)
+        {
+            EndAnswer(client, up, reusable: !extra);
+        }
+        else if (sent == Sent.Pending)
+        {
+            Interest(up.Fd, up.Slot, 0); // the client is slow: the backend waits until it drained
+        }
+    }
+
+    private void EndAnswer(LoopClient client, LoopUpstream? up, bool reusable)
+    {
+        if (up is not null && up.Framing == BodyFraming.UntilClose)
+        {
+            _outLength = 0;
+            Append("0\r\n\r\n"u8);
+            if (Send(client, _out.AsSpan(0, _outLength)) == Sent.Gone)
+            {
+                return;
+            }
+        }
+
+        client.AnswerDone = true;
+        client.UpstreamReusable = reusable && up is not null && up.Head.KeepAlive(client.IsHead);
+        if (up is not null)
+        {
+            Interest(up.Fd, up.Slot, 0);
+        }
+
+        if (client.OutLength == 0)
+        {
+            Finish(client);
+        }
+    }
+
+    /// <summary>An answer of alb's own with no body (502, 504), as the general path writes it when the backend failed.</summary>
+    private void AnswerStatus(LoopClient client, int status)
+    {
+        client.Status = status;
+        client.AnswerStarted = true;
+        _outLength = 0;
+        Append("HTTP/1.1 "u8);
+        Number(status);
+        Append(" "u8);
+        Append(Encoding.ASCII.GetBytes(ReasonPhrases.GetReasonPhrase(status)));
+        Append("\r\nContent-Length: 0\r\n"u8);
+        AppendDate();
+        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        client.ResponseBytes = _outLength;
+        if (Send(client, _out.AsSpan(0, _outLength)) != Sent.Gone)
+        {
+            EndAnswer(client, null, reusable: false);
+        }
+    }
+
+    /// <summary>The exchange is over and its bytes are with the kernel: the backend connection kept or closed, the request recorded, the next one read.</summary>
+    private void Finish(LoopClient client)
+    {
+        if (client.Up is { } up)
+        {
+            if (client.UpstreamReusable)
+            {
+                ReturnIdle(up, client.Route!);
+            }
+            else
+            {
+                Drop(up);
+            }
+        }
+
+        Record(client);
+        client.ClearExchange();
+        if (client.CloseAfter)
+        {
+            Linger(client);
+            return;
+        }
+
+        Interest(client.Fd, client.Slot, Native.EpollIn);
+        Process(client);
+    }
+
+    /// <summary>
+    /// A connection closing after its answer: the write side shut at once (the client sees the end), what it still
+    /// sends read and dropped for a while, so that closing with unread bytes does not reset the answer on its way.
+    /// </summary>
+    private void Linger(LoopClient client)
+    {
+        Native.shutdown(client.Fd, 1); // SHUT_WR
+        client.Lingering = true;
+        client.InLength = 0;
+        client.Deadline = Now + (LingerSeconds * Frequency);
+        Interest(client.Fd, client.Slot, Native.EpollIn);
+    }
+
+    private void Record(LoopClient client)
+    {
+        var runtime = client.Runtime!;
+        var elapsed = (Now - client.Started) / (double)Frequency;
+        var children = runtime.MetricsFor(client.Status, client.IsHead ? "HEAD" : "GET");
+        children.Requests.Inc();
+        children.Duration.Observe(elapsed);
+        children.RequestSize.Observe(client.RequestBytes);
+        children.ResponseSize.Observe(client.ResponseBytes);
+        if (_accessLog.Enabled && runtime.AccessLog)
+        {
+            _accessLog.Write(new AccessLogEntry(
+                DateTimeOffset.UtcNow,
+                client.RequestId,
+                client.Peer?.Address.ToString() ?? "",
+                client.IsHead ? "HEAD" : "GET",
+                client.Host,
+                client.Path,
+                "HTTP/1.1",
+                client.Status,
+                client.RequestBytes,
+                client.ResponseBytes,
+                elapsed,
+                client.Endpoint?.Authority,
+                runtime.Namespace,
+                runtime.Ingress,
+                runtime.Service));
+        }
+    }
+
+    /// <summary>Sends what the client's socket takes and keeps the rest (its writable event sends it).</summary>
+    private Sent Send(LoopClient client, ReadOnlySpan<byte> data)
+    {
+        nint sent = 0;
+        if (client.OutLength == 0)
+        {
+            fixed (byte* bytes = data)
+            {
+                sent = Native.send(client.Fd, bytes, data.Length, Native.MsgNoSignal);
+            }
+
+            if (sent == data.Length)
+            {
+                return Sent.All;
+            }
+
+            if (sent < 0 && Marshal.GetLastPInvokeError() != Native.EAgain)
+            {
+                Close(client, reset: true);
+                return Sent.Gone;
+            }
+
+            sent = Math.Max(sent, 0);
+        }
+
+        var rest = data[(int)sent..];
+        var needed = client.OutLength + rest.Length;
+        if (client.Out is null || client.OutStart + needed > client.Out.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 16 * 1024));
+            if (client.Out is not null)
+            {
+                client.Out.AsSpan(client.OutStart, client.OutLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(client.Out);
+            }
+
+            client.Out = bigger;
+            client.OutStart = 0;
+        }
+
+        rest.CopyTo(client.Out.AsSpan(client.OutStart + client.OutLength));
+        client.OutLength += rest.Length;
+        client.Deadline = Now + Ticks(LoopSettings.SendTimeout);
+        Interest(client.Fd, client.Slot, Native.EpollOut);
+        return Sent.Pending;
+    }
+
+    private void Drain(LoopClient client)
+    {
+        nint sent;
+        fixed (byte* bytes = &client.Out![client.OutStart])
+        {
+            sent = Native.send(client.Fd, bytes, client.OutLength, Native.MsgNoSignal);
+        }
+
+        if (sent < 0)
+        {
+            if (Marshal.GetLastPInvokeError() != Native.EAgain)
+            {
+                Close(client, reset: true);
+            }
+
+            return;
+        }
+
+        client.OutStart += (int)sent;
+        client.OutLength -= (int)sent;
+        if (client.OutLength > 0)
+        {
+            client.Deadline = Now + Ticks(LoopSettings.SendTimeout);
+            return;
+        }
+
+        ArrayPool<byte>.Shared.Return(client.Out);
+        client.Out = null;
+        client.OutStart = 0;
+        client.Deadline = 0;
+        Interest(client.Fd, client.Slot, 0);
+        if (client.AnswerDone)
+        {
+            Finish(client);
+        }
+        else if (client.Up is { } up)
+        {
+            Interest(up.Fd, up.Slot, Native.EpollIn); // drained: read the backend again
+        }
+    }
+
+    private void Chunk(ReadOnlySpan<byte> data)
+    {
+        if (data.Length == 0)
+        {
+            return;
+        }
+
+        Utf8Formatter.TryFormat(data.Length, _out.AsSpan(_outLength), out var written, new StandardFormat('x'));
+        _outLength += written;
+        Append("\r\n"u8);
+        Append(data);
+        Append("\r\n"u8);
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(_out.AsSpan(_outLength));
+        _outLength += bytes.Length;
+    }
+
+    private void Number(long value)
+    {
+        Utf8Formatter.TryFormat(value, _out.AsSpan(_outLength), out var written);
+        _outLength += written;
+    }
+
+    private void AppendDate()
+    {
+        var now = DateTime.UtcNow;
+        var second = now.Ticks / TimeSpan.TicksPerSecond;
+        if (second != _dateSecond)
+        {
+            _dateSecond = second;
+            Encoding.ASCII.GetBytes(now.ToString("r", System.Globalization.CultureInfo.InvariantCulture), _date);
+        }
+
+        Append("Date: "u8);
+        Append(_date);
+        Append("\r\n"u8);
+    }
+}

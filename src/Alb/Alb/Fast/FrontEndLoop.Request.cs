@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Text;
+using Alb.Core.Policies;
+using Alb.Core.Routing;
+using Alb.Proxy;
+using Alb.Proxy.Lean;
+
+namespace Alb.Fast;
+
+/// <summary>The request's half: whether the loop serves it, and the head the backend gets.</summary>
+internal sealed partial class FrontEndLoop
+{
+    private const int MaxRequestIdLength = 128;
+    private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
+    private static readonly FrozenSetLookup Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
+
+    /// <summary>
+    /// Serves the request at the start of the client's buffer when the loop can do all the general path would: an
+    /// HTTP/1.1 GET or HEAD without a body or protocol switch, a plain target, a route whose whole pipeline is the
+    /// forward (<see cref="LoopRoute"/>) to an address. Returns null when taken, else why not (the hand-over's reason).
+    /// </summary>
+    private string? TryServe(LoopClient client)
+    {
+        var state = _publisher.Current;
+        if (state is null || state.Identity.Enabled)
+        {
+            return "not_served_here"; // no table yet, or client addresses taken from headers (forwarded headers, real IP)
+        }
+
+        var buffer = client.In;
+        var head = client.Head;
+        var isHead = head.IsHead(buffer);
+        if (head.MinorVersion != 1 || !(isHead || head.IsGet(buffer)))
+        {
+            return "method";
+        }
+
+        if (head.Upgrade || head.Expect || head.Chunked || head.ContentLength >= 0)
+        {
+            return "body";
+        }
+
+        var path = buffer.AsSpan(head.TargetStart, head.PathLength);
+        var query = buffer.AsSpan(head.TargetStart + head.PathLength, head.TargetLength - head.PathLength);
+        if (path.ContainsAnyExcept(PlainPathBytes))
+        {
+            return "target";
+        }
+
+        var rawPath = Encoding.ASCII.GetString(path);
+        var queryText = Encoding.ASCII.GetString(query);
+        if (!Proxy.Lean.RequestHead.PlainQuery(queryText) || !RequestPath.TryNormalize(rawPath, out var forwardPath, out var matchPath))
+        {
+            return "target";
+        }
+
+        var host = Encoding.ASCII.GetString(buffer.AsSpan(head.HostStart, head.HostLength));
+        var match = state.Matcher.Match(host, matchPath);
+        var runtime = state.Runtime(match);
+        if (match.Host.ClientCert is not null || runtime.Pipeline.Loop is not { } route)
+        {
+            return "route";
+        }
+
+        var pool = route.Pool;
+        if (pool.Backend.Problem is not null || pool.Endpoints.Length == 0)
+        {
+            return "route"; // 503 or the default backend: the general path's answer
+        }
+
+        var now = Now;
+        var endpoint = pool.Pick(now)!;
+        if (AddressOf(endpoint) is null)
+        {
+            return "route"; // a name to resolve (ExternalName): the general path's client does that
+        }
+
+        client.Requests++;
+        client.CloseAfter = head.ConnectionClose || client.Requests >= state.Table.Settings.KeepAliveRequests || _stopping;
+        client.InFlight = true;
+        client.Started = now;
+        client.IsHead = isHead;
+        client.Route = route;
+        client.Runtime = runtime;
+        client.Host = host;
+        client.Path = forwardPath;
+        client.RequestBytes = head.Length;
+        client.Deadline = 0;
+        WriteUpstreamHead(client, route, forwardPath, queryText, host);
+
+        // The head is consumed; bytes after it (a pipelined request) wait for this answer.
+        var rest = client.InLength - head.Length;
+        buffer.AsSpan(head.Length, rest).CopyTo(buffer);
+        client.InLength = rest;
+        Interest(client.Fd, client.Slot, 0);
+        _metrics.LoopForwards.Inc();
+        StartAttempt(client, endpoint);
+        return null;
+    }
+
+    /// <summary>
+    /// The head the general path's lean client writes for a plain route: the request line with the normalised path,
+    /// Host, the client's fields but hop-by-hop ones and those alb sets, then X-Original-Forwarded-For, X-Forwarded-*,
+    /// X-Real-IP and X-Request-ID. A field the client repeated goes on as sent (one line each).
+    /// </summary>
+    private static void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, string query, string host)
+    {
+        var buffer = client.In;
+        var head = client.Head;
+        var writer = new HeadBuilder(ArrayPool<byte>.Shared.Rent(2048));
+        writer.Bytes(buffer.AsSpan(0, head.MethodLength));
+        writer.Ascii(" ");
+        writer.Ascii(path);
+        writer.Ascii(query);
+        writer.Ascii(" HTTP/1.1\r\nHost: ");
+        writer.Ascii(host);
+        writer.Ascii("\r\n");
+
+        var forwardedForName = route.Forwarding.ForwardedForHeader;
+        var forwardedFor = -1;
+        var forwardedForCount = 0;
+        var requestId = -1;
+        var requestIds = 0;
+        var fields = head.Headers;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var field = fields[i];
+            var name = buffer.AsSpan(field.NameStart, field.NameLength);
+            if (Ascii.EqualsIgnoreCase(name, forwardedForName))
+            {
+                forwardedFor = forwardedForCount++ == 0 ? i : forwardedFor;
+            }
+
+            if (Ascii.EqualsIgnoreCase(name, "X-Request-ID"u8))
+            {
+                requestId = i;
+                requestIds++;
+            }
+
+            if (Replaced.Contains(name))
+            {
+                continue;
+            }
+
+            writer.Bytes(buffer.AsSpan(field.NameStart, field.NameLength));
+            writer.Ascii(": ");
+            writer.Bytes(buffer.AsSpan(field.ValueStart, field.ValueLength));
+            writer.Ascii("\r\n");
+        }
+
+        if (forwardedFor >= 0)
+        {
+            // As the general path: every copy of the field, joined with commas.
+            writer.Ascii("X-Original-Forwarded-For: ");
+            var first = true;
+            for (var i = forwardedFor; i < fields.Length; i++)
+            {
+                var field = fields[i];
+                if (Ascii.EqualsIgnoreCase(buffer.AsSpan(field.NameStart, field.NameLength), forwardedForName))
+                {
+                    if (!first)
+                    {
+                        writer.Ascii(",");
+                    }
+
+                    writer.Bytes(buffer.AsSpan(field.ValueStart, field.ValueLength));
+                    first = false;
+                }
+            }
+
+            writer.Ascii("\r\n");
+        }
+
+        var address = client.Peer?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : client.Peer?.Address;
+        writer.Ascii("X-Forwarded-For: ");
+        writer.Address(address);
+        writer.Ascii("\r\nX-Real-IP: ");
+        writer.Address(address);
+        writer.Ascii("\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Scheme: http\r\nX-Scheme: http\r\nX-Forwarded-Host: ");
+        writer.Ascii(host);
+        writer.Ascii("\r\nX-Forwarded-Port: ");
+        writer.Number(client.LocalPort);
+        writer.Ascii("\r\nX-Request-ID: ");
+        var id = requestIds == 1 ? buffer.AsSpan(fields[requestId].ValueStart, fields[requestId].ValueLength) : default;
+        client.RequestId = requestIds == 1 && IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : Guid.NewGuid().ToString("N");
+        writer.Ascii(client.RequestId);
+        writer.Ascii("\r\n\r\n");
+        client.UpRequest = writer.Buffer;
+        client.UpRequestLength = writer.Length;
+    }
+
+    /// <summary>As <see cref="Proxy.RequestIds"/>: the client's X-Request-ID when it is a sane token.</summary>
+    private static bool IsSaneRequestId(ReadOnlySpan<byte> value) =>
+        value.Length is > 0 and <= MaxRequestIdLength && !value.ContainsAnyExceptInRange((byte)'!', (byte)'~');
+
+    private System.Net.IPEndPoint? AddressOf(EndpointState endpoint)
+    {
+        if (!_addresses.TryGetValue(endpoint, out var address))
+        {
+            address = System.Net.IPEndPoint.TryParse(endpoint.Authority, out var parsed) && parsed.Port != 0 ? parsed : null;
+            if (_addresses.Count > 10_000)
+            {
+                _addresses.Clear(); // endpoints of older tables: parsed again when met
+            }
+
+            _addresses[endpoint] = address;
+        }
+
+        return address;
+    }
+
+    /// <summary>A case-insensitive set of ASCII names looked up by their bytes, without a string per lookup.</summary>
+    private sealed class FrozenSetLookup(IEnumerable<string> names)
+    {
+        private readonly byte[][] _names = [.. names.Distinct(StringComparer.OrdinalIgnoreCase).Select(Encoding.ASCII.GetBytes)];
+
+        public bool Contains(ReadOnlySpan<byte> name)
+        {
+            foreach (var candidate in _names)
+            {
+                if (candidate.Length == name.Length && Ascii.EqualsIgnoreCase(candidate, name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

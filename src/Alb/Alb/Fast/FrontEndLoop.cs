@@ -1,0 +1,506 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Alb.Core.Http1;
+using Alb.Observability;
+using Alb.Proxy;
+using Prometheus;
+
+namespace Alb.Fast;
+
+/// <summary>The settings the loops take at start (as Kestrel takes its limits at start).</summary>
+/// <param name="ProxyProtocol">use-proxy-protocol at start: every connection begins with a PROXY header that Kestrel's
+/// middleware reads, so the loops hand each one over unread.</param>
+/// <param name="ShutdownTimeout">How long a stopping alb waits for the loops' requests in flight (--shutdown-timeout).</param>
+internal sealed record LoopSettings(TimeSpan HeaderTimeout, TimeSpan KeepAliveTimeout, RequestLimits Limits, bool ProxyProtocol = false, TimeSpan ShutdownTimeout = default)
+{
+    /// <summary>How long a client may leave an answer unread before the connection is dropped (nginx's send_timeout).</summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// One of the front end's event loops (one per core): a thread, an epoll set, the client connections it accepted and
+/// the backend connections it opened, none shared with another loop, so nothing is locked. A request it can serve
+/// (see <see cref="TryServe"/>) is forwarded here with non-blocking system calls; any other goes, with its
+/// connection and the bytes already read, to Kestrel (<see cref="HandOver"/>) at the request's start.
+/// </summary>
+internal sealed unsafe partial class FrontEndLoop
+{
+    private const int MaxEvents = 128;
+    private const int FirstBufferBytes = 16 * 1024;
+    private static readonly long Frequency = Stopwatch.Frequency;
+
+    private readonly int _epoll;
+    private readonly int _listenFd;
+    private readonly LoopSettings _settings;
+    private readonly ConfigPublisher _publisher;
+    private readonly AccessLog _accessLog;
+    private readonly AlbMetrics _metrics;
+    private readonly Gauge.Child _connections;
+    private readonly Action<HandedOverConnection> _handOver;
+    private readonly MemoryPool<byte> _pool;
+    private readonly ILogger _logger;
+    private readonly List<object?> _slots = [];
+    private readonly Stack<int> _freeSlots = new();
+    private readonly List<int> _freedThisRound = [];
+    private readonly List<LoopClient> _clients = [];
+    private readonly Dictionary<EndpointState, Stack<LoopUpstream>> _idle = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<EndpointState, System.Net.IPEndPoint?> _addresses = new(ReferenceEqualityComparer.Instance);
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private volatile bool _stopped;
+    private long _nextSweep;
+    private int _clientCount;
+
+    public FrontEndLoop(int index, int listenFd, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, MemoryPool<byte> pool, ILogger logger, Action<HandedOverConnection> handOver)
+    {
+        _listenFd = listenFd;
+        _settings = settings;
+        _publisher = publisher;
+        _accessLog = accessLog;
+        _metrics = metrics;
+        _connections = metrics.ActiveConnections.WithLabels("http");
+        _pool = pool;
+        _logger = logger;
+        _handOver = handOver;
+        _epoll = Native.epoll_create1(0x80000); // EPOLL_CLOEXEC
+        if (_epoll < 0)
+        {
+            throw new InvalidOperationException($"epoll_create1: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        _slots.Add(null); // slot 0: the listening socket
+        // EPOLLEXCLUSIVE: a new connection wakes one loop, not all of them.
+        if (!Native.Control(_epoll, Native.CtlAdd, listenFd, Native.EpollIn | Native.EpollExclusive))
+        {
+            throw new InvalidOperationException($"epoll_ctl(listener): errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = $"alb loop {index}" };
+    }
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Stops accepting; idle connections close, a request in flight finishes with <c>Connection: close</c>.</summary>
+    public void Stop() => _stopping = true;
+
+    /// <summary>Whether the loop holds no client connection (read from another thread while stopping).</summary>
+    public bool Drained => Volatile.Read(ref _clientCount) == 0;
+
+    /// <summary>Ends the thread and closes every connection it still holds.</summary>
+    public void Join()
+    {
+        _stopping = _stopped = true;
+        _thread.Join(TimeSpan.FromSeconds(5));
+    }
+
+    private static long Now => Stopwatch.GetTimestamp();
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Frequency);
+
+    private void Run()
+    {
+        var events = stackalloc EpollEvent[MaxEvents];
+        var listening = true;
+        while (!_stopped)
+        {
+            if (_stopping && listening)
+            {
+                listening = false;
+                Native.Control(_epoll, Native.CtlDel, _listenFd, 0);
+                CloseIdleClients();
+            }
+
+            var n = Native.epoll_wait(_epoll, events, MaxEvents, _clients.Count > 0 || _idle.Count > 0 ? 100 : 1000);
+            if (n < 0 && Marshal.GetLastPInvokeError() != Native.EIntr)
+            {
+                Log.LoopFailed(_logger, $"epoll_wait: errno {Marshal.GetLastPInvokeError()}");
+                break;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                Dispatch((int)events[i].Data, events[i].Events);
+            }
+
+            foreach (var slot in _freedThisRound)
+            {
+                _freeSlots.Push(slot); // only now: an event later in the same batch may still name the slot
+            }
+
+            _freedThisRound.Clear();
+            var now = Now;
+            if (now >= _nextSweep)
+            {
+                _nextSweep = now + (Frequency / 10);
+                Sweep(now);
+            }
+        }
+
+        foreach (var client in _clients.ToArray())
+        {
+            Close(client, reset: client.InFlight);
+        }
+
+        foreach (var stack in _idle.Values)
+        {
+            foreach (var up in stack)
+            {
+                up.Socket.Dispose();
+            }
+        }
+
+        Native.close(_epoll);
+    }
+
+    private void Dispatch(int slot, uint events)
+    {
+        try
+        {
+            if (slot == 0)
+            {
+                Accept();
+                return;
+            }
+
+            switch (_slots[slot])
+            {
+                case LoopClient client:
+                    OnClient(client, events);
+                    break;
+                case LoopUpstream up:
+                    OnUpstream(up, events);
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            // A bug must cost one connection, never the loop: the others go on.
+            Log.LoopFailed(_logger, e.ToString());
+            switch (_slots[slot])
+            {
+                case LoopClient client:
+                    Close(client, reset: true);
+                    break;
+                case LoopUpstream { Owner: { } owner }:
+                    Close(owner, reset: true);
+                    break;
+                case LoopUpstream up:
+                    Drop(up);
+                    break;
+            }
+        }
+    }
+
+    private int Register(object owner, int fd, uint events)
+    {
+        int slot;
+        if (_freeSlots.Count > 0)
+        {
+            slot = _freeSlots.Pop();
+            _slots[slot] = owner;
+        }
+        else
+        {
+            slot = _slots.Count;
+            _slots.Add(owner);
+        }
+
+        // epoll's data is the slot, not the fd: a closed fd's number can come back at once for another socket.
+        if (!Native.Control(_epoll, Native.CtlAdd, fd, events, (ulong)slot))
+        {
+            _slots[slot] = null;
+            _freeSlots.Push(slot);
+            return -1;
+        }
+
+        return slot;
+    }
+
+    private void Interest(int fd, int slot, uint events) => Native.Control(_epoll, Native.CtlMod, fd, events, (ulong)slot);
+
+    private void Release(int slot)
+    {
+        _slots[slot] = null;
+        _freedThisRound.Add(slot);
+    }
+
+    private void Accept()
+    {
+        var address = stackalloc byte[128];
+        for (var i = 0; i < 64; i++)
+        {
+            var length = 128;
+            var fd = Native.accept4(_listenFd, address, &length, Native.SockNonBlock | Native.SockCloexec);
+            if (fd < 0)
+            {
+                return; // EAGAIN: another loop took it, or none is left
+            }
+
+            Native.NoDelay(fd);
+            if (_clients.Count >= MaxClients || _settings.ProxyProtocol)
+            {
+                // Past the loop's share of the connection limit: Kestrel takes it unread, under its own limit.
+                _metrics.FastHandOver(_settings.ProxyProtocol ? "proxy_protocol" : "unread");
+                Give(fd, [], 0);
+                continue;
+            }
+
+            var client = new LoopClient
+            {
+                Fd = fd,
+                Peer = Native.Address(new ReadOnlySpan<byte>(address, length)),
+                LocalPort = LocalPort,
+                In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes),
+                Deadline = Now + Ticks(_settings.HeaderTimeout),
+            };
+            client.Slot = Register(client, fd, Native.EpollIn);
+            if (client.Slot < 0)
+            {
+                ArrayPool<byte>.Shared.Return(client.In);
+                Native.close(fd);
+                continue;
+            }
+
+            client.Index = _clients.Count;
+            _clients.Add(client);
+            Volatile.Write(ref _clientCount, _clients.Count);
+            _connections.Inc();
+        }
+    }
+
+    public int LocalPort { get; init; }
+
+    /// <summary>Connections this loop holds at most (its share of Kestrel's 100,000); past it, new ones go to Kestrel unread.</summary>
+    public int MaxClients { get; init; } = 100_000;
+
+    private void OnClient(LoopClient client, uint events)
+    {
+        if ((events & Native.EpollOut) != 0 && client.OutLength > 0)
+        {
+            Drain(client);
+            if (_slots[client.Slot] != client)
+            {
+                return;
+            }
+        }
+
+        if (client.InFlight)
+        {
+            if ((events & (Native.EpollErr | Native.EpollHup)) != 0)
+            {
+                Close(client, reset: true); // the client went away mid-exchange
+            }
+
+            return; // nothing is read while a request is in flight: its answer comes first
+        }
+
+        if ((events & (Native.EpollIn | Native.EpollHup | Native.EpollErr)) != 0)
+        {
+            Read(client);
+        }
+    }
+
+    private void Read(LoopClient client)
+    {
+        if (client.Lingering)
+        {
+            client.InLength = 0;
+        }
+
+        if (client.InLength == client.In.Length)
+        {
+            // The head is longer than this buffer: a bigger one, up to the limit; past it, Kestrel answers 431.
+            if (client.In.Length >= _settings.Limits.MaxHeadBytes + _settings.Limits.MaxLineBytes)
+            {
+                HandOver(client, nameof(HeadError.TooLarge));
+                return;
+            }
+
+            var bigger = ArrayPool<byte>.Shared.Rent(client.In.Length * 2);
+            client.In.AsSpan(0, client.InLength).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(client.In);
+            client.In = bigger;
+        }
+
+        nint n;
+        fixed (byte* buffer = &client.In[client.InLength])
+        {
+            n = Native.recv(client.Fd, buffer, client.In.Length - client.InLength, 0);
+        }
+
+        if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)
+        {
+            return;
+        }
+
+        if (n <= 0)
+        {
+            Close(client, reset: false); // the client closed (or reset) between requests
+            return;
+        }
+
+        if (client.Lingering)
+        {
+            return; // dropped: the connection is closing
+        }
+
+        if (client.InLength == 0)
+        {
+            client.Deadline = Now + Ticks(_settings.HeaderTimeout); // the head's time starts with its first byte
+        }
+
+        client.InLength += (int)n;
+        Process(client);
+    }
+
+    /// <summary>Parses the request at the start of the client's buffer: serves it, hands it over, or waits for more.</summary>
+    private void Process(LoopClient client)
+    {
+        if (client.InLength == 0)
+        {
+            client.Deadline = Now + Ticks(_settings.KeepAliveTimeout);
+            return;
+        }
+
+        var verdict = RequestHeadParser.TryParse(client.In.AsSpan(0, client.InLength), client.Head, _settings.Limits);
+        if (verdict == HeadError.Incomplete)
+        {
+            if (client.Deadline == 0)
+            {
+                client.Deadline = Now + Ticks(_settings.HeaderTimeout); // a pipelined head's start came with the last answer
+            }
+
+            return;
+        }
+
+        if (verdict != HeadError.None)
+        {
+            HandOver(client, verdict.ToString()); // Kestrel gives the answer it always gave
+            return;
+        }
+
+        if (TryServe(client) is { } reason)
+        {
+            HandOver(client, reason);
+        }
+    }
+
+    /// <summary>
+    /// Gives the connection to Kestrel with what was read of it, at a request's start: Kestrel serves it from there,
+    /// through the general path, counting keep-alive requests on from the loop's count.
+    /// </summary>
+    private void HandOver(LoopClient client, string reason)
+    {
+        _metrics.FastHandOver(reason);
+        Native.Control(_epoll, Native.CtlDel, client.Fd, 0);
+        var bytes = client.In.AsSpan(0, client.InLength).ToArray();
+        var requests = client.Requests;
+        Forget(client);
+        Give(client.Fd, bytes, requests);
+    }
+
+    private void Give(int fd, byte[] alreadyRead, int requests)
+    {
+        var connection = new HandedOverConnection(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), alreadyRead, _pool);
+        connection.Items[typeof(ProxyHandler.KeepAliveCount)] = new ProxyHandler.KeepAliveCount { Requests = requests };
+        _handOver(connection);
+    }
+
+    /// <summary>Closes idle clients when the loop stops; those in flight close after their answer.</summary>
+    private void CloseIdleClients()
+    {
+        foreach (var client in _clients.ToArray())
+        {
+            if (client.InFlight)
+            {
+                client.CloseAfter = true;
+            }
+            else
+            {
+                Close(client, reset: false);
+            }
+        }
+    }
+
+    private void Close(LoopClient client, bool reset)
+    {
+        if (_slots[client.Slot] != client)
+        {
+            return;
+        }
+
+        if (client.Up is { } up)
+        {
+            Drop(up); // mid-exchange: the backend connection cannot carry another request
+        }
+
+        Forget(client);
+        if (reset)
+        {
+            Native.Reset(client.Fd);
+        }
+        else
+        {
+            Native.close(client.Fd); // also leaves the epoll set
+        }
+    }
+
+    /// <summary>Removes the client from the loop without closing its socket.</summary>
+    private void Forget(LoopClient client)
+    {
+        Release(client.Slot);
+        var last = _clients[^1];
+        _clients[client.Index] = last;
+        last.Index = client.Index;
+        _clients.RemoveAt(_clients.Count - 1);
+        Volatile.Write(ref _clientCount, _clients.Count);
+        client.ClearExchange();
+        ArrayPool<byte>.Shared.Return(client.In);
+        client.In = [];
+        if (client.Out is not null)
+        {
+            ArrayPool<byte>.Shared.Return(client.Out);
+            client.Out = null;
+        }
+
+        _connections.Dec();
+    }
+
+    /// <summary>Timers: a client past its header, keep-alive or send timeout; a backend past its connect or read timeout; idle backend connections past upstream-keepalive-timeout.</summary>
+    private void Sweep(long now)
+    {
+        for (var i = _clients.Count - 1; i >= 0; i--)
+        {
+            if (i >= _clients.Count)
+            {
+                continue;
+            }
+
+            var client = _clients[i];
+            if (client.Up is { } up && up.Deadline != 0 && now >= up.Deadline)
+            {
+                UpstreamTimedOut(client, up);
+            }
+            else if (client.Deadline != 0 && now >= client.Deadline && (!client.InFlight || client.OutLength > 0))
+            {
+                Close(client, reset: client.InFlight);
+            }
+        }
+
+        if (_idle.Count > 0)
+        {
+            SweepIdle(now);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "The front end's loop failed: {Reason}")]
+        public static partial void LoopFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Upstream {Backend} at {Endpoint} failed: {Error} {Reason}")]
+        public static partial void UpstreamFailed(ILogger logger, string backend, string endpoint, string error, string reason);
+    }
+}

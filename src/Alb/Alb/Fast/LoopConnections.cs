@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Alb.Core.Http1;
+using Alb.Core.Policies;
+using Alb.Pipeline;
+using Alb.Proxy;
+using Alb.Proxy.Lean;
+
+namespace Alb.Fast;
+
+/// <summary>
+/// What the loop needs to serve a route itself, fixed at publish (<see cref="RoutePipeline.Loop"/>): the pool, the
+/// upstream settings (timeouts, proxy-next-upstream), the keep-alive settings of the upstream connections, and the
+/// shared services (metrics, logger).
+/// </summary>
+internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUpstream Upstream, ForwardingSettings Forwarding, ForwardServices Services)
+{
+    /// <summary>proxy-read-timeout and proxy-send-timeout: the longest the backend may stay silent, as the general path's activity timeout.</summary>
+    public long ActivityTicks { get; } = Math.Max(Policy.ReadTimeoutMs, Policy.SendTimeoutMs) * System.Diagnostics.Stopwatch.Frequency / 1000;
+
+    public long ConnectTicks { get; } = Policy.ConnectTimeoutMs * System.Diagnostics.Stopwatch.Frequency / 1000;
+
+    /// <summary>As the general path: one attempt without proxy-next-upstream, else up to the tries (0: every endpoint).</summary>
+    public int MaxAttempts => Policy.NextUpstream == NextUpstream.Off ? 1
+        : Policy.NextUpstreamTries == 0 ? Pool.Endpoints.Length : Math.Min(Policy.NextUpstreamTries, Pool.Endpoints.Length);
+}
+
+/// <summary>A client connection owned by one loop, and the exchange in flight on it.</summary>
+internal sealed class LoopClient
+{
+    public int Fd;
+    public int Slot;
+
+    /// <summary>This client's index in its loop's list of clients (for the timer sweep).</summary>
+    public int Index;
+    public IPEndPoint? Peer;
+    public int LocalPort;
+
+    /// <summary>Bytes read and not yet consumed; the request being parsed or served starts at 0.</summary>
+    public byte[] In = [];
+    public int InLength;
+    public readonly Core.Http1.RequestHead Head = new();
+
+    /// <summary>Requests served on this connection (keep-alive-requests).</summary>
+    public int Requests;
+
+    /// <summary>The client's timer (Stopwatch ticks): the header or keep-alive timeout, or a stalled send; 0: none.</summary>
+    public long Deadline;
+    public bool InFlight;
+    public bool CloseAfter;
+
+    /// <summary>Answered and shut for writing: what the client still sends is read and dropped until it closes or the linger ends.</summary>
+    public bool Lingering;
+
+    /// <summary>Answer bytes the client's socket did not take yet.</summary>
+    public byte[]? Out;
+    public int OutStart;
+    public int OutLength;
+
+    /// <summary>The exchange: set when a request is taken, cleared when its answer is done.</summary>
+    public LoopUpstream? Up;
+    public LoopRoute? Route;
+    public RouteRuntime? Runtime;
+    public EndpointState? Endpoint;
+    public EndpointState? Previous;
+    public int Attempt;
+    public long Started;
+    public bool IsHead;
+    public bool AnswerStarted;
+
+    /// <summary>The answer is complete on the loop's side; the connection finishes once <see cref="Out"/> drains.</summary>
+    public bool AnswerDone;
+    public bool UpstreamReusable;
+    public int Status;
+    public long RequestBytes;
+    public long ResponseBytes;
+    public string RequestId = "";
+    public string Host = "";
+    public string Path = "";
+
+    /// <summary>The request head for the backend, kept until the answer starts (a retry sends it again).</summary>
+    public byte[]? UpRequest;
+    public int UpRequestLength;
+
+    public void ClearExchange()
+    {
+        if (UpRequest is not null)
+        {
+            ArrayPool<byte>.Shared.Return(UpRequest);
+            UpRequest = null;
+        }
+
+        Up = null;
+        Route = null;
+        Runtime = null;
+        Endpoint = Previous = null;
+        Attempt = 0;
+        InFlight = AnswerStarted = AnswerDone = UpstreamReusable = false;
+        Status = 0;
+        RequestBytes = ResponseBytes = 0;
+    }
+}
+
+/// <summary>A connection to a backend, owned by one loop: idle in the loop's pool, or carrying one client's exchange.</summary>
+internal sealed class LoopUpstream(Socket socket, EndpointState endpoint)
+{
+    public const int BufferSize = 64 * 1024;
+
+    public readonly Socket Socket = socket;
+    public readonly int Fd = (int)socket.Handle;
+    public readonly EndpointState Endpoint = endpoint;
+    public int Slot;
+    public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(BufferSize);
+    public readonly ResponseHead Head = new();
+    public ChunkedDecoder Chunks;
+    public BodyFraming Framing;
+    public long Remaining;
+    public int Received;
+    public int Sent;
+    public bool Connecting;
+    public bool HeadDone;
+    public bool Reused;
+    public int Requests;
+    public long LastUsed;
+
+    /// <summary>upstream-keepalive-timeout in Stopwatch ticks, set when the connection goes idle.</summary>
+    public long IdleTicks;
+
+    /// <summary>The timer of the exchange (connect, or the backend's silence), in Stopwatch ticks.</summary>
+    public long Deadline;
+    public LoopClient? Owner;
+
+    public void Start(LoopClient owner, bool reused)
+    {
+        Owner = owner;
+        Reused = reused;
+        Received = Sent = 0;
+        HeadDone = false;
+        Chunks = default;
+        Remaining = 0;
+        Requests++;
+    }
+}
