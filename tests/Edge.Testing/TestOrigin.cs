@@ -112,6 +112,24 @@ public sealed class TestOrigin : IAsyncDisposable
                 }
 
                 return;
+            case "/big":
+                // N bytes of a repeating pattern ("0123456789" over and over), with a Content-Length.
+                var size = int.Parse(request.Query["bytes"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.ContentLength = size;
+                var pattern = new byte[60_000]; // a multiple of 10: the pattern runs on across writes
+                for (var i = 0; i < pattern.Length; i++)
+                {
+                    pattern[i] = (byte)('0' + (i % 10));
+                }
+
+                for (var sent = 0; sent < size;)
+                {
+                    var n = Math.Min(pattern.Length, size - sent);
+                    await context.Response.Body.WriteAsync(pattern.AsMemory(0, n), context.RequestAborted);
+                    sent += n;
+                }
+
+                return;
             case "/body":
                 long total = 0;
                 var buffer = new byte[64 * 1024];

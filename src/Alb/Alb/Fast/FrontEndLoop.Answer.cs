@@ -233,11 +233,18 @@ internal sealed unsafe partial class FrontEndLoop
     }
 
     /// <summary>
-    /// A connection closing after its answer: the write side shut at once (the client sees the end), what it still
-    /// sends read and dropped for a while, so that closing with unread bytes does not reset the answer on its way.
+    /// A connection closing after its answer. With nothing more from the client, a plain close (as nginx's
+    /// lingering_close heuristic). Else the write side is shut at once (the client sees the end) and what it still
+    /// sends is read and dropped for a while: closing with unread bytes would reset the answer on its way.
     /// </summary>
     private void Linger(LoopClient client)
     {
+        if (client.InLength == 0 && !Native.Readable(client.Fd))
+        {
+            Close(client, reset: false);
+            return;
+        }
+
         Native.shutdown(client.Fd, 1); // SHUT_WR
         client.Lingering = true;
         client.InLength = 0;

@@ -45,6 +45,9 @@ internal sealed unsafe partial class FrontEndLoop
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _freedThisRound = [];
     private readonly List<LoopClient> _clients = [];
+
+    /// <summary>Client objects of closed connections, reused (their parsed-head storage with them).</summary>
+    private readonly Stack<LoopClient> _spareClients = new();
     private readonly Dictionary<EndpointState, Stack<LoopUpstream>> _idle = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<EndpointState, System.Net.IPEndPoint?> _addresses = new(ReferenceEqualityComparer.Instance);
     private readonly Thread _thread;
@@ -247,14 +250,11 @@ internal sealed unsafe partial class FrontEndLoop
                 continue;
             }
 
-            var client = new LoopClient
-            {
-                Fd = fd,
-                Peer = Native.Address(new ReadOnlySpan<byte>(address, length)),
-                LocalPort = LocalPort,
-                In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes),
-                Deadline = Now + Ticks(_settings.HeaderTimeout),
-            };
+            var client = _spareClients.Count > 0 ? _spareClients.Pop() : new LoopClient { LocalPort = LocalPort };
+            client.Fd = fd;
+            client.Peer = Native.Address(new ReadOnlySpan<byte>(address, length));
+            client.In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes);
+            client.Deadline = Now + Ticks(_settings.HeaderTimeout);
             client.Slot = Register(client, fd, Native.EpollIn);
             if (client.Slot < 0)
             {
@@ -396,9 +396,9 @@ internal sealed unsafe partial class FrontEndLoop
         _metrics.FastHandOver(reason);
         Native.Control(_epoll, Native.CtlDel, client.Fd, 0);
         var bytes = client.In.AsSpan(0, client.InLength).ToArray();
-        var requests = client.Requests;
+        var (fd, requests) = (client.Fd, client.Requests);
         Forget(client);
-        Give(client.Fd, bytes, requests);
+        Give(fd, bytes, requests);
     }
 
     private void Give(int fd, byte[] alreadyRead, int requests)
@@ -436,14 +436,15 @@ internal sealed unsafe partial class FrontEndLoop
             Drop(up); // mid-exchange: the backend connection cannot carry another request
         }
 
+        var fd = client.Fd;
         Forget(client);
         if (reset)
         {
-            Native.Reset(client.Fd);
+            Native.Reset(fd);
         }
         else
         {
-            Native.close(client.Fd); // also leaves the epoll set
+            Native.close(fd); // also leaves the epoll set
         }
     }
 
@@ -466,6 +467,14 @@ internal sealed unsafe partial class FrontEndLoop
         }
 
         _connections.Dec();
+        client.Requests = client.InLength = client.OutStart = client.OutLength = 0;
+        client.Deadline = 0;
+        client.CloseAfter = client.Lingering = false;
+        client.Peer = null;
+        if (_spareClients.Count < 1024)
+        {
+            _spareClients.Push(client);
+        }
     }
 
     /// <summary>Timers: a client past its header, keep-alive or send timeout; a backend past its connect or read timeout; idle backend connections past upstream-keepalive-timeout.</summary>

@@ -65,6 +65,13 @@ internal static unsafe partial class Native
         _ = close(fd);
     }
 
+    /// <summary>Whether bytes (or the peer's close) wait to be read: a peek that does not block.</summary>
+    public static bool Readable(int fd)
+    {
+        byte one;
+        return recv(fd, &one, 1, 0x2 | 0x40) != -1 || Marshal.GetLastPInvokeError() != EAgain; // MSG_PEEK | MSG_DONTWAIT
+    }
+
     /// <summary>SO_ERROR: 0 once a non-blocking connect succeeded, else its errno.</summary>
     public static int PendingError(int fd)
     {

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Alb.Fast;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+
+namespace Alb.Tests.Serving;
+
+/// <summary>
+/// What the front end's loop (ALB_FAST_H1=1) does itself on a plain route: timeouts and retries as the general path,
+/// pipelined requests in order, a slow reader given every byte (the backend paused, not buffered without end).
+/// </summary>
+public sealed class FastLoopTests : IAsyncLifetime
+{
+    private TestOrigin _origin = null!;
+    private AlbInstance _alb = null!;
+    private int _dead;
+
+    public async Task InitializeAsync()
+    {
+        _origin = await TestOrigin.StartAsync("o");
+        _dead = FreePort.Next(); // nothing listens there: connect is refused
+        var dir = new ManifestDir();
+        dir.Write("all.yaml",
+            ManifestDir.Backend("o", [_origin.Port]) + ManifestDir.Backend("half", [_dead, _origin.Port]) + ManifestDir.Backend("dead", [_dead])
+            + ManifestDir.Ingress("app", "app.example.com", "/", "o")
+            + ManifestDir.Ingress("half", "half.example.com", "/", "half")
+            + ManifestDir.Ingress("dead", "dead.example.com", "/", "dead")
+            + ManifestDir.Ingress("slow", "slow.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                // the longer of the two bounds the backend's silence (docs/alb-annotations.md), on both paths
+                ["nginx.ingress.kubernetes.io/proxy-read-timeout"] = "1",
+                ["nginx.ingress.kubernetes.io/proxy-send-timeout"] = "1",
+            }));
+        _alb = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _alb.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Answers_504_past_the_read_timeout_and_the_connection_serves_on()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await socket.SendAsync("GET /slow?ms=5000 HTTP/1.1\r\nHost: slow.example.com\r\n\r\n"u8.ToArray());
+        var timedOut = await ReadHeadAsync(socket).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.InRange(started.Elapsed.TotalSeconds, 0.9, 3.5); // 1 s (one endpoint: no second try)
+        Assert.Equal(504, RawHttp.Status(timedOut));
+        Assert.Contains("Content-Length: 0", timedOut, StringComparison.Ordinal);
+
+        await socket.SendAsync("GET /after HTTP/1.1\r\nHost: slow.example.com\r\n\r\n"u8.ToArray());
+        var after = await RawHttp.ReadAsync(socket, TimeSpan.FromMilliseconds(500));
+        Assert.Equal(200, RawHttp.Status(after));
+        Assert.Contains("\"target\":\"/after\"", after, StringComparison.Ordinal);
+        var metrics = await _alb.MetricsAsync();
+        Assert.Contains("alb_upstream_failures_total{kind=\"timeout\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 2", metrics, StringComparison.Ordinal); // both served on the loop
+    }
+
+    [Fact]
+    public async Task Tries_the_next_endpoint_when_a_connect_is_refused_and_answers_502_when_none_is_left()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            var answer = await RawHttp.SendAsync(_alb.HttpPort, $"GET /h{i} HTTP/1.1\r\nHost: half.example.com\r\nConnection: close\r\n\r\n");
+            Assert.Equal(200, RawHttp.Status(answer)); // proxy_next_upstream error: the refused endpoint is skipped
+        }
+
+        var dead = await RawHttp.SendAsync(_alb.HttpPort, "GET /d HTTP/1.1\r\nHost: dead.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(502, RawHttp.Status(dead));
+        Assert.Contains("Connection: close", dead, StringComparison.Ordinal);
+        var metrics = await _alb.MetricsAsync();
+        Assert.Contains("alb_upstream_failures_total{kind=\"connect\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 7", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answers_pipelined_requests_in_order()
+    {
+        var answers = await RawHttp.SendAsync(_alb.HttpPort,
+            "GET /p1 HTTP/1.1\r\nHost: app.example.com\r\n\r\nHEAD /p2 HTTP/1.1\r\nHost: app.example.com\r\n\r\nGET /p3 HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal([200, 200, 200], RawHttp.Statuses(answers));
+        var p1 = answers.IndexOf("\"target\":\"/p1\"", StringComparison.Ordinal);
+        var p3 = answers.IndexOf("\"target\":\"/p3\"", StringComparison.Ordinal);
+        Assert.True(p1 > 0 && p3 > p1, answers);
+        Assert.DoesNotContain("/p2", answers, StringComparison.Ordinal); // HEAD: no body
+    }
+
+    [Fact]
+    public async Task A_slow_reader_gets_every_byte_of_a_large_answer()
+    {
+        const int size = 8 * 1024 * 1024;
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 16 * 1024 };
+        await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET /big?bytes={size} HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n"));
+        await Task.Delay(1500); // alb's send to this client blocks: it must stop reading the backend, not buffer 8 MiB
+
+        using var stream = new NetworkStream(socket);
+        using var all = new MemoryStream();
+        await stream.CopyToAsync(all).WaitAsync(TimeSpan.FromSeconds(30));
+        var text = Encoding.ASCII.GetString(all.ToArray());
+        var bodyStart = text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
+        Assert.Contains($"Content-Length: {size}", text[..bodyStart], StringComparison.Ordinal);
+        var body = text[bodyStart..];
+        Assert.Equal(size, body.Length);
+        for (var i = 0; i < body.Length; i += 997)
+        {
+            Assert.Equal((char)('0' + (i % 10)), body[i]);
+        }
+    }
+
+    /// <summary>Reads until the end of an answer's head (the timed-out answer has no body).</summary>
+    private static async Task<string> ReadHeadAsync(Socket socket)
+    {
+        var text = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!text.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer);
+            if (read == 0)
+            {
+                break;
+            }
+
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
+    }
+}
