@@ -21,6 +21,8 @@ WARMUP = int(os.environ.get("WARMUP", "15"))
 FREQ = int(os.environ.get("FREQ", "999"))
 HOST = os.environ.get("HOST_HEADER", "")
 TLS = os.environ.get("TLS", "0") == "1"  # TLS=1: wrk over HTTPS to alb's TLS port (the https-ka cell) instead of plain HTTP
+CLOSE = os.environ.get("CLOSE", "0") == "1"  # CLOSE=1: a new connection per request (the h1-close cell)
+ALB_ENV = dict(kv.split("=", 1) for kv in os.environ.get("ALB_ENV", "").split("+") if kv)  # e.g. ALB_ENV=ALB_FAST_H1=1
 
 # JIT frames are "[.] <signature> [assembly] Namespace.Type::Method(...)"; the part is the assembly's first names.
 # Kernel frames by function name; JIT frames by the assembly that defines the method (the "[assembly]" just before
@@ -74,13 +76,13 @@ def short(symbol):
 
 
 def profile():
-    compare.DOTNET_ENV.update({"DOTNET_PerfMapEnabled": "1", "DOTNET_EnableWriteXorExecute": "0"})
+    compare.DOTNET_ENV.update({"DOTNET_PerfMapEnabled": "1", "DOTNET_EnableWriteXorExecute": "0", **ALB_ENV})
     compare.write_configs()
     compare.start_all()
     alb = compare.procs["alb"]
     port = compare.PORTS["alb"][1 if TLS else 0]
     url = f"{'https' if TLS else 'http'}://127.0.0.1:{port}/ok"
-    extra = ["-H", f"Host: {HOST}"] if HOST else []
+    extra = (["-H", f"Host: {HOST}"] if HOST else []) + (["-H", "Connection: close"] if CLOSE else [])
     print(f"warming up {WARMUP} s", flush=True)
     compare.run_wrk(url, extra, WARMUP)
     data = compare.work / "perf.data"

@@ -1,5 +1,5 @@
 """System calls per request, nginx beside alb, under the load benchmark's h1-ka: `strace -c -f` attached to each proxy
-(nginx's worker, every alb thread) for SECONDS_TRACED s while wrk -c64 runs, then calls ÷ requests served in that
+(nginx's worker, every alb thread) for SECONDS_TRACED s while wrk -c64 runs (CLOSE=1: h1-close), then calls ÷ requests served in that
 window. strace slows each traced process several-fold, so the request rates here are not the benchmark's; the
 per-request counts are what matter (fewer requests per epoll wakeup under strace may inflate epoll_wait for both).
 Run through `benchmarks/run.sh syscalls` (root; strace).
@@ -15,16 +15,17 @@ import compare  # noqa: E402
 
 SECONDS = int(os.environ.get("SECONDS_TRACED", "8"))
 WARMUP = int(os.environ.get("WARMUP", "15"))
+CLOSE = ["-H", "Connection: close"] if os.environ.get("CLOSE", "0") == "1" else []  # CLOSE=1: the h1-close cell
 
 
 def trace(target):
     pid = compare.procs[target].pid
     pids = compare.tree(pid) if target != "nginx" else [p for p in compare.tree(pid) if p != pid]  # nginx: the worker
     url = f"http://127.0.0.1:{compare.PORTS[target][0]}/ok"
-    compare.run_wrk(url, [], WARMUP)
+    compare.run_wrk(url, CLOSE, WARMUP)
     result = {}
     loader = threading.Thread(target=lambda: result.update(wrk=subprocess.run(
-        ["taskset", "-c", compare.LOAD_CPU, "wrk", "-t1", "-c64", f"-d{SECONDS + 2}s", url], capture_output=True, text=True).stdout))
+        ["taskset", "-c", compare.LOAD_CPU, "wrk", "-t1", "-c64", f"-d{SECONDS + 2}s", *CLOSE, url], capture_output=True, text=True).stdout))
     loader.start()
     time.sleep(1)
     before = served(target)

@@ -156,7 +156,7 @@ internal sealed unsafe partial class FrontEndLoop
         }
         else if (sent == Sent.Pending)
         {
-            Interest(up.Fd, up.Slot, 0); // the client is slow: the backend waits until it drained
+            Interest(up, 0); // the client is slow: the backend waits until it drained
         }
     }
 
@@ -173,12 +173,12 @@ internal sealed unsafe partial class FrontEndLoop
         }
 
         client.AnswerDone = true;
-        client.UpstreamReusable = reusable && up is not null && up.Head.KeepAlive(client.IsHead);
-        if (up is not null)
+        if (up is not null && client.OutLength > 0)
         {
-            Interest(up.Fd, up.Slot, 0);
+            Interest(up, 0); // done with it until the client drained: nothing it sends now is read as this answer's
         }
 
+        client.UpstreamReusable = reusable && up is not null && up.Head.KeepAlive(client.IsHead);
         if (client.OutLength == 0)
         {
             Finish(client);
@@ -228,18 +228,18 @@ internal sealed unsafe partial class FrontEndLoop
             return;
         }
 
-        Interest(client.Fd, client.Slot, Native.EpollIn);
+        Interest(client, Native.EpollIn);
         Process(client);
     }
 
     /// <summary>
-    /// A connection closing after its answer. With nothing more from the client, a plain close (as nginx's
-    /// lingering_close heuristic). Else the write side is shut at once (the client sees the end) and what it still
+    /// A connection closing after its answer. With nothing more from the client (or its close already in), a plain
+    /// close (as nginx's lingering_close heuristic). Else the write side is shut at once (the client sees the end) and what it still
     /// sends is read and dropped for a while: closing with unread bytes would reset the answer on its way.
     /// </summary>
     private void Linger(LoopClient client)
     {
-        if (client.InLength == 0 && !Native.Readable(client.Fd))
+        if (client.InLength == 0 && !Native.BytesWaiting(client.Fd))
         {
             Close(client, reset: false);
             return;
@@ -249,7 +249,7 @@ internal sealed unsafe partial class FrontEndLoop
         client.Lingering = true;
         client.InLength = 0;
         client.Deadline = Now + (LingerSeconds * Frequency);
-        Interest(client.Fd, client.Slot, Native.EpollIn);
+        Interest(client, Native.EpollIn);
     }
 
     private void Record(LoopClient client)
@@ -325,7 +325,7 @@ internal sealed unsafe partial class FrontEndLoop
         rest.CopyTo(client.Out.AsSpan(client.OutStart + client.OutLength));
         client.OutLength += rest.Length;
         client.Deadline = Now + Ticks(LoopSettings.SendTimeout);
-        Interest(client.Fd, client.Slot, Native.EpollOut);
+        Interest(client, Native.EpollOut);
         return Sent.Pending;
     }
 
@@ -359,14 +359,14 @@ internal sealed unsafe partial class FrontEndLoop
         client.Out = null;
         client.OutStart = 0;
         client.Deadline = 0;
-        Interest(client.Fd, client.Slot, 0);
+        Interest(client, Native.EpollIn);
         if (client.AnswerDone)
         {
             Finish(client);
         }
         else if (client.Up is { } up)
         {
-            Interest(up.Fd, up.Slot, Native.EpollIn); // drained: read the backend again
+            Interest(up, Native.EpollIn); // drained: read the backend again
         }
     }
 

@@ -12,6 +12,7 @@ internal sealed partial class FrontEndLoop
 {
     private const int MaxRequestIdLength = 128;
     private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
+    private readonly Random _random = new();
     private static readonly FrozenSetLookup Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
 
     /// <summary>
@@ -92,7 +93,6 @@ internal sealed partial class FrontEndLoop
         var rest = client.InLength - head.Length;
         buffer.AsSpan(head.Length, rest).CopyTo(buffer);
         client.InLength = rest;
-        Interest(client.Fd, client.Slot, 0);
         _metrics.LoopForwards.Inc();
         StartAttempt(client, endpoint);
         return null;
@@ -103,7 +103,7 @@ internal sealed partial class FrontEndLoop
     /// Host, the client's fields but hop-by-hop ones and those alb sets, then X-Original-Forwarded-For, X-Forwarded-*,
     /// X-Real-IP and X-Request-ID. A field the client repeated goes on as sent (one line each).
     /// </summary>
-    private static void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, string query, string host)
+    private void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, string query, string host)
     {
         var buffer = client.In;
         var head = client.Head;
@@ -182,11 +182,19 @@ internal sealed partial class FrontEndLoop
         writer.Number(client.LocalPort);
         writer.Ascii("\r\nX-Request-ID: ");
         var id = requestIds == 1 ? buffer.AsSpan(fields[requestId].ValueStart, fields[requestId].ValueLength) : default;
-        client.RequestId = requestIds == 1 && IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : Guid.NewGuid().ToString("N");
+        client.RequestId = requestIds == 1 && IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : NewRequestId();
         writer.Ascii(client.RequestId);
         writer.Ascii("\r\n\r\n");
         client.UpRequest = writer.Buffer;
         client.UpRequestLength = writer.Length;
+    }
+
+    /// <summary>32 random hex digits, as the general path's; from the loop's own generator (a Guid costs a read of /dev/urandom here).</summary>
+    private string NewRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        _random.NextBytes(bytes);
+        return Convert.ToHexStringLower(bytes);
     }
 
     /// <summary>As <see cref="Proxy.RequestIds"/>: the client's X-Request-ID when it is a sane token.</summary>

@@ -34,7 +34,7 @@ internal sealed unsafe partial class FrontEndLoop
         if (up.Connecting)
         {
             up.Deadline = now + client.Route!.ConnectTicks;
-            Interest(up.Fd, up.Slot, Native.EpollOut);
+            Interest(up, Native.EpollOut);
             return;
         }
 
@@ -61,7 +61,8 @@ internal sealed unsafe partial class FrontEndLoop
         }
 
         var up = new LoopUpstream(socket, endpoint) { Connecting = connecting };
-        up.Slot = Register(up, up.Fd, connecting ? Native.EpollOut : Native.EpollIn);
+        up.Events = connecting ? Native.EpollOut : Native.EpollIn;
+        up.Slot = Register(up, up.Fd, up.Events);
         if (up.Slot < 0)
         {
             socket.Dispose();
@@ -122,7 +123,7 @@ internal sealed unsafe partial class FrontEndLoop
 
         up.Sent += (int)Math.Max(sent, 0);
         up.Deadline = Now + client.Route!.ActivityTicks;
-        Interest(up.Fd, up.Slot, up.Sent < client.UpRequestLength ? Native.EpollOut : Native.EpollIn);
+        Interest(up, up.Sent < client.UpRequestLength ? Native.EpollOut : Native.EpollIn);
     }
 
     private void ReadUpstream(LoopClient client, LoopUpstream up)
@@ -368,7 +369,7 @@ internal sealed unsafe partial class FrontEndLoop
 
         up.LastUsed = Now;
         up.IdleTicks = (long)(settings.IdleTimeoutTicks * (double)Frequency / settings.Time.TimestampFrequency);
-        Interest(up.Fd, up.Slot, Native.EpollIn); // a close by the backend while idle shows as readable
+        Interest(up, Native.EpollIn); // a close by the backend while idle shows as readable
         stack.Push(up);
     }
 

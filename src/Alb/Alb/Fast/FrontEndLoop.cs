@@ -221,7 +221,24 @@ internal sealed unsafe partial class FrontEndLoop
         return slot;
     }
 
-    private void Interest(int fd, int slot, uint events) => Native.Control(_epoll, Native.CtlMod, fd, events, (ulong)slot);
+    /// <summary>Changes what the client's socket is watched for; nothing when it already is (an epoll_ctl saved per request).</summary>
+    private void Interest(LoopClient client, uint events)
+    {
+        if (client.Events != events)
+        {
+            client.Events = events;
+            Native.Control(_epoll, Native.CtlMod, client.Fd, events, (ulong)client.Slot);
+        }
+    }
+
+    private void Interest(LoopUpstream up, uint events)
+    {
+        if (up.Events != events)
+        {
+            up.Events = events;
+            Native.Control(_epoll, Native.CtlMod, up.Fd, events, (ulong)up.Slot);
+        }
+    }
 
     private void Release(int slot)
     {
@@ -255,6 +272,7 @@ internal sealed unsafe partial class FrontEndLoop
             client.Peer = Native.Address(new ReadOnlySpan<byte>(address, length));
             client.In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes);
             client.Deadline = Now + Ticks(_settings.HeaderTimeout);
+            client.Events = Native.EpollIn;
             client.Slot = Register(client, fd, Native.EpollIn);
             if (client.Slot < 0)
             {
@@ -291,6 +309,11 @@ internal sealed unsafe partial class FrontEndLoop
             if ((events & (Native.EpollErr | Native.EpollHup)) != 0)
             {
                 Close(client, reset: true); // the client went away mid-exchange
+            }
+
+            if ((events & Native.EpollIn) != 0 && client.OutLength == 0)
+            {
+                Interest(client, 0); // more from the client (a pipelined request): read once this answer is done
             }
 
             return; // nothing is read while a request is in flight: its answer comes first

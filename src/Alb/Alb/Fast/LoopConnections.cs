@@ -32,6 +32,9 @@ internal sealed class LoopClient
     public int Fd;
     public int Slot;
 
+    /// <summary>The epoll events the socket is watched for now.</summary>
+    public uint Events;
+
     /// <summary>This client's index in its loop's list of clients (for the timer sweep).</summary>
     public int Index;
     public IPEndPoint? Peer;
@@ -111,6 +114,9 @@ internal sealed class LoopUpstream(Socket socket, EndpointState endpoint)
     public readonly int Fd = (int)socket.Handle;
     public readonly EndpointState Endpoint = endpoint;
     public int Slot;
+
+    /// <summary>The epoll events the socket is watched for now.</summary>
+    public uint Events;
     public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(BufferSize);
     public readonly ResponseHead Head = new();
     public ChunkedDecoder Chunks;
