@@ -1,10 +1,11 @@
-using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Alb.Observability;
 using Alb.Proxy;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace Alb.Fast;
 
@@ -12,7 +13,7 @@ namespace Alb.Fast;
 /// The plain HTTP listener of alb's own HTTP/1.1 front end (<c>ALB_FAST_H1=1</c>, issue 15; docs/performance.md,
 /// "alb's own HTTP/1.1 server: the plan"). One <see cref="FrontEndLoop"/> per core accepts from the one listening
 /// socket, serves what it can, and hands the other connections to Kestrel with the bytes already read
-/// (<see cref="HandedOverConnection"/>), counted in <c>alb_fast_handover_total</c>. Kestrel takes those from
+/// on its own socket transport, counted in <c>alb_fast_handover_total</c>. Kestrel takes those from
 /// <see cref="AcceptAsync"/>, so its connection middleware, limits and protocols apply as on its own transport.
 /// </summary>
 internal sealed class FastListener : IConnectionListener
@@ -20,13 +21,23 @@ internal sealed class FastListener : IConnectionListener
     private readonly Socket _socket;
     private readonly Channel<ConnectionContext> _ready = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
     private readonly FrontEndLoop[] _loops;
-    private readonly MemoryPool<byte> _pool;
+    private readonly SocketConnectionContextFactory _connections;
     private readonly TimeSpan _shutdownTimeout;
     private int _unbound;
 
-    public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, MemoryPool<byte> pool, ILogger logger, int loops = 0, int maxClients = 100_000)
+    /// <param name="transport">Kestrel's socket transport settings (alb's tuning): a handed-over connection runs on that transport.</param>
+    public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, SocketTransportOptions transport, IMemoryPoolFactory<byte> pools, ILogger logger, int loops = 0, int maxClients = 100_000)
     {
-        _pool = pool;
+        var options = new SocketConnectionFactoryOptions
+        {
+            IOQueueCount = transport.IOQueueCount,
+            WaitForDataBeforeAllocatingBuffer = transport.WaitForDataBeforeAllocatingBuffer,
+            MaxReadBufferSize = transport.MaxReadBufferSize,
+            MaxWriteBufferSize = transport.MaxWriteBufferSize,
+            UnsafePreferInlineScheduling = transport.UnsafePreferInlineScheduling,
+        };
+        UseKestrelPools(options, pools);
+        _connections = new SocketConnectionContextFactory(options, logger);
         _shutdownTimeout = settings.ShutdownTimeout;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.Address.Equals(IPAddress.IPv6Any))
@@ -51,7 +62,7 @@ internal sealed class FastListener : IConnectionListener
         _loops = new FrontEndLoop[loops > 0 ? loops : Environment.ProcessorCount];
         for (var i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new FrontEndLoop(i, fd, settings, publisher, accessLog, metrics, pool, logger, HandOver) { LocalPort = port, MaxClients = Math.Max(1, maxClients / _loops.Length) };
+            _loops[i] = new FrontEndLoop(i, fd, settings, publisher, accessLog, metrics, logger, HandOver) { LocalPort = port, MaxClients = Math.Max(1, maxClients / _loops.Length) };
         }
 
         foreach (var loop in _loops)
@@ -110,18 +121,53 @@ internal sealed class FastListener : IConnectionListener
         _socket.Dispose();
         while (_ready.Reader.TryRead(out var waiting))
         {
+            waiting.Abort();
             await waiting.DisposeAsync().ConfigureAwait(false);
         }
 
-        _pool.Dispose();
+        _connections.Dispose();
     }
 
-    private void HandOver(HandedOverConnection connection)
+    /// <summary>
+    /// The factory's connections must take their buffers from Kestrel's kind of pool (the one its own transport is
+    /// given): with the simple pool the public constructor picks, Kestrel's HTTP/1.1 response writer hands out empty
+    /// spans and the first body write fails (seen: a 500 on every handed-over request with a body to answer). .NET 10
+    /// sets that pool through an internal property only; found by name, and alb stops at start naming it if it is gone.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DynamicDependency(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicProperties, typeof(SocketConnectionFactoryOptions))]
+    private static void UseKestrelPools(SocketConnectionFactoryOptions options, IMemoryPoolFactory<byte> pools)
     {
+        var property = typeof(SocketConnectionFactoryOptions).GetProperty("MemoryPoolFactory", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("ALB_FAST_H1=1: SocketConnectionFactoryOptions.MemoryPoolFactory is not in this ASP.NET Core; run with ALB_FAST_H1=0");
+        property.SetValue(options, pools);
+    }
+
+    /// <summary>
+    /// Gives Kestrel a connection on its own socket transport, the bytes the loop read first
+    /// (<see cref="PrefixedPipeReader"/>) and the loop's count of its requests (keep-alive-requests counts on).
+    /// </summary>
+    private void HandOver(Socket socket, byte[] alreadyRead, int requests)
+    {
+        var connection = _connections.Create(socket);
+        if (alreadyRead.Length > 0)
+        {
+            var transport = connection.Transport;
+            connection.Transport = new DuplexPipe(new PrefixedPipeReader(alreadyRead, transport.Input), transport.Output);
+        }
+
+        connection.Items[typeof(ProxyHandler.KeepAliveCount)] = new ProxyHandler.KeepAliveCount { Requests = requests };
         if (!_ready.Writer.TryWrite(connection))
         {
-            connection.DisposeAsync().AsTask().Wait(); // unbound: Kestrel takes no more (closing a socket does not block)
+            connection.Abort(); // unbound: Kestrel takes no more
+            _ = connection.DisposeAsync().AsTask();
         }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 }
 
@@ -137,6 +183,7 @@ internal sealed class FastListenerFactory(IPEndPoint http, LoopSettings settings
             services.GetRequiredService<ConfigPublisher>(),
             services.GetRequiredService<AccessLog>(),
             metrics,
-            services.GetRequiredService<IMemoryPoolFactory<byte>>().Create(new MemoryPoolOptions { Owner = "alb-fast" }),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SocketTransportOptions>>().Value,
+            services.GetRequiredService<IMemoryPoolFactory<byte>>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Alb.Fast")));
 }

@@ -233,14 +233,14 @@ internal sealed unsafe partial class FrontEndLoop
     }
 
     /// <summary>
-    /// A connection closing after its answer. With nothing more read from the client, a plain close (a client asking
-    /// for close sends nothing after; nginx's lingering_close heuristic). Else the write side is shut at once (the
-    /// client sees the end) and what it still sends is read and dropped for a while: closing with unread bytes would
-    /// reset the answer on its way.
+    /// A connection closing after its answer. With nothing more from the client (read, or waiting in the socket:
+    /// one peek), a plain close, as nginx's lingering_close heuristic. Else the write side is shut at once (the client
+    /// sees the end) and what it still sends is read and dropped for a while: closing with unread bytes would reset
+    /// the connection and could destroy the answer on its way (a client that pipelined behind a close).
     /// </summary>
     private void Linger(LoopClient client)
     {
-        if (client.InLength == 0)
+        if (client.InLength == 0 && !Native.BytesWaiting(client.Fd))
         {
             Close(client, reset: false);
             return;

@@ -38,8 +38,7 @@ internal sealed unsafe partial class FrontEndLoop
     private readonly AccessLog _accessLog;
     private readonly AlbMetrics _metrics;
     private readonly Gauge.Child _connections;
-    private readonly Action<HandedOverConnection> _handOver;
-    private readonly MemoryPool<byte> _pool;
+    private readonly Action<Socket, byte[], int> _handOver;
     private readonly ILogger _logger;
     private readonly List<object?> _slots = [];
     private readonly Stack<int> _freeSlots = new();
@@ -56,7 +55,8 @@ internal sealed unsafe partial class FrontEndLoop
     private long _nextSweep;
     private int _clientCount;
 
-    public FrontEndLoop(int index, int listenFd, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, MemoryPool<byte> pool, ILogger logger, Action<HandedOverConnection> handOver)
+    /// <param name="handOver">Gives Kestrel a connection: its socket, the bytes read off it, the requests it carried.</param>
+    public FrontEndLoop(int index, int listenFd, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, ILogger logger, Action<Socket, byte[], int> handOver)
     {
         _listenFd = listenFd;
         _settings = settings;
@@ -64,7 +64,6 @@ internal sealed unsafe partial class FrontEndLoop
         _accessLog = accessLog;
         _metrics = metrics;
         _connections = metrics.ActiveConnections.WithLabels("http");
-        _pool = pool;
         _logger = logger;
         _handOver = handOver;
         _epoll = Native.epoll_create1(0x80000); // EPOLL_CLOEXEC
@@ -424,12 +423,8 @@ internal sealed unsafe partial class FrontEndLoop
         Give(fd, bytes, requests);
     }
 
-    private void Give(int fd, byte[] alreadyRead, int requests)
-    {
-        var connection = new HandedOverConnection(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), alreadyRead, _pool);
-        connection.Items[typeof(ProxyHandler.KeepAliveCount)] = new ProxyHandler.KeepAliveCount { Requests = requests };
-        _handOver(connection);
-    }
+    private void Give(int fd, byte[] alreadyRead, int requests) =>
+        _handOver(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), alreadyRead, requests);
 
     /// <summary>Closes idle clients when the loop stops; those in flight close after their answer.</summary>
     private void CloseIdleClients()

@@ -65,6 +65,13 @@ internal static unsafe partial class Native
         _ = close(fd);
     }
 
+    /// <summary>Whether bytes wait to be read (not the peer's close, not nothing): a peek that does not block.</summary>
+    public static bool BytesWaiting(int fd)
+    {
+        byte one;
+        return recv(fd, &one, 1, 0x2 | 0x40) > 0; // MSG_PEEK | MSG_DONTWAIT
+    }
+
     /// <summary>SO_ERROR: 0 once a non-blocking connect succeeded, else its errno.</summary>
     public static int PendingError(int fd)
     {

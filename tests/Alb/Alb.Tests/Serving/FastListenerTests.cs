@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -27,7 +26,7 @@ public sealed class FastListenerTests
         var metrics = new AlbMetrics(factory);
         var publisher = new ConfigPublisher(new RequestMetrics(factory), metrics, TimeProvider.System, new Proxy.ConfigPublisherTests.NoForwarder(), new UpstreamClient(new Core.Routing.GlobalSettings()), new ServePorts(0), NullLogger<ConfigPublisher>.Instance);
         var settings = new LoopSettings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), RequestLimits.Default);
-        await using var listener = new FastListener(new IPEndPoint(IPAddress.Loopback, 0), settings, publisher, new AccessLog("off", metrics.AccessLogDropped), metrics, MemoryPool<byte>.Shared, NullLogger.Instance, loops: 1, maxClients: 1);
+        await using var listener = new FastListener(new IPEndPoint(IPAddress.Loopback, 0), settings, publisher, new AccessLog("off", metrics.AccessLogDropped), metrics, new Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions(), new ArrayPoolFactory(), NullLogger.Instance, loops: 1, maxClients: 1);
         var port = ((IPEndPoint)listener.EndPoint).Port;
 
         using var idle = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -70,5 +69,10 @@ public sealed class FastListenerTests
         using var stream = new MemoryStream();
         await registry.CollectAndExportAsTextAsync(stream);
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private sealed class ArrayPoolFactory : Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>
+    {
+        public System.Buffers.MemoryPool<byte> Create(Microsoft.AspNetCore.Connections.MemoryPoolOptions? options = null) => System.Buffers.MemoryPool<byte>.Shared;
     }
 }

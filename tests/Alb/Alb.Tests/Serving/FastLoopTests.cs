@@ -94,6 +94,26 @@ public sealed class FastLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_that_sends_more_behind_a_close_gets_its_answer_whole_and_a_clean_close()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            // The second request arrives while the first is served and waits unread in the socket: closing with it
+            // there would reset the connection, and the client would lose the answer.
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("GET /slow?ms=300 HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n"));
+            await Task.Delay(100);
+            await socket.SendAsync("GET /more HTTP/1.1\r\nHost: app.example.com\r\n\r\n"u8.ToArray());
+            await Task.Delay(600); // the answer, and a reset if alb sent one, are in before the first read
+            var text = await ReadToCleanCloseAsync(socket); // a reset throws
+            Assert.Equal([200], RawHttp.Statuses(text));
+            Assert.Contains("\"target\":\"/slow?ms=300\"", text, StringComparison.Ordinal);
+            Assert.EndsWith("\r\n0\r\n\r\n", text, StringComparison.Ordinal); // the whole chunked body, not cut by a reset
+        }
+    }
+
+    [Fact]
     public async Task A_slow_reader_gets_every_byte_of_a_large_answer()
     {
         const int size = 8 * 1024 * 1024;
@@ -129,6 +149,21 @@ public sealed class FastLoopTests : IAsyncLifetime
                 break;
             }
 
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Reads until the server closes; a reset (ECONNRESET) is not a clean close and throws.</summary>
+    private static async Task<string> ReadToCleanCloseAsync(Socket socket)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var text = new StringBuilder();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token)) > 0)
+        {
             text.Append(Encoding.ASCII.GetString(buffer, 0, read));
         }
 
