@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-using System.Runtime.InteropServices;
 using System.Text;
 using Alb.Core.Http1;
 using Alb.Observability;
@@ -17,19 +14,6 @@ namespace Alb.Fast;
 internal sealed unsafe partial class FrontEndLoop
 {
     private const int LingerSeconds = 5;
-
-    /// <summary>What goes to the client in one send: a head and the body bytes of one read from the backend.</summary>
-    private readonly byte[] _out = GC.AllocateUninitializedArray<byte>((2 * LoopUpstream.BufferSize) + (16 * 1024));
-    private int _outLength;
-    private readonly byte[] _date = new byte[29];
-    private long _dateSecond = -1;
-
-    private enum Sent
-    {
-        All,
-        Pending,
-        Gone,
-    }
 
     private void AnswerHead(LoopClient client, LoopUpstream up)
     {
@@ -283,132 +267,4 @@ internal sealed unsafe partial class FrontEndLoop
         }
     }
 
-    /// <summary>Sends what the client's socket takes and keeps the rest (its writable event sends it).</summary>
-    private Sent Send(LoopClient client, ReadOnlySpan<byte> data)
-    {
-        nint sent = 0;
-        if (client.OutLength == 0)
-        {
-            fixed (byte* bytes = data)
-            {
-                sent = Native.send(client.Fd, bytes, data.Length, Native.MsgNoSignal);
-            }
-
-            if (sent == data.Length)
-            {
-                return Sent.All;
-            }
-
-            if (sent < 0 && Marshal.GetLastPInvokeError() != Native.EAgain)
-            {
-                Close(client, reset: true);
-                return Sent.Gone;
-            }
-
-            sent = Math.Max(sent, 0);
-        }
-
-        var rest = data[(int)sent..];
-        var needed = client.OutLength + rest.Length;
-        if (client.Out is null || client.OutStart + needed > client.Out.Length)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 16 * 1024));
-            if (client.Out is not null)
-            {
-                client.Out.AsSpan(client.OutStart, client.OutLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(client.Out);
-            }
-
-            client.Out = bigger;
-            client.OutStart = 0;
-        }
-
-        rest.CopyTo(client.Out.AsSpan(client.OutStart + client.OutLength));
-        client.OutLength += rest.Length;
-        client.Deadline = Now + Ticks(LoopSettings.SendTimeout);
-        Interest(client, Native.EpollOut);
-        return Sent.Pending;
-    }
-
-    private void Drain(LoopClient client)
-    {
-        nint sent;
-        fixed (byte* bytes = &client.Out![client.OutStart])
-        {
-            sent = Native.send(client.Fd, bytes, client.OutLength, Native.MsgNoSignal);
-        }
-
-        if (sent < 0)
-        {
-            if (Marshal.GetLastPInvokeError() != Native.EAgain)
-            {
-                Close(client, reset: true);
-            }
-
-            return;
-        }
-
-        client.OutStart += (int)sent;
-        client.OutLength -= (int)sent;
-        if (client.OutLength > 0)
-        {
-            client.Deadline = Now + Ticks(LoopSettings.SendTimeout);
-            return;
-        }
-
-        ArrayPool<byte>.Shared.Return(client.Out);
-        client.Out = null;
-        client.OutStart = 0;
-        client.Deadline = 0;
-        Interest(client, Native.EpollIn);
-        if (client.AnswerDone)
-        {
-            Finish(client);
-        }
-        else if (client.Up is { } up)
-        {
-            Interest(up, Native.EpollIn); // drained: read the backend again
-        }
-    }
-
-    private void Chunk(ReadOnlySpan<byte> data)
-    {
-        if (data.Length == 0)
-        {
-            return;
-        }
-
-        Utf8Formatter.TryFormat(data.Length, _out.AsSpan(_outLength), out var written, new StandardFormat('x'));
-        _outLength += written;
-        Append("\r\n"u8);
-        Append(data);
-        Append("\r\n"u8);
-    }
-
-    private void Append(ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(_out.AsSpan(_outLength));
-        _outLength += bytes.Length;
-    }
-
-    private void Number(long value)
-    {
-        Utf8Formatter.TryFormat(value, _out.AsSpan(_outLength), out var written);
-        _outLength += written;
-    }
-
-    private void AppendDate()
-    {
-        var now = DateTime.UtcNow;
-        var second = now.Ticks / TimeSpan.TicksPerSecond;
-        if (second != _dateSecond)
-        {
-            _dateSecond = second;
-            Encoding.ASCII.GetBytes(now.ToString("r", System.Globalization.CultureInfo.InvariantCulture), _date);
-        }
-
-        Append("Date: "u8);
-        Append(_date);
-        Append("\r\n"u8);
-    }
 }

@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Alb.Core.Http1;
+
+namespace Alb.Fast;
+
+/// <summary>The clients' half: accept, read, parse, the hand-over to Kestrel, close.</summary>
+internal sealed unsafe partial class FrontEndLoop
+{
+    private void Accept()
+    {
+        var address = stackalloc byte[128];
+        for (var i = 0; i < 64; i++)
+        {
+            var length = 128;
+            var fd = Native.accept4(_listenFd, address, &length, Native.SockNonBlock | Native.SockCloexec);
+            if (fd < 0)
+            {
+                return; // EAGAIN: another loop took it, or none is left
+            }
+
+            Native.NoDelay(fd);
+            if (_clients.Count >= MaxClients || _settings.ProxyProtocol)
+            {
+                // Past the loop's share of the connection limit: Kestrel takes it unread, under its own limit.
+                _metrics.FastHandOver(_settings.ProxyProtocol ? "proxy_protocol" : "unread");
+                Give(fd, [], 0);
+                continue;
+            }
+
+            var client = _spareClients.Count > 0 ? _spareClients.Pop() : new LoopClient { LocalPort = LocalPort };
+            client.Fd = fd;
+            client.Peer = Native.Address(new ReadOnlySpan<byte>(address, length));
+            client.In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes);
+            client.Deadline = Now + Ticks(_settings.HeaderTimeout);
+            client.Events = Native.EpollIn;
+            client.Slot = Register(client, fd, Native.EpollIn);
+            if (client.Slot < 0)
+            {
+                ArrayPool<byte>.Shared.Return(client.In);
+                Native.close(fd);
+                continue;
+            }
+
+            client.Index = _clients.Count;
+            _clients.Add(client);
+            Volatile.Write(ref _clientCount, _clients.Count);
+            _connections.Inc();
+        }
+    }
+
+    public int LocalPort { get; init; }
+
+    /// <summary>Connections this loop holds at most (its share of Kestrel's 100,000); past it, new ones go to Kestrel unread.</summary>
+    public int MaxClients { get; init; } = 100_000;
+
+    private void OnClient(LoopClient client, uint events)
+    {
+        if ((events & Native.EpollOut) != 0 && client.OutLength > 0)
+        {
+            Drain(client);
+            if (_slots[client.Slot] != client)
+            {
+                return;
+            }
+        }
+
+        if (client.InFlight)
+        {
+            if ((events & (Native.EpollErr | Native.EpollHup)) != 0)
+            {
+                Close(client, reset: true); // the client went away mid-exchange
+            }
+
+            if ((events & Native.EpollIn) != 0 && client.OutLength == 0)
+            {
+                Interest(client, 0); // more from the client (a pipelined request): read once this answer is done
+            }
+
+            return; // nothing is read while a request is in flight: its answer comes first
+        }
+
+        if ((events & (Native.EpollIn | Native.EpollHup | Native.EpollErr)) != 0)
+        {
+            Read(client);
+        }
+    }
+
+    private void Read(LoopClient client)
+    {
+        if (client.Lingering)
+        {
+            client.InLength = 0;
+        }
+
+        if (client.InLength == client.In.Length)
+        {
+            // The head is longer than this buffer: a bigger one, up to the limit; past it, Kestrel answers 431.
+            if (client.In.Length >= _settings.Limits.MaxHeadBytes + _settings.Limits.MaxLineBytes)
+            {
+                HandOver(client, nameof(HeadError.TooLarge));
+                return;
+            }
+
+            var bigger = ArrayPool<byte>.Shared.Rent(client.In.Length * 2);
+            client.In.AsSpan(0, client.InLength).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(client.In);
+            client.In = bigger;
+        }
+
+        nint n;
+        fixed (byte* buffer = &client.In[client.InLength])
+        {
+            n = Native.recv(client.Fd, buffer, client.In.Length - client.InLength, 0);
+        }
+
+        if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)
+        {
+            return;
+        }
+
+        if (n <= 0)
+        {
+            Close(client, reset: false); // the client closed (or reset) between requests
+            return;
+        }
+
+        if (client.Lingering)
+        {
+            return; // dropped: the connection is closing
+        }
+
+        if (client.InLength == 0)
+        {
+            client.Deadline = Now + Ticks(_settings.HeaderTimeout); // the head's time starts with its first byte
+        }
+
+        client.InLength += (int)n;
+        Process(client);
+    }
+
+    /// <summary>Parses the request at the start of the client's buffer: serves it, hands it over, or waits for more.</summary>
+    private void Process(LoopClient client)
+    {
+        if (client.InLength == 0)
+        {
+            client.Deadline = Now + Ticks(_settings.KeepAliveTimeout);
+            return;
+        }
+
+        var verdict = RequestHeadParser.TryParse(client.In.AsSpan(0, client.InLength), client.Head, _settings.Limits);
+        if (verdict == HeadError.Incomplete)
+        {
+            if (client.Deadline == 0)
+            {
+                client.Deadline = Now + Ticks(_settings.HeaderTimeout); // a pipelined head's start came with the last answer
+            }
+
+            return;
+        }
+
+        if (verdict != HeadError.None)
+        {
+            HandOver(client, verdict.ToString()); // Kestrel gives the answer it always gave
+            return;
+        }
+
+        if (TryServe(client) is { } reason)
+        {
+            HandOver(client, reason);
+        }
+    }
+
+    /// <summary>
+    /// Gives the connection to Kestrel with what was read of it, at a request's start: Kestrel serves it from there,
+    /// through the general path, counting keep-alive requests on from the loop's count.
+    /// </summary>
+    private void HandOver(LoopClient client, string reason)
+    {
+        _metrics.FastHandOver(reason);
+        Native.Control(_epoll, Native.CtlDel, client.Fd, 0);
+        var bytes = client.In.AsSpan(0, client.InLength).ToArray();
+        var (fd, requests) = (client.Fd, client.Requests);
+        Forget(client);
+        Give(fd, bytes, requests);
+    }
+
+    private void Give(int fd, byte[] alreadyRead, int requests) =>
+        _handOver(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), alreadyRead, requests);
+
+    /// <summary>Closes idle clients when the loop stops; those in flight close after their answer.</summary>
+    private void CloseIdleClients()
+    {
+        foreach (var client in _clients.ToArray())
+        {
+            if (client.InFlight)
+            {
+                client.CloseAfter = true;
+            }
+            else
+            {
+                Close(client, reset: false);
+            }
+        }
+    }
+
+    private void Close(LoopClient client, bool reset)
+    {
+        if (_slots[client.Slot] != client)
+        {
+            return;
+        }
+
+        if (client.Up is { } up)
+        {
+            Drop(up); // mid-exchange: the backend connection cannot carry another request
+        }
+
+        var fd = client.Fd;
+        Forget(client);
+        if (reset)
+        {
+            Native.Reset(fd);
+        }
+        else
+        {
+            Native.close(fd); // also leaves the epoll set
+        }
+    }
+
+    /// <summary>Removes the client from the loop without closing its socket.</summary>
+    private void Forget(LoopClient client)
+    {
+        Release(client.Slot);
+        var last = _clients[^1];
+        _clients[client.Index] = last;
+        last.Index = client.Index;
+        _clients.RemoveAt(_clients.Count - 1);
+        Volatile.Write(ref _clientCount, _clients.Count);
+        client.ClearExchange();
+        ArrayPool<byte>.Shared.Return(client.In);
+        client.In = [];
+        if (client.Out is not null)
+        {
+            ArrayPool<byte>.Shared.Return(client.Out);
+            client.Out = null;
+        }
+
+        _connections.Dec();
+        client.Requests = client.InLength = client.OutStart = client.OutLength = 0;
+        client.Deadline = 0;
+        client.CloseAfter = client.Lingering = false;
+        client.Peer = null;
+        if (_spareClients.Count < 1024)
+        {
+            _spareClients.Push(client);
+        }
+    }
+}
