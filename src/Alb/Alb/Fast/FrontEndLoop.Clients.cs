@@ -32,13 +32,11 @@ internal sealed unsafe partial class FrontEndLoop
             var client = _spareClients.Count > 0 ? _spareClients.Pop() : new LoopClient { LocalPort = LocalPort };
             client.Fd = fd;
             client.Peer = Native.Address(new ReadOnlySpan<byte>(address, length));
-            client.In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes);
             client.Deadline = Now + Ticks(_settings.HeaderTimeout);
             client.Events = Native.EpollIn;
             client.Slot = Register(client, fd, Native.EpollIn);
             if (client.Slot < 0)
             {
-                ArrayPool<byte>.Shared.Return(client.In);
                 Native.close(fd);
                 continue;
             }
@@ -94,7 +92,11 @@ internal sealed unsafe partial class FrontEndLoop
             client.InLength = 0;
         }
 
-        if (client.InLength == client.In.Length)
+        if (client.In.Length == 0)
+        {
+            client.In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes); // held only while a request is read or served
+        }
+        else if (client.InLength == client.In.Length)
         {
             // The head is longer than this buffer: a bigger one, up to the limit; past it, Kestrel answers 431.
             if (client.In.Length >= _settings.Limits.MaxHeadBytes + _settings.Limits.MaxLineBytes)
@@ -145,6 +147,8 @@ internal sealed unsafe partial class FrontEndLoop
     {
         if (client.InLength == 0)
         {
+            // Idle between requests: the buffer goes back to the pool (10,000 idle keep-alive clients hold none).
+            ReleaseInput(client);
             client.Deadline = Now + Ticks(_settings.KeepAliveTimeout);
             return;
         }
@@ -239,8 +243,7 @@ internal sealed unsafe partial class FrontEndLoop
         _clients.RemoveAt(_clients.Count - 1);
         Volatile.Write(ref _clientCount, _clients.Count);
         client.ClearExchange();
-        ArrayPool<byte>.Shared.Return(client.In);
-        client.In = [];
+        ReleaseInput(client);
         if (client.Out is not null)
         {
             ArrayPool<byte>.Shared.Return(client.Out);
@@ -255,6 +258,15 @@ internal sealed unsafe partial class FrontEndLoop
         if (_spareClients.Count < 1024)
         {
             _spareClients.Push(client);
+        }
+    }
+
+    private static void ReleaseInput(LoopClient client)
+    {
+        if (client.In.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(client.In);
+            client.In = [];
         }
     }
 }
