@@ -41,21 +41,24 @@ internal sealed class PrefixedPipeReader(ReadOnlyMemory<byte> prefix, PipeReader
         return true;
     }
 
-    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (_prefix.IsEmpty)
         {
-            return await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return inner.ReadAsync(cancellationToken); // no state machine of its own once the prefix is gone
         }
 
         if (inner.TryRead(out var ready))
         {
-            return Join(ready);
+            return ValueTask.FromResult(Join(ready));
         }
 
         // The reader has not seen all of the prefix yet (a pipelined request in it): no waiting for the socket.
-        return _examinedAll ? Join(await inner.ReadAsync(cancellationToken).ConfigureAwait(false)) : Alone();
+        return _examinedAll ? JoinAsync(cancellationToken) : ValueTask.FromResult(Alone());
     }
+
+    private async ValueTask<ReadResult> JoinAsync(CancellationToken cancellationToken) =>
+        Join(await inner.ReadAsync(cancellationToken).ConfigureAwait(false));
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
