@@ -24,6 +24,21 @@ public static class RawHttp
 
     public static async Task<string> ReadAsync(Socket socket, TimeSpan quiet) => (await ReadUntilAsync(socket, quiet)).Text;
 
+    /// <summary>Reads until the server closes, within <paramref name="timeout"/>; a reset is not a clean close and throws.</summary>
+    public static async Task<string> ReadToCloseAsync(Socket socket, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var text = new StringBuilder();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token)) > 0)
+        {
+            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
+    }
+
     private static async Task<(string Text, bool Closed)> ReadUntilAsync(Socket socket, TimeSpan quiet)
     {
         var buffer = new byte[64 * 1024];

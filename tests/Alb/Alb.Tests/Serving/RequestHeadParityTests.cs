@@ -117,15 +117,6 @@ public sealed class RequestHeadParityTests(ITestOutputHelper output) : IAsyncLif
         await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
         await socket.SendAsync(request);
         await socket.SendAsync("GET /end HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n"u8.ToArray());
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var text = new StringBuilder();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token)) > 0)
-        {
-            text.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        return text.ToString();
+        return await RawHttp.ReadToCloseAsync(socket, TimeSpan.FromSeconds(10));
     }
 }
