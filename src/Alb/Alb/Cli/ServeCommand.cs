@@ -87,14 +87,15 @@ internal static partial class ServeCommand
         builder.Services.AddSingleton(new UpstreamClient(settings));
         builder.Services.AddSingleton<ProxyHandler>();
         builder.Services.AddSingleton<SslPassthrough>();
-        if (fast)
+        // One source for the request head limits and timeouts both Kestrel and alb's own front end apply.
+        var front = new Fast.LoopSettings(
+            TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds),
+            TimeSpan.FromSeconds(Math.Max(settings.KeepAliveSeconds, 1)),
+            new Core.Http1.RequestLimits(settings.LargeHeaderBufferSize, settings.LargeHeaderBuffers * settings.LargeHeaderBufferSize, 100),
+            options.ShutdownTimeout);
+        if (fast && !settings.UseProxyProtocol) // every connection starts with a PROXY header that Kestrel's middleware reads
         {
-            Fast.FastFrontEnd.Add(builder.Services, options.Http, new Fast.LoopSettings(
-                TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds),
-                TimeSpan.FromSeconds(Math.Max(settings.KeepAliveSeconds, 1)),
-                new Core.Http1.RequestLimits(settings.LargeHeaderBufferSize, settings.LargeHeaderBuffers * settings.LargeHeaderBufferSize, 100),
-                settings.UseProxyProtocol,
-                options.ShutdownTimeout), metrics);
+            Fast.FastFrontEnd.Add(builder.Services, options.Http, front, metrics);
         }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -103,14 +104,14 @@ internal static partial class ServeCommand
             kestrel.AddServerHeader = false;
             var limits = kestrel.Limits;
             limits.MaxRequestBodySize = null; // enforced per request from proxy-body-size
-            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.ClientHeaderTimeoutSeconds);
+            limits.RequestHeadersTimeout = front.HeaderTimeout;
             // client-body-timeout: nginx times out when nothing arrives for that long between two reads. Kestrel's
             // closest guard is a minimum data rate after a grace period: 1 byte/s once the timeout has passed.
             limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: TimeSpan.FromSeconds(settings.ClientBodyTimeoutSeconds));
-            limits.KeepAliveTimeout = TimeSpan.FromSeconds(Math.Max(settings.KeepAliveSeconds, 1));
-            limits.MaxRequestLineSize = settings.LargeHeaderBufferSize;
-            limits.MaxRequestHeadersTotalSize = settings.LargeHeaderBuffers * settings.LargeHeaderBufferSize;
-            limits.MaxRequestHeaderCount = 100;
+            limits.KeepAliveTimeout = front.KeepAliveTimeout;
+            limits.MaxRequestLineSize = front.Limits.MaxLineBytes;
+            limits.MaxRequestHeadersTotalSize = front.Limits.MaxHeadBytes;
+            limits.MaxRequestHeaderCount = front.Limits.MaxHeaders;
             limits.MaxConcurrentConnections = 100_000;
             limits.MaxConcurrentUpgradedConnections = 100_000;
             limits.Http2.MaxStreamsPerConnection = 128;

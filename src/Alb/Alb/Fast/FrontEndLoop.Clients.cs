@@ -21,10 +21,10 @@ internal sealed unsafe partial class FrontEndLoop
             }
 
             Native.NoDelay(fd);
-            if (_clients.Count >= MaxClients || _settings.ProxyProtocol)
+            if (_clients.Count >= MaxClients)
             {
                 // Past the loop's share of the connection limit: Kestrel takes it unread, under its own limit.
-                _metrics.FastHandOver(_settings.ProxyProtocol ? "proxy_protocol" : "unread");
+                _metrics.FastHandOver("unread");
                 Give(fd, [], 0);
                 continue;
             }
@@ -148,7 +148,7 @@ internal sealed unsafe partial class FrontEndLoop
         if (client.InLength == 0)
         {
             // Idle between requests: the buffer goes back to the pool (10,000 idle keep-alive clients hold none).
-            ReleaseInput(client);
+            client.ReleaseInput();
             client.Deadline = Now + Ticks(_settings.KeepAliveTimeout);
             return;
         }
@@ -242,31 +242,11 @@ internal sealed unsafe partial class FrontEndLoop
         last.Index = client.Index;
         _clients.RemoveAt(_clients.Count - 1);
         Volatile.Write(ref _clientCount, _clients.Count);
-        client.ClearExchange();
-        ReleaseInput(client);
-        if (client.Out is not null)
-        {
-            ArrayPool<byte>.Shared.Return(client.Out);
-            client.Out = null;
-        }
-
+        client.Reset();
         _connections.Dec();
-        client.Requests = client.InLength = client.OutStart = client.OutLength = 0;
-        client.Deadline = 0;
-        client.CloseAfter = client.Lingering = false;
-        client.Peer = null;
         if (_spareClients.Count < 1024)
         {
             _spareClients.Push(client);
-        }
-    }
-
-    private static void ReleaseInput(LoopClient client)
-    {
-        if (client.In.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(client.In);
-            client.In = [];
         }
     }
 }

@@ -9,30 +9,35 @@ internal sealed partial class FrontEndLoop
     private ProxyState? _sweptState;
     private HashSet<EndpointState>? _live;
 
+    /// <summary>The most recently used idle connection to <paramref name="endpoint"/> (the warmest), skipping any past the timeout.</summary>
     private LoopUpstream? RentIdle(EndpointState endpoint, long now)
     {
-        if (!_idle.TryGetValue(endpoint, out var stack))
+        if (!_idle.TryGetValue(endpoint, out var idle))
         {
             return null;
         }
 
-        while (stack.TryPop(out var up))
+        LoopUpstream? found = null;
+        while (found is null && idle.Count > 0)
         {
+            var up = idle[^1];
+            idle.RemoveAt(idle.Count - 1);
             if (now - up.LastUsed <= up.IdleTicks)
             {
-                if (stack.Count == 0)
-                {
-                    _idle.Remove(endpoint);
-                }
-
-                return up;
+                found = up;
             }
-
-            Drop(up);
+            else
+            {
+                Dispose(up);
+            }
         }
 
-        _idle.Remove(endpoint);
-        return null;
+        if (idle.Count == 0)
+        {
+            _idle.Remove(endpoint);
+        }
+
+        return found;
     }
 
     /// <summary>Back to the loop's pool if it may carry another request (upstream-keepalive-requests, -connections per loop, as per nginx worker).</summary>
@@ -41,28 +46,23 @@ internal sealed partial class FrontEndLoop
         up.Owner = null;
         up.Deadline = 0;
         var settings = route.Upstream;
-        if (settings.MaxIdle <= 0 || (settings.RequestsPerConnection > 0 && up.Requests >= settings.RequestsPerConnection))
+        _idle.TryGetValue(up.Endpoint, out var idle);
+        if (settings.MaxIdle <= 0 || (settings.RequestsPerConnection > 0 && up.Requests >= settings.RequestsPerConnection) || idle?.Count >= settings.MaxIdle)
         {
-            Drop(up);
+            Dispose(up);
             return;
         }
 
-        if (!_idle.TryGetValue(up.Endpoint, out var stack))
+        if (idle is null)
         {
-            stack = new Stack<LoopUpstream>();
-            _idle[up.Endpoint] = stack;
-        }
-
-        if (stack.Count >= settings.MaxIdle)
-        {
-            Drop(up);
-            return;
+            idle = [];
+            _idle[up.Endpoint] = idle;
         }
 
         up.LastUsed = Now;
         up.IdleTicks = (long)(settings.IdleTimeoutTicks * (double)Frequency / settings.Time.TimestampFrequency);
         Interest(up, Native.EpollIn); // a close by the backend while idle shows as readable
-        stack.Push(up);
+        idle.Add(up);
     }
 
     /// <summary>Closes idle connections past upstream-keepalive-timeout, and all those of endpoints a publish removed.</summary>
@@ -76,23 +76,11 @@ internal sealed partial class FrontEndLoop
         }
 
         List<EndpointState>? empty = null;
-        foreach (var (endpoint, stack) in _idle)
+        foreach (var (endpoint, idle) in _idle)
         {
             var live = _live?.Contains(endpoint) != false;
-            if (live && stack.All(up => now - up.LastUsed <= up.IdleTicks))
-            {
-                continue;
-            }
-
-            var kept = stack.Where(up => live && now - up.LastUsed <= up.IdleTicks).Reverse().ToList();
-            foreach (var up in stack.Where(up => !live || now - up.LastUsed > up.IdleTicks).ToList())
-            {
-                Drop(up, fromPool: false);
-            }
-
-            stack.Clear();
-            kept.ForEach(stack.Push);
-            if (stack.Count == 0)
+            idle.RemoveAll(up => (!live || now - up.LastUsed > up.IdleTicks) && Dispose(up));
+            if (idle.Count == 0)
             {
                 (empty ??= []).Add(endpoint);
             }
@@ -101,23 +89,27 @@ internal sealed partial class FrontEndLoop
         empty?.ForEach(e => _idle.Remove(e));
     }
 
-    /// <summary>Closes a backend connection (and takes it out of the idle pool if it is there).</summary>
-    private void Drop(LoopUpstream up, bool fromPool = true)
+    /// <summary>Closes a backend connection, taking it out of the idle pool if it is there.</summary>
+    private void Drop(LoopUpstream up)
     {
-        if (_slots[up.Slot] != up)
+        if (up.Owner is null && _idle.TryGetValue(up.Endpoint, out var idle) && idle.Remove(up) && idle.Count == 0)
         {
-            return;
+            _idle.Remove(up.Endpoint);
         }
 
-        if (fromPool && up.Owner is null && _idle.TryGetValue(up.Endpoint, out var stack) && stack.Contains(up))
+        Dispose(up);
+    }
+
+    /// <summary>Closes the connection (once); true, so it reads as a predicate.</summary>
+    private bool Dispose(LoopUpstream up)
+    {
+        if (_slots[up.Slot] == up)
         {
-            var kept = stack.Where(u => u != up).Reverse().ToList();
-            stack.Clear();
-            kept.ForEach(stack.Push);
+            up.Owner = null;
+            Release(up.Slot);
+            up.Socket.Dispose(); // also leaves the epoll set
         }
 
-        up.Owner = null;
-        Release(up.Slot);
-        up.Socket.Dispose(); // also leaves the epoll set
+        return true;
     }
 }

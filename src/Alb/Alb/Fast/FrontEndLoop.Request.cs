@@ -13,7 +13,7 @@ internal sealed partial class FrontEndLoop
     private const int MaxRequestIdLength = 128;
     private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
     private readonly Random _random = new();
-    private static readonly FrozenSetLookup Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
+    private static readonly AsciiNames Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
 
     /// <summary>
     /// Serves the request at the start of the client's buffer when the loop can do all the general path would: an
@@ -215,24 +215,5 @@ internal sealed partial class FrontEndLoop
         }
 
         return address;
-    }
-
-    /// <summary>A case-insensitive set of ASCII names looked up by their bytes, without a string per lookup.</summary>
-    private sealed class FrozenSetLookup(IEnumerable<string> names)
-    {
-        private readonly byte[][] _names = [.. names.Distinct(StringComparer.OrdinalIgnoreCase).Select(Encoding.ASCII.GetBytes)];
-
-        public bool Contains(ReadOnlySpan<byte> name)
-        {
-            foreach (var candidate in _names)
-            {
-                if (candidate.Length == name.Length && Ascii.EqualsIgnoreCase(candidate, name))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
     }
 }

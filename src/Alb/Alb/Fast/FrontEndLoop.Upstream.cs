@@ -11,7 +11,6 @@ internal sealed unsafe partial class FrontEndLoop
 {
     private static readonly HeadLimits AnswerLimits = new(LoopUpstream.BufferSize, HeadLimits.Default.MaxHeaders);
 
-
     /// <summary>Sends the request to <paramref name="endpoint"/> on an idle connection, or a new one.</summary>
     private void StartAttempt(LoopClient client, EndpointState endpoint, bool fresh = false)
     {
@@ -195,11 +194,7 @@ internal sealed unsafe partial class FrontEndLoop
     {
         if (!up.HeadDone && up.Received == 0 && up.Reused)
         {
-            // A reused connection the backend had closed: nothing was answered, so the request goes again on a new one.
-            Drop(up);
-            client.Up = null;
-            client.Attempt--;
-            StartAttempt(client, up.Endpoint, fresh: true);
+            SendAgain(client, up); // a reused connection the backend had closed: nothing was answered
             return;
         }
 
@@ -217,14 +212,20 @@ internal sealed unsafe partial class FrontEndLoop
     {
         if (up.Reused)
         {
-            Drop(up);
-            client.Up = null;
-            client.Attempt--;
-            StartAttempt(client, up.Endpoint, fresh: true);
+            SendAgain(client, up);
             return;
         }
 
         BadAnswer(client, up, reason);
+    }
+
+    /// <summary>The request again, to the same endpoint on a new connection, not counted as another attempt.</summary>
+    private void SendAgain(LoopClient client, LoopUpstream stale)
+    {
+        Drop(stale);
+        client.Up = null;
+        client.Attempt--;
+        StartAttempt(client, stale.Endpoint, fresh: true);
     }
 
     /// <summary>The backend broke HTTP/1.1 or the connection: 502 before the answer started, a reset client after.</summary>
@@ -249,13 +250,13 @@ internal sealed unsafe partial class FrontEndLoop
         Drop(up);
         client.Up = null;
         var route = client.Route!;
-        client.Endpoint!.MarkFailed(Now, Frequency);
         if (connecting)
         {
-            ConnectFailed(client, "connect", "connect timed out", marked: true);
+            ConnectFailed(client, "connect", "connect timed out");
             return;
         }
 
+        client.Endpoint!.MarkFailed(Now, Frequency);
         Failure(client, "timeout", "the backend did not answer within the read timeout");
         if (started)
         {
@@ -272,12 +273,9 @@ internal sealed unsafe partial class FrontEndLoop
     }
 
     /// <summary>proxy_next_upstream error: another endpoint within the tries and the time budget, else 502.</summary>
-    private void ConnectFailed(LoopClient client, string kind, string reason, bool marked = false)
+    private void ConnectFailed(LoopClient client, string kind, string reason)
     {
-        if (!marked)
-        {
-            client.Endpoint!.MarkFailed(Now, Frequency);
-        }
+        client.Endpoint!.MarkFailed(Now, Frequency);
 
         Failure(client, kind, reason);
         if (client.Route!.Policy.NextUpstream.HasFlag(NextUpstream.Error) && CanRetry(client))
@@ -314,5 +312,4 @@ internal sealed unsafe partial class FrontEndLoop
         client.Route!.Services.Metrics.UpstreamFailures.WithLabels(kind).Inc();
         Log.UpstreamFailed(_logger, client.Route.Pool.Backend.Id, client.Endpoint!.Authority, kind, reason);
     }
-
 }

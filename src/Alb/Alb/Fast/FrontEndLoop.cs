@@ -8,11 +8,9 @@ using Prometheus;
 
 namespace Alb.Fast;
 
-/// <summary>The settings the loops take at start (as Kestrel takes its limits at start).</summary>
-/// <param name="ProxyProtocol">use-proxy-protocol at start: every connection begins with a PROXY header that Kestrel's
-/// middleware reads, so the loops hand each one over unread.</param>
+/// <summary>The settings the loops take at start, the same Kestrel is given (client-header-timeout, keep-alive, large-client-header-buffers).</summary>
 /// <param name="ShutdownTimeout">How long a stopping alb waits for the loops' requests in flight (--shutdown-timeout).</param>
-internal sealed record LoopSettings(TimeSpan HeaderTimeout, TimeSpan KeepAliveTimeout, RequestLimits Limits, bool ProxyProtocol = false, TimeSpan ShutdownTimeout = default)
+internal sealed record LoopSettings(TimeSpan HeaderTimeout, TimeSpan KeepAliveTimeout, RequestLimits Limits, TimeSpan ShutdownTimeout = default)
 {
     /// <summary>How long a client may leave an answer unread before the connection is dropped (nginx's send_timeout).</summary>
     public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(60);
@@ -46,7 +44,7 @@ internal sealed unsafe partial class FrontEndLoop
 
     /// <summary>Client objects of closed connections, reused (their parsed-head storage with them).</summary>
     private readonly Stack<LoopClient> _spareClients = new();
-    private readonly Dictionary<EndpointState, Stack<LoopUpstream>> _idle = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<EndpointState, List<LoopUpstream>> _idle = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<EndpointState, System.Net.IPEndPoint?> _addresses = new(ReferenceEqualityComparer.Instance);
     private readonly Thread _thread;
     private volatile bool _stopping;
@@ -144,12 +142,9 @@ internal sealed unsafe partial class FrontEndLoop
             Close(client, reset: client.InFlight);
         }
 
-        foreach (var stack in _idle.Values)
+        foreach (var idle in _idle.Values)
         {
-            foreach (var up in stack)
-            {
-                up.Socket.Dispose();
-            }
+            idle.ForEach(up => up.Socket.Dispose());
         }
 
         Native.close(_epoll);
@@ -219,22 +214,17 @@ internal sealed unsafe partial class FrontEndLoop
         return slot;
     }
 
-    /// <summary>Changes what the client's socket is watched for; nothing when it already is (an epoll_ctl saved per request).</summary>
-    private void Interest(LoopClient client, uint events)
-    {
-        if (client.Events != events)
-        {
-            client.Events = events;
-            Native.Control(_epoll, Native.CtlMod, client.Fd, events, (ulong)client.Slot);
-        }
-    }
+    /// <summary>Changes what a socket is watched for; nothing when it already is (an epoll_ctl saved per request).</summary>
+    private void Interest(LoopClient client, uint events) => Watch(ref client.Events, client.Fd, client.Slot, events);
 
-    private void Interest(LoopUpstream up, uint events)
+    private void Interest(LoopUpstream up, uint events) => Watch(ref up.Events, up.Fd, up.Slot, events);
+
+    private void Watch(ref uint current, int fd, int slot, uint events)
     {
-        if (up.Events != events)
+        if (current != events)
         {
-            up.Events = events;
-            Native.Control(_epoll, Native.CtlMod, up.Fd, events, (ulong)up.Slot);
+            current = events;
+            Native.Control(_epoll, Native.CtlMod, fd, events, (ulong)slot);
         }
     }
 

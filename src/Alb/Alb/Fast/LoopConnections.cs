@@ -86,6 +86,33 @@ internal sealed class LoopClient
     public byte[]? UpRequest;
     public int UpRequestLength;
 
+    /// <summary>Idle between requests: the input buffer goes back to the pool (10,000 idle keep-alive clients hold none).</summary>
+    public void ReleaseInput()
+    {
+        if (In.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(In);
+            In = [];
+        }
+    }
+
+    /// <summary>The connection is gone: buffers back to the pool, every field as for a new connection (the object is reused).</summary>
+    public void Reset()
+    {
+        ClearExchange();
+        ReleaseInput();
+        if (Out is not null)
+        {
+            ArrayPool<byte>.Shared.Return(Out);
+            Out = null;
+        }
+
+        Requests = InLength = OutStart = OutLength = 0;
+        Deadline = 0;
+        CloseAfter = Lingering = false;
+        Peer = null;
+    }
+
     public void ClearExchange()
     {
         if (UpRequest is not null)

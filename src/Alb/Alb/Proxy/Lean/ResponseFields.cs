@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Alb.Proxy.Lean;
 
 /// <summary>
@@ -22,24 +20,12 @@ internal static class ResponseFields
         "Proxy-Authorization", "Proxy-Features", "Proxy-Instruction", "Security-Scheme", "ALPN", "Close", "TE", "Alt-Svc",
     ];
 
-    private static readonly byte[][] Bytes = [.. Names.Select(Encoding.ASCII.GetBytes)];
+    private static readonly AsciiNames Known = new(Names);
 
     public static int Count => Names.Length;
 
     /// <summary>The index of <paramref name="name"/> (any case), or -1.</summary>
-    public static int Find(ReadOnlySpan<byte> name)
-    {
-        var bytes = Bytes;
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            if (bytes[i].Length == name.Length && Ascii.EqualsIgnoreCase(bytes[i], name))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    public static int Find(ReadOnlySpan<byte> name) => Known.IndexOf(name);
 
     public static bool Skipped(int index) => index >= FirstSkipped;
 }
