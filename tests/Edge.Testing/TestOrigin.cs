@@ -98,6 +98,14 @@ public sealed class TestOrigin : IAsyncDisposable
                 context.Response.StatusCode = int.Parse(request.Query["code"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
                 await context.Response.WriteAsync($"{{\"origin\":\"{Name}\",\"status\":{context.Response.StatusCode}}}");
                 return;
+            case "/headers":
+                // Each query parameter comes back as a response field (what the backend says, for alb to keep or replace).
+                foreach (var (name, value) in request.Query)
+                {
+                    context.Response.Headers[name] = value;
+                }
+
+                break;
             case "/slow":
                 await Task.Delay(int.Parse(request.Query["ms"].ToString() is { Length: > 0 } ms ? ms : "1000", System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
                 break;

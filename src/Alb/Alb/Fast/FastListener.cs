@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 namespace Alb.Fast;
 
 /// <summary>
-/// The plain HTTP listener of alb's own HTTP/1.1 front end (<c>ALB_FAST_H1=1</c>, issue 15; docs/performance.md,
+/// The plain HTTP listener of alb's own HTTP/1.1 front end (on by default on Linux x86-64, <c>ALB_FAST_H1=0</c> off; issue 15; docs/performance.md,
 /// "alb's own HTTP/1.1 server: the plan"). One <see cref="FrontEndLoop"/> per core accepts from the one listening
 /// socket, serves what it can, and hands the other connections to Kestrel with the bytes already read
 /// on its own socket transport, counted in <c>alb_fast_handover_total</c>. Kestrel takes those from
@@ -138,7 +138,7 @@ internal sealed class FastListener : IConnectionListener
     private static void UseKestrelPools(SocketConnectionFactoryOptions options, IMemoryPoolFactory<byte> pools)
     {
         var property = typeof(SocketConnectionFactoryOptions).GetProperty("MemoryPoolFactory", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException("ALB_FAST_H1=1: SocketConnectionFactoryOptions.MemoryPoolFactory is not in this ASP.NET Core; run with ALB_FAST_H1=0");
+            ?? throw new InvalidOperationException("alb's own HTTP/1.1 front end: SocketConnectionFactoryOptions.MemoryPoolFactory is not in this ASP.NET Core; run with ALB_FAST_H1=0");
         property.SetValue(options, pools);
     }
 

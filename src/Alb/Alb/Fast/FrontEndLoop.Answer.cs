@@ -30,11 +30,12 @@ internal sealed unsafe partial class FrontEndLoop
         Append(buffer.AsSpan(head.ReasonStart, head.ReasonLength));
         Append("\r\n"u8);
         var sawDate = false;
+        var cors = client.CorsOrigin is null ? null : client.Route!.Cors!.Replaced;
         foreach (var field in head.Headers)
         {
             var name = buffer.AsSpan(field.NameStart, field.NameLength);
             var known = ResponseFields.Find(name);
-            if (known == ResponseFields.ContentLength || (known >= 0 && ResponseFields.Skipped(known)) || known == ResponseFields.Server)
+            if (known == ResponseFields.ContentLength || (known >= 0 && ResponseFields.Skipped(known)) || known == ResponseFields.Server || cors?.Contains(name) == true)
             {
                 continue;
             }
@@ -54,6 +55,7 @@ internal sealed unsafe partial class FrontEndLoop
             AppendDate();
         }
 
+        AppendCors(client);
         if (head.ContentLength >= 0)
         {
             Append("Content-Length: "u8);
@@ -128,6 +130,11 @@ internal sealed unsafe partial class FrontEndLoop
         }
 
         client.ResponseBytes += body;
+        if (done)
+        {
+            Record(client); // before the last bytes go: a client that saw its answer end finds it in the metrics
+        }
+
         var sent = _outLength > 0 ? Send(client, _out.AsSpan(0, _outLength)) : Sent.All;
         if (sent == Sent.Gone)
         {
@@ -146,6 +153,7 @@ internal sealed unsafe partial class FrontEndLoop
 
     private void EndAnswer(LoopClient client, LoopUpstream? up, bool reusable)
     {
+        Record(client);
         if (up is not null && up.Framing == BodyFraming.UntilClose)
         {
             _outLength = 0;
@@ -169,8 +177,11 @@ internal sealed unsafe partial class FrontEndLoop
         }
     }
 
-    /// <summary>An answer of alb's own with no body (502, 504), as the general path writes it when the backend failed.</summary>
-    private void AnswerStatus(LoopClient client, int status)
+    /// <summary>
+    /// An answer of alb's own, as the general path writes it: without a body when the backend failed (502, 504: none
+    /// of alb's fields either); a refusal (403, 503) with its plain-text body (none for HEAD), Server and CORS fields.
+    /// </summary>
+    private void AnswerStatus(LoopClient client, int status, byte[]? body = null)
     {
         client.Status = status;
         client.AnswerStarted = true;
@@ -179,13 +190,41 @@ internal sealed unsafe partial class FrontEndLoop
         Number(status);
         Append(" "u8);
         Append(Encoding.ASCII.GetBytes(ReasonPhrases.GetReasonPhrase(status)));
-        Append("\r\nContent-Length: 0\r\n"u8);
+        Append("\r\nContent-Length: "u8);
+        Number(body?.Length ?? 0);
+        Append("\r\n"u8);
+        if (body is not null)
+        {
+            Append("Content-Type: text/plain; charset=utf-8\r\nServer: "u8);
+            Append(client.Route!.Forwarding.ResponseHeaders.ServerBytes);
+            Append("\r\n"u8);
+            AppendCors(client);
+        }
+
         AppendDate();
         Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        if (body is not null && !client.IsHead)
+        {
+            Append(body);
+        }
+
         client.ResponseBytes = _outLength;
+        Record(client); // before the bytes go: a client that has its answer finds it in the metrics
         if (Send(client, _out.AsSpan(0, _outLength)) != Sent.Gone)
         {
             EndAnswer(client, null, reusable: false);
+        }
+    }
+
+    /// <summary>The route's CORS fields when the request's origin is allowed (replacing the backend's: nginx's more_set_headers).</summary>
+    private void AppendCors(LoopClient client)
+    {
+        if (client.CorsOrigin is { } origin)
+        {
+            Append("Access-Control-Allow-Origin: "u8);
+            _outLength += Encoding.Latin1.GetBytes(origin, _out.AsSpan(_outLength));
+            Append("\r\n"u8);
+            Append(client.Route!.Cors!.Fixed);
         }
     }
 
@@ -237,9 +276,15 @@ internal sealed unsafe partial class FrontEndLoop
         Interest(client, Native.EpollIn);
     }
 
+    /// <summary>The request's metrics and access log line, once per exchange: when its answer is complete, or its client gone.</summary>
     private void Record(LoopClient client)
     {
-        var runtime = client.Runtime!;
+        if (client.Recorded || client.Runtime is not { } runtime)
+        {
+            return;
+        }
+
+        client.Recorded = true;
         var elapsed = (Now - client.Started) / (double)Frequency;
         var children = runtime.MetricsFor(client.Status, client.IsHead ? "HEAD" : "GET");
         children.Requests.Inc();

@@ -32,6 +32,7 @@ internal sealed unsafe partial class FrontEndLoop
             var client = _spareClients.Count > 0 ? _spareClients.Pop() : new LoopClient { LocalPort = LocalPort };
             client.Fd = fd;
             client.Peer = Native.Address(new ReadOnlySpan<byte>(address, length));
+            client.Address = client.Peer?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : client.Peer?.Address;
             client.Deadline = Now + Ticks(_settings.HeaderTimeout);
             client.Events = Native.EpollIn;
             client.Slot = Register(client, fd, Native.EpollIn);
@@ -219,6 +220,13 @@ internal sealed unsafe partial class FrontEndLoop
         if (client.Up is { } up)
         {
             Drop(up); // mid-exchange: the backend connection cannot carry another request
+        }
+
+        if (client.InFlight && !client.Recorded)
+        {
+            // Recorded as the general path records it: the backend's status once the answer started, else 502.
+            client.Status = client.AnswerStarted ? client.Status : 502;
+            Record(client);
         }
 
         var fd = client.Fd;

@@ -45,6 +45,7 @@ internal sealed partial class FrontEndLoop
     {
         up.Owner = null;
         up.Deadline = 0;
+        up.ReleaseBuffer();
         var settings = route.Upstream;
         _idle.TryGetValue(up.Endpoint, out var idle);
         if (settings.MaxIdle <= 0 || (settings.RequestsPerConnection > 0 && up.Requests >= settings.RequestsPerConnection) || idle?.Count >= settings.MaxIdle)
@@ -106,6 +107,7 @@ internal sealed partial class FrontEndLoop
         if (_slots[up.Slot] == up)
         {
             up.Owner = null;
+            up.ReleaseBuffer();
             Release(up.Slot);
             up.Socket.Dispose(); // also leaves the epoll set
         }

@@ -69,6 +69,13 @@ internal sealed partial class FrontEndLoop
             return "route"; // 503 or the default backend: the general path's answer
         }
 
+        // As the lean client: a rewritten path with a dot segment goes where System.Uri resolves it (the general path).
+        var rewritten = route.Transforms.RewrittenPath(forwardPath);
+        if (rewritten is not null && rewritten.Contains("/.", StringComparison.Ordinal))
+        {
+            return "target";
+        }
+
         var now = Now;
         var endpoint = pool.Pick(now)!;
         if (AddressOf(endpoint) is null)
@@ -87,33 +94,78 @@ internal sealed partial class FrontEndLoop
         client.Path = forwardPath;
         client.RequestBytes = head.Length;
         client.Deadline = 0;
-        WriteUpstreamHead(client, route, forwardPath, queryText, host);
+        client.CorsOrigin = route.Cors is { } cors ? cors.Step.Echo(FieldValues(client, "Origin"u8)) : null;
 
         // The head is consumed; bytes after it (a pipelined request) wait for this answer.
+        var refusal = Refusal(route, client.Address);
         var rest = client.InLength - head.Length;
+        if (refusal == 0)
+        {
+            WriteUpstreamHead(client, route, rewritten ?? forwardPath, rewritten is not null, queryText, host);
+        }
+
         buffer.AsSpan(head.Length, rest).CopyTo(buffer);
         client.InLength = rest;
+        if (refusal != 0)
+        {
+            AnswerStatus(client, refusal, Pipeline.Answers.BodyFor(refusal));
+            return null;
+        }
+
         _metrics.LoopForwards.Inc();
         StartAttempt(client, endpoint);
         return null;
     }
 
+    /// <summary>The route's checks in order (limit-rps/-rpm, allow/deny): 0, or the status of the first refusal.</summary>
+    private static int Refusal(LoopRoute route, System.Net.IPAddress? client)
+    {
+        foreach (var check in route.Checks)
+        {
+            if (check.Refusal(client ?? System.Net.IPAddress.None) is var status and not 0)
+            {
+                return status;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The values of the request's fields named <paramref name="name"/>, as the general path's header dictionary has them.</summary>
+    private static Microsoft.Extensions.Primitives.StringValues FieldValues(LoopClient client, ReadOnlySpan<byte> name)
+    {
+        var buffer = client.In;
+        Microsoft.Extensions.Primitives.StringValues values = default;
+        foreach (var field in client.Head.Headers)
+        {
+            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(field.NameStart, field.NameLength), name))
+            {
+                values = Microsoft.Extensions.Primitives.StringValues.Concat(values, Encoding.Latin1.GetString(buffer.AsSpan(field.ValueStart, field.ValueLength)));
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>
-    /// The head the general path's lean client writes for a plain route: the request line with the normalised path,
-    /// Host, the client's fields but hop-by-hop ones and those alb sets, then X-Original-Forwarded-For, X-Forwarded-*,
-    /// X-Real-IP and X-Request-ID. A field the client repeated goes on as sent (one line each).
+    /// The head the general path's lean client writes: the request line with the normalised path (or rewrite-target's),
+    /// Host (or upstream-vhost), the client's fields but hop-by-hop ones and those alb sets, X-Forwarded-Prefix after
+    /// a rewrite, then X-Original-Forwarded-For, X-Forwarded-*, X-Real-IP and X-Request-ID. A field the client
+    /// repeated goes on as sent (one line each).
     /// </summary>
-    private void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, string query, string host)
+    private void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, bool rewritten, string query, string host)
     {
         var buffer = client.In;
         var head = client.Head;
+        var transforms = route.Transforms;
+        var prefix = rewritten ? transforms.ForwardedPrefix : null;
         var writer = new HeadBuilder(ArrayPool<byte>.Shared.Rent(2048));
         writer.Bytes(buffer.AsSpan(0, head.MethodLength));
         writer.Ascii(" ");
         writer.Ascii(path);
         writer.Ascii(query);
         writer.Ascii(" HTTP/1.1\r\nHost: ");
-        writer.Ascii(host);
+        writer.Ascii(transforms.Host ?? host);
         writer.Ascii("\r\n");
 
         var forwardedForName = route.Forwarding.ForwardedForHeader;
@@ -137,7 +189,7 @@ internal sealed partial class FrontEndLoop
                 requestIds++;
             }
 
-            if (Replaced.Contains(name))
+            if (Replaced.Contains(name) || (prefix is not null && Ascii.EqualsIgnoreCase(name, "X-Forwarded-Prefix"u8)))
             {
                 continue;
             }
@@ -145,6 +197,13 @@ internal sealed partial class FrontEndLoop
             writer.Bytes(buffer.AsSpan(field.NameStart, field.NameLength));
             writer.Ascii(": ");
             writer.Bytes(buffer.AsSpan(field.ValueStart, field.ValueLength));
+            writer.Ascii("\r\n");
+        }
+
+        if (prefix is not null)
+        {
+            writer.Ascii("X-Forwarded-Prefix: ");
+            writer.Ascii(prefix);
             writer.Ascii("\r\n");
         }
 
@@ -171,7 +230,7 @@ internal sealed partial class FrontEndLoop
             writer.Ascii("\r\n");
         }
 
-        var address = client.Peer?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : client.Peer?.Address;
+        var address = client.Address;
         writer.Ascii("X-Forwarded-For: ");
         writer.Address(address);
         writer.Ascii("\r\nX-Real-IP: ");

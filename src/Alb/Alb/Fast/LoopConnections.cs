@@ -11,11 +11,17 @@ namespace Alb.Fast;
 
 /// <summary>
 /// What the loop needs to serve a route itself, fixed at publish (<see cref="RoutePipeline.Loop"/>): the pool, the
-/// upstream settings (timeouts, proxy-next-upstream), the keep-alive settings of the upstream connections, and the
-/// shared services (metrics, logger).
+/// upstream settings (timeouts, proxy-next-upstream), the keep-alive settings of the upstream connections, the
+/// shared services (metrics, logger), and the route's steps the loop runs as the pipeline does.
 /// </summary>
-internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUpstream Upstream, ForwardingSettings Forwarding, ForwardServices Services)
+internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUpstream Upstream, ForwardingSettings Forwarding, ForwardServices Services, RouteTransformer Transforms)
 {
+    /// <summary>limit-rps/-rpm and the allow/deny lists, in the pipeline's order: the first refusal answers.</summary>
+    public IAddressCheck[] Checks { get; init; } = [];
+
+    /// <summary>The route's CORS fields, when it has CORS.</summary>
+    public LoopCors? Cors { get; init; }
+
     /// <summary>proxy-read-timeout and proxy-send-timeout: the longest the backend may stay silent, as the general path's activity timeout.</summary>
     public long ActivityTicks { get; } = Math.Max(Policy.ReadTimeoutMs, Policy.SendTimeoutMs) * System.Diagnostics.Stopwatch.Frequency / 1000;
 
@@ -38,6 +44,9 @@ internal sealed class LoopClient
     /// <summary>This client's index in its loop's list of clients (for the timer sweep).</summary>
     public int Index;
     public IPEndPoint? Peer;
+
+    /// <summary>The client's address as the pipeline sees it (an IPv4-mapped address unmapped).</summary>
+    public IPAddress? Address;
     public int LocalPort;
 
     /// <summary>Bytes read and not yet consumed; the request being parsed or served starts at 0.</summary>
@@ -72,6 +81,9 @@ internal sealed class LoopClient
     public bool IsHead;
     public bool AnswerStarted;
 
+    /// <summary>The exchange is in the metrics and the access log.</summary>
+    public bool Recorded;
+
     /// <summary>The answer is complete on the loop's side; the connection finishes once <see cref="Out"/> drains.</summary>
     public bool AnswerDone;
     public bool UpstreamReusable;
@@ -81,6 +93,9 @@ internal sealed class LoopClient
     public string RequestId = "";
     public string Host = "";
     public string Path = "";
+
+    /// <summary>The Origin the answer's CORS fields echo; null: the route has no CORS or the origin is not allowed.</summary>
+    public string? CorsOrigin;
 
     /// <summary>The request head for the backend, kept until the answer starts (a retry sends it again).</summary>
     public byte[]? UpRequest;
@@ -111,6 +126,7 @@ internal sealed class LoopClient
         Deadline = 0;
         CloseAfter = Lingering = false;
         Peer = null;
+        Address = null;
     }
 
     public void ClearExchange()
@@ -122,11 +138,12 @@ internal sealed class LoopClient
         }
 
         Up = null;
+        CorsOrigin = null;
         Route = null;
         Runtime = null;
         Endpoint = Previous = null;
         Attempt = 0;
-        InFlight = AnswerStarted = AnswerDone = UpstreamReusable = false;
+        InFlight = AnswerStarted = AnswerDone = UpstreamReusable = Recorded = false;
         Status = 0;
         RequestBytes = ResponseBytes = 0;
     }
@@ -144,7 +161,8 @@ internal sealed class LoopUpstream(Socket socket, EndpointState endpoint)
 
     /// <summary>The epoll events the socket is watched for now.</summary>
     public uint Events;
-    public readonly byte[] Buffer = GC.AllocateUninitializedArray<byte>(BufferSize);
+    /// <summary>The answer's bytes as they come: rented for an exchange, back to the pool while the connection is idle.</summary>
+    public byte[] Buffer = [];
     public readonly ResponseHead Head = new();
     public ChunkedDecoder Chunks;
     public BodyFraming Framing;
@@ -167,11 +185,26 @@ internal sealed class LoopUpstream(Socket socket, EndpointState endpoint)
     public void Start(LoopClient owner, bool reused)
     {
         Owner = owner;
+        if (Buffer.Length == 0)
+        {
+            Buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        }
+
         Reused = reused;
         Received = Sent = 0;
         HeadDone = false;
         Chunks = default;
         Remaining = 0;
         Requests++;
+    }
+
+    /// <summary>Idle or closed: the buffer goes back to the pool (idle keep-alive connections hold none).</summary>
+    public void ReleaseBuffer()
+    {
+        if (Buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = [];
+        }
     }
 }

@@ -36,8 +36,8 @@ internal sealed class AlbMetrics
         ActiveConnections = factory.CreateGauge("alb_active_connections", "Open client connections by listener", ["listener"]);
         AccessLogDropped = factory.CreateCounter("alb_access_log_dropped_total", "Access log lines dropped because the log writer fell behind");
         UpstreamFailures = factory.CreateCounter("alb_upstream_failures_total", "Forwarding failures by kind (connect, timeout, other)", ["kind"]);
-        var forwards = factory.CreateCounter("alb_upstream_forward_total", "Requests sent to a backend by the client that sent them: lean (alb's HTTP/1.1 client; off with ALB_LEAN_H1=0), loop (the front end's own loop, ALB_FAST_H1=1) or general (YARP); a retry counts again", ["path"]);
-        _fastHandOver = factory.CreateCounter("alb_fast_handover_total", "Connections alb's own HTTP/1.1 front end (ALB_FAST_H1=1) handed to Kestrel, by why: its first request head's parse result, or not_served_here_yet", ["reason"]);
+        var forwards = factory.CreateCounter("alb_upstream_forward_total", "Requests sent to a backend by the client that sent them: lean (alb's HTTP/1.1 client; off with ALB_LEAN_H1=0), loop (the front end's own loops; off with ALB_FAST_H1=0) or general (YARP); a retry counts again", ["path"]);
+        _fastHandOver = factory.CreateCounter("alb_fast_handover_total", "Connections alb's own HTTP/1.1 front end (off with ALB_FAST_H1=0) handed to Kestrel at a request's start, by why its loop did not serve it", ["reason"]);
         LeanForwards = forwards.WithLabels("lean");
         GeneralForwards = forwards.WithLabels("general");
         LoopForwards = forwards.WithLabels("loop");

@@ -13,25 +13,22 @@ internal static class Answers
     private static readonly byte[] InternalError = "500 Internal Server Error\n"u8.ToArray();
     private static readonly byte[] Unavailable = "503 Service Temporarily Unavailable\n"u8.ToArray();
 
-    public static Task WriteStatusAsync(HttpContext context, int status)
+    public static Task WriteStatusAsync(HttpContext context, int status) => WriteBodyAsync(context, status, BodyFor(status));
+
+    /// <summary>The plain-text body of alb's own answer with <paramref name="status"/> (the loop writes the same).</summary>
+    public static byte[] BodyFor(int status) => status switch
     {
-        var response = context.Response;
-        response.StatusCode = status;
-        var body = status switch
-        {
-            404 => NotFound,
-            401 => Unauthorized,
-            403 => Forbidden,
-            413 => TooLarge,
-            421 => Misdirected,
-            429 => TooMany,
-            302 => Found,
-            500 => InternalError,
-            503 => Unavailable,
-            _ => System.Text.Encoding.ASCII.GetBytes($"{status}\n"),
-        };
-        return WriteBodyAsync(context, status, body);
-    }
+        404 => NotFound,
+        401 => Unauthorized,
+        403 => Forbidden,
+        413 => TooLarge,
+        421 => Misdirected,
+        429 => TooMany,
+        302 => Found,
+        500 => InternalError,
+        503 => Unavailable,
+        _ => System.Text.Encoding.ASCII.GetBytes($"{status}\n"),
+    };
 
     /// <summary>A status with a plain-text body of alb's choosing (none for HEAD).</summary>
     public static Task WriteBodyAsync(HttpContext context, int status, byte[] body)

@@ -50,6 +50,13 @@ internal sealed class CorsStep : RouteStep
         return ValueTask.FromResult(true);
     }
 
+    /// <summary>
+    /// The origin the answer echoes for a request with these Origin fields (<c>*</c> with any origin allowed), or
+    /// null when the origin is not allowed: the request is handled as if CORS were off. The loop decides with it too.
+    /// </summary>
+    public string? Echo(StringValues origins) =>
+        _policy.AnyOrigin ? "*" : origins.Count == 1 && Allowed(origins.ToString()) ? origins.ToString() : null;
+
     /// <summary>Sets (replaces) the CORS headers when the request's origin is allowed. Idempotent: run again after the backend's headers are copied.</summary>
     public bool Apply(HttpContext context)
     {
@@ -61,7 +68,7 @@ internal sealed class CorsStep : RouteStep
         else
         {
             origin = context.Request.Headers.Origin;
-            if (origin.Count != 1 || !Allowed(origin.ToString()))
+            if (Echo(origin) is null)
             {
                 return false;
             }
@@ -88,6 +95,29 @@ internal sealed class CorsStep : RouteStep
         }
 
         return true;
+    }
+
+    /// <summary>The fields <see cref="Apply"/> sets, in its order, for an answer written as bytes (the loop's).</summary>
+    public IEnumerable<(string Name, string? Value)> Fields()
+    {
+        yield return ("Access-Control-Allow-Origin", null); // the origin echoed, per request
+        if (_policy.AllowCredentials)
+        {
+            yield return ("Access-Control-Allow-Credentials", "true");
+        }
+
+        yield return ("Access-Control-Allow-Methods", _methods.ToString());
+        yield return ("Access-Control-Allow-Headers", _headers.ToString());
+        if (_policy.ExposeHeaders is not null)
+        {
+            yield return ("Access-Control-Expose-Headers", _expose.ToString());
+        }
+
+        yield return ("Access-Control-Max-Age", _maxAge.ToString());
+        if (!_policy.AnyOrigin)
+        {
+            yield return ("Vary", "Origin");
+        }
     }
 
     private bool Allowed(string origin)

@@ -8,17 +8,20 @@ namespace Alb.Pipeline;
 /// (limit_conn), per client address, per replica. Refused with the ConfigMap's limit-req-status-code /
 /// limit-conn-status-code (503 by default). Clients in limit-allowlist pass untouched.
 /// </summary>
-internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int connStatus) : RouteStep
+internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int connStatus) : RouteStep, IAddressCheck
 {
+    /// <summary>Without limit-connections the step is decided by the address alone (the loop runs it); a connection slot is held for the request's length.</summary>
+    public bool AddressOnly => state.Connections is null;
+
     public override async ValueTask<bool> InvokeAsync(HttpContext context)
     {
         var client = ClientAddress.Of(context) ?? IPAddress.None;
-        if (state.Exempt.Length > 0 && SourceRangeStep.Contains(state.Exempt, client))
+        if (Exempt(client))
         {
             return false;
         }
 
-        if ((state.PerSecond is { } rps && !rps.TryAcquire(client)) || (state.PerMinute is { } rpm && !rpm.TryAcquire(client)))
+        if (!WithinRate(client))
         {
             await Answers.WriteStatusAsync(context, reqStatus).ConfigureAwait(false);
             return true;
@@ -37,6 +40,14 @@ internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int con
 
         return false;
     }
+
+    /// <summary>limit-rps and limit-rpm for the address (a token taken when it passes); the exempt list first.</summary>
+    public int Refusal(IPAddress client) => Exempt(client) || WithinRate(client) ? 0 : reqStatus;
+
+    private bool Exempt(IPAddress client) => state.Exempt.Length > 0 && SourceRangeStep.Contains(state.Exempt, client);
+
+    private bool WithinRate(IPAddress client) =>
+        (state.PerSecond is not { } rps || rps.TryAcquire(client)) && (state.PerMinute is not { } rpm || rpm.TryAcquire(client));
 }
 
 /// <summary>The limiters of one route, kept across reloads while the route's id and policy stay the same.</summary>

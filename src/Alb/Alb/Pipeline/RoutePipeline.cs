@@ -23,7 +23,7 @@ internal sealed class RoutePipeline
         Loop = loop;
     }
 
-    /// <summary>What the front end's loop needs to serve the route itself (ALB_FAST_H1=1); null: only this pipeline serves it.</summary>
+    /// <summary>What the front end's loop needs to serve the route itself; null: only this pipeline serves it.</summary>
     public Fast.LoopRoute? Loop { get; }
 
     /// <summary>A host's "no route matched, no default backend": 404.</summary>
@@ -129,12 +129,18 @@ internal sealed class RoutePipeline
                 policies.Mirror is { } mirror ? new Mirror(mirror, context.Services.Mirrors) : null,
                 lean);
 
-            // The loop serves a route with nothing but the forward: no step before it, the plain transforms, round
-            // robin, no canary, mirror, default backend, client certificate, limit-rate or answer buffering.
-            if (steps.Count == 0 && clientCert is null && lean is not null && ReferenceEquals(transformer, context.Forwarding.Plain) && balancer is RoundRobinBalancer
+            // The loop serves a route whose steps it runs itself (CORS, rate limits by address, allow/deny lists) and
+            // whose transforms it writes (rewrite-target, upstream-vhost): round robin, no canary, mirror, default
+            // backend, client certificate, limit-rate or answer buffering. Requests it hands over run this pipeline.
+            if (clientCert is null && lean is not null && transformer.LoopCapable && Fast.LoopSteps.Checks(steps) is { } checks && balancer is RoundRobinBalancer
                 && canary is null && fallback is null && policies.Mirror is null && upstream.LimitRateBytes == 0 && !upstream.ResponseBuffering)
             {
-                return new RoutePipeline([], forward, new Fast.LoopRoute(pool, upstream, lean.Upstream, context.Forwarding, context.Services));
+                var loop = new Fast.LoopRoute(pool, upstream, lean.Upstream, context.Forwarding, context.Services, transformer)
+                {
+                    Checks = checks,
+                    Cors = cors is null ? null : new Fast.LoopCors(cors),
+                };
+                return new RoutePipeline([.. steps], forward, loop);
             }
         }
 

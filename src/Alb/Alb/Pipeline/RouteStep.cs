@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Alb.Pipeline;
 
 /// <summary>
@@ -7,4 +9,13 @@ namespace Alb.Pipeline;
 internal abstract class RouteStep
 {
     public abstract ValueTask<bool> InvokeAsync(HttpContext context);
+}
+
+/// <summary>
+/// A step decided by the client's address alone, without waiting: the front end's loop runs it as the pipeline does.
+/// </summary>
+internal interface IAddressCheck
+{
+    /// <summary>0 when the request goes on; else the status alb refuses it with.</summary>
+    int Refusal(IPAddress client);
 }

@@ -107,7 +107,10 @@ internal sealed class RouteTransformer : HttpTransformer
     }
 
     /// <summary>The rewrite-target path of this request, escaped for the request line (no query); null without a rewrite or a match.</summary>
-    internal string? RewrittenPath(HttpRequest request)
+    internal string? RewrittenPath(HttpRequest request) => RewrittenPath(request.Path.Value ?? "/");
+
+    /// <summary>The rewrite-target path of a request for <paramref name="path"/> (alb's normalised path; the loop asks too).</summary>
+    internal string? RewrittenPath(string path)
     {
         if (_rewrite is null || _rewritePolicy is null)
         {
@@ -117,7 +120,7 @@ internal sealed class RouteTransformer : HttpTransformer
         Match match;
         try
         {
-            match = _rewrite.Match(request.Path.Value ?? "/");
+            match = _rewrite.Match(path);
         }
         catch (RegexMatchTimeoutException)
         {
@@ -145,6 +148,14 @@ internal sealed class RouteTransformer : HttpTransformer
     /// upstream stays with YARP.
     /// </summary>
     internal bool LeanCapable => _intercept is null && _retryStatuses == NextUpstream.Off && !_connectionClose;
+
+    /// <summary>
+    /// Whether the front end's loop writes what this transformer would: the lean client's request with upstream-vhost
+    /// and rewrite-target, the CORS fields on the answer; no custom-headers, auth-set headers or dropped Authorization.
+    /// </summary>
+    internal bool LoopCapable => LeanCapable && _answer is null && !_dropAuthorization && _authHeaders is null;
+
+    internal CorsStep? Cors => _cors;
 
     internal ForwardingSettings Forwarding => _forwarding;
 

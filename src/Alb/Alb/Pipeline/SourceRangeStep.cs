@@ -4,7 +4,7 @@ using Alb.Core.Policies;
 namespace Alb.Pipeline;
 
 /// <summary>allow/deny as nginx's access module runs them: the deny list first, then the allow list; 403 otherwise.</summary>
-internal sealed class SourceRangeStep : RouteStep
+internal sealed class SourceRangeStep : RouteStep, IAddressCheck
 {
     private readonly IPNetwork[] _allow;
     private readonly IPNetwork[] _deny;
@@ -25,6 +25,8 @@ internal sealed class SourceRangeStep : RouteStep
         await Answers.WriteStatusAsync(context, StatusCodes.Status403Forbidden).ConfigureAwait(false);
         return true;
     }
+
+    public int Refusal(IPAddress client) => Admits(client) ? 0 : StatusCodes.Status403Forbidden;
 
     public bool Admits(IPAddress? client)
     {

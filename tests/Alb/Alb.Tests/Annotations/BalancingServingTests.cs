@@ -32,7 +32,7 @@ public sealed class BalancingServingTests : IAsyncLifetime
             Ing("persistent", "persistent.example.com", "pair", ("affinity", "cookie"), ("affinity-mode", "persistent")),
             Ing("hashed", "hashed.example.com", "pair", ("upstream-hash-by", "$request_uri")),
             Ing("ewma", "ewma.example.com", "mixed", ("load-balance", "ewma")),
-            // proxy-buffering keeps this round-robin route on the general path (as the EWMA route) with ALB_FAST_H1=1 too.
+            // proxy-buffering keeps this round-robin route on the general path (as the EWMA route), with the front end's loops too.
             Ing("round-robin", "rr.example.com", "mixed", ("proxy-buffering", "on"))));
         _alb = await AlbInstance.StartAsync(dir);
     }

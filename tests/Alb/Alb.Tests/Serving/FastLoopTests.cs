@@ -9,7 +9,7 @@ using Xunit;
 namespace Alb.Tests.Serving;
 
 /// <summary>
-/// What the front end's loop (ALB_FAST_H1=1) does itself on a plain route: timeouts and retries as the general path,
+/// What the front end's loop (the default; ALB_FAST_H1=1 here to say so) does itself on a plain route: timeouts and retries as the general path,
 /// pipelined requests in order, a slow reader given every byte (the backend paused, not buffered without end).
 /// </summary>
 public sealed class FastLoopTests : IAsyncLifetime
@@ -17,12 +17,13 @@ public sealed class FastLoopTests : IAsyncLifetime
     private TestOrigin _origin = null!;
     private AlbInstance _alb = null!;
     private int _dead;
+    private ManifestDir _dir = null!;
 
     public async Task InitializeAsync()
     {
         _origin = await TestOrigin.StartAsync("o");
         _dead = FreePort.Next(); // nothing listens there: connect is refused
-        var dir = new ManifestDir();
+        var dir = _dir = new ManifestDir();
         dir.Write("all.yaml",
             ManifestDir.Backend("o", [_origin.Port]) + ManifestDir.Backend("half", [_dead, _origin.Port]) + ManifestDir.Backend("dead", [_dead])
             + ManifestDir.Ingress("app", "app.example.com", "/", "o")
@@ -133,6 +134,41 @@ public sealed class FastLoopTests : IAsyncLifetime
         for (var i = 0; i < body.Length; i += 997)
         {
             Assert.Equal((char)('0' + (i % 10)), body[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0")]
+    public async Task Records_a_request_whose_client_went_away_before_its_answer_as_the_general_path_does(string frontEnd)
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"alb-gone-{Guid.NewGuid():N}.log");
+        try
+        {
+            await using var alb = await AlbInstance.StartAsync(_dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = frontEnd }, "--access-log", log);
+            using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))
+            {
+                await socket.ConnectAsync(IPAddress.Loopback, alb.HttpPort);
+                await socket.SendAsync("GET /slow?ms=2000 HTTP/1.1\r\nHost: app.example.com\r\n\r\n"u8.ToArray());
+                await Task.Delay(300);
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close(); // a reset: the client is gone while alb waits for the backend
+            }
+
+            const string Series = "nginx_ingress_controller_requests{host=\"app.example.com\",ingress=\"app\",method=\"GET\",namespace=\"default\",path=\"/\",service=\"o\",status=\"502\",canary=\"\"} 1";
+            await alb.WaitUntilAsync(async () => (await alb.MetricsAsync()).Contains(Series, StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the request in the metrics");
+            string? line = null;
+            await alb.WaitUntilAsync(
+                () => Task.FromResult((line = File.Exists(log) ? File.ReadAllLines(log).FirstOrDefault(l => l.Contains("\"path\":\"/slow\"", StringComparison.Ordinal)) : null) is not null),
+                TimeSpan.FromSeconds(10), "the access log line");
+            Assert.Contains("\"status\":502", line, StringComparison.Ordinal);
+            Assert.Contains("\"host\":\"app.example.com\"", line, StringComparison.Ordinal);
+            var metrics = await alb.MetricsAsync();
+            Assert.Contains($"alb_upstream_forward_total{{path=\"{(frontEnd == "1" ? "loop" : "lean")}\"}} 1", metrics, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(log);
         }
     }
 

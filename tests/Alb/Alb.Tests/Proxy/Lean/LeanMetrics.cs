@@ -19,8 +19,8 @@ internal static class LeanMetrics
     }
 
     /// <summary>
-    /// Requests forwarded by alb's own HTTP/1.1 code (its response parser and framing): the lean client, or, with
-    /// ALB_FAST_H1=1, the front end's loop, which serves the plain routes these tests use.
+    /// Requests forwarded by alb's own HTTP/1.1 code (its response parser and framing): the lean client, or
+    /// the front end's loop, which serves the plain routes these tests use.
     /// </summary>
     public static double Own(string metrics) => Forwarded(metrics, "lean") + Forwarded(metrics, "loop");
 }

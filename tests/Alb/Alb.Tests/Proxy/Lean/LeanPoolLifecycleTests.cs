@@ -32,7 +32,7 @@ public sealed class LeanPoolLifecycleTests
         dir.Write("removed.yaml", ManifestDir.Backend("removed", [removed.Port]) + ManifestDir.Ingress("removed", "removed.example.com", "/", "removed"));
         await using var alb = await AlbInstance.StartAsync(dir, LeanMetrics.Environment);
 
-        // The kept endpoint's requests share one client connection: with ALB_FAST_H1=1 each of alb's loops has its own
+        // The kept endpoint's requests share one client connection: with the front end's loops (the default) each loop has its own
         // pool (as each nginx worker has), and one connection stays on one loop.
         using var keptClient = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = alb.Http.BaseAddress };
         Assert.Equal((HttpStatusCode.OK, "ok"), await GetAsync(keptClient, "kept.example.com"));

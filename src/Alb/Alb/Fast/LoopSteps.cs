@@ -1,0 +1,57 @@
+using System.Text;
+using Alb.Pipeline;
+using Alb.Proxy.Lean;
+
+namespace Alb.Fast;
+
+/// <summary>Which of a route's steps the loop runs itself (step 5 of the plan in docs/performance.md).</summary>
+internal static class LoopSteps
+{
+    /// <summary>
+    /// The checks the loop runs for <paramref name="steps"/>, in their order; null when a step is not the loop's: one
+    /// that waits (authentication), holds state for the request's length (limit-connections), or answers itself
+    /// (redirects, a preflight's 204 comes with an OPTIONS, which the loop hands over).
+    /// </summary>
+    public static IAddressCheck[]? Checks(IReadOnlyList<RouteStep> steps)
+    {
+        var checks = new List<IAddressCheck>();
+        foreach (var step in steps)
+        {
+            switch (step)
+            {
+                case CorsStep:
+                    break; // the answer's fields, decided per request from Origin (LoopCors)
+                case RateLimitStep { AddressOnly: true } limit:
+                    checks.Add(limit);
+                    break;
+                case SourceRangeStep ranges:
+                    checks.Add(ranges);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return [.. checks];
+    }
+}
+
+/// <summary>A route's CORS fields as the loop writes them: the fixed ones in bytes, and the names they replace in the backend's answer.</summary>
+internal sealed class LoopCors
+{
+    public LoopCors(CorsStep step)
+    {
+        Step = step;
+        var fields = step.Fields().ToList();
+        Replaced = new AsciiNames(fields.Select(f => f.Name));
+        Fixed = Encoding.ASCII.GetBytes(string.Concat(fields.Where(f => f.Value is not null).Select(f => $"{f.Name}: {f.Value}\r\n")));
+    }
+
+    public CorsStep Step { get; }
+
+    /// <summary>The backend's fields of these names give way to alb's (nginx's more_set_headers).</summary>
+    public AsciiNames Replaced { get; }
+
+    /// <summary>Every field but Access-Control-Allow-Origin, which echoes the request's origin.</summary>
+    public byte[] Fixed { get; }
+}

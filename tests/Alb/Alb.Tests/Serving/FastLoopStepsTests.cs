@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Alb.Fast;
+using Alb.Tests.Fixtures;
+using Edge.Testing;
+using Xunit;
+
+namespace Alb.Tests.Serving;
+
+/// <summary>
+/// The steps the front end's loop runs itself (CORS, limit-rps, allow/deny lists, rewrite-target, upstream-vhost):
+/// the same requests to an alb with its loop and to one without (ALB_FAST_H1=0) get the same answers, field by
+/// field and byte by byte, and the loop served them (no hand-over).
+/// </summary>
+public sealed class FastLoopStepsTests : IAsyncLifetime
+{
+    private const string Prefix = "nginx.ingress.kubernetes.io/"; // the annotations' prefix
+    private TestOrigin _origin = null!;
+    private AlbInstance _loop = null!;
+    private AlbInstance _general = null!;
+
+    public async Task InitializeAsync()
+    {
+        _origin = await TestOrigin.StartAsync("o");
+        var dir = new ManifestDir();
+        dir.Write("all.yaml", ManifestDir.Backend("o", [_origin.Port]) + $"""
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: steps
+              namespace: default
+              annotations:
+                {Prefix}use-regex: "true"
+                {Prefix}rewrite-target: "/$2"
+                {Prefix}x-forwarded-prefix: "/api"
+                {Prefix}enable-cors: "true"
+                {Prefix}cors-allow-origin: "https://app.example.com, https://*.bench.example.com"
+                {Prefix}allowlist-source-range: "10.0.0.0/8, 127.0.0.0/8"
+                {Prefix}upstream-vhost: "inside.svc"
+            spec:
+              ingressClassName: alb
+              rules:
+              - host: steps.example.com
+                http:
+                  paths:
+                  - path: "/api(/|$)(.*)"
+                    pathType: ImplementationSpecific
+                    backend:
+                      service:
+                        name: o
+                        port:
+                          number: 80
+            ---
+
+            """
+            + ManifestDir.Ingress("denied", "denied.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "denylist-source-range"] = "127.0.0.1/32",
+                [Prefix + "enable-cors"] = "true",
+            })
+            + ManifestDir.Ingress("limited", "limited.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "limit-rps"] = "1",
+                [Prefix + "limit-burst-multiplier"] = "3",
+            }));
+        _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" });
+        _general = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "0" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _loop.DisposeAsync();
+        await _general.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("GET /api/x/y?q=1 HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\n")]
+    [InlineData("GET /api/headers?Access-Control-Allow-Origin=https://evil&Vary=Accept-Encoding&X-Keep=1 HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://a.bench.example.com\r\nX-Forwarded-Prefix: /client\r\n")]
+    [InlineData("GET /api/headers?Access-Control-Allow-Origin=https://evil&Vary=Accept-Encoding HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://evil.example.com\r\n")]
+    [InlineData("GET /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\nOrigin: https://app.example.com\r\n", false)]
+    [InlineData("HEAD /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://a.b.bench.example.com\r\n")]
+    [InlineData("GET /elsewhere HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\n")]
+    [InlineData("GET /d HTTP/1.1\r\nHost: denied.example.com\r\nOrigin: https://any.example\r\n")]
+    [InlineData("HEAD /d HTTP/1.1\r\nHost: denied.example.com\r\n")]
+    public async Task Answers_as_the_general_path_does(string head, bool sameEcho = true)
+    {
+        // sameEcho false: a field sent twice reaches the backend as two lines from the loop (as nginx sends it) and as
+        // one joined line from the general path, so the backend's echo of it differs; the answers' fields do not.
+        var request = head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n";
+        var loop = Normalised(await RawHttp.SendAsync(_loop.HttpPort, request), _loop.HttpPort);
+        var general = Normalised(await RawHttp.SendAsync(_general.HttpPort, request), _general.HttpPort);
+        Assert.Equal(general.Status, loop.Status);
+        Assert.Equal(general.Fields, loop.Fields);
+        Assert.Equal(general.Body.Length > 0, loop.Body.Length > 0);
+        if (sameEcho)
+        {
+            Assert.Equal(general.Body, loop.Body);
+        }
+    }
+
+    [Fact]
+    public async Task Rewrites_the_path_sets_the_prefix_and_the_upstream_host_and_echoes_an_allowed_origin()
+    {
+        var answer = Normalised(await RawHttp.SendAsync(_loop.HttpPort,
+            "GET /api/x/y?q=1 HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://a.bench.example.com\r\nConnection: close\r\n\r\n"), _loop.HttpPort);
+        Assert.Equal(200, answer.Status);
+        Assert.Contains("\"target\":\"/x/y?q=1\"", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("\"host\":\"inside.svc\"", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("\"x-forwarded-prefix\":\"/api\"", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("\"x-forwarded-host\":\"steps.example.com\"", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("access-control-allow-origin: https://a.bench.example.com", answer.Fields);
+        Assert.Contains("vary: Origin", answer.Fields);
+        var metrics = await _loop.MetricsAsync();
+        Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 1", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_a_denied_address_with_403_and_keeps_the_connection()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _loop.HttpPort);
+        await socket.SendAsync("GET /d HTTP/1.1\r\nHost: denied.example.com\r\n\r\nGET /after HTTP/1.1\r\nHost: steps.example.com\r\nConnection: close\r\n\r\n"u8.ToArray());
+        var both = await RawHttp.ReadToCloseAsync(socket, TimeSpan.FromSeconds(10));
+        Assert.Equal([403, 404], RawHttp.Statuses(both)); // /after matches no regex of steps.example.com: its 404
+        Assert.Contains("403 Forbidden\n", both, StringComparison.Ordinal);
+        var metrics = await _loop.MetricsAsync();
+        Assert.Contains("nginx_ingress_controller_requests{host=\"denied.example.com\",ingress=\"denied\",method=\"GET\",namespace=\"default\",path=\"/\",service=\"o\",status=\"403\",canary=\"\"} 1", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("alb_upstream_forward_total{path=\"loop\"} 1", metrics, StringComparison.Ordinal); // nothing reached a backend
+    }
+
+    [Fact]
+    public async Task Limits_requests_per_address_as_the_general_path_does()
+    {
+        // limit-rps 1 with a burst of 3: of eight quick requests, the first pass and the rest are refused with 503.
+        var loop = await StatusesAsync(_loop.HttpPort);
+        var general = await StatusesAsync(_general.HttpPort);
+        Assert.Equal(general, loop);
+        Assert.Equal(200, loop[0]);
+        Assert.Equal(503, loop[^1]);
+
+        static async Task<List<int>> StatusesAsync(int port)
+        {
+            var statuses = new List<int>();
+            for (var i = 0; i < 8; i++)
+            {
+                statuses.Add(RawHttp.Status(await RawHttp.SendAsync(port, $"GET /r{i} HTTP/1.1\r\nHost: limited.example.com\r\nConnection: close\r\n\r\n")));
+            }
+
+            return statuses;
+        }
+    }
+
+    /// <summary>Status, the fields but Date (lower-case names, sorted), and the body de-chunked, with alb's port made "PORT".</summary>
+    private static (int Status, List<string> Fields, string Body) Normalised(string answer, int port)
+    {
+        var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var lines = answer[..end].Split("\r\n");
+        var fields = lines.Skip(1).Select(l => l.Split(':', 2)).Where(f => !f[0].Equals("Date", StringComparison.OrdinalIgnoreCase))
+            .Select(f => $"{f[0].ToLowerInvariant()}: {f[1].Trim()}").Order(StringComparer.Ordinal).ToList();
+        var body = answer[(end + 4)..];
+        if (fields.Contains("transfer-encoding: chunked"))
+        {
+            var text = new StringBuilder();
+            while (body.Length > 0)
+            {
+                var lineEnd = body.IndexOf("\r\n", StringComparison.Ordinal);
+                var size = Convert.ToInt32(body[..lineEnd], 16);
+                text.Append(body.AsSpan(lineEnd + 2, size));
+                body = body[(lineEnd + 2 + size + 2)..];
+                if (size == 0)
+                {
+                    break;
+                }
+            }
+
+            body = text.ToString();
+        }
+
+        var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        fields = [.. fields.Select(f => f.Replace(portText, "PORT", StringComparison.Ordinal))];
+        body = body.Replace(portText, "PORT", StringComparison.Ordinal);
+
+        fields.RemoveAll(f => f.StartsWith("content-length:", StringComparison.Ordinal) && body.Contains("PORT", StringComparison.Ordinal));
+        return (RawHttp.Status(answer), fields, body);
+    }
+}
