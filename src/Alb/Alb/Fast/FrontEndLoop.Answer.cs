@@ -179,9 +179,10 @@ internal sealed unsafe partial class FrontEndLoop
 
     /// <summary>
     /// An answer of alb's own, as the general path writes it: without a body when the backend failed (502, 504: none
-    /// of alb's fields either); a refusal (403, 503) with its plain-text body (none for HEAD), Server and CORS fields.
+    /// of alb's fields either); a refusal (403, 503) with its plain-text body (none for HEAD), Server and CORS fields;
+    /// a redirect with its Location, Server and CORS fields and an empty body.
     /// </summary>
-    private void AnswerStatus(LoopClient client, int status, byte[]? body = null)
+    private void AnswerStatus(LoopClient client, int status, byte[]? body = null, string? location = null)
     {
         client.Status = status;
         client.AnswerStarted = true;
@@ -193,9 +194,20 @@ internal sealed unsafe partial class FrontEndLoop
         Append("\r\nContent-Length: "u8);
         Number(body?.Length ?? 0);
         Append("\r\n"u8);
+        if (location is not null)
+        {
+            Append("Location: "u8);
+            Latin1(location);
+            Append("\r\n"u8);
+        }
+        else if (body is not null)
+        {
+            Append("Content-Type: text/plain; charset=utf-8\r\n"u8);
+        }
+
         if (body is not null)
         {
-            Append("Content-Type: text/plain; charset=utf-8\r\nServer: "u8);
+            Append("Server: "u8);
             Append(client.Route!.Forwarding.ResponseHeaders.ServerBytes);
             Append("\r\n"u8);
             AppendCors(client);
@@ -222,7 +234,7 @@ internal sealed unsafe partial class FrontEndLoop
         if (client.CorsOrigin is { } origin)
         {
             Append("Access-Control-Allow-Origin: "u8);
-            _outLength += Encoding.Latin1.GetBytes(origin, _out.AsSpan(_outLength));
+            Latin1(origin);
             Append("\r\n"u8);
             Append(client.Route!.Cors!.Fixed);
         }

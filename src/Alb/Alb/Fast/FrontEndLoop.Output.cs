@@ -9,7 +9,7 @@ namespace Alb.Fast;
 internal sealed unsafe partial class FrontEndLoop
 {
     /// <summary>What goes to the client in one send: a head and the body bytes of one read from the backend.</summary>
-    private readonly byte[] _out = GC.AllocateUninitializedArray<byte>((2 * LoopUpstream.BufferSize) + (16 * 1024));
+    private byte[] _out = GC.AllocateUninitializedArray<byte>((2 * LoopUpstream.BufferSize) + (16 * 1024));
     private int _outLength;
     private readonly byte[] _date = new byte[29];
     private long _dateSecond = -1;
@@ -127,6 +127,20 @@ internal sealed unsafe partial class FrontEndLoop
     {
         bytes.CopyTo(_out.AsSpan(_outLength));
         _outLength += bytes.Length;
+    }
+
+    /// <summary>A field value alb took from the request or its settings (an echoed origin, a Location), one byte per character.</summary>
+    private void Latin1(string text)
+    {
+        if (_outLength + text.Length + (16 * 1024) > _out.Length)
+        {
+            // A Location of a Host and target near the head limit (large-client-header-buffers): room for it and the rest.
+            var bigger = GC.AllocateUninitializedArray<byte>(_outLength + text.Length + _out.Length);
+            _out.AsSpan(0, _outLength).CopyTo(bigger);
+            _out = bigger;
+        }
+
+        _outLength += Encoding.Latin1.GetBytes(text, _out.AsSpan(_outLength));
     }
 
     private void Number(long value)

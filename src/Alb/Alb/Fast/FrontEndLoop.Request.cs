@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Alb.Core.Policies;
 using Alb.Core.Routing;
+using Alb.Pipeline;
 using Alb.Proxy;
 using Alb.Proxy.Lean;
 
@@ -97,18 +98,19 @@ internal sealed partial class FrontEndLoop
         client.CorsOrigin = route.Cors is { } cors ? cors.Step.Echo(FieldValues(client, "Origin"u8)) : null;
 
         // The head is consumed; bytes after it (a pipelined request) wait for this answer.
-        var refusal = Refusal(route, client.Address);
+        var answer = StepsAnswer(route, new LoopRequest(client.Address ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText), out var location, out var at);
         var rest = client.InLength - head.Length;
-        if (refusal == 0)
+        if (answer == 0)
         {
             WriteUpstreamHead(client, route, rewritten ?? forwardPath, rewritten is not null, queryText, host);
         }
 
         buffer.AsSpan(head.Length, rest).CopyTo(buffer);
         client.InLength = rest;
-        if (refusal != 0)
+        if (answer != 0)
         {
-            AnswerStatus(client, refusal, Pipeline.Answers.BodyFor(refusal));
+            client.CorsOrigin = at < route.CorsAt ? null : client.CorsOrigin; // a step before CORS answered: no CORS fields yet
+            AnswerStatus(client, answer, location is null ? Pipeline.Answers.BodyFor(answer) : [], location);
             return null;
         }
 
@@ -117,17 +119,21 @@ internal sealed partial class FrontEndLoop
         return null;
     }
 
-    /// <summary>The route's checks in order (limit-rps/-rpm, allow/deny): 0, or the status of the first refusal.</summary>
-    private static int Refusal(LoopRoute route, System.Net.IPAddress? client)
+    /// <summary>The route's steps in order: 0, or the status of the first that answers (with its Location for a redirect).</summary>
+    private static int StepsAnswer(LoopRoute route, in LoopRequest request, out string? location, out int at)
     {
-        foreach (var check in route.Checks)
+        at = -1;
+        var steps = route.Steps;
+        for (var i = 0; i < steps.Length; i++)
         {
-            if (check.Refusal(client ?? System.Net.IPAddress.None) is var status and not 0)
+            if (steps[i].Answer(request, out location) is var status and not 0)
             {
+                at = i;
                 return status;
             }
         }
 
+        location = null;
         return 0;
     }
 

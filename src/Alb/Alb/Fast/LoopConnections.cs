@@ -16,8 +16,11 @@ namespace Alb.Fast;
 /// </summary>
 internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUpstream Upstream, ForwardingSettings Forwarding, ForwardServices Services, RouteTransformer Transforms)
 {
-    /// <summary>limit-rps/-rpm and the allow/deny lists, in the pipeline's order: the first refusal answers.</summary>
-    public IAddressCheck[] Checks { get; init; } = [];
+    /// <summary>The route's steps before the forward (redirects, limit-rps/-rpm, allow/deny lists), in the pipeline's order: the first answer ends the request.</summary>
+    public ILoopStep[] Steps { get; init; } = [];
+
+    /// <summary>How many of <see cref="Steps"/> run before CORS: an answer of one of them has no CORS fields.</summary>
+    public int CorsAt { get; init; }
 
     /// <summary>The route's CORS fields, when it has CORS.</summary>
     public LoopCors? Cors { get; init; }

@@ -8,31 +8,34 @@ namespace Alb.Fast;
 internal static class LoopSteps
 {
     /// <summary>
-    /// The checks the loop runs for <paramref name="steps"/>, in their order; null when a step is not the loop's: one
-    /// that waits (authentication), holds state for the request's length (limit-connections), or answers itself
-    /// (redirects, a preflight's 204 comes with an OPTIONS, which the loop hands over).
+    /// The steps the loop runs for <paramref name="steps"/>, in their order; null when one is not the loop's: one that
+    /// waits (authentication), holds state for the request's length (limit-connections), or needs more than the
+    /// request's address, Host and target (the www twin server, custom headers, a denied location's fixed answer).
+    /// CORS is the loop's too: its fields are decided per request from Origin (<see cref="LoopCors"/>), and its
+    /// preflight's 204 comes with an OPTIONS, which the loop hands over.
     /// </summary>
-    public static IAddressCheck[]? Checks(IReadOnlyList<RouteStep> steps)
+    public static ILoopStep[]? From(IReadOnlyList<RouteStep> steps, out int corsAt)
     {
-        var checks = new List<IAddressCheck>();
+        var loop = new List<ILoopStep>();
+        corsAt = 0;
         foreach (var step in steps)
         {
             switch (step)
             {
                 case CorsStep:
-                    break; // the answer's fields, decided per request from Origin (LoopCors)
-                case RateLimitStep { AddressOnly: true } limit:
-                    checks.Add(limit);
+                    corsAt = loop.Count;
                     break;
-                case SourceRangeStep ranges:
-                    checks.Add(ranges);
+                case RateLimitStep { AddressOnly: false }:
+                    return null;
+                case ILoopStep own:
+                    loop.Add(own);
                     break;
                 default:
                     return null;
             }
         }
 
-        return [.. checks];
+        return [.. loop];
     }
 }
 

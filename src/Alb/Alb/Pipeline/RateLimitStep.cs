@@ -8,7 +8,7 @@ namespace Alb.Pipeline;
 /// (limit_conn), per client address, per replica. Refused with the ConfigMap's limit-req-status-code /
 /// limit-conn-status-code (503 by default). Clients in limit-allowlist pass untouched.
 /// </summary>
-internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int connStatus) : RouteStep, IAddressCheck
+internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int connStatus) : RouteStep, ILoopStep
 {
     /// <summary>Without limit-connections the step is decided by the address alone (the loop runs it); a connection slot is held for the request's length.</summary>
     public bool AddressOnly => state.Connections is null;
@@ -42,7 +42,11 @@ internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int con
     }
 
     /// <summary>limit-rps and limit-rpm for the address (a token taken when it passes); the exempt list first.</summary>
-    public int Refusal(IPAddress client) => Exempt(client) || WithinRate(client) ? 0 : reqStatus;
+    public int Answer(in LoopRequest request, out string? location)
+    {
+        location = null;
+        return Exempt(request.Client) || WithinRate(request.Client) ? 0 : reqStatus;
+    }
 
     private bool Exempt(IPAddress client) => state.Exempt.Length > 0 && SourceRangeStep.Contains(state.Exempt, client);
 

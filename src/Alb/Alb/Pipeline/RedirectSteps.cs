@@ -4,8 +4,14 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Alb.Pipeline;
 
 /// <summary>app-root: <c>if ($uri = /) { return 302 $scheme://$http_host/ROOT; }</c>; the query is dropped, as nginx's return does.</summary>
-internal sealed class AppRootStep(string root) : RouteStep
+internal sealed class AppRootStep(string root) : RouteStep, ILoopStep
 {
+    public int Answer(in LoopRequest request, out string? location)
+    {
+        location = request.Path == "/" ? $"http://{request.Host}{root}" : null;
+        return location is null ? 0 : StatusCodes.Status302Found;
+    }
+
     public override ValueTask<bool> InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -30,8 +36,14 @@ internal sealed class DenyStep(DenyPolicy deny) : RouteStep
 }
 
 /// <summary>permanent-redirect / temporal-redirect: <c>return CODE URL</c>, the URL exactly as written.</summary>
-internal sealed class FixedRedirectStep(RedirectPolicy redirect) : RouteStep
+internal sealed class FixedRedirectStep(RedirectPolicy redirect) : RouteStep, ILoopStep
 {
+    public int Answer(in LoopRequest request, out string? location)
+    {
+        location = redirect.Url;
+        return redirect.Code;
+    }
+
     public override ValueTask<bool> InvokeAsync(HttpContext context)
     {
         Answers.Redirect(context, redirect.Code, redirect.Url);
@@ -44,8 +56,15 @@ internal sealed class FixedRedirectStep(RedirectPolicy redirect) : RouteStep
 /// trailing '/' removed unless preserve-trailing-slash (ingress-nginx's Lua <c>redirect_to_https</c>). The port is
 /// the HTTPS listener's when it is not 443.
 /// </summary>
-internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPort) : RouteStep
+internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPort) : RouteStep, ILoopStep
 {
+    /// <summary>Every request the loop serves came over plain HTTP: redirected.</summary>
+    public int Answer(in LoopRequest request, out string? location)
+    {
+        location = Location(new HostString(request.Host).Host, request.Target);
+        return policy.Code;
+    }
+
     public override ValueTask<bool> InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -56,15 +75,22 @@ internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPor
         }
 
         var host = forwarded?.Host is { } forwardedHost ? new HostString(forwardedHost).Host : request.Host.Host;
-        if (host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
-        {
-            host = $"[{host}]";
-        }
-
         var target = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (string.IsNullOrEmpty(target) || target[0] != '/')
         {
             target = request.Path.Value + request.QueryString.Value;
+        }
+
+        Answers.Redirect(context, policy.Code, Location(host, target));
+        return ValueTask.FromResult(true);
+    }
+
+    /// <summary>https://host[:port] + the target, one trailing '/' dropped unless preserve-trailing-slash.</summary>
+    private string Location(string host, string target)
+    {
+        if (host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('['))
+        {
+            host = $"[{host}]";
         }
 
         if (!policy.PreserveTrailingSlash && target.EndsWith('/'))
@@ -72,8 +98,7 @@ internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPor
             target = target[..^1];
         }
 
-        Answers.Redirect(context, policy.Code, httpsPort == 443 && !policy.UsePort ? $"https://{host}{target}" : $"https://{host}:{httpsPort}{target}");
-        return ValueTask.FromResult(true);
+        return httpsPort == 443 && !policy.UsePort ? $"https://{host}{target}" : $"https://{host}:{httpsPort}{target}";
     }
 }
 

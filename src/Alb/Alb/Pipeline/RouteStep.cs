@@ -12,10 +12,20 @@ internal abstract class RouteStep
 }
 
 /// <summary>
-/// A step decided by the client's address alone, without waiting: the front end's loop runs it as the pipeline does.
+/// A step decided without waiting, from what <see cref="LoopRequest"/> holds: the front end's loop runs it as the
+/// pipeline does (a plain-HTTP request, no forwarded headers).
 /// </summary>
-internal interface IAddressCheck
+internal interface ILoopStep
 {
-    /// <summary>0 when the request goes on; else the status alb refuses it with.</summary>
-    int Refusal(IPAddress client);
+    /// <summary>
+    /// 0 when the request goes on; else the status of alb's answer, with <paramref name="location"/> for a redirect
+    /// (null: a refusal, with alb's plain-text body).
+    /// </summary>
+    int Answer(in LoopRequest request, out string? location);
+}
+
+/// <summary>What a loop step sees of a request: the client's address, Host as sent, the normalised path, the target as sent.</summary>
+internal readonly record struct LoopRequest(IPAddress Client, string Host, string Path, string RawPath, string Query)
+{
+    public string Target => RawPath + Query;
 }

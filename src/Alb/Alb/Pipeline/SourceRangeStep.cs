@@ -4,7 +4,7 @@ using Alb.Core.Policies;
 namespace Alb.Pipeline;
 
 /// <summary>allow/deny as nginx's access module runs them: the deny list first, then the allow list; 403 otherwise.</summary>
-internal sealed class SourceRangeStep : RouteStep, IAddressCheck
+internal sealed class SourceRangeStep : RouteStep, ILoopStep
 {
     private readonly IPNetwork[] _allow;
     private readonly IPNetwork[] _deny;
@@ -26,7 +26,11 @@ internal sealed class SourceRangeStep : RouteStep, IAddressCheck
         return true;
     }
 
-    public int Refusal(IPAddress client) => Admits(client) ? 0 : StatusCodes.Status403Forbidden;
+    public int Answer(in LoopRequest request, out string? location)
+    {
+        location = null;
+        return Admits(request.Client) ? 0 : StatusCodes.Status403Forbidden;
+    }
 
     public bool Admits(IPAddress? client)
     {

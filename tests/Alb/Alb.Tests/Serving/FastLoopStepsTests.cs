@@ -63,6 +63,21 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
             {
                 [Prefix + "limit-rps"] = "1",
                 [Prefix + "limit-burst-multiplier"] = "3",
+            })
+            + ManifestDir.Ingress("secure", "secure.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "force-ssl-redirect"] = "true",
+                [Prefix + "enable-cors"] = "true",
+            })
+            + ManifestDir.Ingress("moved", "moved.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "permanent-redirect"] = "https://new.example.com/landing",
+                [Prefix + "enable-cors"] = "true",
+            })
+            + ManifestDir.Ingress("root", "root.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "app-root"] = "/app",
+                [Prefix + "enable-cors"] = "true",
             }));
         _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" });
         _general = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "0" });
@@ -84,13 +99,18 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     [InlineData("GET /elsewhere HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\n")]
     [InlineData("GET /d HTTP/1.1\r\nHost: denied.example.com\r\nOrigin: https://any.example\r\n")]
     [InlineData("HEAD /d HTTP/1.1\r\nHost: denied.example.com\r\n")]
+    [InlineData("GET /x/?y=1 HTTP/1.1\r\nHost: secure.example.com\r\nOrigin: https://o.example\r\n")]
+    [InlineData("GET /x/ HTTP/1.1\r\nHost: secure.example.com:8080\r\n")]
+    [InlineData("GET /any?q=1 HTTP/1.1\r\nHost: moved.example.com\r\nOrigin: https://o.example\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: root.example.com\r\nOrigin: https://o.example\r\n")]
+    [InlineData("GET /inside HTTP/1.1\r\nHost: root.example.com\r\nOrigin: https://o.example\r\n")]
     public async Task Answers_as_the_general_path_does(string head, bool sameEcho = true)
     {
         // sameEcho false: a field sent twice reaches the backend as two lines from the loop (as nginx sends it) and as
         // one joined line from the general path, so the backend's echo of it differs; the answers' fields do not.
         var request = head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n";
-        var loop = Normalised(await RawHttp.SendAsync(_loop.HttpPort, request), _loop.HttpPort);
-        var general = Normalised(await RawHttp.SendAsync(_general.HttpPort, request), _general.HttpPort);
+        var loop = Normalised(await RawHttp.SendAsync(_loop.HttpPort, request), _loop.HttpPort, _loop.HttpsPort);
+        var general = Normalised(await RawHttp.SendAsync(_general.HttpPort, request), _general.HttpPort, _general.HttpsPort);
         Assert.Equal(general.Status, loop.Status);
         Assert.Equal(general.Fields, loop.Fields);
         Assert.Equal(general.Body.Length > 0, loop.Body.Length > 0);
@@ -115,6 +135,24 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         var metrics = await _loop.MetricsAsync();
         Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 1", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answers_redirects_itself()
+    {
+        var secure = await RawHttp.SendAsync(_loop.HttpPort, "GET /x/ HTTP/1.1\r\nHost: secure.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(308, RawHttp.Status(secure));
+        Assert.Contains($"Location: https://secure.example.com:{_loop.HttpsPort}/x\r\n", secure, StringComparison.Ordinal); // one trailing '/' dropped
+        var moved = await RawHttp.SendAsync(_loop.HttpPort, "GET /a HTTP/1.1\r\nHost: moved.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(301, RawHttp.Status(moved));
+        Assert.Contains("Location: https://new.example.com/landing\r\n", moved, StringComparison.Ordinal);
+        var root = await RawHttp.SendAsync(_loop.HttpPort, "GET / HTTP/1.1\r\nHost: root.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(302, RawHttp.Status(root));
+        Assert.Contains("Location: http://root.example.com/app\r\n", root, StringComparison.Ordinal);
+
+        var metrics = await _loop.MetricsAsync();
+        Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("nginx_ingress_controller_requests{host=\"secure.example.com\",ingress=\"secure\",method=\"GET\",namespace=\"default\",path=\"/\",service=\"o\",status=\"308\",canary=\"\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,8 +191,8 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Status, the fields but Date (lower-case names, sorted), and the body de-chunked, with alb's port made "PORT".</summary>
-    private static (int Status, List<string> Fields, string Body) Normalised(string answer, int port)
+    /// <summary>Status, the fields but Date (lower-case names, sorted), and the body de-chunked, with alb's ports made "PORT" and "TLSPORT".</summary>
+    private static (int Status, List<string> Fields, string Body) Normalised(string answer, int port, int tlsPort = 0)
     {
         var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         var lines = answer[..end].Split("\r\n");
@@ -180,7 +218,8 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         }
 
         var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        fields = [.. fields.Select(f => f.Replace(portText, "PORT", StringComparison.Ordinal))];
+        var tlsText = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        fields = [.. fields.Select(f => f.Replace(portText, "PORT", StringComparison.Ordinal).Replace(tlsText, "TLSPORT", StringComparison.Ordinal))];
         body = body.Replace(portText, "PORT", StringComparison.Ordinal);
 
         fields.RemoveAll(f => f.StartsWith("content-length:", StringComparison.Ordinal) && body.Contains("PORT", StringComparison.Ordinal));
