@@ -11,6 +11,7 @@ internal sealed class Client
     public bool CloseAfter;
     public byte[] Pending = GC.AllocateArray<byte>(80 * 1024, pinned: true); // what the client's socket did not take
     public int PendingLength;
+    public TlsSession? Tls;
 }
 
 internal sealed class Upstream(Socket socket)

@@ -129,6 +129,17 @@ internal sealed unsafe partial class Loop
     /// <summary>Sends what the client's socket takes and keeps the rest; false when some is kept.</summary>
     private bool Send(Client client, ReadOnlySpan<byte> data)
     {
+        if (client.Tls is { } tls)
+        {
+            if (tls.Write(data))
+            {
+                return true;
+            }
+
+            Native.Control(_epoll, Native.CtlMod, client.Fd, Native.EpollIn | Native.EpollOut);
+            return false;
+        }
+
         fixed (byte* buffer = data)
         {
             var sent = Native.send(client.Fd, buffer, data.Length, Native.MsgNoSignal);

@@ -6,7 +6,7 @@ using System.Text;
 namespace LoopMin;
 
 /// <summary>The one thread: epoll, the clients, the origin connections.</summary>
-internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint origin)
+internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint origin, System.Net.Security.SslStreamCertificateContext? certificate)
 {
     private static readonly byte[] Forwarded = "X-Real-IP: 127.0.0.1\r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nConnection: keep-alive\r\n\r\n"u8.ToArray();
     private static readonly byte[] BadRequest = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray();
@@ -17,6 +17,8 @@ internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint 
     private readonly byte[] _head = GC.AllocateArray<byte>(20 * 1024, pinned: true);
     private readonly byte[] _out = GC.AllocateArray<byte>(80 * 1024, pinned: true);
     private readonly Dictionary<string, IPEndPoint> _routes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly byte[] _cipher = GC.AllocateArray<byte>(32 * 1024, pinned: true);
+    private Func<Client, bool>? _plaintext;
     private int _epoll;
 
     public void Run()
@@ -40,7 +42,7 @@ internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint 
                 }
                 else if (fd == (int)tlsListener.Handle)
                 {
-                    Accept(fd, serve: false);
+                    Accept(fd, serve: certificate is not null, tls: true);
                 }
                 else if (_byFd[fd] is Client client)
                 {
@@ -72,7 +74,7 @@ internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint 
         return socket;
     }
 
-    private void Accept(int listenFd, bool serve)
+    private void Accept(int listenFd, bool serve, bool tls = false)
     {
         while (true)
         {
@@ -97,11 +99,21 @@ internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint 
             client.CloseAfter = false;
             _byFd[fd] = client;
             Native.Control(_epoll, Native.CtlAdd, fd, Native.EpollIn);
+            if (tls)
+            {
+                client.Tls = new TlsSession(client, certificate!) { Plaintext = _plaintext ??= Plaintext };
+            }
         }
     }
 
     private void Read(Client client)
     {
+        if (client.Tls is { } tls)
+        {
+            ReadCipher(client, tls);
+            return;
+        }
+
         if (client.InLength == client.In.Length)
         {
             return; // a request is in flight and the buffer is full: read more once it is done
@@ -128,6 +140,47 @@ internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint 
         {
             Start(client);
         }
+    }
+
+    private void ReadCipher(Client client, TlsSession tls)
+    {
+        nint n;
+        fixed (byte* buffer = _cipher)
+        {
+            n = Native.recv(client.Fd, buffer, _cipher.Length, 0);
+        }
+
+        if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)
+        {
+            return;
+        }
+
+        if (n <= 0 || !tls.Feed(_cipher.AsSpan(0, (int)n)))
+        {
+            Close(client);
+            return;
+        }
+
+        if (client.PendingLength > 0)
+        {
+            Native.Control(_epoll, Native.CtlMod, client.Fd, Native.EpollIn | Native.EpollOut); // the handshake's answer waits
+        }
+    }
+
+    /// <summary>Plaintext arrived on a TLS connection (null: it ended): start its request unless one is in flight.</summary>
+    private bool Plaintext(Client client)
+    {
+        if (client is null)
+        {
+            return false;
+        }
+
+        if (client.Up is null && _byFd[client.Fd] == client)
+        {
+            Start(client);
+        }
+
+        return _byFd[client.Fd] == client;
     }
 
     /// <summary>Forwards the request at the start of the client's buffer, if its head is complete.</summary>
@@ -236,9 +289,16 @@ internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint 
 
     private void Refuse(Client client, byte[] answer)
     {
-        fixed (byte* buffer = answer)
+        if (client.Tls is { } tls)
         {
-            Native.send(client.Fd, buffer, answer.Length, Native.MsgNoSignal);
+            tls.Write(answer);
+        }
+        else
+        {
+            fixed (byte* buffer = answer)
+            {
+                Native.send(client.Fd, buffer, answer.Length, Native.MsgNoSignal);
+            }
         }
 
         Close(client);
@@ -253,6 +313,12 @@ internal sealed unsafe partial class Loop(int httpPort, int tlsPort, IPEndPoint 
 
         _byFd[client.Fd] = null;
         Native.close(client.Fd); // also leaves the epoll set
+        if (client.Tls is not null)
+        {
+            client.Tls = null; // its SslStream is dropped with it (the socket is closed already)
+            return;
+        }
+
         _freeClients.Push(client);
     }
 

@@ -8,11 +8,15 @@
 // nginx's is the runtime, and how much the shape of the request path (threads, hops, layers) that a server of alb's
 // own would change.
 //
-//   loop-min HTTP_PORT TLS_PORT ORIGIN_HOST:PORT   (TLS_PORT is listened on and every connection closed)
+//   loop-min HTTP_PORT TLS_PORT ORIGIN_HOST:PORT [CERT.pem KEY.pem]
+//
+// Without a certificate TLS_PORT is listened on and every connection closed; with one, HTTP/1.1 over TLS 1.3 is
+// served there by .NET's SslStream driven from the loop (Tls.cs): what TLS costs on an nginx-shaped path in .NET.
 using System.Net;
 using LoopMin;
 
 var http = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
 var tls = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
 var origin = IPEndPoint.Parse(args[2]);
-new Loop(http, tls, origin).Run();
+var certificate = args.Length >= 5 ? TlsSession.Load(args[3], args[4]) : null;
+new Loop(http, tls, origin, certificate).Run();
