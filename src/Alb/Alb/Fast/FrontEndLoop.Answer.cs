@@ -308,7 +308,7 @@ internal sealed unsafe partial class FrontEndLoop
             _accessLog.Write(new AccessLogEntry(
                 DateTimeOffset.UtcNow,
                 client.RequestId,
-                client.Peer?.Address.ToString() ?? "",
+                client.LoggedAddress ?? client.Peer?.Address.ToString() ?? "",
                 client.IsHead ? "HEAD" : "GET",
                 client.Host,
                 client.Path,

@@ -24,9 +24,9 @@ internal sealed partial class FrontEndLoop
     private string? TryServe(LoopClient client)
     {
         var state = _publisher.Current;
-        if (state is null || state.Identity.Enabled)
+        if (state is null)
         {
-            return "not_served_here"; // no table yet, or client addresses taken from headers (forwarded headers, real IP)
+            return "not_served_here"; // no table yet
         }
 
         var buffer = client.In;
@@ -77,6 +77,11 @@ internal sealed partial class FrontEndLoop
             return "target";
         }
 
+        if (!Identify(client, state.Identity, route.Forwarding.ComputeFullForwardedFor))
+        {
+            return "not_served_here"; // a forwarded value the backend's head could not carry as the general path's would
+        }
+
         var now = Now;
         var endpoint = pool.Pick(now)!;
         if (AddressOf(endpoint) is null)
@@ -98,7 +103,7 @@ internal sealed partial class FrontEndLoop
         client.CorsOrigin = route.Cors is { } cors ? cors.Step.Echo(FieldValues(client, "Origin"u8)) : null;
 
         // The head is consumed; bytes after it (a pipelined request) wait for this answer.
-        var answer = StepsAnswer(route, new LoopRequest(client.Address ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText), out var location, out var at);
+        var answer = StepsAnswer(route, new LoopRequest(client.RequestAddress ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText, client.Forwarded), out var location, out var at);
         var rest = client.InLength - head.Length;
         if (answer == 0)
         {
@@ -117,6 +122,54 @@ internal sealed partial class FrontEndLoop
         _metrics.LoopForwards.Inc();
         StartAttempt(client, endpoint);
         return null;
+    }
+
+    /// <summary>
+    /// The request's client as the general path's <see cref="ClientIdentity"/> makes it (use-forwarded-headers,
+    /// enable-real-ip): from a trusted peer, the forwarded-for chain walked, and X-Forwarded-Proto, -Host and -Port
+    /// taken. False when a forwarded value holds what the lean client would not write (the general path forwards it).
+    /// </summary>
+    private static bool Identify(LoopClient client, ClientIdentity identity, bool fullChain)
+    {
+        client.RequestAddress = client.Address;
+        client.LoggedAddress = null;
+        client.Forwarded = null;
+        client.ForwardedFor = null;
+        if (!identity.Enabled || client.Address is not { } peer || !identity.Trusts(peer))
+        {
+            return true;
+        }
+
+        var chain = FieldValues(client, identity.HeaderBytes);
+        if (chain.Count > 0 && identity.Walk(chain) is { } walked)
+        {
+            client.RequestAddress = walked;
+            client.LoggedAddress = walked.ToString();
+        }
+
+        if (!identity.ForwardedHeaders)
+        {
+            return true;
+        }
+
+        var forwarded = new ForwardedFeature
+        {
+            Peer = peer,
+            Scheme = ClientIdentity.First(FieldValues(client, "X-Forwarded-Proto"u8)),
+            Host = ClientIdentity.First(FieldValues(client, "X-Forwarded-Host"u8)),
+            Port = ClientIdentity.First(FieldValues(client, "X-Forwarded-Port"u8)),
+        };
+        client.Forwarded = forwarded;
+        if (fullChain)
+        {
+            // compute-full-forwarded-for: the X-Forwarded-For the peer sent, then the peer.
+            var sent = FieldValues(client, "X-Forwarded-For"u8);
+            client.ForwardedFor = sent.Count > 0 ? $"{sent}, {peer}" : peer.ToString();
+        }
+
+        return PlainValue(forwarded.Scheme) && PlainValue(forwarded.Host) && PlainValue(forwarded.Port) && PlainValue(client.ForwardedFor);
+
+        static bool PlainValue(string? value) => value is null || !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
     }
 
     /// <summary>The route's steps in order: 0, or the status of the first that answers (with its Location for a redirect).</summary>
@@ -165,13 +218,15 @@ internal sealed partial class FrontEndLoop
         var head = client.Head;
         var transforms = route.Transforms;
         var prefix = rewritten ? transforms.ForwardedPrefix : null;
+        var forwarded = client.Forwarded;
+        var requestHost = forwarded?.Host ?? host; // as the general path: what a trusted proxy saw
         var writer = new HeadBuilder(ArrayPool<byte>.Shared.Rent(2048));
         writer.Bytes(buffer.AsSpan(0, head.MethodLength));
         writer.Ascii(" ");
         writer.Ascii(path);
         writer.Ascii(query);
         writer.Ascii(" HTTP/1.1\r\nHost: ");
-        writer.Ascii(transforms.Host ?? host);
+        writer.Ascii(transforms.Host ?? requestHost);
         writer.Ascii("\r\n");
 
         var forwardedForName = route.Forwarding.ForwardedForHeader;
@@ -236,15 +291,38 @@ internal sealed partial class FrontEndLoop
             writer.Ascii("\r\n");
         }
 
-        var address = client.Address;
+        var address = client.RequestAddress;
         writer.Ascii("X-Forwarded-For: ");
-        writer.Address(address);
+        if (client.ForwardedFor is { } chain)
+        {
+            writer.Ascii(chain);
+        }
+        else
+        {
+            writer.Address(address);
+        }
+
         writer.Ascii("\r\nX-Real-IP: ");
         writer.Address(address);
-        writer.Ascii("\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Scheme: http\r\nX-Scheme: http\r\nX-Forwarded-Host: ");
-        writer.Ascii(host);
+        var scheme = forwarded?.Scheme ?? "http";
+        writer.Ascii("\r\nX-Forwarded-Proto: ");
+        writer.Ascii(scheme);
+        writer.Ascii("\r\nX-Forwarded-Scheme: ");
+        writer.Ascii(scheme);
+        writer.Ascii("\r\nX-Scheme: ");
+        writer.Ascii(scheme);
+        writer.Ascii("\r\nX-Forwarded-Host: ");
+        writer.Ascii(requestHost);
         writer.Ascii("\r\nX-Forwarded-Port: ");
-        writer.Number(client.LocalPort);
+        if (forwarded?.Port is { } port)
+        {
+            writer.Ascii(port);
+        }
+        else
+        {
+            writer.Number(client.LocalPort);
+        }
+
         writer.Ascii("\r\nX-Request-ID: ");
         var id = requestIds == 1 ? buffer.AsSpan(fields[requestId].ValueStart, fields[requestId].ValueLength) : default;
         client.RequestId = requestIds == 1 && IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : NewRequestId();

@@ -97,6 +97,18 @@ internal sealed class LoopClient
     public string Host = "";
     public string Path = "";
 
+    /// <summary>The request's client: the connection's peer, or with use-forwarded-headers/enable-real-ip the one a trusted peer names.</summary>
+    public IPAddress? RequestAddress;
+
+    /// <summary>The client named by a trusted peer, as the access log writes it; null: the peer's address.</summary>
+    public string? LoggedAddress;
+
+    /// <summary>What a trusted peer said (use-forwarded-headers): scheme, host, port.</summary>
+    public ForwardedFeature? Forwarded;
+
+    /// <summary>X-Forwarded-For for the backend under compute-full-forwarded-for; null: the client's address.</summary>
+    public string? ForwardedFor;
+
     /// <summary>The Origin the answer's CORS fields echo; null: the route has no CORS or the origin is not allowed.</summary>
     public string? CorsOrigin;
 
@@ -142,6 +154,9 @@ internal sealed class LoopClient
 
         Up = null;
         CorsOrigin = null;
+        RequestAddress = null;
+        LoggedAddress = ForwardedFor = null;
+        Forwarded = null;
         Route = null;
         Runtime = null;
         Endpoint = Previous = null;

@@ -43,6 +43,15 @@ internal sealed class ClientIdentity
 
     public bool Enabled { get; }
 
+    /// <summary>use-forwarded-headers: a trusted peer's X-Forwarded-Proto, -Host and -Port are taken too.</summary>
+    public bool ForwardedHeaders => _forwardedHeaders;
+
+    /// <summary>forwarded-for-header, in ASCII (the front end's loop looks it up in a raw head).</summary>
+    public byte[] HeaderBytes => field ??= System.Text.Encoding.ASCII.GetBytes(_header);
+
+    /// <summary>Whether what <paramref name="peer"/> says about the request is taken (the setting is on and the peer in proxy-real-ip-cidr).</summary>
+    public bool Trusts(IPAddress peer) => Enabled && Trusted(peer);
+
     public void Apply(HttpContext context)
     {
         if (!Enabled || context.Connection.RemoteIpAddress is not { } remote)
@@ -74,7 +83,8 @@ internal sealed class ClientIdentity
         }
     }
 
-    private IPAddress? Walk(StringValues values)
+    /// <summary>The client in a forwarded-for chain from a trusted peer: walked from the right past trusted addresses.</summary>
+    internal IPAddress? Walk(StringValues values)
     {
         var all = string.Join(',', values.ToArray());
         if (all.Length > 4096)
@@ -116,7 +126,8 @@ internal sealed class ClientIdentity
         return false;
     }
 
-    private static string? First(StringValues values)
+    /// <summary>The first of a forwarded field's comma-separated values, trimmed; null when empty or over 256 characters.</summary>
+    internal static string? First(StringValues values)
     {
         var value = values.Count > 0 ? values[0] : null;
         if (string.IsNullOrEmpty(value) || value.Length > 256)

@@ -58,10 +58,16 @@ internal sealed class FixedRedirectStep(RedirectPolicy redirect) : RouteStep, IL
 /// </summary>
 internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPort) : RouteStep, ILoopStep
 {
-    /// <summary>Every request the loop serves came over plain HTTP: redirected.</summary>
+    /// <summary>Every request the loop serves came over plain HTTP: redirected, unless a trusted proxy says it saw HTTPS.</summary>
     public int Answer(in LoopRequest request, out string? location)
     {
-        location = Location(new HostString(request.Host).Host, request.Target);
+        if (request.Forwarded?.Scheme is { } scheme && scheme == "https")
+        {
+            location = null;
+            return 0;
+        }
+
+        location = Location(new HostString(request.Forwarded?.Host ?? request.Host).Host, request.Target);
         return policy.Code;
     }
 

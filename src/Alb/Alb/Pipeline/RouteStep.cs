@@ -25,7 +25,7 @@ internal interface ILoopStep
 }
 
 /// <summary>What a loop step sees of a request: the client's address, Host as sent, the normalised path, the target as sent.</summary>
-internal readonly record struct LoopRequest(IPAddress Client, string Host, string Path, string RawPath, string Query)
+internal readonly record struct LoopRequest(IPAddress Client, string Host, string Path, string RawPath, string Query, ForwardedFeature? Forwarded = null)
 {
     public string Target => RawPath + Query;
 }
