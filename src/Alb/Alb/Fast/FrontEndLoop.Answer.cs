@@ -1,8 +1,6 @@
-using System.Text;
 using Alb.Core.Http1;
 using Alb.Observability;
 using Alb.Proxy.Lean;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace Alb.Fast;
 
@@ -177,69 +175,6 @@ internal sealed unsafe partial class FrontEndLoop
         }
     }
 
-    /// <summary>
-    /// An answer of alb's own, as the general path writes it: without a body when the backend failed (502, 504: none
-    /// of alb's fields either); a refusal (403, 503) with its plain-text body (none for HEAD), Server and CORS fields;
-    /// a redirect with its Location, Server and CORS fields and an empty body.
-    /// </summary>
-    private void AnswerStatus(LoopClient client, int status, byte[]? body = null, string? location = null)
-    {
-        client.Status = status;
-        client.AnswerStarted = true;
-        _outLength = 0;
-        Append("HTTP/1.1 "u8);
-        Number(status);
-        Append(" "u8);
-        Append(Encoding.ASCII.GetBytes(ReasonPhrases.GetReasonPhrase(status)));
-        Append("\r\nContent-Length: "u8);
-        Number(body?.Length ?? 0);
-        Append("\r\n"u8);
-        if (location is not null)
-        {
-            Append("Location: "u8);
-            Latin1(location);
-            Append("\r\n"u8);
-        }
-        else if (body is not null)
-        {
-            Append("Content-Type: text/plain; charset=utf-8\r\n"u8);
-        }
-
-        if (body is not null)
-        {
-            Append("Server: "u8);
-            Append(client.Route!.Forwarding.ResponseHeaders.ServerBytes);
-            Append("\r\n"u8);
-            AppendCors(client);
-        }
-
-        AppendDate();
-        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
-        if (body is not null && !client.IsHead)
-        {
-            Append(body);
-        }
-
-        client.ResponseBytes = _outLength;
-        Record(client); // before the bytes go: a client that has its answer finds it in the metrics
-        if (Send(client, _out.AsSpan(0, _outLength)) != Sent.Gone)
-        {
-            EndAnswer(client, null, reusable: false);
-        }
-    }
-
-    /// <summary>The route's CORS fields when the request's origin is allowed (replacing the backend's: nginx's more_set_headers).</summary>
-    private void AppendCors(LoopClient client)
-    {
-        if (client.CorsOrigin is { } origin)
-        {
-            Append("Access-Control-Allow-Origin: "u8);
-            Latin1(origin);
-            Append("\r\n"u8);
-            Append(client.Route!.Cors!.Fixed);
-        }
-    }
-
     /// <summary>The exchange is over and its bytes are with the kernel: the backend connection kept or closed, the request recorded, the next one read.</summary>
     private void Finish(LoopClient client)
     {
@@ -298,7 +233,7 @@ internal sealed unsafe partial class FrontEndLoop
 
         client.Recorded = true;
         var elapsed = (Now - client.Started) / (double)Frequency;
-        var children = runtime.MetricsFor(client.Status, client.IsHead ? "HEAD" : "GET");
+        var children = runtime.MetricsFor(client.Status, client.Method);
         children.Requests.Inc();
         children.Duration.Observe(elapsed);
         children.RequestSize.Observe(client.RequestBytes);
@@ -309,7 +244,7 @@ internal sealed unsafe partial class FrontEndLoop
                 DateTimeOffset.UtcNow,
                 client.RequestId,
                 client.LoggedAddress ?? client.Peer?.Address.ToString() ?? "",
-                client.IsHead ? "HEAD" : "GET",
+                client.Method,
                 client.Host,
                 client.Path,
                 "HTTP/1.1",

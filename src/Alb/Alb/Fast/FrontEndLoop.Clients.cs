@@ -99,14 +99,15 @@ internal sealed unsafe partial class FrontEndLoop
         }
         else if (client.InLength == client.In.Length)
         {
-            // The head is longer than this buffer: a bigger one, up to the limit; past it, Kestrel answers 431.
-            if (client.In.Length >= _settings.Limits.MaxHeadBytes + _settings.Limits.MaxLineBytes)
+            // The head (or a head and its body) is longer than this buffer: a bigger one, up to the limit; past the
+            // head's, Kestrel answers 431.
+            if (client.In.Length >= Math.Max(_settings.Limits.MaxHeadBytes + _settings.Limits.MaxLineBytes, client.AwaitedBytes))
             {
                 HandOver(client, nameof(HeadError.TooLarge));
                 return;
             }
 
-            var bigger = ArrayPool<byte>.Shared.Rent(client.In.Length * 2);
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(client.In.Length * 2, client.AwaitedBytes));
             client.In.AsSpan(0, client.InLength).CopyTo(bigger);
             ArrayPool<byte>.Shared.Return(client.In);
             client.In = bigger;
@@ -171,7 +172,7 @@ internal sealed unsafe partial class FrontEndLoop
             return;
         }
 
-        if (TryServe(client) is { } reason)
+        if (TryServe(client) is { } reason && !ReferenceEquals(reason, AwaitingBody))
         {
             HandOver(client, reason);
         }

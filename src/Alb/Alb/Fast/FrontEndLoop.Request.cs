@@ -12,6 +12,16 @@ namespace Alb.Fast;
 internal sealed partial class FrontEndLoop
 {
     private const int MaxRequestIdLength = 128;
+
+    /// <summary>The largest request body the loop reads whole and sends with the head (the lean client's bound).</summary>
+    private const int MaxBody = RequestHead.MaxInlineBody;
+
+    /// <summary>TryServe's answer while a body is still coming: neither served nor handed over yet.</summary>
+    private const string AwaitingBody = "awaiting_body";
+
+    /// <summary>The method of a request the loop forwards with a body, or null when it hands the method over.</summary>
+    private static string? WithBody(ReadOnlySpan<byte> method) =>
+        method.SequenceEqual("POST"u8) ? "POST" : method.SequenceEqual("PUT"u8) ? "PUT" : method.SequenceEqual("PATCH"u8) ? "PATCH" : method.SequenceEqual("DELETE"u8) ? "DELETE" : null;
     private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
     private readonly Random _random = new();
     private static readonly AsciiNames Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
@@ -32,12 +42,16 @@ internal sealed partial class FrontEndLoop
         var buffer = client.In;
         var head = client.Head;
         var isHead = head.IsHead(buffer);
-        if (head.MinorVersion != 1 || !(isHead || head.IsGet(buffer)))
+        var method = isHead ? "HEAD" : head.IsGet(buffer) ? "GET" : WithBody(buffer.AsSpan(0, head.MethodLength));
+        if (head.MinorVersion != 1 || method is null)
         {
             return "method";
         }
 
-        if (head.Upgrade || head.Expect || head.Chunked || head.ContentLength >= 0)
+        // A body of up to MaxBody bytes with its Content-Length, read whole before the backend is asked (as
+        // proxy-request-buffering, the default, does on the general path); chunked, Expect and larger bodies go there.
+        var bodyLength = (int)Math.Min(Math.Max(head.ContentLength, 0), int.MaxValue);
+        if (head.Upgrade || head.Expect || head.Chunked || head.ContentLength > MaxBody || (bodyLength > 0 && method is "GET" or "HEAD"))
         {
             return "body";
         }
@@ -70,6 +84,22 @@ internal sealed partial class FrontEndLoop
             return "route"; // 503 or the default backend: the general path's answer
         }
 
+        if (bodyLength > 0)
+        {
+            if (!route.Policy.RequestBuffering || (route.Policy.BodySize > 0 && bodyLength > route.Policy.BodySize))
+            {
+                return "body"; // streamed as it comes, or refused with 413: the general path's
+            }
+
+            if (client.InLength < head.Length + bodyLength)
+            {
+                // Not all here yet: read on (client-body-timeout between reads; past it, the general path answers).
+                client.AwaitedBytes = head.Length + bodyLength;
+                client.Deadline = Now + (route.Policy.BodyTimeoutMs * Frequency / 1000);
+                return AwaitingBody;
+            }
+        }
+
         // As the lean client: a rewritten path with a dot segment goes where System.Uri resolves it (the general path).
         var rewritten = route.Transforms.RewrittenPath(forwardPath);
         if (rewritten is not null && rewritten.Contains("/.", StringComparison.Ordinal))
@@ -92,25 +122,29 @@ internal sealed partial class FrontEndLoop
         client.Requests++;
         client.CloseAfter = head.ConnectionClose || client.Requests >= state.Table.Settings.KeepAliveRequests || _stopping;
         client.InFlight = true;
+        client.AwaitedBytes = 0;
         client.Started = now;
         client.IsHead = isHead;
+        client.Method = method;
+        client.Resendable = method is not ("POST" or "PATCH") || route.Policy.NextUpstream.HasFlag(NextUpstream.NonIdempotent);
         client.Route = route;
         client.Runtime = runtime;
         client.Host = host;
         client.Path = forwardPath;
-        client.RequestBytes = head.Length;
+        client.RequestBytes = head.Length + bodyLength;
         client.Deadline = 0;
         client.CorsOrigin = route.Cors is { } cors ? cors.Step.Echo(FieldValues(client, "Origin"u8)) : null;
 
         // The head is consumed; bytes after it (a pipelined request) wait for this answer.
         var answer = StepsAnswer(route, new LoopRequest(client.RequestAddress ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText, client.Forwarded), out var location, out var at);
-        var rest = client.InLength - head.Length;
+        var used = head.Length + bodyLength;
+        var rest = client.InLength - used;
         if (answer == 0)
         {
-            WriteUpstreamHead(client, route, rewritten ?? forwardPath, rewritten is not null, queryText, host);
+            WriteUpstreamHead(client, route, rewritten ?? forwardPath, rewritten is not null, queryText, host, bodyLength);
         }
 
-        buffer.AsSpan(head.Length, rest).CopyTo(buffer);
+        buffer.AsSpan(used, rest).CopyTo(buffer);
         client.InLength = rest;
         if (answer != 0)
         {
@@ -125,94 +159,12 @@ internal sealed partial class FrontEndLoop
     }
 
     /// <summary>
-    /// The request's client as the general path's <see cref="ClientIdentity"/> makes it (use-forwarded-headers,
-    /// enable-real-ip): from a trusted peer, the forwarded-for chain walked, and X-Forwarded-Proto, -Host and -Port
-    /// taken. False when a forwarded value holds what the lean client would not write (the general path forwards it).
-    /// </summary>
-    private static bool Identify(LoopClient client, ClientIdentity identity, bool fullChain)
-    {
-        client.RequestAddress = client.Address;
-        client.LoggedAddress = null;
-        client.Forwarded = null;
-        client.ForwardedFor = null;
-        if (!identity.Enabled || client.Address is not { } peer || !identity.Trusts(peer))
-        {
-            return true;
-        }
-
-        var chain = FieldValues(client, identity.HeaderBytes);
-        if (chain.Count > 0 && identity.Walk(chain) is { } walked)
-        {
-            client.RequestAddress = walked;
-            client.LoggedAddress = walked.ToString();
-        }
-
-        if (!identity.ForwardedHeaders)
-        {
-            return true;
-        }
-
-        var forwarded = new ForwardedFeature
-        {
-            Peer = peer,
-            Scheme = ClientIdentity.First(FieldValues(client, "X-Forwarded-Proto"u8)),
-            Host = ClientIdentity.First(FieldValues(client, "X-Forwarded-Host"u8)),
-            Port = ClientIdentity.First(FieldValues(client, "X-Forwarded-Port"u8)),
-        };
-        client.Forwarded = forwarded;
-        if (fullChain)
-        {
-            // compute-full-forwarded-for: the X-Forwarded-For the peer sent, then the peer.
-            var sent = FieldValues(client, "X-Forwarded-For"u8);
-            client.ForwardedFor = sent.Count > 0 ? $"{sent}, {peer}" : peer.ToString();
-        }
-
-        return PlainValue(forwarded.Scheme) && PlainValue(forwarded.Host) && PlainValue(forwarded.Port) && PlainValue(client.ForwardedFor);
-
-        static bool PlainValue(string? value) => value is null || !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
-    }
-
-    /// <summary>The route's steps in order: 0, or the status of the first that answers (with its Location for a redirect).</summary>
-    private static int StepsAnswer(LoopRoute route, in LoopRequest request, out string? location, out int at)
-    {
-        at = -1;
-        var steps = route.Steps;
-        for (var i = 0; i < steps.Length; i++)
-        {
-            if (steps[i].Answer(request, out location) is var status and not 0)
-            {
-                at = i;
-                return status;
-            }
-        }
-
-        location = null;
-        return 0;
-    }
-
-    /// <summary>The values of the request's fields named <paramref name="name"/>, as the general path's header dictionary has them.</summary>
-    private static Microsoft.Extensions.Primitives.StringValues FieldValues(LoopClient client, ReadOnlySpan<byte> name)
-    {
-        var buffer = client.In;
-        Microsoft.Extensions.Primitives.StringValues values = default;
-        foreach (var field in client.Head.Headers)
-        {
-            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(field.NameStart, field.NameLength), name))
-            {
-                values = Microsoft.Extensions.Primitives.StringValues.Concat(values, Encoding.Latin1.GetString(buffer.AsSpan(field.ValueStart, field.ValueLength)));
-            }
-        }
-
-        return values;
-    }
-
-    /// <summary>
     /// The head the general path's lean client writes: the request line with the normalised path (or rewrite-target's),
     /// Host (or upstream-vhost), the client's fields but hop-by-hop ones and those alb sets, X-Forwarded-Prefix after
     /// a rewrite, then X-Original-Forwarded-For, X-Forwarded-*, X-Real-IP and X-Request-ID. A field the client
     /// repeated goes on as sent (one line each).
     /// </summary>
-    private void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, bool rewritten, string query, string host)
+    private void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, bool rewritten, string query, string host, int bodyLength)
     {
         var buffer = client.In;
         var head = client.Head;
@@ -328,6 +280,7 @@ internal sealed partial class FrontEndLoop
         client.RequestId = requestIds == 1 && IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : NewRequestId();
         writer.Ascii(client.RequestId);
         writer.Ascii("\r\n\r\n");
+        writer.Bytes(buffer.AsSpan(head.Length, bodyLength)); // the body, whole (its Content-Length field went on as sent)
         client.UpRequest = writer.Buffer;
         client.UpRequestLength = writer.Length;
     }

@@ -262,7 +262,7 @@ internal sealed unsafe partial class FrontEndLoop
         {
             Close(client, reset: true);
         }
-        else if (route.Policy.NextUpstream.HasFlag(NextUpstream.Timeout) && CanRetry(client))
+        else if (route.Policy.NextUpstream.HasFlag(NextUpstream.Timeout) && client.Resendable && CanRetry(client))
         {
             Retry(client);
         }

@@ -249,6 +249,10 @@ internal sealed unsafe partial class FrontEndLoop
             {
                 UpstreamTimedOut(client, up);
             }
+            else if (client.Deadline != 0 && now >= client.Deadline && !client.InFlight && client.AwaitedBytes > 0)
+            {
+                HandOver(client, "body"); // client-body-timeout: the general path answers it (408) as it always has
+            }
             else if (client.Deadline != 0 && now >= client.Deadline && (!client.InFlight || client.OutLength > 0))
             {
                 Close(client, reset: client.InFlight);

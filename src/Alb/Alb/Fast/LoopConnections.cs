@@ -82,6 +82,13 @@ internal sealed class LoopClient
     public int Attempt;
     public long Started;
     public bool IsHead;
+    public string Method = "GET";
+
+    /// <summary>proxy-next-upstream timeout may send it to another endpoint (not POST or PATCH unless non_idempotent).</summary>
+    public bool Resendable;
+
+    /// <summary>The bytes of a head and its body still being read (0: none awaited).</summary>
+    public int AwaitedBytes;
     public bool AnswerStarted;
 
     /// <summary>The exchange is in the metrics and the access log.</summary>
@@ -137,7 +144,7 @@ internal sealed class LoopClient
             Out = null;
         }
 
-        Requests = InLength = OutStart = OutLength = 0;
+        Requests = InLength = OutStart = OutLength = AwaitedBytes = 0;
         Deadline = 0;
         CloseAfter = Lingering = false;
         Peer = null;

@@ -109,14 +109,14 @@ public sealed class FastFrontEndTests : IAsyncLifetime
     [Fact]
     public async Task A_keep_alive_connection_goes_on_through_kestrel_after_a_hand_over_counting_its_requests()
     {
-        // keep-alive-requests 4: two GETs on the loop, a POST handed over, a GET by Kestrel, which says close on the 4th.
+        // keep-alive-requests 4: two GETs on the loop, a chunked POST handed over, a GET by Kestrel, which says close on the 4th.
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, _alb.HttpPort);
         string[] requests =
         [
             "GET /k1 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
             "GET /k2 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
-            "POST /k3 HTTP/1.1\r\nHost: app.example.com\r\nContent-Length: 3\r\n\r\nabc",
+            "POST /k3 HTTP/1.1\r\nHost: app.example.com\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
             "GET /k4 HTTP/1.1\r\nHost: app.example.com\r\n\r\n",
         ];
         var answers = new List<string>();
@@ -131,7 +131,7 @@ public sealed class FastFrontEndTests : IAsyncLifetime
         Assert.DoesNotContain("Connection: close", answers[2], StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Connection: close", answers[3], StringComparison.OrdinalIgnoreCase);
         var metrics = await _alb.MetricsAsync();
-        Assert.Contains("alb_fast_handover_total{reason=\"method\"} 1", metrics, StringComparison.Ordinal); // one connection
+        Assert.Contains("alb_fast_handover_total{reason=\"body\"} 1", metrics, StringComparison.Ordinal); // one connection
     }
 
     [Theory]

@@ -108,16 +108,23 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     {
         // sameEcho false: a field sent twice reaches the backend as two lines from the loop (as nginx sends it) and as
         // one joined line from the general path, so the backend's echo of it differs; the answers' fields do not.
-        var request = head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n";
-        var loop = Normalised(await RawHttp.SendAsync(_loop.HttpPort, request), _loop.HttpPort, _loop.HttpsPort);
-        var general = Normalised(await RawHttp.SendAsync(_general.HttpPort, request), _general.HttpPort, _general.HttpsPort);
+        await AssertSameAnswersAsync(_loop, _general, head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n", sameEcho);
+    }
+
+    /// <summary>Sends <paramref name="request"/> to both albs; the answers' status, fields (but Date) and body (unless <paramref name="sameBody"/> is false) are equal.</summary>
+    internal static async Task<(int Status, List<string> Fields, string Body)> AssertSameAnswersAsync(AlbInstance loopAlb, AlbInstance generalAlb, string request, bool sameBody = true)
+    {
+        var loop = Normalised(await RawHttp.SendAsync(loopAlb.HttpPort, request), loopAlb.HttpPort, loopAlb.HttpsPort);
+        var general = Normalised(await RawHttp.SendAsync(generalAlb.HttpPort, request), generalAlb.HttpPort, generalAlb.HttpsPort);
         Assert.Equal(general.Status, loop.Status);
         Assert.Equal(general.Fields, loop.Fields);
         Assert.Equal(general.Body.Length > 0, loop.Body.Length > 0);
-        if (sameEcho)
+        if (sameBody)
         {
             Assert.Equal(general.Body, loop.Body);
         }
+
+        return loop;
     }
 
     [Fact]
@@ -135,6 +142,36 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         var metrics = await _loop.MetricsAsync();
         Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 1", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("POST", 11)]
+    [InlineData("PUT", 0)]
+    [InlineData("PATCH", 4096)]
+    [InlineData("DELETE", 3)]
+    [InlineData("POST", 70_000)] // past the loop's 64 KiB: handed over
+    public async Task Forwards_bodies_as_the_general_path_does(string method, int length)
+    {
+        var request = $"{method} /api/body HTTP/1.1\r\nHost: steps.example.com\r\nContent-Length: {length}\r\nX-Request-ID: fixed-id\r\nConnection: close\r\n\r\n" + new string('b', length);
+        var loop = await AssertSameAnswersAsync(_loop, _general, request);
+        Assert.Equal(200, loop.Status);
+        Assert.Contains($"\"bytes\":{length}", loop.Body, StringComparison.Ordinal);
+        var metrics = await _loop.MetricsAsync();
+        Assert.Equal(length <= 64 * 1024, metrics.Contains("alb_upstream_forward_total{path=\"loop\"} 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Waits_for_a_body_that_comes_after_its_head()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _loop.HttpPort);
+        await socket.SendAsync("POST /api/body HTTP/1.1\r\nHost: steps.example.com\r\nContent-Length: 10\r\n\r\n12345"u8.ToArray());
+        await Task.Delay(300);
+        await socket.SendAsync("67890GET /api/x HTTP/1.1\r\nHost: steps.example.com\r\nConnection: close\r\n\r\n"u8.ToArray());
+        var both = await RawHttp.ReadToCloseAsync(socket, TimeSpan.FromSeconds(10));
+        Assert.Equal([200, 200], RawHttp.Statuses(both));
+        Assert.Contains("\"bytes\":10", both, StringComparison.Ordinal);
+        Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 2", await _loop.MetricsAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -192,7 +229,7 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     }
 
     /// <summary>Status, the fields but Date (lower-case names, sorted), and the body de-chunked, with alb's ports made "PORT" and "TLSPORT".</summary>
-    internal static (int Status, List<string> Fields, string Body) Normalised(string answer, int port, int tlsPort = 0)
+    private static (int Status, List<string> Fields, string Body) Normalised(string answer, int port, int tlsPort = 0)
     {
         var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         var lines = answer[..end].Split("\r\n");

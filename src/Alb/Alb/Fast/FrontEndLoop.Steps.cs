@@ -1,0 +1,154 @@
+using System.Text;
+using Alb.Pipeline;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Alb.Fast;
+
+/// <summary>The route's steps on the loop (docs/performance.md, step 5), alb's own answers, and who the client is (forwarded headers).</summary>
+internal sealed partial class FrontEndLoop
+{
+    /// <summary>
+    /// The request's client as the general path's <see cref="ClientIdentity"/> makes it (use-forwarded-headers,
+    /// enable-real-ip): from a trusted peer, the forwarded-for chain walked, and X-Forwarded-Proto, -Host and -Port
+    /// taken. False when a forwarded value holds what the lean client would not write (the general path forwards it).
+    /// </summary>
+    private static bool Identify(LoopClient client, ClientIdentity identity, bool fullChain)
+    {
+        client.RequestAddress = client.Address;
+        client.LoggedAddress = null;
+        client.Forwarded = null;
+        client.ForwardedFor = null;
+        if (!identity.Enabled || client.Address is not { } peer || !identity.Trusts(peer))
+        {
+            return true;
+        }
+
+        var chain = FieldValues(client, identity.HeaderBytes);
+        if (chain.Count > 0 && identity.Walk(chain) is { } walked)
+        {
+            client.RequestAddress = walked;
+            client.LoggedAddress = walked.ToString();
+        }
+
+        if (!identity.ForwardedHeaders)
+        {
+            return true;
+        }
+
+        var forwarded = new ForwardedFeature
+        {
+            Peer = peer,
+            Scheme = ClientIdentity.First(FieldValues(client, "X-Forwarded-Proto"u8)),
+            Host = ClientIdentity.First(FieldValues(client, "X-Forwarded-Host"u8)),
+            Port = ClientIdentity.First(FieldValues(client, "X-Forwarded-Port"u8)),
+        };
+        client.Forwarded = forwarded;
+        if (fullChain)
+        {
+            // compute-full-forwarded-for: the X-Forwarded-For the peer sent, then the peer.
+            var sent = FieldValues(client, "X-Forwarded-For"u8);
+            client.ForwardedFor = sent.Count > 0 ? $"{sent}, {peer}" : peer.ToString();
+        }
+
+        return PlainValue(forwarded.Scheme) && PlainValue(forwarded.Host) && PlainValue(forwarded.Port) && PlainValue(client.ForwardedFor);
+
+        static bool PlainValue(string? value) => value is null || !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
+    }
+
+    /// <summary>The route's steps in order: 0, or the status of the first that answers (with its Location for a redirect).</summary>
+    private static int StepsAnswer(LoopRoute route, in LoopRequest request, out string? location, out int at)
+    {
+        at = -1;
+        var steps = route.Steps;
+        for (var i = 0; i < steps.Length; i++)
+        {
+            if (steps[i].Answer(request, out location) is var status and not 0)
+            {
+                at = i;
+                return status;
+            }
+        }
+
+        location = null;
+        return 0;
+    }
+
+    /// <summary>The values of the request's fields named <paramref name="name"/>, as the general path's header dictionary has them.</summary>
+    private static Microsoft.Extensions.Primitives.StringValues FieldValues(LoopClient client, ReadOnlySpan<byte> name)
+    {
+        var buffer = client.In;
+        Microsoft.Extensions.Primitives.StringValues values = default;
+        foreach (var field in client.Head.Headers)
+        {
+            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(field.NameStart, field.NameLength), name))
+            {
+                values = Microsoft.Extensions.Primitives.StringValues.Concat(values, Encoding.Latin1.GetString(buffer.AsSpan(field.ValueStart, field.ValueLength)));
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// An answer of alb's own, as the general path writes it: without a body when the backend failed (502, 504: none
+    /// of alb's fields either); a refusal (403, 503) with its plain-text body (none for HEAD), Server and CORS fields;
+    /// a redirect with its Location, Server and CORS fields and an empty body.
+    /// </summary>
+    private void AnswerStatus(LoopClient client, int status, byte[]? body = null, string? location = null)
+    {
+        client.Status = status;
+        client.AnswerStarted = true;
+        _outLength = 0;
+        Append("HTTP/1.1 "u8);
+        Number(status);
+        Append(" "u8);
+        Append(Encoding.ASCII.GetBytes(ReasonPhrases.GetReasonPhrase(status)));
+        Append("\r\nContent-Length: "u8);
+        Number(body?.Length ?? 0);
+        Append("\r\n"u8);
+        if (location is not null)
+        {
+            Append("Location: "u8);
+            Latin1(location);
+            Append("\r\n"u8);
+        }
+        else if (body is not null)
+        {
+            Append("Content-Type: text/plain; charset=utf-8\r\n"u8);
+        }
+
+        if (body is not null)
+        {
+            Append("Server: "u8);
+            Append(client.Route!.Forwarding.ResponseHeaders.ServerBytes);
+            Append("\r\n"u8);
+            AppendCors(client);
+        }
+
+        AppendDate();
+        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        if (body is not null && !client.IsHead)
+        {
+            Append(body);
+        }
+
+        client.ResponseBytes = _outLength;
+        Record(client); // before the bytes go: a client that has its answer finds it in the metrics
+        if (Send(client, _out.AsSpan(0, _outLength)) != Sent.Gone)
+        {
+            EndAnswer(client, null, reusable: false);
+        }
+    }
+
+    /// <summary>The route's CORS fields when the request's origin is allowed (replacing the backend's: nginx's more_set_headers).</summary>
+    private void AppendCors(LoopClient client)
+    {
+        if (client.CorsOrigin is { } origin)
+        {
+            Append("Access-Control-Allow-Origin: "u8);
+            Latin1(origin);
+            Append("\r\n"u8);
+            Append(client.Route!.Cors!.Fixed);
+        }
+    }
+}
