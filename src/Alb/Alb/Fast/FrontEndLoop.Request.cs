@@ -134,6 +134,7 @@ internal sealed partial class FrontEndLoop
         client.RequestBytes = head.Length + bodyLength;
         client.Deadline = 0;
         client.CorsOrigin = route.Cors is { } cors ? cors.Step.Echo(FieldValues(client, "Origin"u8)) : null;
+        client.RequestId = RequestIdOf(client);
 
         // The head is consumed; bytes after it (a pipelined request) wait for this answer.
         var answer = StepsAnswer(route, new LoopRequest(client.RequestAddress ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText, client.Forwarded), out var location, out var at);
@@ -164,7 +165,7 @@ internal sealed partial class FrontEndLoop
     /// a rewrite, then X-Original-Forwarded-For, X-Forwarded-*, X-Real-IP and X-Request-ID. A field the client
     /// repeated goes on as sent (one line each).
     /// </summary>
-    private void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, bool rewritten, string query, string host, int bodyLength)
+    private static void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, bool rewritten, string query, string host, int bodyLength)
     {
         var buffer = client.In;
         var head = client.Head;
@@ -184,8 +185,6 @@ internal sealed partial class FrontEndLoop
         var forwardedForName = route.Forwarding.ForwardedForHeader;
         var forwardedFor = -1;
         var forwardedForCount = 0;
-        var requestId = -1;
-        var requestIds = 0;
         var fields = head.Headers;
         for (var i = 0; i < fields.Length; i++)
         {
@@ -194,12 +193,6 @@ internal sealed partial class FrontEndLoop
             if (Ascii.EqualsIgnoreCase(name, forwardedForName))
             {
                 forwardedFor = forwardedForCount++ == 0 ? i : forwardedFor;
-            }
-
-            if (Ascii.EqualsIgnoreCase(name, "X-Request-ID"u8))
-            {
-                requestId = i;
-                requestIds++;
             }
 
             if (Replaced.Contains(name) || (prefix is not null && Ascii.EqualsIgnoreCase(name, "X-Forwarded-Prefix"u8)))
@@ -276,8 +269,6 @@ internal sealed partial class FrontEndLoop
         }
 
         writer.Ascii("\r\nX-Request-ID: ");
-        var id = requestIds == 1 ? buffer.AsSpan(fields[requestId].ValueStart, fields[requestId].ValueLength) : default;
-        client.RequestId = requestIds == 1 && IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : NewRequestId();
         writer.Ascii(client.RequestId);
         writer.Ascii("\r\n\r\n");
         writer.Bytes(buffer.AsSpan(head.Length, bodyLength)); // the body, whole (its Content-Length field went on as sent)
@@ -293,7 +284,25 @@ internal sealed partial class FrontEndLoop
         return Convert.ToHexStringLower(bytes);
     }
 
-    /// <summary>As <see cref="Proxy.RequestIds"/>: the client's X-Request-ID when it is a sane token.</summary>
+    /// <summary>As <see cref="Proxy.RequestIds"/>: the client's one X-Request-ID when it is a sane token, else a new one.</summary>
+    private string RequestIdOf(LoopClient client)
+    {
+        var buffer = client.In;
+        var found = -1;
+        var fields = client.Head.Headers;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(fields[i].NameStart, fields[i].NameLength), "X-Request-ID"u8))
+            {
+                found = found < 0 ? i : int.MaxValue; // more than one: none is taken
+            }
+        }
+
+        var id = found is >= 0 and < int.MaxValue ? buffer.AsSpan(fields[found].ValueStart, fields[found].ValueLength) : default;
+        return IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : NewRequestId();
+    }
+
+    /// <summary>A token of printable ASCII of at most 128 characters.</summary>
     private static bool IsSaneRequestId(ReadOnlySpan<byte> value) =>
         value.Length is > 0 and <= MaxRequestIdLength && !value.ContainsAnyExceptInRange((byte)'!', (byte)'~');
 

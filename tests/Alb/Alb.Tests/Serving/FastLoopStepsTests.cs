@@ -19,6 +19,7 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     private TestOrigin _origin = null!;
     private AlbInstance _loop = null!;
     private AlbInstance _general = null!;
+    private readonly string _accessLog = Path.Combine(Path.GetTempPath(), $"alb-loop-steps-{Guid.NewGuid():N}.log");
 
     public async Task InitializeAsync()
     {
@@ -79,7 +80,7 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
                 [Prefix + "app-root"] = "/app",
                 [Prefix + "enable-cors"] = "true",
             }));
-        _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" });
+        _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" }, "--access-log", _accessLog);
         _general = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "0" });
     }
 
@@ -88,6 +89,7 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         await _loop.DisposeAsync();
         await _general.DisposeAsync();
         await _origin.DisposeAsync();
+        File.Delete(_accessLog);
     }
 
     [Theory]
@@ -204,6 +206,20 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         var metrics = await _loop.MetricsAsync();
         Assert.Contains("nginx_ingress_controller_requests{host=\"denied.example.com\",ingress=\"denied\",method=\"GET\",namespace=\"default\",path=\"/\",service=\"o\",status=\"403\",canary=\"\"} 1", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("alb_upstream_forward_total{path=\"loop\"} 1", metrics, StringComparison.Ordinal); // nothing reached a backend
+    }
+
+    [Fact]
+    public async Task A_refusal_has_its_own_request_id_in_the_access_log()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _loop.HttpPort);
+        await socket.SendAsync("GET /api/x HTTP/1.1\r\nHost: steps.example.com\r\nX-Request-ID: first-id\r\n\r\nGET /d HTTP/1.1\r\nHost: denied.example.com\r\nConnection: close\r\n\r\n"u8.ToArray());
+        Assert.Equal([200, 403], RawHttp.Statuses(await RawHttp.ReadToCloseAsync(socket, TimeSpan.FromSeconds(10))));
+        string[] lines = [];
+        await _loop.WaitUntilAsync(() => Task.FromResult((lines = File.Exists(_accessLog) ? File.ReadAllLines(_accessLog) : []).Length >= 2), TimeSpan.FromSeconds(10), "two access log lines");
+        Assert.Contains("\"request_id\":\"first-id\"", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"status\":403", lines[1], StringComparison.Ordinal);
+        Assert.Matches("\"request_id\":\"[0-9a-f]{32}\"", lines[1]); // its own, not the request before it's
     }
 
     [Fact]
