@@ -11,8 +11,6 @@ namespace Alb.Fast;
 /// <summary>The request's half: whether the loop serves it, and the head the backend gets.</summary>
 internal sealed partial class FrontEndLoop
 {
-    private const int MaxRequestIdLength = 128;
-
     /// <summary>The largest request body the loop reads whole and sends with the head (the lean client's bound).</summary>
     private const int MaxBody = RequestHead.MaxInlineBody;
 
@@ -23,7 +21,6 @@ internal sealed partial class FrontEndLoop
     private static string? WithBody(ReadOnlySpan<byte> method) =>
         method.SequenceEqual("POST"u8) ? "POST" : method.SequenceEqual("PUT"u8) ? "PUT" : method.SequenceEqual("PATCH"u8) ? "PATCH" : method.SequenceEqual("DELETE"u8) ? "DELETE" : null;
     private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
-    private readonly Random _random = new();
     private static readonly AsciiNames Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
 
     /// <summary>
@@ -275,36 +272,6 @@ internal sealed partial class FrontEndLoop
         client.UpRequest = writer.Buffer;
         client.UpRequestLength = writer.Length;
     }
-
-    /// <summary>32 random hex digits, as the general path's; from the loop's own generator (a Guid costs a read of /dev/urandom here).</summary>
-    private string NewRequestId()
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        _random.NextBytes(bytes);
-        return Convert.ToHexStringLower(bytes);
-    }
-
-    /// <summary>As <see cref="Proxy.RequestIds"/>: the client's one X-Request-ID when it is a sane token, else a new one.</summary>
-    private string RequestIdOf(LoopClient client)
-    {
-        var buffer = client.In;
-        var found = -1;
-        var fields = client.Head.Headers;
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(fields[i].NameStart, fields[i].NameLength), "X-Request-ID"u8))
-            {
-                found = found < 0 ? i : int.MaxValue; // more than one: none is taken
-            }
-        }
-
-        var id = found is >= 0 and < int.MaxValue ? buffer.AsSpan(fields[found].ValueStart, fields[found].ValueLength) : default;
-        return IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : NewRequestId();
-    }
-
-    /// <summary>A token of printable ASCII of at most 128 characters.</summary>
-    private static bool IsSaneRequestId(ReadOnlySpan<byte> value) =>
-        value.Length is > 0 and <= MaxRequestIdLength && !value.ContainsAnyExceptInRange((byte)'!', (byte)'~');
 
     private System.Net.IPEndPoint? AddressOf(EndpointState endpoint)
     {

@@ -4,9 +4,12 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Alb.Fast;
 
-/// <summary>The route's steps on the loop (docs/performance.md, step 5), alb's own answers, and who the client is (forwarded headers).</summary>
+/// <summary>The route's steps on the loop (docs/performance.md, step 5), alb's own answers, and who the client is (forwarded headers, the request id).</summary>
 internal sealed partial class FrontEndLoop
 {
+    private const int MaxRequestIdLength = 128;
+    private readonly Random _random = new();
+
     /// <summary>
     /// The request's client as the general path's <see cref="ClientIdentity"/> makes it (use-forwarded-headers,
     /// enable-real-ip): from a trusted peer, the forwarded-for chain walked, and X-Forwarded-Proto, -Host and -Port
@@ -151,4 +154,34 @@ internal sealed partial class FrontEndLoop
             Append(client.Route!.Cors!.Fixed);
         }
     }
+
+    /// <summary>32 random hex digits, as the general path's; from the loop's own generator (a Guid costs a read of /dev/urandom here).</summary>
+    private string NewRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        _random.NextBytes(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    /// <summary>As <see cref="Proxy.RequestIds"/>: the client's one X-Request-ID when it is a sane token, else a new one.</summary>
+    private string RequestIdOf(LoopClient client)
+    {
+        var buffer = client.In;
+        var found = -1;
+        var fields = client.Head.Headers;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(fields[i].NameStart, fields[i].NameLength), "X-Request-ID"u8))
+            {
+                found = found < 0 ? i : int.MaxValue; // more than one: none is taken
+            }
+        }
+
+        var id = found is >= 0 and < int.MaxValue ? buffer.AsSpan(fields[found].ValueStart, fields[found].ValueLength) : default;
+        return IsSaneRequestId(id) ? Encoding.ASCII.GetString(id) : NewRequestId();
+    }
+
+    /// <summary>A token of printable ASCII of at most 128 characters.</summary>
+    private static bool IsSaneRequestId(ReadOnlySpan<byte> value) =>
+        value.Length is > 0 and <= MaxRequestIdLength && !value.ContainsAnyExceptInRange((byte)'!', (byte)'~');
 }
