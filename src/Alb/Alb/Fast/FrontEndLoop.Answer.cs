@@ -243,7 +243,7 @@ internal sealed unsafe partial class FrontEndLoop
             _accessLog.Write(new AccessLogEntry(
                 DateTimeOffset.UtcNow,
                 client.RequestId,
-                client.LoggedAddress ?? client.Peer?.Address.ToString() ?? "",
+                client.NamedClient?.ToString() ?? client.Peer?.Address.ToString() ?? "",
                 client.Method,
                 client.Host,
                 client.Path,

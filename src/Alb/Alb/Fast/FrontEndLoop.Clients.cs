@@ -155,6 +155,12 @@ internal sealed unsafe partial class FrontEndLoop
             return;
         }
 
+        if (client.InLength < client.AwaitedBytes)
+        {
+            client.Deadline = Now + client.BodyTimeoutTicks; // a body still coming: its head was taken apart once already
+            return;
+        }
+
         var verdict = RequestHeadParser.TryParse(client.In.AsSpan(0, client.InLength), client.Head, _settings.Limits);
         if (verdict == HeadError.Incomplete)
         {

@@ -25,8 +25,10 @@ internal sealed partial class FrontEndLoop
 
     /// <summary>
     /// Serves the request at the start of the client's buffer when the loop can do all the general path would: an
-    /// HTTP/1.1 GET or HEAD without a body or protocol switch, a plain target, a route whose whole pipeline is the
-    /// forward (<see cref="LoopRoute"/>) to an address. Returns null when taken, else why not (the hand-over's reason).
+    /// HTTP/1.1 GET or HEAD, or a POST, PUT, PATCH or DELETE with a body of at most MaxBody bytes, without a protocol
+    /// switch, a plain target, a route whose steps the loop runs (<see cref="LoopRoute"/>) to an address. Returns null
+    /// when taken (answered by a step, or sent to the backend), <see cref="AwaitingBody"/> while its body is still
+    /// coming, else why not (the hand-over's reason).
     /// </summary>
     private string? TryServe(LoopClient client)
     {
@@ -92,7 +94,8 @@ internal sealed partial class FrontEndLoop
             {
                 // Not all here yet: read on (client-body-timeout between reads; past it, the general path answers).
                 client.AwaitedBytes = head.Length + bodyLength;
-                client.Deadline = Now + (route.Policy.BodyTimeoutMs * Frequency / 1000);
+                client.BodyTimeoutTicks = route.Policy.BodyTimeoutMs * Frequency / 1000;
+                client.Deadline = Now + client.BodyTimeoutTicks;
                 return AwaitingBody;
             }
         }

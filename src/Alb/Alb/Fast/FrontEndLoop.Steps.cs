@@ -17,34 +17,23 @@ internal sealed partial class FrontEndLoop
     /// </summary>
     private static bool Identify(LoopClient client, ClientIdentity identity, bool fullChain)
     {
-        client.RequestAddress = client.Address;
-        client.LoggedAddress = null;
+        client.NamedClient = null;
         client.Forwarded = null;
         client.ForwardedFor = null;
-        if (!identity.Enabled || client.Address is not { } peer || !identity.Trusts(peer))
+        if (client.Address is not { } peer || !identity.Trusts(peer))
         {
             return true;
         }
 
         var chain = FieldValues(client, identity.HeaderBytes);
-        if (chain.Count > 0 && identity.Walk(chain) is { } walked)
-        {
-            client.RequestAddress = walked;
-            client.LoggedAddress = walked.ToString();
-        }
+        client.NamedClient = chain.Count > 0 ? identity.Walk(chain) : null;
 
         if (!identity.ForwardedHeaders)
         {
             return true;
         }
 
-        var forwarded = new ForwardedFeature
-        {
-            Peer = peer,
-            Scheme = ClientIdentity.First(FieldValues(client, "X-Forwarded-Proto"u8)),
-            Host = ClientIdentity.First(FieldValues(client, "X-Forwarded-Host"u8)),
-            Port = ClientIdentity.First(FieldValues(client, "X-Forwarded-Port"u8)),
-        };
+        var forwarded = ClientIdentity.ForwardedBy(peer, FieldValues(client, "X-Forwarded-Proto"u8), FieldValues(client, "X-Forwarded-Host"u8), FieldValues(client, "X-Forwarded-Port"u8));
         client.Forwarded = forwarded;
         if (fullChain)
         {

@@ -87,8 +87,9 @@ internal sealed class LoopClient
     /// <summary>proxy-next-upstream timeout may send it to another endpoint (not POST or PATCH unless non_idempotent).</summary>
     public bool Resendable;
 
-    /// <summary>The bytes of a head and its body still being read (0: none awaited).</summary>
+    /// <summary>The bytes of a head and its body still being read (0: none awaited), and client-body-timeout between reads.</summary>
     public int AwaitedBytes;
+    public long BodyTimeoutTicks;
     public bool AnswerStarted;
 
     /// <summary>The exchange is in the metrics and the access log.</summary>
@@ -104,11 +105,11 @@ internal sealed class LoopClient
     public string Host = "";
     public string Path = "";
 
-    /// <summary>The request's client: the connection's peer, or with use-forwarded-headers/enable-real-ip the one a trusted peer names.</summary>
-    public IPAddress? RequestAddress;
+    /// <summary>The client a trusted peer names (use-forwarded-headers, enable-real-ip); null: the peer is the client.</summary>
+    public IPAddress? NamedClient;
 
-    /// <summary>The client named by a trusted peer, as the access log writes it; null: the peer's address.</summary>
-    public string? LoggedAddress;
+    /// <summary>The request's client, as source ranges, rate limits and X-Real-IP see it.</summary>
+    public IPAddress? RequestAddress => NamedClient ?? Address;
 
     /// <summary>What a trusted peer said (use-forwarded-headers): scheme, host, port.</summary>
     public ForwardedFeature? Forwarded;
@@ -161,8 +162,8 @@ internal sealed class LoopClient
 
         Up = null;
         CorsOrigin = null;
-        RequestAddress = null;
-        LoggedAddress = ForwardedFor = null;
+        NamedClient = null;
+        ForwardedFor = null;
         Forwarded = null;
         Route = null;
         Runtime = null;

@@ -73,13 +73,7 @@ internal sealed class ClientIdentity
 
         if (_forwardedHeaders)
         {
-            context.Features.Set(new ForwardedFeature
-            {
-                Peer = peer,
-                Scheme = First(headers["X-Forwarded-Proto"]),
-                Host = First(headers["X-Forwarded-Host"]),
-                Port = First(headers["X-Forwarded-Port"]),
-            });
+            context.Features.Set(ForwardedBy(peer, headers["X-Forwarded-Proto"], headers["X-Forwarded-Host"], headers["X-Forwarded-Port"]));
         }
     }
 
@@ -126,8 +120,11 @@ internal sealed class ClientIdentity
         return false;
     }
 
-    /// <summary>The first of a forwarded field's comma-separated values, trimmed; null when empty or over 256 characters.</summary>
-    internal static string? First(StringValues values)
+    /// <summary>What a trusted <paramref name="peer"/> said with X-Forwarded-Proto, -Host and -Port (the first value of each).</summary>
+    internal static ForwardedFeature ForwardedBy(IPAddress peer, StringValues proto, StringValues host, StringValues port) =>
+        new() { Peer = peer, Scheme = First(proto), Host = First(host), Port = First(port) };
+
+    private static string? First(StringValues values)
     {
         var value = values.Count > 0 ? values[0] : null;
         if (string.IsNullOrEmpty(value) || value.Length > 256)

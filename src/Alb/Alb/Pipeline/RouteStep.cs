@@ -13,7 +13,7 @@ internal abstract class RouteStep
 
 /// <summary>
 /// A step decided without waiting, from what <see cref="LoopRequest"/> holds: the front end's loop runs it as the
-/// pipeline does (a plain-HTTP request, no forwarded headers).
+/// pipeline does (a plain-HTTP request, with what a trusted proxy in front said about it).
 /// </summary>
 internal interface ILoopStep
 {

@@ -155,8 +155,6 @@ internal sealed class RouteTransformer : HttpTransformer
     /// </summary>
     internal bool LoopCapable => LeanCapable && _answer is null && !_dropAuthorization && _authHeaders is null;
 
-    internal CorsStep? Cors => _cors;
-
     internal ForwardingSettings Forwarding => _forwarding;
 
     /// <summary>upstream-vhost: the Host the backend gets; null keeps the client's.</summary>
