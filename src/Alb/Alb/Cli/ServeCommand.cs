@@ -1,6 +1,4 @@
-using System.Net.Security;
 using System.Runtime.CompilerServices;
-using System.Security.Authentication;
 using Alb.Observability;
 using Alb.Pipeline;
 using Alb.Proxy;
@@ -28,6 +26,7 @@ internal static partial class ServeCommand
             : null;
         var transport = TransportTuning.From(Environment.GetEnvironmentVariable); // before anything starts: a bad value stops here
         var fast = Fast.FastFrontEnd.From(Environment.GetEnvironmentVariable);
+        var fastTls = Fast.FastFrontEnd.TlsFrom(Environment.GetEnvironmentVariable);
         var rebuildNice = RebuildThread.NiceFrom(Environment.GetEnvironmentVariable);
         var backgroundSlice = ThreadSlices.MicrosecondsFrom(Environment.GetEnvironmentVariable);
         HealthEndpoints.ConfigureDefaultMetrics();
@@ -93,9 +92,13 @@ internal static partial class ServeCommand
             TimeSpan.FromSeconds(Math.Max(settings.KeepAliveSeconds, 1)),
             new Core.Http1.RequestLimits(settings.LargeHeaderBufferSize, settings.LargeHeaderBuffers * settings.LargeHeaderBufferSize, 100),
             options.ShutdownTimeout);
-        if (fast && !settings.UseProxyProtocol) // every connection starts with a PROXY header that Kestrel's middleware reads
+        // The loops take the HTTPS listener too, unless ssl-passthrough must see each ClientHello before any TLS
+        // (Kestrel's connection middleware does that) or ALB_FAST_TLS=0.
+        fast &= !settings.UseProxyProtocol; // every connection starts with a PROXY header that Kestrel's middleware reads
+        fastTls &= fast && !options.Translation.EnableSslPassthrough;
+        if (fast)
         {
-            Fast.FastFrontEnd.Add(builder.Services, options.Http, front, metrics);
+            Fast.FastFrontEnd.Add(builder.Services, options.Http, fastTls ? options.Https : null, front, metrics);
         }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -142,23 +145,16 @@ internal static partial class ServeCommand
                     listen.Use(next => connection => passthrough.InvokeAsync(connection, next));
                 }
 
+                if (fastTls)
+                {
+                    return; // the loops do the TLS: Kestrel gets these connections decrypted, with their TLS features
+                }
+
                 listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
                     HandshakeTimeout = TimeSpan.FromSeconds(10),
-                    OnConnection = context => ValueTask.FromResult(ClientCertHandshake.Apply(new SslServerAuthenticationOptions
-                    {
-                        ServerCertificateContext = publisher.Current?.Certificates.Select(context.ClientHelloInfo.ServerName)
-                            ?? throw new AuthenticationException("no configuration loaded yet"),
-                        EnabledSslProtocols = (publisher.Current?.Table.Settings.SslProtocols ?? "TLSv1.2 TLSv1.3") switch
-                        {
-                            "TLSv1.2" => SslProtocols.Tls12,
-                            "TLSv1.3" => SslProtocols.Tls13,
-                            _ => SslProtocols.Tls12 | SslProtocols.Tls13,
-                        },
-                        ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
-                        CipherSuitesPolicy = publisher.Current?.Ciphers,
-                        ClientCertificateRequired = false,
-                    }, publisher.Current, context.ClientHelloInfo.ServerName, context.Connection)),
+                    OnConnection = context => ValueTask.FromResult(ClientCertHandshake.Apply(
+                        ServerTlsOptions.For(publisher.Current, context.ClientHelloInfo.ServerName), publisher.Current, context.ClientHelloInfo.ServerName, context.Connection)),
                 });
             });
             kestrel.Listen(options.Admin, listen =>

@@ -23,7 +23,18 @@ internal static class FastFrontEnd
         var other => throw new CommandLineException($"{Variable}={other}: must be 0 or 1"),
     };
 
-    /// <summary>Registers the listener factory for <paramref name="http"/>; Kestrel prefers the factory registered last.</summary>
-    public static void Add(IServiceCollection services, IPEndPoint http, LoopSettings settings, AlbMetrics metrics) =>
-        services.AddSingleton<IConnectionListenerFactory>(provider => new FastListenerFactory(http, settings, metrics, provider));
+    /// <summary><c>ALB_FAST_TLS</c>: 0 leaves the HTTPS listener to Kestrel's TLS while the loops serve plain HTTP.</summary>
+    public const string TlsVariable = "ALB_FAST_TLS";
+
+    /// <summary>Whether the loops take the HTTPS listener too (when the front end is on); throws naming the variable on a bad value.</summary>
+    public static bool TlsFrom(Func<string, string?> environment) => environment(TlsVariable) switch
+    {
+        null or "" or "1" => true,
+        "0" => false,
+        var other => throw new CommandLineException($"{TlsVariable}={other}: must be 0 or 1"),
+    };
+
+    /// <summary>Registers the listener factory for <paramref name="http"/> (and <paramref name="https"/>, unless null); Kestrel prefers the factory registered last.</summary>
+    public static void Add(IServiceCollection services, IPEndPoint http, IPEndPoint? https, LoopSettings settings, AlbMetrics metrics) =>
+        services.AddSingleton<IConnectionListenerFactory>(provider => new FastListenerFactory(http, https, settings, metrics, provider));
 }

@@ -23,11 +23,14 @@ internal sealed class FastListener : IConnectionListener
     private readonly FrontEndLoop[] _loops;
     private readonly SocketConnectionContextFactory _connections;
     private readonly TimeSpan _shutdownTimeout;
+    private readonly System.Buffers.MemoryPool<byte> _pool;
     private int _unbound;
 
     /// <param name="transport">Kestrel's socket transport settings (alb's tuning): a handed-over connection runs on that transport.</param>
-    public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, SocketTransportOptions transport, IMemoryPoolFactory<byte> pools, ILogger logger, int loops = 0, int maxClients = 100_000)
+    /// <param name="https">The HTTPS listener: the loops do the TLS, and hand connections over decrypted (<see cref="DecryptedConnection"/>).</param>
+    public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, SocketTransportOptions transport, IMemoryPoolFactory<byte> pools, ILogger logger, int loops = 0, int maxClients = 100_000, bool https = false)
     {
+        _pool = pools.Create();
         var options = new SocketConnectionFactoryOptions
         {
             IOQueueCount = transport.IOQueueCount,
@@ -62,7 +65,7 @@ internal sealed class FastListener : IConnectionListener
         _loops = new FrontEndLoop[loops > 0 ? loops : Environment.ProcessorCount];
         for (var i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new FrontEndLoop(i, fd, settings, publisher, accessLog, metrics, logger, HandOver) { LocalPort = port, MaxClients = Math.Max(1, maxClients / _loops.Length) };
+            _loops[i] = new FrontEndLoop(i, fd, settings, publisher, accessLog, metrics, logger, HandOver, https) { LocalPort = port, MaxClients = Math.Max(1, maxClients / _loops.Length) };
         }
 
         foreach (var loop in _loops)
@@ -126,6 +129,7 @@ internal sealed class FastListener : IConnectionListener
         }
 
         _connections.Dispose();
+        _pool.Dispose();
     }
 
     /// <summary>
@@ -143,16 +147,26 @@ internal sealed class FastListener : IConnectionListener
     }
 
     /// <summary>
-    /// Gives Kestrel a connection on its own socket transport, the bytes the loop read first
-    /// (<see cref="PrefixedPipeReader"/>) and the loop's count of its requests (keep-alive-requests counts on).
+    /// Gives Kestrel a connection on its own socket transport (a TLS one decrypted through the loop's SslStream), the
+    /// bytes the loop read first (<see cref="PrefixedPipeReader"/>) and the loop's count of its requests
+    /// (keep-alive-requests counts on).
     /// </summary>
-    private void HandOver(Socket socket, byte[] alreadyRead, int requests)
+    private void HandOver(Socket socket, byte[] alreadyRead, int requests, LoopTls? tls)
     {
-        var connection = _connections.Create(socket);
-        if (alreadyRead.Length > 0)
+        ConnectionContext connection;
+        if (tls is not null)
         {
-            var transport = connection.Transport;
-            connection.Transport = new DuplexPipe(new PrefixedPipeReader(alreadyRead, transport.Input), transport.Output);
+            var (local, remote) = (socket.LocalEndPoint, socket.RemoteEndPoint);
+            connection = new DecryptedConnection(tls, alreadyRead, tls.Detach(socket), local, remote, _pool);
+        }
+        else
+        {
+            connection = _connections.Create(socket);
+            if (alreadyRead.Length > 0)
+            {
+                var transport = connection.Transport;
+                connection.Transport = new DuplexPipe(new PrefixedPipeReader(alreadyRead, transport.Input), transport.Output);
+            }
         }
 
         connection.Items[typeof(ProxyHandler.KeepAliveCount)] = new ProxyHandler.KeepAliveCount { Requests = requests };
@@ -171,10 +185,13 @@ internal sealed class FastListener : IConnectionListener
     }
 }
 
-/// <summary>Binds <see cref="FastListener"/> for the one endpoint it serves (alb's plain HTTP listener); Kestrel's own transport takes the others.</summary>
-internal sealed class FastListenerFactory(IPEndPoint http, LoopSettings settings, AlbMetrics metrics, IServiceProvider services) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+/// <summary>
+/// Binds <see cref="FastListener"/> for the endpoints it serves: alb's plain HTTP listener, and its HTTPS one unless
+/// <paramref name="https"/> is null (Kestrel's TLS then); Kestrel's own transport takes the others.
+/// </summary>
+internal sealed class FastListenerFactory(IPEndPoint http, IPEndPoint? https, LoopSettings settings, AlbMetrics metrics, IServiceProvider services) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint ip && ip.Equals(http);
+    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint ip && (ip.Equals(http) || ip.Equals(https));
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<IConnectionListener>(new FastListener(
@@ -185,5 +202,6 @@ internal sealed class FastListenerFactory(IPEndPoint http, LoopSettings settings
             metrics,
             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SocketTransportOptions>>().Value,
             services.GetRequiredService<IMemoryPoolFactory<byte>>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("Alb.Fast")));
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Alb.Fast"),
+            https: endpoint.Equals(https)));
 }

@@ -29,11 +29,13 @@ internal sealed unsafe partial class FrontEndLoop
         Append("\r\n"u8);
         var sawDate = false;
         var cors = client.CorsOrigin is null ? null : client.Route!.Cors!.Replaced;
+        var hsts = client.Https && client.Route!.Forwarding.ResponseHeaders.HstsBytes is not null;
         foreach (var field in head.Headers)
         {
             var name = buffer.AsSpan(field.NameStart, field.NameLength);
             var known = ResponseFields.Find(name);
-            if (known == ResponseFields.ContentLength || (known >= 0 && ResponseFields.Skipped(known)) || known == ResponseFields.Server || cors?.Contains(name) == true)
+            if (known == ResponseFields.ContentLength || (known >= 0 && ResponseFields.Skipped(known)) || known == ResponseFields.Server || cors?.Contains(name) == true
+                || (hsts && System.Text.Ascii.EqualsIgnoreCase(name, "Strict-Transport-Security"u8)))
             {
                 continue;
             }
@@ -45,9 +47,7 @@ internal sealed unsafe partial class FrontEndLoop
             Append("\r\n"u8);
         }
 
-        Append("Server: "u8);
-        Append(client.Route!.Forwarding.ResponseHeaders.ServerBytes);
-        Append("\r\n"u8);
+        AppendAlbFields(client);
         if (!sawDate)
         {
             AppendDate();
@@ -200,6 +200,10 @@ internal sealed unsafe partial class FrontEndLoop
 
         Interest(client, Native.EpollIn);
         Process(client);
+        if (client.Tls is { } tls)
+        {
+            Pump(client, tls); // SslStream may hold the next request already: epoll would not say so
+        }
     }
 
     /// <summary>
@@ -210,6 +214,12 @@ internal sealed unsafe partial class FrontEndLoop
     /// </summary>
     private void Linger(LoopClient client)
     {
+        if (client.Tls is { } tls)
+        {
+            tls.Close(notify: true); // close_notify first; what the client still sends is dropped undecrypted
+            client.Tls = null;
+        }
+
         if (client.InLength == 0 && !Native.BytesWaiting(client.Fd))
         {
             Close(client, reset: false);
@@ -221,6 +231,21 @@ internal sealed unsafe partial class FrontEndLoop
         client.InLength = 0;
         client.Deadline = Now + (LingerSeconds * Frequency);
         Interest(client, Native.EpollIn);
+    }
+
+    /// <summary>What alb puts on every answer of its and the backend's: Server, and Strict-Transport-Security over HTTPS (hsts, replacing the backend's).</summary>
+    private void AppendAlbFields(LoopClient client)
+    {
+        var fields = client.Route!.Forwarding.ResponseHeaders;
+        Append("Server: "u8);
+        Append(fields.ServerBytes);
+        Append("\r\n"u8);
+        if (client.Https && fields.HstsBytes is { } hsts)
+        {
+            Append("Strict-Transport-Security: "u8);
+            Append(hsts);
+            Append("\r\n"u8);
+        }
     }
 
     /// <summary>The request's metrics and access log line, once per exchange: when its answer is complete, or its client gone.</summary>

@@ -23,13 +23,19 @@ internal sealed unsafe partial class FrontEndLoop
             Native.NoDelay(fd);
             if (_clients.Count >= MaxClients)
             {
+                if (_https)
+                {
+                    Native.Reset(fd); // past the limit, as Kestrel past its own: no TLS-less endpoint could take it raw
+                    continue;
+                }
+
                 // Past the loop's share of the connection limit: Kestrel takes it unread, under its own limit.
                 _metrics.FastHandOver("unread");
-                Give(fd, [], 0);
+                Give(fd, [], 0, null);
                 continue;
             }
 
-            var client = _spareClients.Count > 0 ? _spareClients.Pop() : new LoopClient { LocalPort = LocalPort };
+            var client = _spareClients.Count > 0 ? _spareClients.Pop() : new LoopClient { LocalPort = LocalPort, Https = _https };
             client.Fd = fd;
             client.Peer = Native.Address(new ReadOnlySpan<byte>(address, length));
             client.Address = client.Peer?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : client.Peer?.Address;
@@ -46,6 +52,10 @@ internal sealed unsafe partial class FrontEndLoop
             _clients.Add(client);
             Volatile.Write(ref _clientCount, _clients.Count);
             _connections.Inc();
+            if (_https)
+            {
+                StartTls(client);
+            }
         }
     }
 
@@ -92,25 +102,15 @@ internal sealed unsafe partial class FrontEndLoop
         {
             client.InLength = 0;
         }
-
-        if (client.In.Length == 0)
+        else if (client.Tls is { } tls)
         {
-            client.In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes); // held only while a request is read or served
+            ReadTls(client, tls);
+            return;
         }
-        else if (client.InLength == client.In.Length)
-        {
-            // The head (or a head and its body) is longer than this buffer: a bigger one, up to the limit; past the
-            // head's, Kestrel answers 431.
-            if (client.In.Length >= Math.Max(_settings.Limits.MaxHeadBytes + _settings.Limits.MaxLineBytes, client.AwaitedBytes))
-            {
-                HandOver(client, nameof(HeadError.TooLarge));
-                return;
-            }
 
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(client.In.Length * 2, client.AwaitedBytes));
-            client.In.AsSpan(0, client.InLength).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(client.In);
-            client.In = bigger;
+        if (!Room(client))
+        {
+            return;
         }
 
         nint n;
@@ -142,6 +142,34 @@ internal sealed unsafe partial class FrontEndLoop
 
         client.InLength += (int)n;
         Process(client);
+    }
+
+    /// <summary>
+    /// Room in the client's input buffer for more of a request: the buffer is taken from the pool, or a bigger one when
+    /// the head (or a head and its body) is longer, up to the limit. Past the head's, the connection is handed over
+    /// (Kestrel answers 431) and false returned.
+    /// </summary>
+    private bool Room(LoopClient client)
+    {
+        if (client.In.Length == 0)
+        {
+            client.In = ArrayPool<byte>.Shared.Rent(FirstBufferBytes); // held only while a request is read or served
+        }
+        else if (client.InLength == client.In.Length)
+        {
+            if (client.In.Length >= Math.Max(_settings.Limits.MaxHeadBytes + _settings.Limits.MaxLineBytes, client.AwaitedBytes))
+            {
+                HandOver(client, nameof(HeadError.TooLarge));
+                return false;
+            }
+
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(client.In.Length * 2, client.AwaitedBytes));
+            client.In.AsSpan(0, client.InLength).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(client.In);
+            client.In = bigger;
+        }
+
+        return true;
     }
 
     /// <summary>Parses the request at the start of the client's buffer: serves it, hands it over, or waits for more.</summary>
@@ -193,13 +221,15 @@ internal sealed unsafe partial class FrontEndLoop
         _metrics.FastHandOver(reason);
         Native.Control(_epoll, Native.CtlDel, client.Fd, 0);
         var bytes = client.In.AsSpan(0, client.InLength).ToArray();
-        var (fd, requests) = (client.Fd, client.Requests);
+        var (fd, requests, tls) = (client.Fd, client.Requests, client.Tls);
+        client.Tls = null; // Kestrel's now: what SslStream writes from here goes to the socket itself
         Forget(client);
-        Give(fd, bytes, requests);
+        Give(fd, bytes, requests, tls);
     }
 
-    private void Give(int fd, byte[] alreadyRead, int requests) =>
-        _handOver(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), alreadyRead, requests);
+    /// <summary>The connection to Kestrel: raw, or (TLS) decrypted through its SslStream, the plaintext already read first.</summary>
+    private void Give(int fd, byte[] alreadyRead, int requests, LoopTls? tls) =>
+        _handOver(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), alreadyRead, requests, tls);
 
     /// <summary>Closes idle clients when the loop stops; those in flight close after their answer.</summary>
     private void CloseIdleClients()
@@ -237,6 +267,7 @@ internal sealed unsafe partial class FrontEndLoop
         }
 
         var fd = client.Fd;
+        client.Tls?.Close(notify: !reset); // close_notify while the client is still this connection's
         Forget(client);
         if (reset)
         {

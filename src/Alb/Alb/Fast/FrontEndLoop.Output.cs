@@ -21,8 +21,20 @@ internal sealed unsafe partial class FrontEndLoop
         Gone,
     }
 
-    /// <summary>Sends what the client's socket takes and keeps the rest (its writable event sends it).</summary>
+    /// <summary>Sends what the client's socket takes and keeps the rest (its writable event sends it); a client gone is closed (with a reset).</summary>
     private Sent Send(LoopClient client, ReadOnlySpan<byte> data)
+    {
+        var sent = client.Tls is { } tls ? Seal(client, tls, data) : Put(client, data);
+        if (sent == Sent.Gone)
+        {
+            Close(client, reset: true);
+        }
+
+        return sent;
+    }
+
+    /// <summary>Bytes as they go on the wire (plaintext, or TLS records): what the socket takes now, the rest kept; Gone when the client is.</summary>
+    private Sent Put(LoopClient client, ReadOnlySpan<byte> data)
     {
         nint sent = 0;
         if (client.OutLength == 0)
@@ -39,7 +51,6 @@ internal sealed unsafe partial class FrontEndLoop
 
             if (sent < 0 && Marshal.GetLastPInvokeError() != Native.EAgain)
             {
-                Close(client, reset: true);
                 return Sent.Gone;
             }
 

@@ -72,7 +72,9 @@ internal sealed partial class FrontEndLoop
         var host = Encoding.ASCII.GetString(buffer.AsSpan(head.HostStart, head.HostLength));
         var match = state.Matcher.Match(host, matchPath);
         var runtime = state.Runtime(match);
-        if (match.Host.ClientCert is not null || runtime.Pipeline.Loop is not { } route)
+        // Client certificates are checked on the general path: a host asking for one, or a connection whose handshake
+        // (its SNI) applied a host's policy (another host's Host header there is 421).
+        if (match.Host.ClientCert is not null || client.Tls?.Remembered?.Policy is not null || runtime.Pipeline.Loop is not { } route)
         {
             return "route";
         }
@@ -137,7 +139,7 @@ internal sealed partial class FrontEndLoop
         client.RequestId = RequestIdOf(client);
 
         // The head is consumed; bytes after it (a pipelined request) wait for this answer.
-        var answer = StepsAnswer(route, new LoopRequest(client.RequestAddress ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText, client.Forwarded), out var location, out var at);
+        var answer = StepsAnswer(route, new LoopRequest(client.RequestAddress ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText, client.Forwarded, client.Https), out var location, out var at);
         var used = head.Length + bodyLength;
         var rest = client.InLength - used;
         if (answer == 0)
@@ -249,7 +251,7 @@ internal sealed partial class FrontEndLoop
 
         writer.Ascii("\r\nX-Real-IP: ");
         writer.Address(address);
-        var scheme = forwarded?.Scheme ?? "http";
+        var scheme = forwarded?.Scheme ?? (client.Https ? "https" : "http");
         writer.Ascii("\r\nX-Forwarded-Proto: ");
         writer.Ascii(scheme);
         writer.Ascii("\r\nX-Forwarded-Scheme: ");

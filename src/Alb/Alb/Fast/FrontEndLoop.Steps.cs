@@ -111,9 +111,7 @@ internal sealed partial class FrontEndLoop
 
         if (body is not null)
         {
-            Append("Server: "u8);
-            Append(client.Route!.Forwarding.ResponseHeaders.ServerBytes);
-            Append("\r\n"u8);
+            AppendAlbFields(client);
             AppendCors(client);
         }
 

@@ -35,7 +35,8 @@ internal sealed unsafe partial class FrontEndLoop
     private readonly AccessLog _accessLog;
     private readonly AlbMetrics _metrics;
     private readonly Gauge.Child _connections;
-    private readonly Action<Socket, byte[], int> _handOver;
+    private readonly Action<Socket, byte[], int, LoopTls?> _handOver;
+    private readonly bool _https;
     private readonly ILogger _logger;
     private readonly List<object?> _slots = [];
     private readonly Stack<int> _freeSlots = new();
@@ -52,15 +53,17 @@ internal sealed unsafe partial class FrontEndLoop
     private long _nextSweep;
     private int _clientCount;
 
-    /// <param name="handOver">Gives Kestrel a connection: its socket, the bytes read off it, the requests it carried.</param>
-    public FrontEndLoop(int index, int listenFd, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, ILogger logger, Action<Socket, byte[], int> handOver)
+    /// <param name="handOver">Gives Kestrel a connection: its socket, the bytes read off it (plaintext), the requests it carried, its TLS.</param>
+    /// <param name="https">The HTTPS listener's loop: every client's TLS is done here (<see cref="LoopTls"/>).</param>
+    public FrontEndLoop(int index, int listenFd, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, ILogger logger, Action<Socket, byte[], int, LoopTls?> handOver, bool https = false)
     {
         _listenFd = listenFd;
         _settings = settings;
         _publisher = publisher;
         _accessLog = accessLog;
         _metrics = metrics;
-        _connections = metrics.ActiveConnections.WithLabels("http");
+        _https = https;
+        _connections = metrics.ActiveConnections.WithLabels(https ? "https" : "http");
         _logger = logger;
         _handOver = handOver;
         _epoll = Native.epoll_create1(0x80000); // EPOLL_CLOEXEC
@@ -76,7 +79,7 @@ internal sealed unsafe partial class FrontEndLoop
             throw new InvalidOperationException($"epoll_ctl(listener): errno {Marshal.GetLastPInvokeError()}");
         }
 
-        _thread = new Thread(Run) { IsBackground = true, Name = $"alb loop {index}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = https ? $"alb tls loop {index}" : $"alb loop {index}" };
     }
 
     public void Start() => _thread.Start();

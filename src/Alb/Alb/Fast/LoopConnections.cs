@@ -52,6 +52,12 @@ internal sealed class LoopClient
     public IPAddress? Address;
     public int LocalPort;
 
+    /// <summary>A client of the HTTPS listener: its requests have the https scheme (X-Forwarded-Proto, HSTS, no ssl-redirect).</summary>
+    public bool Https;
+
+    /// <summary>The connection's TLS, on the HTTPS listener (null once closed or handed over).</summary>
+    public LoopTls? Tls;
+
     /// <summary>Bytes read and not yet consumed; the request being parsed or served starts at 0.</summary>
     public byte[] In = [];
     public int InLength;
@@ -148,6 +154,7 @@ internal sealed class LoopClient
         Requests = InLength = OutStart = OutLength = AwaitedBytes = 0;
         Deadline = 0;
         CloseAfter = Lingering = false;
+        Tls = null;
         Peer = null;
         Address = null;
     }

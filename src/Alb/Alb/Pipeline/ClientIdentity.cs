@@ -145,11 +145,12 @@ internal sealed class ResponseHeaders(GlobalSettings settings)
 {
     private static readonly string Version = typeof(ResponseHeaders).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
 
-    private readonly StringValues _hsts = settings.Hsts
-        ? $"max-age={settings.HstsMaxAge}{(settings.HstsIncludeSubdomains ? "; includeSubDomains" : "")}{(settings.HstsPreload ? "; preload" : "")}"
-        : StringValues.Empty;
+    private readonly StringValues _hsts = HstsValue(settings) ?? StringValues.Empty;
 
     private readonly StringValues _server = settings.ServerTokens ? $"alb/{Version}" : "alb";
+
+    /// <summary>The Strict-Transport-Security field's value (hsts*) in ASCII; null when hsts is off.</summary>
+    public byte[]? HstsBytes { get; } = HstsValue(settings) is { } value ? System.Text.Encoding.ASCII.GetBytes(value) : null;
 
     /// <summary>The Server field's value (server-tokens), in ASCII.</summary>
     public byte[] ServerBytes { get; } = System.Text.Encoding.ASCII.GetBytes(settings.ServerTokens ? $"alb/{Version}" : "alb");
@@ -163,4 +164,8 @@ internal sealed class ResponseHeaders(GlobalSettings settings)
             headers.StrictTransportSecurity = _hsts;
         }
     }
+
+    private static string? HstsValue(GlobalSettings settings) => settings.Hsts
+        ? $"max-age={settings.HstsMaxAge}{(settings.HstsIncludeSubdomains ? "; includeSubDomains" : "")}{(settings.HstsPreload ? "; preload" : "")}"
+        : null;
 }

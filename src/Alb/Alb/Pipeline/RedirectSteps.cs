@@ -8,7 +8,7 @@ internal sealed class AppRootStep(string root) : RouteStep, ILoopStep
 {
     public int Answer(in LoopRequest request, out string? location)
     {
-        location = request.Path == "/" ? $"http://{request.Host}{root}" : null;
+        location = request.Path == "/" ? $"{(request.Https ? "https" : "http")}://{request.Host}{root}" : null;
         return location is null ? 0 : StatusCodes.Status302Found;
     }
 
@@ -58,10 +58,10 @@ internal sealed class FixedRedirectStep(RedirectPolicy redirect) : RouteStep, IL
 /// </summary>
 internal sealed class HttpsRedirectStep(HttpsRedirectPolicy policy, int httpsPort) : RouteStep, ILoopStep
 {
-    /// <summary>Every request the loop serves came over plain HTTP: redirected, unless a trusted proxy says it saw HTTPS.</summary>
+    /// <summary>As below: redirected unless it came over HTTPS (or a trusted proxy says it saw HTTPS).</summary>
     public int Answer(in LoopRequest request, out string? location)
     {
-        if (request.Forwarded?.Scheme is { } scheme && scheme == "https")
+        if (request.Forwarded?.Scheme is { } scheme ? scheme == "https" : request.Https)
         {
             location = null;
             return 0;

@@ -13,7 +13,7 @@ internal abstract class RouteStep
 
 /// <summary>
 /// A step decided without waiting, from what <see cref="LoopRequest"/> holds: the front end's loop runs it as the
-/// pipeline does (a plain-HTTP request, with what a trusted proxy in front said about it).
+/// pipeline does (with what a trusted proxy in front said about the request).
 /// </summary>
 internal interface ILoopStep
 {
@@ -24,8 +24,8 @@ internal interface ILoopStep
     int Answer(in LoopRequest request, out string? location);
 }
 
-/// <summary>What a loop step sees of a request: the client's address, Host as sent, the normalised path, the target as sent.</summary>
-internal readonly record struct LoopRequest(IPAddress Client, string Host, string Path, string RawPath, string Query, ForwardedFeature? Forwarded = null)
+/// <summary>What a loop step sees of a request: the client's address, Host as sent, the normalised path, the target as sent, whether it came over HTTPS.</summary>
+internal readonly record struct LoopRequest(IPAddress Client, string Host, string Path, string RawPath, string Query, ForwardedFeature? Forwarded = null, bool Https = false)
 {
     public string Target => RawPath + Query;
 }

@@ -23,11 +23,18 @@ internal static class ClientCertHandshake
     /// <summary>Sets what the handshake asks of the client for <paramref name="serverName"/>, and remembers it on the connection.</summary>
     public static SslServerAuthenticationOptions Apply(SslServerAuthenticationOptions options, ProxyState? state, string? serverName, ConnectionContext connection)
     {
-        var sni = string.IsNullOrEmpty(serverName) ? null : serverName.TrimEnd('.');
-        var policy = state?.Matcher.SelectHost(sni ?? "").Host.ClientCert;
-        var remembered = new ClientCertConnection(sni, policy);
+        Apply(options, state, serverName, out var remembered);
         connection.Features.Set(remembered);
         connection.Items[typeof(ClientCertConnection)] = remembered;
+        return options;
+    }
+
+    /// <summary>As above, for a handshake without a Kestrel connection (alb's own loops): the record is given back, to go on the connection later.</summary>
+    public static SslServerAuthenticationOptions Apply(SslServerAuthenticationOptions options, ProxyState? state, string? serverName, out ClientCertConnection remembered)
+    {
+        var sni = string.IsNullOrEmpty(serverName) ? null : serverName.TrimEnd('.');
+        var policy = state?.Matcher.SelectHost(sni ?? "").Host.ClientCert;
+        var record = remembered = new ClientCertConnection(sni, policy);
         if (policy is { AsksForCertificate: true })
         {
             options.ClientCertificateRequired = true;
@@ -39,7 +46,7 @@ internal static class ClientCertHandshake
                 // Keep what the client sent besides its own certificate: an intermediate CA completes its chain.
                 if (chain?.ChainPolicy.ExtraStore is { Count: > 0 } sent)
                 {
-                    remembered.Intermediates = [.. sent.Take(8)];
+                    record.Intermediates = [.. sent.Take(8)];
                 }
 
                 return true;
