@@ -110,7 +110,9 @@ internal static partial class ServeCommand
             limits.RequestHeadersTimeout = front.HeaderTimeout;
             // client-body-timeout: nginx times out when nothing arrives for that long between two reads. Kestrel's
             // closest guard is a minimum data rate after a grace period: 1 byte/s once the timeout has passed.
-            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: TimeSpan.FromSeconds(settings.ClientBodyTimeoutSeconds));
+            // Kestrel takes only a grace period longer than its 1 s heartbeat: client-body-timeout 1 (valid for nginx) is 1.001 s
+            // here (it stopped alb at start before); the general path's own read timeout answers at 1 s regardless.
+            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1, gracePeriod: TimeSpan.FromSeconds(Math.Max(settings.ClientBodyTimeoutSeconds, 1.001)));
             limits.KeepAliveTimeout = front.KeepAliveTimeout;
             limits.MaxRequestLineSize = front.Limits.MaxLineBytes;
             limits.MaxRequestHeadersTotalSize = front.Limits.MaxHeadBytes;

@@ -135,15 +135,16 @@ internal sealed class DecryptedConnection : ConnectionContext, ITlsConnectionFea
         {
             if (_quiet is { } waiting)
             {
-                _quiet = null;
                 try
                 {
-                    await waiting.ConfigureAwait(false);
+                    await waiting.WaitAsync(cancellationToken).ConfigureAwait(false); // a read timeout (client-body-timeout) still cancels
                 }
                 catch (Exception e) when (e is IOException or ObjectDisposedException or AuthenticationException)
                 {
                     return 0; // the wait failed: the connection is over
                 }
+
+                _quiet = null;
             }
 
             return await ssl.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,7 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
     private int _length;
     private Memory<byte> _waiting;
     private ManualResetValueTaskSourceCore<int> _read = new() { RunContinuationsAsynchronously = false };
-    private bool _pending;
+    private int _pending;
     private bool _ended;
     private Socket? _socket;
 
@@ -69,9 +69,8 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
         }
 
         _length += received;
-        if (_pending)
+        if (Take())
         {
-            _pending = false;
             var n = Copy(_waiting.Span);
             _waiting = default;
             _read.SetResult(n);
@@ -82,9 +81,8 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
     public void EndOfInput()
     {
         _ended = true;
-        if (_pending)
+        if (Take())
         {
-            _pending = false;
             _waiting = default;
             _read.SetResult(0);
         }
@@ -94,11 +92,14 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
     public void Detach(Socket socket)
     {
         _socket = socket;
-        if (_pending)
+        if (Volatile.Read(ref _pending) == 1)
         {
             _ = CompletePendingAsync(socket);
         }
     }
+
+    /// <summary>Whether this caller completes the pending read (once: the loop's end of input and a socket read may race after the hand-over).</summary>
+    private bool Take() => Interlocked.Exchange(ref _pending, 0) == 1;
 
     private async Task CompletePendingAsync(Socket socket)
     {
@@ -109,15 +110,20 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            _pending = false;
-            _waiting = default;
-            _read.SetException(new IOException(e.Message, e));
+            if (Take())
+            {
+                _waiting = default;
+                _read.SetException(new IOException(e.Message, e));
+            }
+
             return;
         }
 
-        _pending = false;
-        _waiting = default;
-        _read.SetResult(n);
+        if (Take())
+        {
+            _waiting = default;
+            _read.SetResult(n);
+        }
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -139,7 +145,7 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
 
         _read.Reset();
         _waiting = buffer;
-        _pending = true;
+        _pending = 1;
         return new ValueTask<int>(this, _read.Version);
     }
 

@@ -245,7 +245,7 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     }
 
     /// <summary>Status, the fields but Date (lower-case names, sorted), and the body de-chunked, with alb's ports made "PORT" and "TLSPORT".</summary>
-    private static (int Status, List<string> Fields, string Body) Normalised(string answer, int port, int tlsPort = 0)
+    internal static (int Status, List<string> Fields, string Body) Normalised(string answer, int port, int tlsPort = 0)
     {
         var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         var lines = answer[..end].Split("\r\n");
