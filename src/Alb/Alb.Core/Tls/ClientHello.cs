@@ -17,8 +17,9 @@ public enum ClientHelloResult
 }
 
 /// <summary>
-/// Reads the SNI server name from the first bytes of a TLS connection without consuming them (ssl-passthrough peeks,
-/// then either splices the untouched bytes to a backend or lets alb's own TLS read them). Span-based, bounded to
+/// Reads the SNI server name and whether ALPN offers <c>h2</c> from the first bytes of a TLS connection without
+/// consuming them (ssl-passthrough peeks, then either splices the untouched bytes to a backend or lets alb's own TLS
+/// read them; alb's loops give a client that offers HTTP/2 to Kestrel's TLS). Span-based, bounded to
 /// <see cref="MaxHello"/> bytes, never throws on hostile input.
 /// </summary>
 public static class ClientHello
@@ -26,9 +27,13 @@ public static class ClientHello
     /// <summary>The largest ClientHello considered (TLS allows 16 KiB records; a hello spanning more is refused).</summary>
     public const int MaxHello = 16 * 1024;
 
-    public static ClientHelloResult TryReadServerName(ReadOnlySpan<byte> data, out string? serverName)
+    public static ClientHelloResult TryReadServerName(ReadOnlySpan<byte> data, out string? serverName) => TryRead(data, out serverName, out _);
+
+    /// <summary>As <see cref="TryReadServerName"/>, and whether the ALPN extension lists <c>h2</c>.</summary>
+    public static ClientHelloResult TryRead(ReadOnlySpan<byte> data, out string? serverName, out bool offersHttp2)
     {
         serverName = null;
+        offersHttp2 = false;
         if (data.Length < 5)
         {
             return data.Length > 0 && data[0] != 22 ? ClientHelloResult.NotTls : ClientHelloResult.NeedMore;
@@ -86,12 +91,13 @@ public static class ClientHello
             }
         }
 
-        return ParseHello(handshake, out serverName) ? ClientHelloResult.Complete : ClientHelloResult.NotTls;
+        return ParseHello(handshake, out serverName, out offersHttp2) ? ClientHelloResult.Complete : ClientHelloResult.NotTls;
     }
 
-    private static bool ParseHello(ReadOnlySpan<byte> hello, out string? serverName)
+    private static bool ParseHello(ReadOnlySpan<byte> hello, out string? serverName, out bool offersHttp2)
     {
         serverName = null;
+        offersHttp2 = false;
         var reader = new SpanReader(hello);
         if (!reader.Skip(2 + 32) || !reader.SkipVector(1) || !reader.SkipVector(2) || !reader.SkipVector(1))
         {
@@ -116,7 +122,30 @@ public static class ClientHello
                 return false;
             }
 
-            if (type != 0)
+            if (type == 16)
+            {
+                // application_layer_protocol_negotiation: a vector of length-prefixed protocol names.
+                var alpn = new SpanReader(body);
+                if (!alpn.TryVector(2, out var protocols))
+                {
+                    return false;
+                }
+
+                var each = new SpanReader(protocols);
+                while (each.Remaining > 0)
+                {
+                    if (!each.TryVector(1, out var protocol))
+                    {
+                        return false;
+                    }
+
+                    offersHttp2 |= protocol.SequenceEqual("h2"u8);
+                }
+
+                continue;
+            }
+
+            if (type != 0 || serverName is not null)
             {
                 continue;
             }
@@ -138,11 +167,9 @@ public static class ClientHello
                 if (nameType == 0 && name.Length is > 0 and <= 253 && IsHostName(name))
                 {
                     serverName = Encoding.ASCII.GetString(name).ToLowerInvariant().TrimEnd('.');
-                    return true;
+                    break;
                 }
             }
-
-            return true;
         }
 
         return true;

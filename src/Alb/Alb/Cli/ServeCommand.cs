@@ -132,7 +132,15 @@ internal static partial class ServeCommand
                     listen.Use(next => connection => proxyProtocol.InvokeAsync(connection, next));
                 }
             });
-            kestrel.Listen(options.Https, listen =>
+            // The HTTPS port: with the loops' TLS, Kestrel gets their connections decrypted (TLS features set) on
+            // the port's own endpoint, and those they give on raw (HTTP/2 offered, not TLS) on a second one with its TLS.
+            kestrel.Listen(options.Https, listen => ConfigureHttps(listen, tls: !fastTls));
+            if (fastTls)
+            {
+                kestrel.Listen(new Fast.KestrelTlsEndPoint(options.Https), listen => ConfigureHttps(listen, tls: true));
+            }
+
+            void ConfigureHttps(ListenOptions listen, bool tls)
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 CountConnections(listen, metrics, "https");
@@ -147,18 +155,17 @@ internal static partial class ServeCommand
                     listen.Use(next => connection => passthrough.InvokeAsync(connection, next));
                 }
 
-                if (fastTls)
+                if (tls)
                 {
-                    return; // the loops do the TLS: Kestrel gets these connections decrypted, with their TLS features
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        HandshakeTimeout = TimeSpan.FromSeconds(10),
+                        OnConnection = context => ValueTask.FromResult(ClientCertHandshake.Apply(
+                            ServerTlsOptions.For(publisher.Current, context.ClientHelloInfo.ServerName), publisher.Current, context.ClientHelloInfo.ServerName, context.Connection)),
+                    });
                 }
+            }
 
-                listen.UseHttps(new TlsHandshakeCallbackOptions
-                {
-                    HandshakeTimeout = TimeSpan.FromSeconds(10),
-                    OnConnection = context => ValueTask.FromResult(ClientCertHandshake.Apply(
-                        ServerTlsOptions.For(publisher.Current, context.ClientHelloInfo.ServerName), publisher.Current, context.ClientHelloInfo.ServerName, context.Connection)),
-                });
-            });
             kestrel.Listen(options.Admin, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;

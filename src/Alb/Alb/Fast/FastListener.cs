@@ -24,13 +24,18 @@ internal sealed class FastListener : IConnectionListener
     private readonly SocketConnectionContextFactory _connections;
     private readonly TimeSpan _shutdownTimeout;
     private readonly System.Buffers.MemoryPool<byte> _pool;
+    private readonly ChannelWriter<ConnectionContext>? _kestrelTls;
     private int _unbound;
 
     /// <param name="transport">Kestrel's socket transport settings (alb's tuning): a handed-over connection runs on that transport.</param>
-    /// <param name="https">The HTTPS listener: the loops do the TLS, and hand connections over decrypted (<see cref="DecryptedConnection"/>).</param>
-    public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, SocketTransportOptions transport, IMemoryPoolFactory<byte> pools, ILogger logger, int loops = 0, int maxClients = 100_000, bool https = false)
+    /// <param name="kestrelTls">
+    /// For the HTTPS listener: where connections go raw to Kestrel's own TLS (a client offering HTTP/2, bytes that are
+    /// not TLS); the others get their TLS on the loops and go to Kestrel, when they do, decrypted (<see cref="DecryptedConnection"/>).
+    /// </param>
+    public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, SocketTransportOptions transport, IMemoryPoolFactory<byte> pools, ILogger logger, int loops = 0, int maxClients = 100_000, ChannelWriter<ConnectionContext>? kestrelTls = null)
     {
         _pool = pools.Create();
+        _kestrelTls = kestrelTls;
         var options = new SocketConnectionFactoryOptions
         {
             IOQueueCount = transport.IOQueueCount,
@@ -65,7 +70,7 @@ internal sealed class FastListener : IConnectionListener
         _loops = new FrontEndLoop[loops > 0 ? loops : Environment.ProcessorCount];
         for (var i = 0; i < _loops.Length; i++)
         {
-            _loops[i] = new FrontEndLoop(i, fd, settings, publisher, accessLog, metrics, logger, HandOver, https) { LocalPort = port, MaxClients = Math.Max(1, maxClients / _loops.Length) };
+            _loops[i] = new FrontEndLoop(i, fd, settings, publisher, accessLog, metrics, logger, HandOver, https: kestrelTls is not null) { LocalPort = port, MaxClients = Math.Max(1, maxClients / _loops.Length) };
         }
 
         foreach (var loop in _loops)
@@ -170,7 +175,8 @@ internal sealed class FastListener : IConnectionListener
         }
 
         connection.Items[typeof(ProxyHandler.KeepAliveCount)] = new ProxyHandler.KeepAliveCount { Requests = requests };
-        if (!_ready.Writer.TryWrite(connection))
+        var ready = tls is null && _kestrelTls is not null ? _kestrelTls : _ready.Writer; // raw TLS: Kestrel's TLS endpoint
+        if (!ready.TryWrite(connection))
         {
             connection.Abort(); // unbound: Kestrel takes no more
             _ = connection.DisposeAsync().AsTask();
@@ -187,13 +193,17 @@ internal sealed class FastListener : IConnectionListener
 
 /// <summary>
 /// Binds <see cref="FastListener"/> for the endpoints it serves: alb's plain HTTP listener, and its HTTPS one unless
-/// <paramref name="https"/> is null (Kestrel's TLS then); Kestrel's own transport takes the others.
+/// <paramref name="https"/> is null (Kestrel's TLS then), with <see cref="KestrelTlsEndPoint"/>, the endpoint whose
+/// connections the HTTPS loops give to Kestrel's TLS raw. Kestrel's own transport takes the others.
 /// </summary>
 internal sealed class FastListenerFactory(IPEndPoint http, IPEndPoint? https, LoopSettings settings, AlbMetrics metrics, IServiceProvider services) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint ip && (ip.Equals(http) || ip.Equals(https));
+    private readonly Channel<ConnectionContext> _kestrelTls = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
+
+    public bool CanBind(EndPoint endpoint) => endpoint is KestrelTlsEndPoint || (endpoint is IPEndPoint ip && (ip.Equals(http) || ip.Equals(https)));
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
+        endpoint is KestrelTlsEndPoint ? ValueTask.FromResult<IConnectionListener>(new ChannelListener(endpoint, _kestrelTls)) :
         ValueTask.FromResult<IConnectionListener>(new FastListener(
             (IPEndPoint)endpoint,
             settings,
@@ -203,5 +213,47 @@ internal sealed class FastListenerFactory(IPEndPoint http, IPEndPoint? https, Lo
             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SocketTransportOptions>>().Value,
             services.GetRequiredService<IMemoryPoolFactory<byte>>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Alb.Fast"),
-            https: endpoint.Equals(https)));
+            kestrelTls: endpoint.Equals(https) ? _kestrelTls.Writer : null));
+}
+
+/// <summary>The endpoint of Kestrel's TLS behind alb's HTTPS loops: its connections come from them, raw (see <see cref="FrontEndLoop"/>).</summary>
+internal sealed class KestrelTlsEndPoint(IPEndPoint https) : EndPoint
+{
+    public IPEndPoint Https { get; } = https;
+
+    public override string ToString() => $"{Https} (Kestrel's TLS, behind alb's loops)";
+}
+
+/// <summary>A listener whose connections another listener accepted (the HTTPS loops' raw hand-overs).</summary>
+internal sealed class ChannelListener(EndPoint endPoint, Channel<ConnectionContext> connections) : IConnectionListener
+{
+    public EndPoint EndPoint { get; } = endPoint;
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await connections.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        connections.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        connections.Writer.TryComplete();
+        while (connections.Reader.TryRead(out var waiting))
+        {
+            waiting.Abort();
+            await waiting.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

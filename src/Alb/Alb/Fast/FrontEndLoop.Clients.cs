@@ -23,12 +23,6 @@ internal sealed unsafe partial class FrontEndLoop
             Native.NoDelay(fd);
             if (_clients.Count >= MaxClients)
             {
-                if (_https)
-                {
-                    Native.Reset(fd); // past the limit, as Kestrel past its own: no TLS-less endpoint could take it raw
-                    continue;
-                }
-
                 // Past the loop's share of the connection limit: Kestrel takes it unread, under its own limit.
                 _metrics.FastHandOver("unread");
                 Give(fd, [], 0, null);
@@ -54,7 +48,7 @@ internal sealed unsafe partial class FrontEndLoop
             _connections.Inc();
             if (_https)
             {
-                StartTls(client);
+                AwaitHello(client);
             }
         }
     }
@@ -105,6 +99,11 @@ internal sealed unsafe partial class FrontEndLoop
         else if (client.Tls is { } tls)
         {
             ReadTls(client, tls);
+            return;
+        }
+        else if (client.Https)
+        {
+            ReadHello(client);
             return;
         }
 

@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace Alb.Fast;
 
 /// <summary>
-/// The HTTPS listener's loops: each client's TLS (<see cref="LoopTls"/>) on the loop's thread. The handshake and the
-/// records' decryption happen as the ciphertext arrives; the plaintext is then served as on a plain connection, and
-/// an answer is encrypted into one buffer and sent with one call. HTTP/2 (ALPN) and requests the loop does not serve
-/// go to Kestrel decrypted.
+/// The HTTPS listener's loops. Each client's ClientHello is read first: one that offers HTTP/2 (ALPN), or is not TLS,
+/// goes to Kestrel's own TLS untouched (HTTP/2 is Kestrel's, and costs there what it always cost). The others get
+/// their TLS (<see cref="LoopTls"/>) on the loop's thread: the handshake and the records' decryption happen as the
+/// ciphertext arrives; the plaintext is served as on a plain connection, an answer encrypted into one buffer and sent
+/// with one call; a request the loop does not serve goes to Kestrel decrypted.
 /// </summary>
 internal sealed unsafe partial class FrontEndLoop
 {
@@ -18,13 +19,60 @@ internal sealed unsafe partial class FrontEndLoop
     private int _sealedLength;
     private bool _sealing;
 
-    private void StartTls(LoopClient client)
+    /// <summary>A new HTTPS client: its ClientHello is awaited (the handshake's time starts now).</summary>
+    private static void AwaitHello(LoopClient client) => client.Deadline = Now + Ticks(HandshakeTimeout);
+
+    /// <summary>
+    /// Reads the client's first bytes until its ClientHello is whole: HTTP/2 offered, or not TLS, the raw connection
+    /// goes to Kestrel's TLS; else the loop's own TLS starts with those bytes.
+    /// </summary>
+    private void ReadHello(LoopClient client)
     {
+        if (!Room(client))
+        {
+            return;
+        }
+
+        nint n;
+        fixed (byte* buffer = &client.In[client.InLength])
+        {
+            n = Native.recv(client.Fd, buffer, client.In.Length - client.InLength, 0);
+        }
+
+        if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)
+        {
+            return;
+        }
+
+        if (n <= 0)
+        {
+            Close(client, reset: false);
+            return;
+        }
+
+        client.InLength += (int)n;
+        var hello = Core.Tls.ClientHello.TryRead(client.In.AsSpan(0, client.InLength), out _, out var http2);
+        if (hello == Core.Tls.ClientHelloResult.NeedMore && client.InLength < Core.Tls.ClientHello.MaxHello + 1024)
+        {
+            return;
+        }
+
+        if (hello != Core.Tls.ClientHelloResult.Complete || http2)
+        {
+            HandOver(client, http2 ? "h2" : "not_tls"); // Kestrel's TLS reads the hello again from the bytes given
+            return;
+        }
+
         LoopTls? tls = null;
         var cipher = new LoopCipher(data => Sealed(client, tls!, data));
-        tls = new LoopTls(cipher, _publisher);
+        var read = client.In.AsSpan(0, client.InLength);
+        read.CopyTo(cipher.Space(read.Length).Span);
+        tls = new LoopTls(cipher, _publisher); // the handshake starts: it reads the hello right away
         client.Tls = tls;
-        client.Deadline = Now + Ticks(HandshakeTimeout);
+        client.InLength = 0;
+        client.ReleaseInput();
+        cipher.Commit(read.Length);
+        Pump(client, tls);
     }
 
     /// <summary>The client's socket has bytes: they go to its SslStream, then its plaintext is read as on a plain connection.</summary>

@@ -8,13 +8,18 @@ namespace Alb.Core.Tests.Tls;
 public sealed class ClientHelloTests
 {
     /// <summary>The first flight a real .NET TLS client sends for <paramref name="sni"/>.</summary>
-    private static async Task<byte[]> RealHelloAsync(string sni)
+    private static async Task<byte[]> RealHelloAsync(string sni, params string[] alpn)
     {
         var capture = new CaptureStream();
         await using var tls = new SslStream(capture);
         try
         {
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = sni, RemoteCertificateValidationCallback = (_, _, _, _) => true });
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = sni,
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                ApplicationProtocols = alpn.Length == 0 ? null : [.. alpn.Select(p => new SslApplicationProtocol(p))],
+            });
         }
         catch (IOException)
         {
@@ -30,6 +35,20 @@ public sealed class ClientHelloTests
         var hello = await RealHelloAsync("Pass.Example.com");
         Assert.Equal(ClientHelloResult.Complete, ClientHello.TryReadServerName(hello, out var name));
         Assert.Equal("pass.example.com", name);
+    }
+
+    [Theory]
+    [InlineData(true, "h2", "http/1.1")]
+    [InlineData(true, "http/1.1", "h2")]
+    [InlineData(false, "http/1.1")]
+    [InlineData(false)]
+    [InlineData(false, "h2c", "h3")]
+    public async Task Reads_whether_alpn_offers_http2(bool expected, params string[] alpn)
+    {
+        var hello = await RealHelloAsync("alpn.example.com", alpn);
+        Assert.Equal(ClientHelloResult.Complete, ClientHello.TryRead(hello, out var name, out var http2));
+        Assert.Equal("alpn.example.com", name); // SNI found whichever extension comes first
+        Assert.Equal(expected, http2);
     }
 
     [Fact]
