@@ -12,7 +12,8 @@ namespace Alb.Tests.Serving;
 /// <summary>
 /// HTTPS on the front end's loops (docs/performance.md, step 6): the handshake and the records on the loop, HTTP/1.1
 /// served there with the https scheme (X-Forwarded-Proto, -Port, HSTS, no ssl-redirect), the same answers as Kestrel's
-/// HTTPS gives; HTTP/2 and the requests the loop does not serve handed to Kestrel decrypted, on the same connection.
+/// HTTPS gives; a client offering HTTP/2 given to Kestrel's TLS untouched, and the requests the loop does not serve
+/// handed to Kestrel decrypted, on the same connection.
 /// </summary>
 public sealed class FastLoopTlsTests : IAsyncLifetime
 {
@@ -104,7 +105,7 @@ public sealed class FastLoopTlsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Hands_http2_to_kestrel_decrypted()
+    public async Task Gives_a_client_offering_http2_to_kestrels_tls()
     {
         var before = await CounterAsync(_loop, "alb_fast_handover_total{reason=\"h2\"}");
         using var tls = _loop.CreateTlsClient("secure.example.com");
@@ -120,6 +121,11 @@ public sealed class FastLoopTlsTests : IAsyncLifetime
 
         Assert.Equal("CN=secure.example.com", tls.LastSubject);
         Assert.Equal(before + 1, await CounterAsync(_loop, "alb_fast_handover_total{reason=\"h2\"}")); // one connection, two streams
+
+        // A client offering both takes HTTP/2 from Kestrel; one offering HTTP/1.1 only is the loop's.
+        await using var h1 = await RawTls.ConnectAsync(_loop.HttpsPort, "secure.example.com", alpn: "http/1.1");
+        Assert.Equal("http/1.1", h1.NegotiatedApplicationProtocol.ToString());
+        Assert.Equal(before + 1, await CounterAsync(_loop, "alb_fast_handover_total{reason=\"h2\"}"));
     }
 
     [Fact]
@@ -178,8 +184,12 @@ public sealed class FastLoopTlsTests : IAsyncLifetime
     [Fact]
     public async Task Bytes_that_are_not_tls_cost_their_connection_only()
     {
-        var answer = await RawHttp.SendAsync(_loop.HttpsPort, "GET / HTTP/1.1\r\nHost: secure.example.com\r\n\r\n", TimeSpan.FromSeconds(3));
+        var before = await CounterAsync(_loop, "alb_fast_handover_total{reason=\"not_tls\"}");
+        const string Plain = "GET / HTTP/1.1\r\nHost: secure.example.com\r\n\r\n";
+        var answer = await RawHttp.SendAsync(_loop.HttpsPort, Plain, TimeSpan.FromSeconds(3));
         Assert.DoesNotContain("HTTP/1.1 200", answer, StringComparison.Ordinal);
+        Assert.Equal(await RawHttp.SendAsync(_general.HttpsPort, Plain, TimeSpan.FromSeconds(3)), answer); // Kestrel's TLS answers it, as without the loops
+        Assert.Equal(before + 1, await CounterAsync(_loop, "alb_fast_handover_total{reason=\"not_tls\"}"));
         using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))
         {
             await socket.ConnectAsync(IPAddress.Loopback, _loop.HttpsPort);
