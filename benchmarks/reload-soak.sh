@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long version of the reload-under-load check (the CI test runs 6 s): wrk drives keep-alive load through alb for
 # DURATION seconds (default 300) while the manifest directory changes every INTERVAL seconds (default 0.2).
-# Passes when wrk reports no socket error and no non-2xx answer. Opt-in; not part of CI.
+# Passes when wrk reports no socket error and no non-2xx answer. TLS=1: the load over HTTPS (TLS on alb's loops, wrk
+# offering HTTP/1.1 only). Opt-in; not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-300}
@@ -33,7 +34,9 @@ dotnet src/Alb/Alb/bin/Release/net10.0/alb.dll serve --manifests "$work" --http 
 pids+=($!)
 for _ in $(seq 50); do curl -sf http://127.0.0.1:19304/readyz >/dev/null && break; sleep 0.2; done
 
-wrk -t1 -c32 -d"${DURATION}s" -H 'Host: load.example.com' http://127.0.0.1:19300/ > "$work/wrk.txt" &
+url=http://127.0.0.1:19300/
+[ "${TLS:-0}" = 1 ] && url=https://127.0.0.1:19303/
+wrk -t1 -c32 -d"${DURATION}s" -H 'Host: load.example.com' "$url" > "$work/wrk.txt" &
 wrk_pid=$!
 changes=0
 while kill -0 "$wrk_pid" 2>/dev/null; do

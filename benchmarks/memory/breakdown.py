@@ -9,7 +9,9 @@ A VARIANT is BUILD:TABLE[:ENV=VAL+ENV=VAL]: BUILD a directory under benchmarks/r
 publishes `jit` there; `run.sh startup` also `r2r`), TABLE one of table (the load benchmark's 501 Ingresses), one
 (one Ingress) or empty (no file). Same command line, CPU pinning and DOTNET_TC_DelaySingleProcMultiplier=1 as
 benchmarks/startup/alb.py. Env: IDLE_WAIT=3, LOAD=1 (20 s wrk -c64, then CPU per request over 8 s), RAMP=N (N x 5 s
-of wrk: req/s and CPU per request of each), WARMUP=1 (one unmeasured start per variant), TOP=25 (mappings listed).
+of wrk: req/s and CPU per request of each), IDLE_CONNS=N (N keep-alive clients, one request each, then idle: the RSS
+they add, KiB per connection; IDLE_TLS=1 over TLS 1.3 offering http/1.1 only), WARMUP=1 (one unmeasured start per
+variant), TOP=25 (mappings listed).
 Run it under flock /tmp/edge-bench.lock.
 """
 import collections, json, os, re, signal, statistics, subprocess, sys, time, urllib.request
@@ -27,6 +29,46 @@ MEASURE = int(os.environ.get("MEASURE", "8"))
 LOAD = os.environ.get("LOAD", "0") == "1"
 IDLE_WAIT = float(os.environ.get("IDLE_WAIT", "3"))
 RAMP = int(os.environ.get("RAMP", "0"))  # RAMP=N: N x 5 s of wrk from ready + IDLE_WAIT, req/s and CPU/request of each
+IDLE_CONNS = int(os.environ.get("IDLE_CONNS", "0"))
+IDLE_TLS = os.environ.get("IDLE_TLS", "0") == "1"
+
+
+def idle_clients(n, tls):
+    """Opens n keep-alive connections, one request each (answered 200), and returns a closer for all of them."""
+    import asyncio, ssl
+    loop = asyncio.new_event_loop()
+    context = None
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        context.set_alpn_protocols(["http/1.1"])
+    writers = []
+
+    async def one():
+        reader, writer = await asyncio.open_connection("127.0.0.1", HTTPS if tls else HTTP, ssl=context)
+        writer.write(b"GET /ok HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise SystemExit(f"idle client: {head[:40]!r}")
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        if length:
+            await reader.readexactly(int(length[1]))
+        writers.append(writer)
+
+    async def all_of_them():
+        for start_at in range(0, n, 200):
+            await asyncio.gather(*(one() for _ in range(min(200, n - start_at))))
+
+    loop.run_until_complete(all_of_them())
+
+    def close():
+        for w in writers:
+            w.close()
+        loop.run_until_complete(asyncio.sleep(0.2))
+        loop.close()
+
+    return close
 
 
 def tables():
@@ -282,6 +324,14 @@ def cell(variant, tdirs):
                 r[f"rps{k + 1}"] = rps
                 r[f"us{k + 1}"] = (compare.proc_cpu_seconds(pid) - c0) * 1e6 / max(1, rps * 5)
             r["load_rss"] = compare.mem_kib(pid, "VmRSS") / 1024
+        if IDLE_CONNS:
+            close = idle_clients(IDLE_CONNS, IDLE_TLS)
+            try:
+                time.sleep(IDLE_WAIT)
+                r["conns_rss"] = status(pid)["VmRSS"] / 1024
+                r["kib_per_conn"] = (r["conns_rss"] - r["rss"]) * 1024 / IDLE_CONNS
+            finally:
+                close()
         if LOAD:
             url = f"http://127.0.0.1:{HTTP}/ok"
             compare.run_wrk(url, [], WARM)
@@ -299,7 +349,7 @@ def cell(variant, tdirs):
 
 def cmd_cells(reps, variants):
     tdirs = tables()
-    if LOAD or RAMP:
+    if LOAD or RAMP or IDLE_CONNS:
         compare.start("origin", ["nginx", "-c", str(compare.work / "origin.conf")], compare.LOAD_CPU)
         compare.wait_port(compare.ORIGIN)
     for v in variants:
@@ -312,7 +362,8 @@ def cmd_cells(reps, variants):
             res[v].append(r)
             print(f"rep {rep + 1} {v}: " + ", ".join(f"{k} {x:.1f}" if isinstance(x, float) else f"{k} {x}" for k, x in r.items()), flush=True)
     keys = ["rss", "anon", "file", "shmem", "threads", "ready_ms", "cpu_ms"] + (["load_rss", "us_req", "rps"] if LOAD else []) \
-        + ([f"rps{k + 1}" for k in range(RAMP)] + [f"us{k + 1}" for k in range(RAMP)] + ["load_rss"] if RAMP else [])
+        + ([f"rps{k + 1}" for k in range(RAMP)] + [f"us{k + 1}" for k in range(RAMP)] + ["load_rss"] if RAMP else []) \
+        + (["conns_rss", "kib_per_conn"] if IDLE_CONNS else [])
     print(f"\nmedians of {reps} (min-max)")
     print("| variant | " + " | ".join(keys) + " |")
     print("|---|" + "---:|" * len(keys))

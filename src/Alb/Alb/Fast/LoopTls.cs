@@ -160,8 +160,11 @@ internal sealed class LoopTls
         {
             try
             {
-                var shutdown = Ssl.ShutdownAsync();
-                _ = shutdown.IsCompleted ? null : shutdown.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                var shutdown = Ssl.ShutdownAsync(); // written through the loop's output at once: completes here
+                if (!shutdown.IsCompleted)
+                {
+                    _ = shutdown.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                }
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
             {

@@ -152,5 +152,10 @@ public sealed class FastFrontEndTests : IAsyncLifetime
         Assert.Equal(Native.Supported, FastFrontEnd.From(_ => null)); // the default: on where it runs
         Assert.False(FastFrontEnd.From(name => name == FastFrontEnd.Variable ? "0" : null));
         Assert.True(FastFrontEnd.From(name => name == FastFrontEnd.Variable ? "1" : null));
+
+        var tls = Assert.Throws<CommandLineException>(() => FastFrontEnd.TlsFrom(name => name == FastFrontEnd.TlsVariable ? value : null));
+        Assert.Equal($"ALB_FAST_TLS={value}: must be 0 or 1", tls.Message);
+        Assert.True(FastFrontEnd.TlsFrom(_ => null)); // the loops take the HTTPS port too unless told not to
+        Assert.False(FastFrontEnd.TlsFrom(name => name == FastFrontEnd.TlsVariable ? "0" : null));
     }
 }

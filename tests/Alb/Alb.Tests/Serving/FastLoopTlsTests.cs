@@ -201,6 +201,39 @@ public sealed class FastLoopTlsTests : IAsyncLifetime
         Assert.Equal(200, RawHttp.Status(after));
     }
 
+    [Fact]
+    public async Task A_record_that_does_not_decrypt_costs_its_connection_only()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _loop.HttpsPort);
+        var ssl = new System.Net.Security.SslStream(new NetworkStream(socket, ownsSocket: false));
+        await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "secure.example.com",
+            ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http11],
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        await socket.SendAsync((byte[])[23, 3, 3, 0, 32, .. new byte[32]]); // application data that is not sealed by the session's keys
+        var buffer = new byte[256];
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            try
+            {
+                while (await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token) > 0)
+                {
+                    // an alert may come first: the connection must end
+                }
+            }
+            catch (SocketException)
+            {
+                // reset: ended too
+            }
+        }
+
+        var after = await RawTls.SendAsync(_loop.HttpsPort, "secure.example.com", "GET /after HTTP/1.1\r\nHost: secure.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.Status(after));
+    }
+
     [Theory]
     [InlineData(SslProtocols.Tls12)]
     [InlineData(SslProtocols.Tls13)]
