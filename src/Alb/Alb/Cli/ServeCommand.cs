@@ -142,7 +142,8 @@ internal static partial class ServeCommand
 
             void ConfigureHttps(ListenOptions listen, bool tls)
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                // Decrypted connections are HTTP/1.1 (a client offering HTTP/2 goes to the endpoint with TLS).
+                listen.Protocols = tls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
                 CountConnections(listen, metrics, "https");
                 if (proxyProtocol is not null)
                 {

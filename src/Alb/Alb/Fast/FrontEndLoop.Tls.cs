@@ -118,7 +118,9 @@ internal sealed unsafe partial class FrontEndLoop
             {
                 if (tls.Http2)
                 {
-                    HandOver(client, "h2"); // Kestrel's HTTP/2, on this connection decrypted
+                    // Not reached: ALPN gives h2 only to a client that offered it, and those go to Kestrel's TLS
+                    // before any handshake here. Were it reached, nothing here speaks HTTP/2: the connection ends.
+                    Close(client, reset: true);
                     return;
                 }
 

@@ -54,7 +54,7 @@ internal sealed class LoopTls
     /// <summary>The SNI name and the client-certificate policy the handshake applied (set during the handshake).</summary>
     public ClientCertHandshake.ClientCertConnection? Remembered { get; private set; }
 
-    /// <summary>Whether the handshake is done and the client chose HTTP/2 (the connection goes to Kestrel).</summary>
+    /// <summary>Whether the handshake is done and ALPN chose HTTP/2 (not expected: such clients go to Kestrel's TLS first).</summary>
     public bool Http2 => _open && Ssl.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2;
 
     public bool Open => _open;

@@ -67,17 +67,21 @@ internal sealed partial class ConfigLoop(
         await polling.ConfigureAwait(false);
     }
 
-    /// <summary>Signals a change when the directory's stat differs from the previous poll's.</summary>
+    /// <summary>
+    /// Signals a change when the directory's stat differs from the previous poll's. A directory that cannot be read
+    /// (gone, as during a volume's remount) is a change too: the reload fails, the last good configuration stays in
+    /// service, and polling goes on until it is back (before, the exception stopped alb).
+    /// </summary>
     private async Task PollAsync(CancellationToken stoppingToken)
     {
-        var last = directory.Stat();
+        var last = StatOrNull();
         using var timer = new PeriodicTimer(PollInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var stat = directory.Stat();
-                if (!stat.SequenceEqual(last))
+                var stat = StatOrNull();
+                if (stat is null ? last is not null : last is null || !stat.SequenceEqual(last))
                 {
                     last = stat;
                     _changes.Signal();
@@ -88,6 +92,18 @@ internal sealed partial class ConfigLoop(
         {
             // alb is stopping. Throwing would reach the host as a crashed background service when it stops before it
             // fully started (a port in use), and it would log that as Critical.
+        }
+    }
+
+    private IReadOnlyList<(string Path, long Length, DateTime Modified)>? StatOrNull()
+    {
+        try
+        {
+            return directory.Stat();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -59,6 +59,34 @@ public sealed class ReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keeps_serving_when_the_manifest_directory_disappears_and_reloads_when_it_is_back()
+    {
+        var dir = new ManifestDir();
+        dir.Write("backends.yaml", ManifestDir.Backend("a", [_a.Port]));
+        dir.Write("main.yaml", ManifestDir.Ingress("gone", "gone.example.com", "/", "a"));
+        await using var alb = await AlbInstance.StartAsync(dir);
+        Directory.Delete(dir.Path, recursive: true);
+        await Task.Delay((Alb.Sources.ConfigLoop.PollInterval * 2) + TimeSpan.FromSeconds(1)); // two polls of a missing directory
+
+        Assert.False(alb.Process.HasExited, alb.Process.Output());
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "gone.example.com" } })
+        using (var response = await alb.Http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode); // the last good configuration
+        }
+
+        Directory.CreateDirectory(dir.Path);
+        dir.Write("backends.yaml", ManifestDir.Backend("a", [_a.Port]));
+        dir.Write("main.yaml", ManifestDir.Ingress("back", "back.example.com", "/", "a"));
+        await alb.WaitUntilAsync(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "back.example.com" } };
+            using var response = await alb.Http.SendAsync(request);
+            return response.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(6), "the directory's new contents served");
+    }
+
+    [Fact]
     public async Task Keeps_the_last_good_objects_of_a_file_that_stops_parsing()
     {
         _alb.Manifests.Write("unrelated.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: [broken\n");
