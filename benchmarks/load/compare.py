@@ -329,6 +329,8 @@ def scenario(name, target, seconds):
         return run_wrk(f"http://127.0.0.1:{http}/16k", [], seconds)
     if name == "https-ka":
         return run_wrk(f"https://127.0.0.1:{https}/ok", [], seconds)
+    if name == "https-close":  # opt-in (SCENARIOS=https-close): a TLS handshake per request
+        return run_wrk(f"https://127.0.0.1:{https}/ok", ["-H", "Connection: close"], seconds)
     if name == "h2-tls":
         return run_h2load(f"https://127.0.0.1:{https}/ok", ["-c16", "-m10"], seconds)
     if name == "h1-rate":
