@@ -107,9 +107,31 @@ internal sealed unsafe partial class FrontEndLoop
             return;
         }
 
+        var n = Receive(client);
+        if (n <= 0 || client.Lingering)
+        {
+            return; // dropped: the connection is closing
+        }
+
+        if (client.InLength == 0)
+        {
+            client.Deadline = Now + Ticks(_settings.HeaderTimeout); // the head's time starts with its first byte
+        }
+
+        client.InLength += n;
+        Process(client);
+    }
+
+    /// <summary>
+    /// recv()s into the client's input buffer after what it holds (made room for first): the bytes read, not yet
+    /// counted in InLength; 0 when none were waiting, or the buffer was handed over full; -1 when the client closed
+    /// (or reset) the connection, which is closed here.
+    /// </summary>
+    private int Receive(LoopClient client)
+    {
         if (!Room(client))
         {
-            return;
+            return 0;
         }
 
         nint n;
@@ -120,27 +142,16 @@ internal sealed unsafe partial class FrontEndLoop
 
         if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)
         {
-            return;
+            return 0;
         }
 
         if (n <= 0)
         {
-            Close(client, reset: false); // the client closed (or reset) between requests
-            return;
+            Close(client, reset: false);
+            return -1;
         }
 
-        if (client.Lingering)
-        {
-            return; // dropped: the connection is closing
-        }
-
-        if (client.InLength == 0)
-        {
-            client.Deadline = Now + Ticks(_settings.HeaderTimeout); // the head's time starts with its first byte
-        }
-
-        client.InLength += (int)n;
-        Process(client);
+        return (int)n;
     }
 
     /// <summary>

@@ -28,29 +28,13 @@ internal sealed unsafe partial class FrontEndLoop
     /// </summary>
     private void ReadHello(LoopClient client)
     {
-        if (!Room(client))
-        {
-            return;
-        }
-
-        nint n;
-        fixed (byte* buffer = &client.In[client.InLength])
-        {
-            n = Native.recv(client.Fd, buffer, client.In.Length - client.InLength, 0);
-        }
-
-        if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)
-        {
-            return;
-        }
-
+        var n = Receive(client);
         if (n <= 0)
         {
-            Close(client, reset: false);
             return;
         }
 
-        client.InLength += (int)n;
+        client.InLength += n;
         var hello = Core.Tls.ClientHello.TryRead(client.In.AsSpan(0, client.InLength), out _, out var http2);
         if (hello == Core.Tls.ClientHelloResult.NeedMore && client.InLength < Core.Tls.ClientHello.MaxHello + 1024)
         {
