@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Connections;
 namespace Alb.Fast;
 
 /// <summary>
-/// <c>ALB_FAST_H1</c>: alb's own HTTP/1.1 front end on the plain HTTP listener. Unset, it is on where it runs (Linux
-/// x86-64) and Kestrel's transport elsewhere; 1 requires it; 0 turns it off (Kestrel's transport for every connection).
+/// <c>ALB_FAST_H1</c>: alb's own HTTP/1.1 front end on the plain HTTP and the HTTPS listener (<c>ALB_FAST_TLS=0</c>:
+/// the plain one only). Unset, it is on where it runs (Linux x86-64) and Kestrel's transport elsewhere; 1 requires it;
+/// 0 turns it off (Kestrel's transport and TLS for every connection).
 /// </summary>
 internal static class FastFrontEnd
 {

@@ -10,11 +10,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 namespace Alb.Fast;
 
 /// <summary>
-/// The plain HTTP listener of alb's own HTTP/1.1 front end (on by default on Linux x86-64, <c>ALB_FAST_H1=0</c> off; issue 15; docs/performance.md,
-/// "alb's own HTTP/1.1 server: the plan"). One <see cref="FrontEndLoop"/> per core accepts from the one listening
-/// socket, serves what it can, and hands the other connections to Kestrel with the bytes already read
-/// on its own socket transport, counted in <c>alb_fast_handover_total</c>. Kestrel takes those from
-/// <see cref="AcceptAsync"/>, so its connection middleware, limits and protocols apply as on its own transport.
+/// A listener of alb's own HTTP/1.1 front end, the plain HTTP or the HTTPS one (on by default on Linux x86-64,
+/// <c>ALB_FAST_H1=0</c> off; issue 15; docs/performance.md, "alb's own HTTP/1.1 server: the plan"). One
+/// <see cref="FrontEndLoop"/> per core accepts from the one listening socket, serves what it can, and hands the other
+/// connections to Kestrel with the bytes already read, on its own socket transport (or, over TLS, decrypted through
+/// the loop's SslStream), counted in <c>alb_fast_handover_total</c>. Kestrel takes those from <see cref="AcceptAsync"/>,
+/// so its connection middleware, limits and protocols apply as on its own transport.
 /// </summary>
 internal sealed class FastListener : IConnectionListener
 {
