@@ -18,7 +18,9 @@ internal sealed class ProxyState
         Table = table;
         Matcher = new RouteMatcher(table, serving?.Matcher);
         Identity = new ClientIdentity(table.Settings);
-        Ciphers = OperatingSystem.IsLinux()
+        // TLS 1.3 alone: no policy, which offers the same three suites (OpenSSL's TLS 1.3 defaults) and lets .NET reuse
+        // one SSL_CTX per certificate, so sessions resume; with any policy .NET builds a context per connection.
+        Ciphers = OperatingSystem.IsLinux() && table.Settings.SslProtocols != "TLSv1.3"
             ? new System.Net.Security.CipherSuitesPolicy([.. Core.Tls.CipherNames.Tls13, .. Core.Tls.CipherNames.Parse(table.Settings.SslCiphers, out _)])
             : null;
         ResponseHeaders = pipelines.Forwarding.ResponseHeaders;
