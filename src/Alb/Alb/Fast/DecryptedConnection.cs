@@ -40,7 +40,7 @@ internal sealed class DecryptedConnection : ConnectionContext, ITlsConnectionFea
         var stream = new AfterQuiet(_ssl, quiet);
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool, bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool, minimumBufferSize: 4096, leaveOpen: true));
-        Transport = new Pipe(alreadyRead.Length > 0 ? new PrefixedPipeReader(alreadyRead, input) : input, output);
+        Transport = new FastListener.DuplexPipe(alreadyRead.Length > 0 ? new PrefixedPipeReader(alreadyRead, input) : input, output);
         Features.Set<ITlsConnectionFeature>(this);
         Features.Set<ITlsApplicationProtocolFeature>(this);
         Features.Set<ITlsHandshakeFeature>(this);
@@ -119,15 +119,8 @@ internal sealed class DecryptedConnection : ConnectionContext, ITlsConnectionFea
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class Pipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
-
     /// <summary>The SslStream, its first read after the loop's last wait ended (SslStream takes one read at a time).</summary>
-    private sealed class AfterQuiet(SslStream ssl, Task quiet) : Stream
+    private sealed class AfterQuiet(SslStream ssl, Task quiet) : AsyncOnlyStream
     {
         private Task? _quiet = quiet.IsCompleted ? null : quiet;
 
@@ -150,33 +143,12 @@ internal sealed class DecryptedConnection : ConnectionContext, ITlsConnectionFea
             return await ssl.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => ssl.WriteAsync(buffer, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ssl.WriteAsync(buffer, offset, count, cancellationToken);
 
         public override Task FlushAsync(CancellationToken cancellationToken) => ssl.FlushAsync(cancellationToken);
 
         public override void Flush() => ssl.Flush();
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously only");
-
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("write asynchronously only");
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

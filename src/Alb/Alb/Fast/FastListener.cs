@@ -20,11 +20,11 @@ namespace Alb.Fast;
 internal sealed class FastListener : IConnectionListener
 {
     private readonly Socket _socket;
-    private readonly Channel<ConnectionContext> _ready = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ChannelListener _ready;
     private readonly FrontEndLoop[] _loops;
     private readonly SocketConnectionContextFactory _connections;
     private readonly TimeSpan _shutdownTimeout;
-    private readonly System.Buffers.MemoryPool<byte> _pool;
+    private readonly System.Buffers.MemoryPool<byte>? _pool;
     private readonly ChannelWriter<ConnectionContext>? _kestrelTls;
     private int _unbound;
 
@@ -35,7 +35,7 @@ internal sealed class FastListener : IConnectionListener
     /// </param>
     public FastListener(IPEndPoint endPoint, LoopSettings settings, ConfigPublisher publisher, AccessLog accessLog, AlbMetrics metrics, SocketTransportOptions transport, IMemoryPoolFactory<byte> pools, ILogger logger, int loops = 0, int maxClients = 100_000, ChannelWriter<ConnectionContext>? kestrelTls = null)
     {
-        _pool = pools.Create();
+        _pool = kestrelTls is null ? null : pools.Create(); // the decrypted connections' pipes
         _kestrelTls = kestrelTls;
         var options = new SocketConnectionFactoryOptions
         {
@@ -65,6 +65,7 @@ internal sealed class FastListener : IConnectionListener
         }
 
         _socket.Listen(4096);
+        _ready = new ChannelListener(_socket.LocalEndPoint!);
         _socket.Blocking = false;
         var port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
         var fd = (int)_socket.Handle;
@@ -82,17 +83,7 @@ internal sealed class FastListener : IConnectionListener
 
     public EndPoint EndPoint => _socket.LocalEndPoint!;
 
-    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _ready.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            return null; // unbound: Kestrel's accept loop ends
-        }
-    }
+    public ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default) => _ready.AcceptAsync(cancellationToken);
 
     /// <summary>Stops accepting: the loops leave the socket, close their idle connections and finish those in flight.</summary>
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
@@ -104,7 +95,7 @@ internal sealed class FastListener : IConnectionListener
                 loop.Stop();
             }
 
-            _ready.Writer.TryComplete();
+            _ready.Complete();
         }
 
         return ValueTask.CompletedTask;
@@ -128,14 +119,9 @@ internal sealed class FastListener : IConnectionListener
             }
         }).ConfigureAwait(false);
         _socket.Dispose();
-        while (_ready.Reader.TryRead(out var waiting))
-        {
-            waiting.Abort();
-            await waiting.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await _ready.DisposeAsync().ConfigureAwait(false);
         _connections.Dispose();
-        _pool.Dispose();
+        _pool?.Dispose();
     }
 
     /// <summary>
@@ -163,7 +149,7 @@ internal sealed class FastListener : IConnectionListener
         if (tls is not null)
         {
             var (local, remote) = (socket.LocalEndPoint, socket.RemoteEndPoint);
-            connection = new DecryptedConnection(tls, alreadyRead, tls.Detach(socket), local, remote, _pool);
+            connection = new DecryptedConnection(tls, alreadyRead, tls.Detach(socket), local, remote, _pool!);
         }
         else
         {
@@ -184,7 +170,7 @@ internal sealed class FastListener : IConnectionListener
         }
     }
 
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
         public PipeReader Input { get; } = input;
 
@@ -225,10 +211,21 @@ internal sealed class KestrelTlsEndPoint(IPEndPoint https) : EndPoint
     public override string ToString() => $"{Https} (Kestrel's TLS, behind alb's loops)";
 }
 
-/// <summary>A listener whose connections another listener accepted (the HTTPS loops' raw hand-overs).</summary>
+/// <summary>A listener whose connections are put in a queue by whoever accepted them (the loops' hand-overs).</summary>
 internal sealed class ChannelListener(EndPoint endPoint, Channel<ConnectionContext> connections) : IConnectionListener
 {
+    public ChannelListener(EndPoint endPoint)
+        : this(endPoint, Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true }))
+    {
+    }
+
     public EndPoint EndPoint { get; } = endPoint;
+
+    /// <summary>Where the connections for Kestrel go.</summary>
+    public ChannelWriter<ConnectionContext> Writer => connections.Writer;
+
+    /// <summary>No more connections: Kestrel's accept loop ends.</summary>
+    public void Complete() => connections.Writer.TryComplete();
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
@@ -244,13 +241,14 @@ internal sealed class ChannelListener(EndPoint endPoint, Channel<ConnectionConte
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
-        connections.Writer.TryComplete();
+        Complete();
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Ends the queue; connections still in it are aborted.</summary>
     public async ValueTask DisposeAsync()
     {
-        connections.Writer.TryComplete();
+        Complete();
         while (connections.Reader.TryRead(out var waiting))
         {
             waiting.Abort();

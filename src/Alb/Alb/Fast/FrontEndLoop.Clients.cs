@@ -127,17 +127,15 @@ internal sealed unsafe partial class FrontEndLoop
     /// counted in InLength; 0 when none were waiting, or the buffer was handed over full; -1 when the client closed
     /// (or reset) the connection, which is closed here.
     /// </summary>
-    private int Receive(LoopClient client)
-    {
-        if (!Room(client))
-        {
-            return 0;
-        }
+    private int Receive(LoopClient client) => Room(client) ? ReceiveInto(client, client.In.AsSpan(client.InLength)) : 0;
 
+    /// <summary>recv() into <paramref name="into"/>: the bytes read; 0 when none were waiting; -1 when the client closed (it is closed here).</summary>
+    private int ReceiveInto(LoopClient client, Span<byte> into)
+    {
         nint n;
-        fixed (byte* buffer = &client.In[client.InLength])
+        fixed (byte* buffer = into)
         {
-            n = Native.recv(client.Fd, buffer, client.In.Length - client.InLength, 0);
+            n = Native.recv(client.Fd, buffer, into.Length, 0);
         }
 
         if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Alb.Fast;
 
 /// <summary>
@@ -62,27 +60,17 @@ internal sealed unsafe partial class FrontEndLoop
     /// <summary>The client's socket has bytes: they go to its SslStream, then its plaintext is read as on a plain connection.</summary>
     private void ReadTls(LoopClient client, LoopTls tls)
     {
-        var space = tls.Cipher.Space(LoopCipher.ReceiveBytes);
-        nint n;
-        fixed (byte* buffer = space.Span)
+        var n = ReceiveInto(client, tls.Cipher.Space(LoopCipher.ReceiveBytes).Span);
+        if (n < 0)
         {
-            n = Native.recv(client.Fd, buffer, space.Length, 0);
-        }
-
-        if (n < 0 && Marshal.GetLastPInvokeError() == Native.EAgain)
-        {
-            tls.Cipher.Commit(0);
             return;
         }
 
-        if (n <= 0)
+        tls.Cipher.Commit(n);
+        if (n > 0)
         {
-            Close(client, reset: false);
-            return;
+            Pump(client, tls);
         }
-
-        tls.Cipher.Commit((int)n);
-        Pump(client, tls);
     }
 
     /// <summary>Takes the plaintext SslStream has, request by request, until it has none or a request is in flight.</summary>
@@ -100,14 +88,7 @@ internal sealed unsafe partial class FrontEndLoop
 
             if (!opened && tls.Open)
             {
-                if (tls.Http2)
-                {
-                    // Not reached: ALPN gives h2 only to a client that offered it, and those go to Kestrel's TLS
-                    // before any handshake here. Were it reached, nothing here speaks HTTP/2: the connection ends.
-                    Close(client, reset: true);
-                    return;
-                }
-
+                // The handshake is done (HTTP/1.1: a client offering h2 went to Kestrel's TLS): the request's time starts.
                 client.Deadline = Now + Ticks(_settings.HeaderTimeout);
             }
 

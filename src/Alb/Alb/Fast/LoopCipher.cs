@@ -11,7 +11,7 @@ namespace Alb.Fast;
 /// to Kestrel (<see cref="Detach"/>): what was received and not yet read, then the socket's own asynchronous IO.
 /// Holds a buffer only while it has ciphertext not yet read.
 /// </summary>
-internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IValueTaskSource<int>
+internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : AsyncOnlyStream, IValueTaskSource<int>
 {
     /// <summary>What the loop receives at most at once (a TLS record and its header fit).</summary>
     public const int ReceiveBytes = 17 * 1024;
@@ -149,9 +149,6 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
         return new ValueTask<int>(this, _read.Version);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     private int Copy(Span<byte> into)
     {
         var n = Math.Min(into.Length, _length);
@@ -203,9 +200,6 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -213,8 +207,6 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
     public override void Flush()
     {
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously only");
 
     protected override void Dispose(bool disposing)
     {
@@ -234,18 +226,4 @@ internal sealed class LoopCipher(Action<ReadOnlySpan<byte>> output) : Stream, IV
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _read.OnCompleted(continuation, state, token, flags);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -54,9 +54,6 @@ internal sealed class LoopTls
     /// <summary>The SNI name and the client-certificate policy the handshake applied (set during the handshake).</summary>
     public ClientCertHandshake.ClientCertConnection? Remembered { get; private set; }
 
-    /// <summary>Whether the handshake is done and ALPN chose HTTP/2 (not expected: such clients go to Kestrel's TLS first).</summary>
-    public bool Http2 => _open && Ssl.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2;
-
     public bool Open => _open;
 
     /// <summary>Moves the handshake or the wait for plaintext on with what was fed; starts a wait when none is pending.</summary>
