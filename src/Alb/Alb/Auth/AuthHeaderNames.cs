@@ -25,6 +25,30 @@ internal sealed class AuthHeaderNames
     /// <summary>Whether a field the client sent is one <see cref="Apply"/> removes (the lean client's copy skips it).</summary>
     public bool Removes(string sent) => _exact.Contains(sent) || (sent.Contains('_', StringComparison.Ordinal) && _folded.Contains(Fold(sent)));
 
+    /// <summary>As <see cref="Removes(string)"/> for a name as the front end's loop has it (bytes; no string made).</summary>
+    public bool Removes(ReadOnlySpan<byte> sent)
+    {
+        if (sent.Length > 256)
+        {
+            return Removes(System.Text.Encoding.Latin1.GetString(sent));
+        }
+
+        Span<char> name = stackalloc char[sent.Length];
+        System.Text.Encoding.Latin1.GetChars(sent, name);
+        if (_exact.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name))
+        {
+            return true;
+        }
+
+        if (!name.Contains('_'))
+        {
+            return false;
+        }
+
+        name.Replace('_', '-');
+        return _folded.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name);
+    }
+
     /// <summary>The values the passed checks set, in the order <see cref="Apply"/> adds them; a null value is not sent.</summary>
     /// <remarks>A struct enumeration, not an iterator: it runs on every request of an auth route.</remarks>
     public static PassedValues Values(AuthHeadersFeature? answer, JwtHeadersFeature? claims) => new(answer?.Headers, claims?.Headers);

@@ -12,7 +12,7 @@ namespace Alb.Auth;
 /// challenge otherwise (no header, a malformed one, an unknown user, a wrong password). An unknown user still costs a
 /// verification, so response times do not tell which users exist.
 /// </summary>
-internal sealed class BasicAuthCheck : AccessCheck
+internal sealed class BasicAuthCheck : AccessCheck, ILoopCheck
 {
     private const int MaxCredentialsLength = 4096;
     private readonly Dictionary<string, (PasswordHash Hash, string Text)> _users = new(StringComparer.Ordinal);
@@ -56,6 +56,26 @@ internal sealed class BasicAuthCheck : AccessCheck
             PasswordCheck.Busy => new AccessVerdict(StatusCodes.Status503ServiceUnavailable),
             _ => Unauthorized,
         };
+    }
+
+    /// <summary>
+    /// On the loop: a missing or malformed header is refused at once, a remembered password passes; anything that
+    /// needs a hash computed (bcrypt costs milliseconds: never on the loop's thread), an unknown user's decoy included,
+    /// waits for <see cref="CheckAsync"/> off the loop.
+    /// </summary>
+    public AccessVerdict? Decide(LoopAccessRequest request)
+    {
+        if (!TryReadCredentials(request.Fields("Authorization").ToString(), out var user, out var password))
+        {
+            return Unauthorized;
+        }
+
+        if (!_users.TryGetValue(user, out var entry))
+        {
+            return _decoy is null ? Unauthorized : null;
+        }
+
+        return _verifier.IsRemembered(entry.Text, password) ? AccessVerdict.Allow : null;
     }
 
     private AccessVerdict Unauthorized => new(StatusCodes.Status401Unauthorized, _challenge);

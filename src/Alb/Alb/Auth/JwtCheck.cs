@@ -16,7 +16,7 @@ namespace Alb.Auth;
 /// A token that verified is remembered under its SHA-256 until its expiry (at most 5 minutes) while the keys it was
 /// checked with stay current, so a client sending the same token again costs a hash, not a signature check.
 /// </summary>
-internal sealed class JwtCheck : AccessCheck
+internal sealed class JwtCheck : AccessCheck, ILoopCheck
 {
     public const int MaxTokenLength = 8 * 1024;
     private const int MaxHeaderValueLength = 4096;
@@ -59,6 +59,38 @@ internal sealed class JwtCheck : AccessCheck
             var keys = policy.JwksJson is { } json && JwksKeys.TryParse(json, out var parsed) is null ? parsed : null;
             _current = (keys, keys is null ? null : For(keys));
         }
+    }
+
+    /// <summary>The loop decides a token from the Authorization header or a named one (a cookie's is the general path's).</summary>
+    public bool LoopCapable => _policy.Source.Location != JwtTokenLocation.Cookie;
+
+    /// <summary>
+    /// On the loop: no token, or one too long, is refused at once; a token verified before with the current keys
+    /// passes (its claims-to-headers values with it); anything else (a signature to check, keys not fetched yet)
+    /// waits for <see cref="CheckAsync"/> off the loop.
+    /// </summary>
+    public AccessVerdict? Decide(LoopAccessRequest request)
+    {
+        var source = _policy.Source;
+        var (found, token) = source.Location == JwtTokenLocation.Header ? FromHeader(request.Fields(source.Name)) : FromAuthorization(request.Fields("Authorization"));
+        if (!found)
+        {
+            return new AccessVerdict(StatusCodes.Status401Unauthorized, Challenge(new HostString(request.Host).Host, null));
+        }
+
+        if (token.Length > MaxTokenLength)
+        {
+            return new AccessVerdict(StatusCodes.Status401Unauthorized, Challenge(new HostString(request.Host).Host, "the token is too long"));
+        }
+
+        var parameters = _source is null ? _current.Parameters : _source.Keys is { } keys && ReferenceEquals(_current.Keys, keys) ? _current.Parameters : null;
+        if (parameters is not null && _verified.TryGetValue(CacheKeys.Of(token.Span), out var verified) && ReferenceEquals(verified.Parameters, parameters) && DateTime.UtcNow < verified.Until)
+        {
+            request.Claims = verified.Headers;
+            return AccessVerdict.Allow;
+        }
+
+        return null;
     }
 
     public override async ValueTask<AccessVerdict> CheckAsync(HttpContext context)
@@ -186,26 +218,36 @@ internal sealed class JwtCheck : AccessCheck
             case JwtTokenLocation.Cookie:
                 return context.Request.Cookies.TryGetValue(source.Name, out var cookie) && cookie.AsMemory().Trim() is { Length: > 0 } c ? (true, c) : (false, default);
             case JwtTokenLocation.Header:
-                var values = context.Request.Headers[source.Name];
-                return values.Count == 0 || values.ToString().AsMemory().Trim() is not { Length: > 0 } v ? (false, default) : (true, values.Count > 1 ? default : v);
+                return FromHeader(context.Request.Headers[source.Name]);
             default:
-                var authorization = context.Request.Headers.Authorization;
-                if (authorization.Count != 1 || authorization[0] is not { } header || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-                {
-                    return authorization.Count > 1 ? (true, default) : (false, default); // two Authorization headers: refused, never guessed
-                }
-
-                return header.AsMemory(7).Trim(' ') is { Length: > 0 } bearer ? (true, bearer) : (false, default);
+                return FromAuthorization(context.Request.Headers.Authorization);
         }
+    }
+
+    /// <summary>A named header's token: absent or empty is none; two copies are a token that never verifies.</summary>
+    private static (bool Found, ReadOnlyMemory<char> Token) FromHeader(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 0 || values.ToString().AsMemory().Trim() is not { Length: > 0 } v ? (false, default) : (true, values.Count > 1 ? default : v);
+
+    /// <summary><c>Authorization: Bearer</c>'s token; two Authorization headers are refused, never guessed.</summary>
+    private static (bool Found, ReadOnlyMemory<char> Token) FromAuthorization(Microsoft.Extensions.Primitives.StringValues authorization)
+    {
+        if (authorization.Count != 1 || authorization[0] is not { } header || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization.Count > 1 ? (true, default) : (false, default);
+        }
+
+        return header.AsMemory(7).Trim(' ') is { Length: > 0 } bearer ? (true, bearer) : (false, default);
     }
 
     private static AccessVerdict Invalid(HttpContext context, string description) =>
         new(StatusCodes.Status401Unauthorized, Challenge(context, description));
 
     /// <summary>RFC 6750 §3: the realm is the request's host; the description is one of this file's fixed texts.</summary>
-    private static string Challenge(HttpContext context, string? description)
+    private static string Challenge(HttpContext context, string? description) => Challenge(context.Request.Host.Host, description);
+
+    private static string Challenge(string host, string? description)
     {
-        var realm = new string(context.Request.Host.Host.Where(ch => ch is > ' ' and < (char)0x7f and not '"' and not '\\').ToArray());
+        var realm = new string(host.Where(ch => ch is > ' ' and < (char)0x7f and not '"' and not '\\').ToArray());
         return description is null ? $"Bearer realm=\"{realm}\"" : $"Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{description}\"";
     }
 

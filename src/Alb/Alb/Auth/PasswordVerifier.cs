@@ -31,7 +31,7 @@ internal sealed class PasswordVerifier(TimeProvider time)
     {
         var key = CacheKeys.Of(storedHash, password);
         var now = time.GetTimestamp();
-        if (_verified.TryGetValue(key, out var until) && now < until)
+        if (Remembered(key, now))
         {
             return PasswordCheck.Valid;
         }
@@ -64,6 +64,11 @@ internal sealed class PasswordVerifier(TimeProvider time)
 
         return valid ? PasswordCheck.Valid : PasswordCheck.Invalid;
     }
+
+    /// <summary>Whether this password verified against this stored hash within <see cref="CacheLifetime"/> (no hash is computed).</summary>
+    public bool IsRemembered(string storedHash, string password) => Remembered(CacheKeys.Of(storedHash, password), time.GetTimestamp());
+
+    private bool Remembered(UInt128 key, long now) => _verified.TryGetValue(key, out var until) && now < until;
 
     /// <summary>Waits for a slot at most <see cref="QueueTimeout"/> on the injected clock; false when none came.</summary>
     private async Task<bool> WaitForSlotAsync()

@@ -137,28 +137,76 @@ internal sealed partial class FrontEndLoop
         client.Deadline = 0;
         client.CorsOrigin = route.Cors is { } cors ? cors.Step.Echo(FieldValues(client, "Origin"u8)) : null;
         client.RequestId = RequestIdOf(client);
-
-        // The head is consumed; bytes after it (a pipelined request) wait for this answer.
-        var answer = StepsAnswer(route, new LoopRequest(client.RequestAddress ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText, client.Forwarded, client.Https), out var location, out var at);
-        var used = head.Length + bodyLength;
-        var rest = client.InLength - used;
-        if (answer == 0)
-        {
-            WriteUpstreamHead(client, route, rewritten ?? forwardPath, rewritten is not null, queryText, host, bodyLength);
-        }
-
-        buffer.AsSpan(used, rest).CopyTo(buffer);
-        client.InLength = rest;
-        if (answer != 0)
-        {
-            client.CorsOrigin = at < route.CorsAt ? null : client.CorsOrigin; // a step before CORS answered: no CORS fields yet
-            AnswerStatus(client, answer, location is null ? Pipeline.Answers.BodyFor(answer) : [], location);
-            return null;
-        }
-
-        _metrics.LoopForwards.Inc();
-        StartAttempt(client, endpoint);
+        client.Request = new LoopRequest(client.RequestAddress ?? System.Net.IPAddress.None, host, forwardPath, rawPath, queryText, client.Forwarded, client.Https);
+        client.Rewritten = rewritten;
+        client.Query = queryText;
+        client.BodyLength = bodyLength;
+        client.Picked = endpoint;
+        RunSteps(client, 0, accessDone: false);
         return null;
+    }
+
+    /// <summary>
+    /// The route's steps from <paramref name="from"/> in order, the access phase before the step at
+    /// <see cref="LoopRoute.AccessAt"/> (unless <paramref name="accessDone"/>); the first answer ends the request. An
+    /// access phase the loop cannot decide without waiting leaves the request where it is (<see cref="WaitForAccess"/>).
+    /// </summary>
+    private void RunSteps(LoopClient client, int from, bool accessDone)
+    {
+        var route = client.Route!;
+        var steps = route.Steps;
+        for (var i = from; i <= steps.Length; i++)
+        {
+            if (i == route.AccessAt && route.Access is { } access && !accessDone)
+            {
+                _accessRequest.Client = client.RequestAddress;
+                _accessRequest.Host = client.Host;
+                _accessRequest.Claims = null;
+                _accessClient = client;
+                var verdict = access.Decide(_accessRequest);
+                _accessClient = null;
+                if (verdict is not { } decided)
+                {
+                    WaitForAccess(client, access);
+                    return;
+                }
+
+                client.Claims = _accessRequest.Claims;
+                if (!decided.Allowed)
+                {
+                    Answer(client, decided.Status, decided.Location, decided.Challenge, corsFields: route.CorsAt <= i);
+                    return;
+                }
+            }
+
+            if (i < steps.Length && steps[i].Answer(client.Request, out var location) is var status and not 0)
+            {
+                Answer(client, status, location, null, corsFields: route.CorsAt <= i); // a step before CORS answered: no CORS fields yet
+                return;
+            }
+        }
+
+        WriteUpstreamHead(client, route, client.Rewritten ?? client.Path, client.Rewritten is not null, client.Query, client.Host, client.BodyLength);
+        Consume(client);
+        _metrics.LoopForwards.Inc();
+        StartAttempt(client, client.Picked!);
+    }
+
+    /// <summary>alb's own answer to the request: its head (and body) consumed; bytes after it (a pipelined request) wait for this answer.</summary>
+    private void Answer(LoopClient client, int status, string? location, string? challenge, bool corsFields)
+    {
+        Consume(client);
+        client.CorsOrigin = corsFields ? client.CorsOrigin : null;
+        AnswerStatus(client, status, location is null ? Pipeline.Answers.BodyFor(status) : [], location, challenge);
+    }
+
+    /// <summary>Drops the request's head and body from the input buffer; what follows them moves to its start.</summary>
+    private static void Consume(LoopClient client)
+    {
+        var used = client.Head.Length + client.BodyLength;
+        var rest = client.InLength - used;
+        client.In.AsSpan(used, rest).CopyTo(client.In);
+        client.InLength = rest;
     }
 
     /// <summary>
@@ -197,9 +245,10 @@ internal sealed partial class FrontEndLoop
                 forwardedFor = forwardedForCount++ == 0 ? i : forwardedFor;
             }
 
-            if (Replaced.Contains(name) || (prefix is not null && Ascii.EqualsIgnoreCase(name, "X-Forwarded-Prefix"u8)))
+            if (Replaced.Contains(name) || (prefix is not null && Ascii.EqualsIgnoreCase(name, "X-Forwarded-Prefix"u8))
+                || (transforms.DropsAuthorization && Ascii.EqualsIgnoreCase(name, "Authorization"u8)) || transforms.AuthHeaders?.Removes(name) == true)
             {
-                continue;
+                continue; // basic auth's credentials stay at the edge; a client's copy of an auth-set header never passes
             }
 
             writer.Bytes(buffer.AsSpan(field.NameStart, field.NameLength));
@@ -212,6 +261,14 @@ internal sealed partial class FrontEndLoop
         {
             writer.Ascii("X-Forwarded-Prefix: ");
             writer.Ascii(prefix);
+            writer.Ascii("\r\n");
+        }
+
+        foreach (var (name, value) in Auth.AuthHeaderNames.Values(null, client.Claims))
+        {
+            writer.Ascii(name);
+            writer.Ascii(": ");
+            writer.Ascii(value);
             writer.Ascii("\r\n");
         }
 

@@ -47,46 +47,15 @@ internal sealed partial class FrontEndLoop
         static bool PlainValue(string? value) => value is null || !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
     }
 
-    /// <summary>The route's steps in order: 0, or the status of the first that answers (with its Location for a redirect).</summary>
-    private static int StepsAnswer(LoopRoute route, in LoopRequest request, out string? location, out int at)
-    {
-        at = -1;
-        var steps = route.Steps;
-        for (var i = 0; i < steps.Length; i++)
-        {
-            if (steps[i].Answer(request, out location) is var status and not 0)
-            {
-                at = i;
-                return status;
-            }
-        }
-
-        location = null;
-        return 0;
-    }
-
     /// <summary>The values of the request's fields named <paramref name="name"/>, as the general path's header dictionary has them.</summary>
-    private static Microsoft.Extensions.Primitives.StringValues FieldValues(LoopClient client, ReadOnlySpan<byte> name)
-    {
-        var buffer = client.In;
-        Microsoft.Extensions.Primitives.StringValues values = default;
-        foreach (var field in client.Head.Headers)
-        {
-            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(field.NameStart, field.NameLength), name))
-            {
-                values = Microsoft.Extensions.Primitives.StringValues.Concat(values, Encoding.Latin1.GetString(buffer.AsSpan(field.ValueStart, field.ValueLength)));
-            }
-        }
-
-        return values;
-    }
+    private static Microsoft.Extensions.Primitives.StringValues FieldValues(LoopClient client, ReadOnlySpan<byte> name) => client.Values(name);
 
     /// <summary>
     /// An answer of alb's own, as the general path writes it: without a body when the backend failed (502, 504: none
     /// of alb's fields either); a refusal (403, 503) with its plain-text body (none for HEAD), Server and CORS fields;
-    /// a redirect with its Location, Server and CORS fields and an empty body.
+    /// a redirect with its Location, Server and CORS fields and an empty body; a 401 with its challenge.
     /// </summary>
-    private void AnswerStatus(LoopClient client, int status, byte[]? body = null, string? location = null)
+    private void AnswerStatus(LoopClient client, int status, byte[]? body = null, string? location = null, string? challenge = null)
     {
         client.Status = status;
         client.AnswerStarted = true;
@@ -107,6 +76,13 @@ internal sealed partial class FrontEndLoop
         else if (body is not null)
         {
             Append("Content-Type: text/plain; charset=utf-8\r\n"u8);
+        }
+
+        if (challenge is not null)
+        {
+            Append("WWW-Authenticate: "u8);
+            Latin1(challenge);
+            Append("\r\n"u8);
         }
 
         if (body is not null)

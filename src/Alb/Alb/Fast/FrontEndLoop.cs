@@ -79,6 +79,8 @@ internal sealed unsafe partial class FrontEndLoop
             throw new InvalidOperationException($"epoll_ctl(listener): errno {Marshal.GetLastPInvokeError()}");
         }
 
+        _accessRequest = NewAccessRequest();
+        OpenInbox();
         _thread = new Thread(Run) { IsBackground = true, Name = https ? $"alb tls loop {index}" : $"alb loop {index}" };
     }
 
@@ -150,6 +152,7 @@ internal sealed unsafe partial class FrontEndLoop
             idle.ForEach(up => up.Socket.Dispose());
         }
 
+        Native.close(_inboxFd);
         Native.close(_epoll);
     }
 
@@ -170,6 +173,9 @@ internal sealed unsafe partial class FrontEndLoop
                     break;
                 case LoopUpstream up:
                     OnUpstream(up, events);
+                    break;
+                case Inbox:
+                    DrainInbox();
                     break;
             }
         }

@@ -25,6 +25,11 @@ internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUp
     /// <summary>The route's CORS fields, when it has CORS.</summary>
     public LoopCors? Cors { get; init; }
 
+    /// <summary>The access phase (allow lists with basic auth or JWT, under satisfy), run before Steps[AccessAt]; null: none.</summary>
+    public Auth.AccessStep? Access { get; init; }
+
+    public int AccessAt { get; init; }
+
     /// <summary>proxy-read-timeout and proxy-send-timeout: the longest the backend may stay silent, as the general path's activity timeout.</summary>
     public long ActivityTicks { get; } = Math.Max(Policy.ReadTimeoutMs, Policy.SendTimeoutMs) * System.Diagnostics.Stopwatch.Frequency / 1000;
 
@@ -126,9 +131,47 @@ internal sealed class LoopClient
     /// <summary>The Origin the answer's CORS fields echo; null: the route has no CORS or the origin is not allowed.</summary>
     public string? CorsOrigin;
 
+    /// <summary>The request as the route's steps see it, what the backend's head is made of, and the endpoint picked for it.</summary>
+    public LoopRequest Request;
+    public string? Rewritten;
+    public string Query = "";
+    public int BodyLength;
+    public EndpointState? Picked;
+
+    /// <summary>The access phase is deciding off the loop; the answer comes through the loop's inbox.</summary>
+    public bool Waiting;
+
+    /// <summary>Counts the connections this object served: a verdict for an earlier one is dropped.</summary>
+    public int Generation;
+
+    /// <summary>A passed JWT check's claims-to-headers values for the backend.</summary>
+    public Auth.JwtHeadersFeature? Claims;
+
     /// <summary>The request head for the backend, kept until the answer starts (a retry sends it again).</summary>
     public byte[]? UpRequest;
     public int UpRequestLength;
+
+    /// <summary>The values of the request's fields named <paramref name="name"/>, as the general path's header dictionary has them.</summary>
+    public Microsoft.Extensions.Primitives.StringValues Values(ReadOnlySpan<byte> name)
+    {
+        Microsoft.Extensions.Primitives.StringValues values = default;
+        foreach (var field in Head.Headers)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(In.AsSpan(field.NameStart, field.NameLength), name))
+            {
+                values = Microsoft.Extensions.Primitives.StringValues.Concat(values, System.Text.Encoding.Latin1.GetString(In.AsSpan(field.ValueStart, field.ValueLength)));
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>As <see cref="Values(ReadOnlySpan{byte})"/> for a name given as text (a field name is ASCII; a longer one than 256 matches nothing).</summary>
+    public Microsoft.Extensions.Primitives.StringValues Values(string name)
+    {
+        Span<byte> bytes = stackalloc byte[256];
+        return name.Length <= bytes.Length && System.Text.Ascii.FromUtf16(name, bytes, out var length) == System.Buffers.OperationStatus.Done ? Values(bytes[..length]) : default;
+    }
 
     /// <summary>Idle between requests: the input buffer goes back to the pool (10,000 idle keep-alive clients hold none).</summary>
     public void ReleaseInput()
@@ -151,6 +194,7 @@ internal sealed class LoopClient
             Out = null;
         }
 
+        Generation++;
         Requests = InLength = OutStart = OutLength = AwaitedBytes = 0;
         Deadline = 0;
         CloseAfter = Lingering = false;
@@ -168,6 +212,10 @@ internal sealed class LoopClient
         }
 
         Up = null;
+        Picked = null;
+        Claims = null;
+        Rewritten = null;
+        Waiting = false;
         CorsOrigin = null;
         NamedClient = null;
         ForwardedFor = null;

@@ -12,18 +12,25 @@ internal static class LoopSteps
     /// waits (authentication), holds state for the request's length (limit-connections), or needs more than the
     /// request's address, Host and target (the www twin server, custom headers, a denied location's fixed answer).
     /// CORS is the loop's too: its fields are decided per request from Origin (<see cref="LoopCors"/>), and its
-    /// preflight's 204 comes with an OPTIONS, which the loop hands over.
+    /// preflight's 204 comes with an OPTIONS, which the loop hands over. So is the access phase when each of its
+    /// checks is a loop check (allow lists, basic auth, JWT from a header): <paramref name="access"/>, run before the
+    /// step at <paramref name="accessAt"/>, decided on the loop from the verified-credential caches, off it on a miss.
     /// </summary>
-    public static ILoopStep[]? From(IReadOnlyList<RouteStep> steps, out int corsAt)
+    public static ILoopStep[]? From(IReadOnlyList<RouteStep> steps, out int corsAt, out Auth.AccessStep? access, out int accessAt)
     {
         var loop = new List<ILoopStep>();
-        corsAt = 0;
+        corsAt = accessAt = 0;
+        access = null;
         foreach (var step in steps)
         {
             switch (step)
             {
                 case CorsStep:
                     corsAt = loop.Count;
+                    break;
+                case Auth.AccessStep { LoopCapable: true } checks:
+                    access = checks;
+                    accessAt = loop.Count;
                     break;
                 case RateLimitStep { AddressOnly: false }:
                     return null;

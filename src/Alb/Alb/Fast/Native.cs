@@ -36,6 +36,15 @@ internal static unsafe partial class Native
     public static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint read(int fd, byte* buf, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint write(int fd, byte* buf, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int shutdown(int fd, int how);
 
     [LibraryImport("libc", SetLastError = true)]

@@ -41,7 +41,11 @@ internal sealed class AlbMetrics
         LeanForwards = forwards.WithLabels("lean");
         GeneralForwards = forwards.WithLabels("general");
         LoopForwards = forwards.WithLabels("loop");
+        LoopAccessWaits = factory.CreateCounter("alb_fast_access_waits_total", "Requests on alb's own front end whose access checks (basic auth, JWT) needed work off its loop: a password or token not verified in the last minutes, or keys not fetched yet");
     }
+
+    /// <summary>alb_fast_access_waits_total: an access phase the loop sent off its thread (a cache miss).</summary>
+    public Counter LoopAccessWaits { get; }
 
     public Counter.Child LoopForwards { get; }
 
