@@ -19,13 +19,13 @@ internal sealed partial class FrontEndLoop
 
     /// <summary>The method of a request the loop forwards with a body, or null when it hands the method over.</summary>
     private static string? WithBody(ReadOnlySpan<byte> method) =>
-        method.SequenceEqual("POST"u8) ? "POST" : method.SequenceEqual("PUT"u8) ? "PUT" : method.SequenceEqual("PATCH"u8) ? "PATCH" : method.SequenceEqual("DELETE"u8) ? "DELETE" : null;
+        method.SequenceEqual("POST"u8) ? "POST" : method.SequenceEqual("PUT"u8) ? "PUT" : method.SequenceEqual("PATCH"u8) ? "PATCH" : method.SequenceEqual("DELETE"u8) ? "DELETE" : method.SequenceEqual("OPTIONS"u8) ? "OPTIONS" : null;
     private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
     private static readonly AsciiNames Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
 
     /// <summary>
     /// Serves the request at the start of the client's buffer when the loop can do all the general path would: an
-    /// HTTP/1.1 GET or HEAD, or a POST, PUT, PATCH or DELETE with a body of at most MaxBody bytes, without a protocol
+    /// HTTP/1.1 GET or HEAD, or a POST, PUT, PATCH, DELETE or OPTIONS with a body of at most MaxBody bytes, without a protocol
     /// switch, a plain target, a route whose steps the loop runs (<see cref="LoopRoute"/>) to an address. Returns null
     /// when taken (answered by a step, or sent to the backend), <see cref="AwaitingBody"/> while its body is still
     /// coming, else why not (the hand-over's reason).
@@ -157,6 +157,12 @@ internal sealed partial class FrontEndLoop
         var steps = route.Steps;
         for (var i = from; i <= steps.Length; i++)
         {
+            if (i == route.CorsAt && client.CorsOrigin is not null && client.Method == "OPTIONS" && !accessDone)
+            {
+                Preflight(client); // CORS answers its preflight where it runs: before the access phase, rate limits, redirects after it
+                return;
+            }
+
             if (i == route.AccessAt && route.Access is { } access && !accessDone)
             {
                 _accessRequest.Client = client.RequestAddress;
@@ -179,7 +185,8 @@ internal sealed partial class FrontEndLoop
                 }
             }
 
-            if (i < steps.Length && steps[i].Answer(client.Request, out var location) is var status and not 0)
+            string? location = null;
+            if (i < steps.Length && (steps[i] is RateLimitStep { AddressOnly: false } limit ? limit.Answer(client.Request, out client.Held) : steps[i].Answer(client.Request, out location)) is var status and not 0)
             {
                 Answer(client, status, location, null, corsFields: route.CorsAt <= i); // a step before CORS answered: no CORS fields yet
                 return;

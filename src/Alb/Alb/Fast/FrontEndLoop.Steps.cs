@@ -106,6 +106,26 @@ internal sealed partial class FrontEndLoop
         }
     }
 
+    /// <summary>CORS's answer to a preflight (an OPTIONS from an allowed origin), as the general path's CorsStep writes it: 204, its fields, no body.</summary>
+    private void Preflight(LoopClient client)
+    {
+        Consume(client);
+        client.Status = 204;
+        client.AnswerStarted = true;
+        _outLength = 0;
+        Append("HTTP/1.1 204 No Content\r\nContent-Type: text/plain charset=UTF-8\r\n"u8); // no Content-Length on a 204 (RFC 9110 §8.6), as Kestrel
+        AppendAlbFields(client);
+        AppendCors(client);
+        AppendDate();
+        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        client.ResponseBytes = _outLength;
+        Record(client);
+        if (Send(client, _out.AsSpan(0, _outLength)) != Sent.Gone)
+        {
+            EndAnswer(client, null, reusable: false);
+        }
+    }
+
     /// <summary>The route's CORS fields when the request's origin is allowed (replacing the backend's: nginx's more_set_headers).</summary>
     private void AppendCors(LoopClient client)
     {

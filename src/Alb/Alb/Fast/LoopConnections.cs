@@ -144,6 +144,9 @@ internal sealed class LoopClient
     /// <summary>Counts the connections this object served: a verdict for an earlier one is dropped.</summary>
     public int Generation;
 
+    /// <summary>limit-connections' slot, held for the exchange's length (released in <see cref="ClearExchange"/>).</summary>
+    public IDisposable? Held;
+
     /// <summary>A passed JWT check's claims-to-headers values for the backend.</summary>
     public Auth.JwtHeadersFeature? Claims;
 
@@ -211,6 +214,8 @@ internal sealed class LoopClient
             UpRequest = null;
         }
 
+        Held?.Dispose();
+        Held = null;
         Up = null;
         Picked = null;
         Claims = null;

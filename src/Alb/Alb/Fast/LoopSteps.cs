@@ -9,8 +9,9 @@ internal static class LoopSteps
 {
     /// <summary>
     /// The steps the loop runs for <paramref name="steps"/>, in their order; null when one is not the loop's: one that
-    /// waits (authentication), holds state for the request's length (limit-connections), or needs more than the
-    /// request's address, Host and target (the www twin server, custom headers, a denied location's fixed answer).
+    /// waits on another service (external auth) or needs more than the request's address, Host and target (the www
+    /// twin server, custom headers, a denied location's fixed answer). limit-connections is the loop's: its slot is
+    /// held by the client's exchange (<see cref="LoopClient.Held"/>) and released when the exchange ends.
     /// CORS is the loop's too: its fields are decided per request from Origin (<see cref="LoopCors"/>), and its
     /// preflight's 204 comes with an OPTIONS, which the loop hands over. So is the access phase when each of its
     /// checks is a loop check (allow lists, basic auth, JWT from a header): <paramref name="access"/>, run before the
@@ -32,8 +33,6 @@ internal static class LoopSteps
                     access = checks;
                     accessAt = loop.Count;
                     break;
-                case RateLimitStep { AddressOnly: false }:
-                    return null;
                 case ILoopStep own:
                     loop.Add(own);
                     break;

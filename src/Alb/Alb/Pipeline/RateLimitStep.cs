@@ -10,7 +10,7 @@ namespace Alb.Pipeline;
 /// </summary>
 internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int connStatus) : RouteStep, ILoopStep
 {
-    /// <summary>Without limit-connections the step is decided by the address alone (the loop runs it); a connection slot is held for the request's length.</summary>
+    /// <summary>Without limit-connections the step is decided by the address alone; with it, a connection slot is held for the request's length (the loop holds it too).</summary>
     public bool AddressOnly => state.Connections is null;
 
     public override async ValueTask<bool> InvokeAsync(HttpContext context)
@@ -46,6 +46,27 @@ internal sealed class RateLimitStep(RateLimitState state, int reqStatus, int con
     {
         location = null;
         return Exempt(request.Client) || WithinRate(request.Client) ? 0 : reqStatus;
+    }
+
+    /// <summary>
+    /// As <see cref="Answer(in LoopRequest, out string?)"/>, then limit-connections: a slot taken for the request's
+    /// length (<paramref name="held"/>, released by whoever ends the exchange), or the connection limit's status.
+    /// </summary>
+    public int Answer(in LoopRequest request, out IDisposable? held)
+    {
+        held = null;
+        var client = request.Client;
+        if (Exempt(client))
+        {
+            return 0;
+        }
+
+        if (!WithinRate(client))
+        {
+            return reqStatus;
+        }
+
+        return state.Connections is { } connections && (held = connections.TryAcquire(client)) is null ? connStatus : 0;
     }
 
     private bool Exempt(IPAddress client) => state.Exempt.Length > 0 && SourceRangeStep.Contains(state.Exempt, client);

@@ -9,7 +9,7 @@ using Xunit;
 namespace Alb.Tests.Serving;
 
 /// <summary>
-/// The steps the front end's loop runs itself (CORS, limit-rps, allow/deny lists, rewrite-target, upstream-vhost):
+/// The steps the front end's loop runs itself (CORS and its preflights, limit-rps, limit-connections, allow/deny lists, rewrite-target, upstream-vhost):
 /// the same requests to an alb with its loop and to one without (ALB_FAST_H1=0) get the same answers, field by
 /// field and byte by byte, and the loop served them (no hand-over).
 /// </summary>
@@ -65,6 +65,10 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
                 [Prefix + "limit-rps"] = "1",
                 [Prefix + "limit-burst-multiplier"] = "3",
             })
+            + ManifestDir.Ingress("conn", "conn.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "limit-connections"] = "1",
+            })
             + ManifestDir.Ingress("secure", "secure.example.com", "/", "o", annotations: new Dictionary<string, string>
             {
                 [Prefix + "force-ssl-redirect"] = "true",
@@ -104,6 +108,11 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     [InlineData("GET /x/?y=1 HTTP/1.1\r\nHost: secure.example.com\r\nOrigin: https://o.example\r\n")]
     [InlineData("GET /x/ HTTP/1.1\r\nHost: secure.example.com:8080\r\n")]
     [InlineData("GET /any?q=1 HTTP/1.1\r\nHost: moved.example.com\r\nOrigin: https://o.example\r\n")]
+    [InlineData("OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\nAccess-Control-Request-Method: PUT\r\n")]
+    [InlineData("OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://evil.example.com\r\n")]
+    [InlineData("OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\n")]
+    [InlineData("OPTIONS /d HTTP/1.1\r\nHost: denied.example.com\r\nOrigin: https://any.example\r\n")]
+    [InlineData("OPTIONS * HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\n")]
     [InlineData("GET / HTTP/1.1\r\nHost: root.example.com\r\nOrigin: https://o.example\r\n")]
     [InlineData("GET /inside HTTP/1.1\r\nHost: root.example.com\r\nOrigin: https://o.example\r\n")]
     public async Task Answers_as_the_general_path_does(string head, bool sameEcho = true)
@@ -177,6 +186,20 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_a_preflight_itself_and_forwards_an_OPTIONS_CORS_does_not_take()
+    {
+        var preflight = await RawHttp.SendAsync(_loop.HttpPort, "OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(204, RawHttp.Status(preflight));
+        Assert.Contains("Access-Control-Allow-Origin: https://app.example.com\r\n", preflight, StringComparison.Ordinal);
+        var forwarded = await RawHttp.SendAsync(_loop.HttpPort, "OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://evil.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.Status(forwarded));
+        Assert.Contains("\"method\":\"OPTIONS\"", forwarded, StringComparison.Ordinal);
+        var metrics = await _loop.MetricsAsync();
+        Assert.DoesNotContain("alb_fast_handover_total{reason=\"method\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 1", metrics, StringComparison.Ordinal); // the preflight reached no backend
+    }
+
+    [Fact]
     public async Task Answers_redirects_itself()
     {
         var secure = await RawHttp.SendAsync(_loop.HttpPort, "GET /x/ HTTP/1.1\r\nHost: secure.example.com\r\nConnection: close\r\n\r\n");
@@ -240,6 +263,32 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
                 statuses.Add(RawHttp.Status(await RawHttp.SendAsync(port, $"GET /r{i} HTTP/1.1\r\nHost: limited.example.com\r\nConnection: close\r\n\r\n")));
             }
 
+            return statuses;
+        }
+    }
+
+    [Fact]
+    public async Task Limits_connections_per_address_for_a_requests_length_as_the_general_path_does()
+    {
+        // limit-connections 1: while one request is in flight a second from the same address is refused (503); once
+        // the first is answered its slot is free again, on the loop as on the general path.
+        var loop = await StatusesAsync(_loop.HttpPort);
+        var general = await StatusesAsync(_general.HttpPort);
+        Assert.Equal([503, 200, 200], loop);
+        Assert.Equal(general, loop);
+        var metrics = await _loop.MetricsAsync();
+        Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("status=\"503\"", metrics, StringComparison.Ordinal);
+
+        static async Task<List<int>> StatusesAsync(int port)
+        {
+            using var slow = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await slow.ConnectAsync(IPAddress.Loopback, port);
+            await slow.SendAsync("GET /slow?ms=1500 HTTP/1.1\r\nHost: conn.example.com\r\nConnection: close\r\n\r\n"u8.ToArray());
+            await Task.Delay(300); // the slow request holds the slot
+            var statuses = new List<int> { RawHttp.Status(await RawHttp.SendAsync(port, "GET /second HTTP/1.1\r\nHost: conn.example.com\r\nConnection: close\r\n\r\n")) };
+            statuses.Add(RawHttp.Status(await RawHttp.ReadToCloseAsync(slow, TimeSpan.FromSeconds(10))));
+            statuses.Add(RawHttp.Status(await RawHttp.SendAsync(port, "GET /third HTTP/1.1\r\nHost: conn.example.com\r\nConnection: close\r\n\r\n")));
             return statuses;
         }
     }

@@ -43,7 +43,7 @@ public sealed class FastLoopTlsTests : IAsyncLifetime
             })
             + ManifestDir.Ingress("counted", "counted.secure.example.com", "/", "o", tlsSecret: "secure-tls", annotations: new Dictionary<string, string>
             {
-                [Prefix + "limit-connections"] = "100", // not on the loop: its requests go to Kestrel
+                [Prefix + "proxy-buffering"] = "on", // not on the loop: its requests go to Kestrel
             })
             + TestCertificates.SecretYaml("secure.example.com", "secure-tls") + """
 
