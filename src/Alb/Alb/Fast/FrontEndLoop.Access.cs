@@ -83,7 +83,7 @@ internal sealed unsafe partial class FrontEndLoop
                 }
                 else
                 {
-                    Answer(client, done.Verdict.Status, done.Verdict.Location, done.Verdict.Challenge, corsFields: route.CorsAt <= route.AccessAt);
+                    Answer(client, done.Verdict.Status, done.Verdict.Location, done.Verdict.Challenge, at: route.AccessAt);
                 }
             }
             catch (Exception e)

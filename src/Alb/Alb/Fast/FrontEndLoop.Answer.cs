@@ -29,12 +29,13 @@ internal sealed unsafe partial class FrontEndLoop
         Append("\r\n"u8);
         var sawDate = false;
         var cors = client.CorsOrigin is null ? null : client.Route!.Cors!.Replaced;
+        var custom = client.CustomFields ? client.Route!.Custom!.Replaced : null;
         var hsts = client.Https && client.Route!.Forwarding.ResponseHeaders.HstsBytes is not null;
         foreach (var field in head.Headers)
         {
             var name = buffer.AsSpan(field.NameStart, field.NameLength);
             var known = ResponseFields.Find(name);
-            if (known == ResponseFields.ContentLength || (known >= 0 && ResponseFields.Skipped(known)) || known == ResponseFields.Server || cors?.Contains(name) == true
+            if (known == ResponseFields.ContentLength || (known >= 0 && ResponseFields.Skipped(known)) || known == ResponseFields.Server || cors?.Contains(name) == true || custom?.Contains(name) == true
                 || (hsts && System.Text.Ascii.EqualsIgnoreCase(name, "Strict-Transport-Security"u8)))
             {
                 continue;
@@ -53,7 +54,7 @@ internal sealed unsafe partial class FrontEndLoop
             AppendDate();
         }
 
-        AppendCors(client);
+        AppendRouteFields(client);
         if (head.ContentLength >= 0)
         {
             Append("Content-Length: "u8);

@@ -3,7 +3,6 @@ using System.Text;
 using Alb.Core.Policies;
 using Alb.Core.Routing;
 using Alb.Pipeline;
-using Alb.Proxy;
 using Alb.Proxy.Lean;
 
 namespace Alb.Fast;
@@ -21,7 +20,6 @@ internal sealed partial class FrontEndLoop
     private static string? WithBody(ReadOnlySpan<byte> method) =>
         method.SequenceEqual("POST"u8) ? "POST" : method.SequenceEqual("PUT"u8) ? "PUT" : method.SequenceEqual("PATCH"u8) ? "PATCH" : method.SequenceEqual("DELETE"u8) ? "DELETE" : method.SequenceEqual("OPTIONS"u8) ? "OPTIONS" : null;
     private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
-    private static readonly AsciiNames Replaced = new(Proxy.Lean.RequestHead.Replaced.Concat(ClientCertHeaders.All));
 
     /// <summary>
     /// Serves the request at the start of the client's buffer when the loop can do all the general path would: an
@@ -159,6 +157,7 @@ internal sealed partial class FrontEndLoop
         {
             if (i == route.CorsAt && client.CorsOrigin is not null && client.Method == "OPTIONS" && !accessDone)
             {
+                client.CustomFields = route.Custom is not null && route.CustomAt <= i;
                 Preflight(client); // CORS answers its preflight where it runs: before the access phase, rate limits, redirects after it
                 return;
             }
@@ -180,7 +179,7 @@ internal sealed partial class FrontEndLoop
                 client.Claims = _accessRequest.Claims;
                 if (!decided.Allowed)
                 {
-                    Answer(client, decided.Status, decided.Location, decided.Challenge, corsFields: route.CorsAt <= i);
+                    Answer(client, decided.Status, decided.Location, decided.Challenge, at: i);
                     return;
                 }
             }
@@ -188,22 +187,29 @@ internal sealed partial class FrontEndLoop
             string? location = null;
             if (i < steps.Length && (steps[i] is RateLimitStep { AddressOnly: false } limit ? limit.Answer(client.Request, out client.Held) : steps[i].Answer(client.Request, out location)) is var status and not 0)
             {
-                Answer(client, status, location, null, corsFields: route.CorsAt <= i); // a step before CORS answered: no CORS fields yet
+                Answer(client, status, location, null, at: i);
                 return;
             }
         }
 
+        client.CustomFields = route.Custom is not null;
         WriteUpstreamHead(client, route, client.Rewritten ?? client.Path, client.Rewritten is not null, client.Query, client.Host, client.BodyLength);
         Consume(client);
         _metrics.LoopForwards.Inc();
         StartAttempt(client, client.Picked!);
     }
 
-    /// <summary>alb's own answer to the request: its head (and body) consumed; bytes after it (a pipelined request) wait for this answer.</summary>
-    private void Answer(LoopClient client, int status, string? location, string? challenge, bool corsFields)
+    /// <summary>
+    /// alb's own answer to the request, given before the step at <paramref name="at"/>: with the CORS fields and the
+    /// custom-headers of the steps before it only. Its head (and body) consumed; bytes after it (a pipelined request)
+    /// wait for this answer.
+    /// </summary>
+    private void Answer(LoopClient client, int status, string? location, string? challenge, int at)
     {
         Consume(client);
-        client.CorsOrigin = corsFields ? client.CorsOrigin : null;
+        var route = client.Route!;
+        client.CorsOrigin = route.CorsAt <= at ? client.CorsOrigin : null;
+        client.CustomFields = route.Custom is not null && route.CustomAt <= at;
         AnswerStatus(client, status, location is null ? Pipeline.Answers.BodyFor(status) : [], location, challenge);
     }
 
@@ -214,147 +220,5 @@ internal sealed partial class FrontEndLoop
         var rest = client.InLength - used;
         client.In.AsSpan(used, rest).CopyTo(client.In);
         client.InLength = rest;
-    }
-
-    /// <summary>
-    /// The head the general path's lean client writes: the request line with the normalised path (or rewrite-target's),
-    /// Host (or upstream-vhost), the client's fields but hop-by-hop ones and those alb sets, X-Forwarded-Prefix after
-    /// a rewrite, then X-Original-Forwarded-For, X-Forwarded-*, X-Real-IP and X-Request-ID. A field the client
-    /// repeated goes on as sent (one line each).
-    /// </summary>
-    private static void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, bool rewritten, string query, string host, int bodyLength)
-    {
-        var buffer = client.In;
-        var head = client.Head;
-        var transforms = route.Transforms;
-        var prefix = rewritten ? transforms.ForwardedPrefix : null;
-        var forwarded = client.Forwarded;
-        var requestHost = forwarded?.Host ?? host; // as the general path: what a trusted proxy saw
-        var writer = new HeadBuilder(ArrayPool<byte>.Shared.Rent(2048));
-        writer.Bytes(buffer.AsSpan(0, head.MethodLength));
-        writer.Ascii(" ");
-        writer.Ascii(path);
-        writer.Ascii(query);
-        writer.Ascii(" HTTP/1.1\r\nHost: ");
-        writer.Ascii(transforms.Host ?? requestHost);
-        writer.Ascii("\r\n");
-
-        var forwardedForName = route.Forwarding.ForwardedForHeader;
-        var forwardedFor = -1;
-        var forwardedForCount = 0;
-        var fields = head.Headers;
-        for (var i = 0; i < fields.Length; i++)
-        {
-            var field = fields[i];
-            var name = buffer.AsSpan(field.NameStart, field.NameLength);
-            if (Ascii.EqualsIgnoreCase(name, forwardedForName))
-            {
-                forwardedFor = forwardedForCount++ == 0 ? i : forwardedFor;
-            }
-
-            if (Replaced.Contains(name) || (prefix is not null && Ascii.EqualsIgnoreCase(name, "X-Forwarded-Prefix"u8))
-                || (transforms.DropsAuthorization && Ascii.EqualsIgnoreCase(name, "Authorization"u8)) || transforms.AuthHeaders?.Removes(name) == true)
-            {
-                continue; // basic auth's credentials stay at the edge; a client's copy of an auth-set header never passes
-            }
-
-            writer.Bytes(buffer.AsSpan(field.NameStart, field.NameLength));
-            writer.Ascii(": ");
-            writer.Bytes(buffer.AsSpan(field.ValueStart, field.ValueLength));
-            writer.Ascii("\r\n");
-        }
-
-        if (prefix is not null)
-        {
-            writer.Ascii("X-Forwarded-Prefix: ");
-            writer.Ascii(prefix);
-            writer.Ascii("\r\n");
-        }
-
-        foreach (var (name, value) in Auth.AuthHeaderNames.Values(null, client.Claims))
-        {
-            writer.Ascii(name);
-            writer.Ascii(": ");
-            writer.Ascii(value);
-            writer.Ascii("\r\n");
-        }
-
-        if (forwardedFor >= 0)
-        {
-            // As the general path: every copy of the field, joined with commas.
-            writer.Ascii("X-Original-Forwarded-For: ");
-            var first = true;
-            for (var i = forwardedFor; i < fields.Length; i++)
-            {
-                var field = fields[i];
-                if (Ascii.EqualsIgnoreCase(buffer.AsSpan(field.NameStart, field.NameLength), forwardedForName))
-                {
-                    if (!first)
-                    {
-                        writer.Ascii(",");
-                    }
-
-                    writer.Bytes(buffer.AsSpan(field.ValueStart, field.ValueLength));
-                    first = false;
-                }
-            }
-
-            writer.Ascii("\r\n");
-        }
-
-        var address = client.RequestAddress;
-        writer.Ascii("X-Forwarded-For: ");
-        if (client.ForwardedFor is { } chain)
-        {
-            writer.Ascii(chain);
-        }
-        else
-        {
-            writer.Address(address);
-        }
-
-        writer.Ascii("\r\nX-Real-IP: ");
-        writer.Address(address);
-        var scheme = forwarded?.Scheme ?? (client.Https ? "https" : "http");
-        writer.Ascii("\r\nX-Forwarded-Proto: ");
-        writer.Ascii(scheme);
-        writer.Ascii("\r\nX-Forwarded-Scheme: ");
-        writer.Ascii(scheme);
-        writer.Ascii("\r\nX-Scheme: ");
-        writer.Ascii(scheme);
-        writer.Ascii("\r\nX-Forwarded-Host: ");
-        writer.Ascii(requestHost);
-        writer.Ascii("\r\nX-Forwarded-Port: ");
-        if (forwarded?.Port is { } port)
-        {
-            writer.Ascii(port);
-        }
-        else
-        {
-            writer.Number(client.LocalPort);
-        }
-
-        writer.Ascii("\r\nX-Request-ID: ");
-        writer.Ascii(client.RequestId);
-        writer.Ascii("\r\n\r\n");
-        writer.Bytes(buffer.AsSpan(head.Length, bodyLength)); // the body, whole (its Content-Length field went on as sent)
-        client.UpRequest = writer.Buffer;
-        client.UpRequestLength = writer.Length;
-    }
-
-    private System.Net.IPEndPoint? AddressOf(EndpointState endpoint)
-    {
-        if (!_addresses.TryGetValue(endpoint, out var address))
-        {
-            address = System.Net.IPEndPoint.TryParse(endpoint.Authority, out var parsed) && parsed.Port != 0 ? parsed : null;
-            if (_addresses.Count > 10_000)
-            {
-                _addresses.Clear(); // endpoints of older tables: parsed again when met
-            }
-
-            _addresses[endpoint] = address;
-        }
-
-        return address;
     }
 }

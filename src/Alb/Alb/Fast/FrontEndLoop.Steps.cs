@@ -88,7 +88,7 @@ internal sealed partial class FrontEndLoop
         if (body is not null)
         {
             AppendAlbFields(client);
-            AppendCors(client);
+            AppendRouteFields(client);
         }
 
         AppendDate();
@@ -115,7 +115,7 @@ internal sealed partial class FrontEndLoop
         _outLength = 0;
         Append("HTTP/1.1 204 No Content\r\nContent-Type: text/plain charset=UTF-8\r\n"u8); // no Content-Length on a 204 (RFC 9110 §8.6), as Kestrel
         AppendAlbFields(client);
-        AppendCors(client);
+        AppendRouteFields(client);
         AppendDate();
         Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
         client.ResponseBytes = _outLength;
@@ -126,9 +126,14 @@ internal sealed partial class FrontEndLoop
         }
     }
 
-    /// <summary>The route's CORS fields when the request's origin is allowed (replacing the backend's: nginx's more_set_headers).</summary>
-    private void AppendCors(LoopClient client)
+    /// <summary>The route's CORS fields when the request's origin is allowed, and its custom-headers (replacing the backend's: nginx's more_set_headers).</summary>
+    private void AppendRouteFields(LoopClient client)
     {
+        if (client.CustomFields)
+        {
+            Append(client.Route!.Custom!.Fixed);
+        }
+
         if (client.CorsOrigin is { } origin)
         {
             Append("Access-Control-Allow-Origin: "u8);

@@ -25,6 +25,11 @@ internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUp
     /// <summary>The route's CORS fields, when it has CORS.</summary>
     public LoopCors? Cors { get; init; }
 
+    /// <summary>custom-headers, set on the answers of steps from Steps[CustomAt] on and on the backend's; null: none.</summary>
+    public LoopFields? Custom { get; init; }
+
+    public int CustomAt { get; init; }
+
     /// <summary>The access phase (allow lists with basic auth or JWT, under satisfy), run before Steps[AccessAt]; null: none.</summary>
     public Auth.AccessStep? Access { get; init; }
 
@@ -128,6 +133,9 @@ internal sealed class LoopClient
     /// <summary>X-Forwarded-For for the backend under compute-full-forwarded-for; null: the client's address.</summary>
     public string? ForwardedFor;
 
+    /// <summary>The answer carries the route's custom-headers (its own answers only from the step that sets them on).</summary>
+    public bool CustomFields;
+
     /// <summary>The Origin the answer's CORS fields echo; null: the route has no CORS or the origin is not allowed.</summary>
     public string? CorsOrigin;
 
@@ -222,6 +230,7 @@ internal sealed class LoopClient
         Rewritten = null;
         Waiting = false;
         CorsOrigin = null;
+        CustomFields = false;
         NamedClient = null;
         ForwardedFor = null;
         Forwarded = null;

@@ -17,15 +17,20 @@ internal static class LoopSteps
     /// checks is a loop check (allow lists, basic auth, JWT from a header): <paramref name="access"/>, run before the
     /// step at <paramref name="accessAt"/>, decided on the loop from the verified-credential caches, off it on a miss.
     /// </summary>
-    public static ILoopStep[]? From(IReadOnlyList<RouteStep> steps, out int corsAt, out Auth.AccessStep? access, out int accessAt)
+    public static ILoopStep[]? From(IReadOnlyList<RouteStep> steps, out int corsAt, out Auth.AccessStep? access, out int accessAt, out LoopFields? custom, out int customAt)
     {
         var loop = new List<ILoopStep>();
-        corsAt = accessAt = 0;
+        corsAt = accessAt = customAt = 0;
         access = null;
+        custom = null;
         foreach (var step in steps)
         {
             switch (step)
             {
+                case AnswerRewriter { HeadersOnly: true } rewriter:
+                    custom = new LoopFields(rewriter.Headers.Select(h => (h.Name, (string?)h.Value)));
+                    customAt = loop.Count;
+                    break;
                 case CorsStep:
                     corsAt = loop.Count;
                     break;
@@ -45,22 +50,26 @@ internal static class LoopSteps
     }
 }
 
-/// <summary>A route's CORS fields as the loop writes them: the fixed ones in bytes, and the names they replace in the backend's answer.</summary>
-internal sealed class LoopCors
+/// <summary>Fields alb sets on a route's answers as the loop writes them: the fixed ones in bytes, and the names they replace in the backend's answer (nginx's more_set_headers).</summary>
+internal class LoopFields
 {
-    public LoopCors(CorsStep step)
+    /// <param name="fields">Names and values; a null value is a name replaced whose value is written per answer.</param>
+    public LoopFields(IEnumerable<(string Name, string? Value)> fields)
     {
-        Step = step;
-        var fields = step.Fields().ToList();
-        Replaced = new AsciiNames(fields.Select(f => f.Name));
-        Fixed = Encoding.ASCII.GetBytes(string.Concat(fields.Where(f => f.Value is not null).Select(f => $"{f.Name}: {f.Value}\r\n")));
+        var list = fields.ToList();
+        Replaced = new AsciiNames(list.Select(f => f.Name));
+        Fixed = Encoding.ASCII.GetBytes(string.Concat(list.Where(f => f.Value is not null).Select(f => $"{f.Name}: {f.Value}\r\n")));
     }
 
-    public CorsStep Step { get; }
-
-    /// <summary>The backend's fields of these names give way to alb's (nginx's more_set_headers).</summary>
+    /// <summary>The backend's fields of these names give way to alb's.</summary>
     public AsciiNames Replaced { get; }
 
-    /// <summary>Every field but Access-Control-Allow-Origin, which echoes the request's origin.</summary>
+    /// <summary>The fields with a fixed value, in bytes.</summary>
     public byte[] Fixed { get; }
+}
+
+/// <summary>A route's CORS fields: every one fixed but Access-Control-Allow-Origin, which echoes the request's origin.</summary>
+internal sealed class LoopCors(CorsStep step) : LoopFields(step.Fields())
+{
+    public CorsStep Step { get; } = step;
 }

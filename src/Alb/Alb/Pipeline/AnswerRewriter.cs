@@ -9,6 +9,23 @@ namespace Alb.Pipeline;
 /// </summary>
 internal sealed class AnswerRewriter(AnswerRewritePolicy policy) : RouteStep
 {
+    /// <summary>Fields the front end's loop writes itself or whose order against alb's own matters: a custom header of these names keeps the route off the loop.</summary>
+    private static readonly HashSet<string> LoopReserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Server", "Date", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Strict-Transport-Security", "Vary", "Location", "Content-Type", "WWW-Authenticate",
+    };
+
+    /// <summary>
+    /// Only custom-headers (no cookie or redirect rewriting), each of printable ASCII and none a field the loop sets
+    /// itself (<see cref="LoopReserved"/>, the CORS fields): the front end's loop writes them (<see cref="Fast.LoopFields"/>).
+    /// </summary>
+    public bool HeadersOnly => policy.CookieDomainFrom is null && policy.CookiePathFrom is null && policy.RedirectFrom is null
+        && policy.Headers.All(h => !LoopReserved.Contains(h.Name) && !h.Name.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)
+            && !h.Name.AsSpan().ContainsAnyExceptInRange('!', '~') && !h.Value.AsSpan().ContainsAnyExceptInRange(' ', '~'));
+
+    /// <summary>custom-headers: names and values, in their order.</summary>
+    public IEnumerable<HeaderValue> Headers => policy.Headers;
+
     /// <summary>As a step: custom-headers go on whatever answers the route, alb's own refusals included.</summary>
     public override ValueTask<bool> InvokeAsync(HttpContext context)
     {

@@ -130,15 +130,17 @@ internal sealed class RoutePipeline
                 lean);
 
             // The loop serves a route whose steps it runs itself (redirects, CORS, rate limits, allow/deny lists, basic
-            // auth and JWT) and whose transforms it writes (rewrite-target, upstream-vhost, the auth-set headers): round
+            // auth and JWT, custom-headers) and whose transforms it writes (rewrite-target, upstream-vhost, the auth-set headers): round
             // robin, no canary, mirror, default backend, client certificate, limit-rate or answer buffering. Requests it hands over run this pipeline.
-            if (clientCert is null && lean is not null && transformer.LoopCapable && Fast.LoopSteps.From(steps, out var corsAt, out var loopAccess, out var loopAccessAt) is { } loopSteps && balancer is RoundRobinBalancer
+            if (clientCert is null && lean is not null && transformer.LoopCapable && Fast.LoopSteps.From(steps, out var corsAt, out var loopAccess, out var loopAccessAt, out var custom, out var customAt) is { } loopSteps && balancer is RoundRobinBalancer
                 && canary is null && fallback is null && policies.Mirror is null && upstream.LimitRateBytes == 0 && !upstream.ResponseBuffering)
             {
                 var loop = new Fast.LoopRoute(pool, upstream, lean.Upstream, context.Forwarding, context.Services, transformer)
                 {
                     Steps = loopSteps,
                     CorsAt = corsAt,
+                    Custom = custom,
+                    CustomAt = customAt,
                     Access = loopAccess,
                     AccessAt = loopAccessAt,
                     Cors = cors is null ? null : new Fast.LoopCors(cors),

@@ -152,9 +152,10 @@ internal sealed class RouteTransformer : HttpTransformer
     /// <summary>
     /// Whether the front end's loop writes what this transformer would: the lean client's request with upstream-vhost
     /// and rewrite-target, JWT's claims-to-headers, Authorization dropped after basic auth, the CORS fields on the
-    /// answer; no custom-headers. (External auth's headers never reach it: its check is not the loop's.)
+    /// answer, custom-headers alone (no cookie or redirect rewriting). (External auth's headers never reach it: its
+    /// check is not the loop's.)
     /// </summary>
-    internal bool LoopCapable => LeanCapable && _answer is null;
+    internal bool LoopCapable => LeanCapable && _answer is not { HeadersOnly: false };
 
     internal ForwardingSettings Forwarding => _forwarding;
 

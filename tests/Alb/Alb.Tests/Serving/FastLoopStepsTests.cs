@@ -9,7 +9,7 @@ using Xunit;
 namespace Alb.Tests.Serving;
 
 /// <summary>
-/// The steps the front end's loop runs itself (CORS and its preflights, limit-rps, limit-connections, allow/deny lists, rewrite-target, upstream-vhost):
+/// The steps the front end's loop runs itself (CORS and its preflights, custom-headers, limit-rps, limit-connections, allow/deny lists, rewrite-target, upstream-vhost):
 /// the same requests to an alb with its loop and to one without (ALB_FAST_H1=0) get the same answers, field by
 /// field and byte by byte, and the loop served them (no hand-over).
 /// </summary>
@@ -65,6 +65,32 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
                 [Prefix + "limit-rps"] = "1",
                 [Prefix + "limit-burst-multiplier"] = "3",
             })
+            + ManifestDir.Ingress("custom", "custom.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "custom-headers"] = "default/extra",
+                [Prefix + "enable-cors"] = "true",
+            })
+            + ManifestDir.Ingress("custom-denied", "custom-denied.example.com", "/", "o", annotations: new Dictionary<string, string>
+            {
+                [Prefix + "custom-headers"] = "default/extra",
+                [Prefix + "denylist-source-range"] = "127.0.0.1/32",
+            })
+            + """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: extra, namespace: default}
+            data:
+              X-Frame-Options: DENY
+              X-Team: payments
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: alb, namespace: ingress}
+            data:
+              global-allowed-response-headers: "X-Frame-Options, X-Team"
+            ---
+
+            """
             + ManifestDir.Ingress("conn", "conn.example.com", "/", "o", annotations: new Dictionary<string, string>
             {
                 [Prefix + "limit-connections"] = "1",
@@ -84,8 +110,8 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
                 [Prefix + "app-root"] = "/app",
                 [Prefix + "enable-cors"] = "true",
             }));
-        _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" }, "--access-log", _accessLog);
-        _general = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "0" });
+        _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" }, "--access-log", _accessLog, "--configmap", "ingress/alb");
+        _general = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "0" }, "--configmap", "ingress/alb");
     }
 
     public async Task DisposeAsync()
@@ -113,6 +139,9 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     [InlineData("OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\n")]
     [InlineData("OPTIONS /d HTTP/1.1\r\nHost: denied.example.com\r\nOrigin: https://any.example\r\n")]
     [InlineData("OPTIONS * HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\n")]
+    [InlineData("GET /headers?X-Team=backend&X-Frame-Options=SAMEORIGIN&X-Keep=1 HTTP/1.1\r\nHost: custom.example.com\r\nOrigin: https://o.example\r\n")]
+    [InlineData("OPTIONS /x HTTP/1.1\r\nHost: custom.example.com\r\nOrigin: https://o.example\r\n")]
+    [InlineData("GET /x HTTP/1.1\r\nHost: custom-denied.example.com\r\n")]
     [InlineData("GET / HTTP/1.1\r\nHost: root.example.com\r\nOrigin: https://o.example\r\n")]
     [InlineData("GET /inside HTTP/1.1\r\nHost: root.example.com\r\nOrigin: https://o.example\r\n")]
     public async Task Answers_as_the_general_path_does(string head, bool sameEcho = true)
@@ -183,6 +212,21 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         Assert.Equal([200, 200], RawHttp.Statuses(both));
         Assert.Contains("\"bytes\":10", both, StringComparison.Ordinal);
         Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 2", await _loop.MetricsAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sets_custom_headers_itself_replacing_the_backends()
+    {
+        var answer = await RawHttp.SendAsync(_loop.HttpPort, "GET /headers?X-Team=backend&X-Keep=1 HTTP/1.1\r\nHost: custom.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.Status(answer));
+        Assert.Contains("X-Team: payments\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("X-Frame-Options: DENY\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("X-Keep: 1\r\n", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Team: backend", answer, StringComparison.Ordinal);
+        var denied = await RawHttp.SendAsync(_loop.HttpPort, "GET /x HTTP/1.1\r\nHost: custom-denied.example.com\r\nConnection: close\r\n\r\n");
+        Assert.Equal(403, RawHttp.Status(denied));
+        Assert.Contains("X-Team: payments\r\n", denied, StringComparison.Ordinal); // on alb's own refusals too
+        Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", await _loop.MetricsAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
