@@ -20,6 +20,9 @@ internal sealed unsafe partial class FrontEndLoop
     private LoopClient? _accessClient;
     private int _inboxFd = -1;
 
+    /// <summary>Who may still write to the inbox's eventfd: the loop, and each verification under way. The last one closes it (a late verdict never writes to a reused descriptor).</summary>
+    private int _inboxUsers = 1;
+
     /// <summary>The loop's end of the inbox: an object in the slot table, so its events dispatch like a socket's.</summary>
     private sealed class Inbox;
 
@@ -46,11 +49,22 @@ internal sealed unsafe partial class FrontEndLoop
         _metrics.LoopAccessWaits.Inc();
         var context = AccessContext(client);
         var generation = client.Generation;
+        Interlocked.Increment(ref _inboxUsers);
         _ = Task.Run(() => OffLoop.DecideAsync(access, context, _logger, (verdict, claims) =>
         {
             _inbox.Enqueue((client, generation, verdict, claims));
             WakeInbox();
+            ReleaseInbox();
         }));
+    }
+
+    /// <summary>One user of the inbox done (the loop at its end, or a verification); the last closes the eventfd.</summary>
+    private void ReleaseInbox()
+    {
+        if (Interlocked.Decrement(ref _inboxUsers) == 0)
+        {
+            Native.close(_inboxFd);
+        }
     }
 
     private void WakeInbox()

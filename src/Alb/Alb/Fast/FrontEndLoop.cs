@@ -152,7 +152,7 @@ internal sealed unsafe partial class FrontEndLoop
             idle.ForEach(up => up.Socket.Dispose());
         }
 
-        Native.close(_inboxFd);
+        ReleaseInbox();
         Native.close(_epoll);
     }
 
