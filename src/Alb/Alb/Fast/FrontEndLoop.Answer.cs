@@ -63,10 +63,17 @@ internal sealed unsafe partial class FrontEndLoop
         }
         else if (up.Framing is BodyFraming.Chunked or BodyFraming.UntilClose)
         {
-            Append("Transfer-Encoding: chunked\r\n"u8);
+            if (client.Http10)
+            {
+                client.CloseAfter = true; // HTTP/1.0 has no chunked coding: the body ends with the connection, as Kestrel sends it
+            }
+            else
+            {
+                Append("Transfer-Encoding: chunked\r\n"u8);
+            }
         }
 
-        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        AppendConnection(client);
         client.ResponseBytes = _outLength;
         Relay(client, up, buffer.AsSpan(head.Length, up.Received - head.Length), headWritten: true);
     }
@@ -108,14 +115,14 @@ internal sealed unsafe partial class FrontEndLoop
 
                     if (result == ChunkResult.Data)
                     {
-                        Chunk(data.Slice(start, length));
+                        Chunk(client, data.Slice(start, length));
                         body += length;
                     }
 
                     data = data[consumed..];
                     if (result == ChunkResult.Done)
                     {
-                        Append("0\r\n\r\n"u8);
+                        LastChunk(client);
                         done = true;
                         extra = data.Length > 0;
                     }
@@ -123,7 +130,7 @@ internal sealed unsafe partial class FrontEndLoop
 
                 break;
             default: // until close: re-chunked for the client; the end comes with the backend's close
-                Chunk(data);
+                Chunk(client, data);
                 body = data.Length;
                 break;
         }
@@ -153,10 +160,10 @@ internal sealed unsafe partial class FrontEndLoop
     private void EndAnswer(LoopClient client, LoopUpstream? up, bool reusable)
     {
         Record(client);
-        if (up is not null && up.Framing == BodyFraming.UntilClose)
+        if (up is not null && up.Framing == BodyFraming.UntilClose && !client.Http10)
         {
             _outLength = 0;
-            Append("0\r\n\r\n"u8);
+            LastChunk(client);
             if (Send(client, _out.AsSpan(0, _outLength)) == Sent.Gone)
             {
                 return;
@@ -273,7 +280,7 @@ internal sealed unsafe partial class FrontEndLoop
                 client.Method,
                 client.Host,
                 client.Path,
-                "HTTP/1.1",
+                client.Http10 ? "HTTP/1.0" : "HTTP/1.1",
                 client.Status,
                 client.RequestBytes,
                 client.ResponseBytes,

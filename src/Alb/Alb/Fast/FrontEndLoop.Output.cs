@@ -120,10 +120,17 @@ internal sealed unsafe partial class FrontEndLoop
         }
     }
 
-    private void Chunk(ReadOnlySpan<byte> data)
+    /// <summary>Body bytes of a chunked or close-delimited answer: one chunk, or (HTTP/1.0, close-delimited) the bytes as they are.</summary>
+    private void Chunk(LoopClient client, ReadOnlySpan<byte> data)
     {
         if (data.Length == 0)
         {
+            return;
+        }
+
+        if (client.Http10)
+        {
+            Append(data);
             return;
         }
 
@@ -133,6 +140,22 @@ internal sealed unsafe partial class FrontEndLoop
         Append(data);
         Append("\r\n"u8);
     }
+
+    /// <summary>The last chunk (none for an HTTP/1.0 client: its answer ends with the connection).</summary>
+    private void LastChunk(LoopClient client)
+    {
+        if (!client.Http10)
+        {
+            Append("0\r\n\r\n"u8);
+        }
+    }
+
+    /// <summary>
+    /// The head's end with the connection's fate, as Kestrel writes it: <c>Connection: close</c> when the connection
+    /// ends after this answer, and for HTTP/1.0 <c>Connection: keep-alive</c> when it does not.
+    /// </summary>
+    private void AppendConnection(LoopClient client) =>
+        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : client.Http10 ? "Connection: keep-alive\r\n\r\n"u8 : "\r\n"u8);
 
     private void Append(ReadOnlySpan<byte> bytes)
     {

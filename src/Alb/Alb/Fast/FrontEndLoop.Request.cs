@@ -40,7 +40,7 @@ internal sealed partial class FrontEndLoop
         var head = client.Head;
         var isHead = head.IsHead(buffer);
         var method = isHead ? "HEAD" : head.IsGet(buffer) ? "GET" : WithBody(buffer.AsSpan(0, head.MethodLength));
-        if (head.MinorVersion != 1 || method is null)
+        if (method is null)
         {
             return "method";
         }
@@ -120,7 +120,8 @@ internal sealed partial class FrontEndLoop
         }
 
         client.Requests++;
-        client.CloseAfter = head.ConnectionClose || client.Requests >= state.Table.Settings.KeepAliveRequests || _stopping;
+        client.Http10 = head.MinorVersion == 0;
+        client.CloseAfter = !head.KeepAlive || client.Requests >= state.Table.Settings.KeepAliveRequests || _stopping;
         client.InFlight = true;
         client.AwaitedBytes = 0;
         client.Started = now;

@@ -92,7 +92,7 @@ internal sealed partial class FrontEndLoop
         }
 
         AppendDate();
-        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        AppendConnection(client);
         if (body is not null && !client.IsHead)
         {
             Append(body);
@@ -117,7 +117,7 @@ internal sealed partial class FrontEndLoop
         AppendAlbFields(client);
         AppendRouteFields(client);
         AppendDate();
-        Append(client.CloseAfter ? "Connection: close\r\n\r\n"u8 : "\r\n"u8);
+        AppendConnection(client);
         client.ResponseBytes = _outLength;
         Record(client);
         if (Send(client, _out.AsSpan(0, _outLength)) != Sent.Gone)

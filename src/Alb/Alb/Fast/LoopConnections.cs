@@ -133,6 +133,9 @@ internal sealed class LoopClient
     /// <summary>X-Forwarded-For for the backend under compute-full-forwarded-for; null: the client's address.</summary>
     public string? ForwardedFor;
 
+    /// <summary>An HTTP/1.0 request: its answer is never chunked (close-delimited instead) and keep-alive only when asked for.</summary>
+    public bool Http10;
+
     /// <summary>The answer carries the route's custom-headers (its own answers only from the step that sets them on).</summary>
     public bool CustomFields;
 
@@ -230,7 +233,7 @@ internal sealed class LoopClient
         Rewritten = null;
         Waiting = false;
         CorsOrigin = null;
-        CustomFields = false;
+        CustomFields = Http10 = false;
         NamedClient = null;
         ForwardedFor = null;
         Forwarded = null;

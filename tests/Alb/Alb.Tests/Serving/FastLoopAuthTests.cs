@@ -84,7 +84,7 @@ public sealed class FastLoopAuthTests : IAsyncLifetime
             + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n";
         for (var i = 0; i < 2; i++)
         {
-            await FastLoopStepsTests.AssertSameAnswersAsync(_loop, _general, request); // the second time from the caches, where they hold it
+            await AnswerParity.AssertSameAnswersAsync(_loop, _general, request); // the second time from the caches, where they hold it
         }
 
         Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", await _loop.MetricsAsync(), StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class FastLoopAuthTests : IAsyncLifetime
     {
         var request = "GET /p HTTP/1.1\r\nHost: basic.example.com\r\nAuthorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\nX-Request-ID: fixed-id\r\nConnection: close\r\n\r\n";
         var before = Waits(await _loop.MetricsAsync());
-        var first = await FastLoopStepsTests.AssertSameAnswersAsync(_loop, _general, request);
+        var first = await AnswerParity.AssertSameAnswersAsync(_loop, _general, request);
         Assert.Equal(200, first.Status);
         Assert.DoesNotContain("authorization", first.Body, StringComparison.OrdinalIgnoreCase); // the credentials stay at the edge
         Assert.Equal(before + 1, Waits(await _loop.MetricsAsync())); // bcrypt ran off the loop
@@ -169,7 +169,7 @@ public sealed class FastLoopAuthTests : IAsyncLifetime
         var before = Waits(await _loop.MetricsAsync());
         for (var i = 0; i < 3; i++)
         {
-            var answer = await FastLoopStepsTests.AssertSameAnswersAsync(_loop, _general, request);
+            var answer = await AnswerParity.AssertSameAnswersAsync(_loop, _general, request);
             Assert.Equal(200, answer.Status);
             Assert.Contains("\"x-user\":\"alice\"", answer.Body, StringComparison.Ordinal);
             Assert.DoesNotContain("mallory", answer.Body, StringComparison.Ordinal);
@@ -186,7 +186,7 @@ public sealed class FastLoopAuthTests : IAsyncLifetime
     public async Task An_expired_token_is_refused_as_the_general_path_refuses_it()
     {
         var request = $"GET /p HTTP/1.1\r\nHost: jwt.example.com\r\nAuthorization: Bearer {Token(DateTime.UtcNow.AddMinutes(-10))}\r\nX-Request-ID: fixed-id\r\nConnection: close\r\n\r\n";
-        var answer = await FastLoopStepsTests.AssertSameAnswersAsync(_loop, _general, request);
+        var answer = await AnswerParity.AssertSameAnswersAsync(_loop, _general, request);
         Assert.Equal(401, answer.Status);
         Assert.Contains("www-authenticate: Bearer realm=\"jwt.example.com\", error=\"invalid_token\", error_description=\"the token has expired\"", answer.Fields);
     }

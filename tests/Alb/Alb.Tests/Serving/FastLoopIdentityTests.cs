@@ -56,7 +56,7 @@ public sealed class FastLoopIdentityTests : IAsyncLifetime
     [InlineData("GET /s HTTP/1.1\r\nHost: secure.example.com\r\nX-Forwarded-Proto: https\r\n")]
     public async Task Answers_and_forwards_as_the_general_path_does(string head)
     {
-        await FastLoopStepsTests.AssertSameAnswersAsync(_loop, _general, head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n");
+        await AnswerParity.AssertSameAnswersAsync(_loop, _general, head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n");
 
         var metrics = await _loop.MetricsAsync();
         Assert.DoesNotContain(metrics.Split('\n'), l => l.StartsWith("alb_fast_handover_total{", StringComparison.Ordinal)); // the loop served it

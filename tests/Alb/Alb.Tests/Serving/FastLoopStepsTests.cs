@@ -13,7 +13,7 @@ namespace Alb.Tests.Serving;
 /// the same requests to an alb with its loop and to one without (ALB_FAST_H1=0) get the same answers, field by
 /// field and byte by byte, and the loop served them (no hand-over).
 /// </summary>
-public sealed class FastLoopStepsTests : IAsyncLifetime
+public sealed partial class FastLoopStepsTests : IAsyncLifetime
 {
     private const string Prefix = "nginx.ingress.kubernetes.io/"; // the annotations' prefix
     private TestOrigin _origin = null!;
@@ -148,29 +148,13 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     {
         // sameEcho false: a field sent twice reaches the backend as two lines from the loop (as nginx sends it) and as
         // one joined line from the general path, so the backend's echo of it differs; the answers' fields do not.
-        await AssertSameAnswersAsync(_loop, _general, head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n", sameEcho);
-    }
-
-    /// <summary>Sends <paramref name="request"/> to both albs; the answers' status, fields (but Date) and body (unless <paramref name="sameBody"/> is false) are equal.</summary>
-    internal static async Task<(int Status, List<string> Fields, string Body)> AssertSameAnswersAsync(AlbInstance loopAlb, AlbInstance generalAlb, string request, bool sameBody = true)
-    {
-        var loop = Normalised(await RawHttp.SendAsync(loopAlb.HttpPort, request), loopAlb.HttpPort, loopAlb.HttpsPort);
-        var general = Normalised(await RawHttp.SendAsync(generalAlb.HttpPort, request), generalAlb.HttpPort, generalAlb.HttpsPort);
-        Assert.Equal(general.Status, loop.Status);
-        Assert.Equal(general.Fields, loop.Fields);
-        Assert.Equal(general.Body.Length > 0, loop.Body.Length > 0);
-        if (sameBody)
-        {
-            Assert.Equal(general.Body, loop.Body);
-        }
-
-        return loop;
+        await AnswerParity.AssertSameAnswersAsync(_loop, _general, head + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n", sameEcho);
     }
 
     [Fact]
     public async Task Rewrites_the_path_sets_the_prefix_and_the_upstream_host_and_echoes_an_allowed_origin()
     {
-        var answer = Normalised(await RawHttp.SendAsync(_loop.HttpPort,
+        var answer = AnswerParity.Normalised(await RawHttp.SendAsync(_loop.HttpPort,
             "GET /api/x/y?q=1 HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://a.bench.example.com\r\nConnection: close\r\n\r\n"), _loop.HttpPort);
         Assert.Equal(200, answer.Status);
         Assert.Contains("\"target\":\"/x/y?q=1\"", answer.Body, StringComparison.Ordinal);
@@ -193,7 +177,7 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
     public async Task Forwards_bodies_as_the_general_path_does(string method, int length)
     {
         var request = $"{method} /api/body HTTP/1.1\r\nHost: steps.example.com\r\nContent-Length: {length}\r\nX-Request-ID: fixed-id\r\nConnection: close\r\n\r\n" + new string('b', length);
-        var loop = await AssertSameAnswersAsync(_loop, _general, request);
+        var loop = await AnswerParity.AssertSameAnswersAsync(_loop, _general, request);
         Assert.Equal(200, loop.Status);
         Assert.Contains($"\"bytes\":{length}", loop.Body, StringComparison.Ordinal);
         var metrics = await _loop.MetricsAsync();
@@ -212,35 +196,6 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         Assert.Equal([200, 200], RawHttp.Statuses(both));
         Assert.Contains("\"bytes\":10", both, StringComparison.Ordinal);
         Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 2", await _loop.MetricsAsync(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Sets_custom_headers_itself_replacing_the_backends()
-    {
-        var answer = await RawHttp.SendAsync(_loop.HttpPort, "GET /headers?X-Team=backend&X-Keep=1 HTTP/1.1\r\nHost: custom.example.com\r\nConnection: close\r\n\r\n");
-        Assert.Equal(200, RawHttp.Status(answer));
-        Assert.Contains("X-Team: payments\r\n", answer, StringComparison.Ordinal);
-        Assert.Contains("X-Frame-Options: DENY\r\n", answer, StringComparison.Ordinal);
-        Assert.Contains("X-Keep: 1\r\n", answer, StringComparison.Ordinal);
-        Assert.DoesNotContain("X-Team: backend", answer, StringComparison.Ordinal);
-        var denied = await RawHttp.SendAsync(_loop.HttpPort, "GET /x HTTP/1.1\r\nHost: custom-denied.example.com\r\nConnection: close\r\n\r\n");
-        Assert.Equal(403, RawHttp.Status(denied));
-        Assert.Contains("X-Team: payments\r\n", denied, StringComparison.Ordinal); // on alb's own refusals too
-        Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", await _loop.MetricsAsync(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Answers_a_preflight_itself_and_forwards_an_OPTIONS_CORS_does_not_take()
-    {
-        var preflight = await RawHttp.SendAsync(_loop.HttpPort, "OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://app.example.com\r\nConnection: close\r\n\r\n");
-        Assert.Equal(204, RawHttp.Status(preflight));
-        Assert.Contains("Access-Control-Allow-Origin: https://app.example.com\r\n", preflight, StringComparison.Ordinal);
-        var forwarded = await RawHttp.SendAsync(_loop.HttpPort, "OPTIONS /api/x HTTP/1.1\r\nHost: steps.example.com\r\nOrigin: https://evil.example.com\r\nConnection: close\r\n\r\n");
-        Assert.Equal(200, RawHttp.Status(forwarded));
-        Assert.Contains("\"method\":\"OPTIONS\"", forwarded, StringComparison.Ordinal);
-        var metrics = await _loop.MetricsAsync();
-        Assert.DoesNotContain("alb_fast_handover_total{reason=\"method\"}", metrics, StringComparison.Ordinal);
-        Assert.Contains("alb_upstream_forward_total{path=\"loop\"} 1", metrics, StringComparison.Ordinal); // the preflight reached no backend
     }
 
     [Fact]
@@ -286,7 +241,12 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
         await _loop.WaitUntilAsync(() => Task.FromResult((lines = File.Exists(_accessLog) ? File.ReadAllLines(_accessLog) : []).Length >= 2), TimeSpan.FromSeconds(10), "two access log lines");
         Assert.Contains("\"request_id\":\"first-id\"", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"status\":403", lines[1], StringComparison.Ordinal);
+        Assert.Contains("\"protocol\":\"HTTP/1.1\"", lines[1], StringComparison.Ordinal);
         Assert.Matches("\"request_id\":\"[0-9a-f]{32}\"", lines[1]); // its own, not the request before it's
+
+        Assert.Equal(200, RawHttp.Status(await RawHttp.SendAsync(_loop.HttpPort, "GET /api/x HTTP/1.0\r\nHost: steps.example.com\r\n\r\n")));
+        await _loop.WaitUntilAsync(() => Task.FromResult((lines = File.ReadAllLines(_accessLog)).Length >= 3), TimeSpan.FromSeconds(10), "a third access log line");
+        Assert.Contains("\"protocol\":\"HTTP/1.0\"", lines[2], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -309,66 +269,5 @@ public sealed class FastLoopStepsTests : IAsyncLifetime
 
             return statuses;
         }
-    }
-
-    [Fact]
-    public async Task Limits_connections_per_address_for_a_requests_length_as_the_general_path_does()
-    {
-        // limit-connections 1: while one request is in flight a second from the same address is refused (503); once
-        // the first is answered its slot is free again, on the loop as on the general path.
-        var loop = await StatusesAsync(_loop.HttpPort);
-        var general = await StatusesAsync(_general.HttpPort);
-        Assert.Equal([503, 200, 200], loop);
-        Assert.Equal(general, loop);
-        var metrics = await _loop.MetricsAsync();
-        Assert.DoesNotContain("alb_fast_handover_total{reason=\"route\"}", metrics, StringComparison.Ordinal);
-        Assert.Contains("status=\"503\"", metrics, StringComparison.Ordinal);
-
-        static async Task<List<int>> StatusesAsync(int port)
-        {
-            using var slow = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await slow.ConnectAsync(IPAddress.Loopback, port);
-            await slow.SendAsync("GET /slow?ms=1500 HTTP/1.1\r\nHost: conn.example.com\r\nConnection: close\r\n\r\n"u8.ToArray());
-            await Task.Delay(300); // the slow request holds the slot
-            var statuses = new List<int> { RawHttp.Status(await RawHttp.SendAsync(port, "GET /second HTTP/1.1\r\nHost: conn.example.com\r\nConnection: close\r\n\r\n")) };
-            statuses.Add(RawHttp.Status(await RawHttp.ReadToCloseAsync(slow, TimeSpan.FromSeconds(10))));
-            statuses.Add(RawHttp.Status(await RawHttp.SendAsync(port, "GET /third HTTP/1.1\r\nHost: conn.example.com\r\nConnection: close\r\n\r\n")));
-            return statuses;
-        }
-    }
-
-    /// <summary>Status, the fields but Date (lower-case names, sorted), and the body de-chunked, with alb's ports made "PORT" and "TLSPORT".</summary>
-    internal static (int Status, List<string> Fields, string Body) Normalised(string answer, int port, int tlsPort = 0)
-    {
-        var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var lines = answer[..end].Split("\r\n");
-        var fields = lines.Skip(1).Select(l => l.Split(':', 2)).Where(f => !f[0].Equals("Date", StringComparison.OrdinalIgnoreCase))
-            .Select(f => $"{f[0].ToLowerInvariant()}: {f[1].Trim()}").Order(StringComparer.Ordinal).ToList();
-        var body = answer[(end + 4)..];
-        if (fields.Contains("transfer-encoding: chunked"))
-        {
-            var text = new StringBuilder();
-            while (body.Length > 0)
-            {
-                var lineEnd = body.IndexOf("\r\n", StringComparison.Ordinal);
-                var size = Convert.ToInt32(body[..lineEnd], 16);
-                text.Append(body.AsSpan(lineEnd + 2, size));
-                body = body[(lineEnd + 2 + size + 2)..];
-                if (size == 0)
-                {
-                    break;
-                }
-            }
-
-            body = text.ToString();
-        }
-
-        var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var tlsText = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        fields = [.. fields.Select(f => f.Replace(portText, "PORT", StringComparison.Ordinal).Replace(tlsText, "TLSPORT", StringComparison.Ordinal))];
-        body = body.Replace(portText, "PORT", StringComparison.Ordinal);
-
-        fields.RemoveAll(f => f.StartsWith("content-length:", StringComparison.Ordinal) && body.Contains("PORT", StringComparison.Ordinal));
-        return (RawHttp.Status(answer), fields, body);
     }
 }

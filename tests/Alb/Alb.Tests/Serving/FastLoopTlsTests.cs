@@ -256,5 +256,5 @@ public sealed class FastLoopTlsTests : IAsyncLifetime
 
     /// <summary>Status, fields (but Date) and the de-chunked body, with the alb's HTTPS port made "PORT" and the request id's echo kept.</summary>
     private static (int Status, List<string> Fields, string Body) Normalised(string answer, AlbInstance alb) =>
-        FastLoopStepsTests.Normalised(answer, alb.HttpsPort, alb.HttpPort);
+        AnswerParity.Normalised(answer, alb.HttpsPort, alb.HttpPort);
 }
