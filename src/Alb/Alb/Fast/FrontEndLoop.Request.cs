@@ -16,14 +16,14 @@ internal sealed partial class FrontEndLoop
     /// <summary>TryServe's answer while a body is still coming: neither served nor handed over yet.</summary>
     private const string AwaitingBody = "awaiting_body";
 
-    /// <summary>The method of a request the loop forwards with a body, or null when it hands the method over.</summary>
+    /// <summary>The method of a request the loop forwards with a body (or none: OPTIONS), or null when it hands the method over.</summary>
     private static string? WithBody(ReadOnlySpan<byte> method) =>
         method.SequenceEqual("POST"u8) ? "POST" : method.SequenceEqual("PUT"u8) ? "PUT" : method.SequenceEqual("PATCH"u8) ? "PATCH" : method.SequenceEqual("DELETE"u8) ? "DELETE" : method.SequenceEqual("OPTIONS"u8) ? "OPTIONS" : null;
     private static readonly SearchValues<byte> PlainPathBytes = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"u8);
 
     /// <summary>
     /// Serves the request at the start of the client's buffer when the loop can do all the general path would: an
-    /// HTTP/1.1 GET or HEAD, or a POST, PUT, PATCH, DELETE or OPTIONS with a body of at most MaxBody bytes, without a protocol
+    /// HTTP/1.1 or HTTP/1.0 GET or HEAD, or a POST, PUT, PATCH, DELETE or OPTIONS with a body of at most MaxBody bytes, without a protocol
     /// switch, a plain target, a route whose steps the loop runs (<see cref="LoopRoute"/>) to an address. Returns null
     /// when taken (answered by a step, or sent to the backend), <see cref="AwaitingBody"/> while its body is still
     /// coming, else why not (the hand-over's reason).
