@@ -2,7 +2,8 @@
 # One command for every benchmark (not run in CI):
 #   benchmarks/run.sh            load comparison (alb, nginx, HAProxy, minimal YARP) + BenchmarkDotNet micro-benchmarks
 #   benchmarks/run.sh load       only the load comparison      (env: REPS, DURATION, TARGETS, SCENARIOS, RATE,
-#                                ANNOTATED=1 (default; 0 = plain table only), ANN_SCENARIOS, ANN_INGRESSES)
+#                                ANNOTATED=1 (default; 0 = plain table only), ANN_SCENARIOS, ANN_INGRESSES; target
+#                                alb-bin with ALB_BIN=EXECUTABLE: another build of alb beside the JIT one)
 #   benchmarks/run.sh micro      only the micro-benchmarks
 #   benchmarks/run.sh vrrp       vipd (AOT and JIT) vs keepalived: failover times, idle CPU and RSS (root; env: RUNS,
 #                                CELLS, MODES, IDLE_SECONDS, WARMUP_SECONDS)
@@ -10,7 +11,8 @@
 #                                mirror vs etcdctl make-mirror (env: MIRROR_MIB, VALUE_KIB, RATE, SECONDS);
 #                                PARTS=snapshot or PARTS=mirror runs one of them (default both)
 #   benchmarks/run.sh cluster    alb against a test API server holding N Ingresses: start to ready, idle RSS, 100 changes
-#                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100; TIMELINE=1: alb's log up to ready;
+#                                served one by one, RSS after them (env: INGRESSES=10000, REPS=3, CHANGES=100; AOT=1: the
+#                                native AOT build instead of the image's; TIMELINE=1: alb's log up to ready;
 #                                SLOWEST=N, ALB_ENV, ACCESS_LOG=PATH, PERF_SCHED=PATH [PERF_SCHED_ALL=1]: see benchmarks/ClusterScale/blame.py)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
 #                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
@@ -54,9 +56,11 @@ fi
 if [ "$what" = cluster ]; then
   # alb as the image ships it: self-contained, trimmed, ReadyToRun (-p:AlbImage=true; and the image's
   # tier-up settings, set by the benchmark)
+  # (AOT=1: the native AOT build instead)
   out=benchmarks/results/cluster-build
   rm -rf "$out"
-  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbImage=true -o "$out"
+  if [ "${AOT:-0}" = 1 ]; then build=-p:AlbAot=true; else build=-p:AlbImage=true; fi
+  dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 "$build" -o "$out"
   dotnet build -c Release -v quiet -nologo benchmarks/ClusterScale/ClusterScale.csproj
   dotnet benchmarks/ClusterScale/bin/Release/net10.0/cluster-scale.dll "$out/alb" "${INGRESSES:-10000}" "${REPS:-3}" "${CHANGES:-100}"
 fi
@@ -69,8 +73,7 @@ if [ "$what" = startup ]; then
   dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -o "$out/jit"
   dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/r2r"
   if [ "${AOT:-0}" = 1 ]; then
-    # KubernetesClient's trim and AOT warnings stay warnings here: the AOT build serves manifests only (docs/alb-aot.md)
-    dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbAot=true -p:TreatWarningsAsErrors=false -o "$out/aot"
+    dotnet publish -c Release -v quiet -nologo src/Alb/Alb/Alb.csproj -r linux-x64 -p:AlbAot=true -o "$out/aot"
     export VARIANTS="${VARIANTS:-jit,r2r,aot}"
   fi
   if [ "${IMAGE:-0}" = 1 ]; then

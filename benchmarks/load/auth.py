@@ -18,7 +18,7 @@ import base64, json, statistics, subprocess, time
 HOST = "basic.bench.example.com"
 JWT_HOST = "jwt.bench.example.com"
 USER, PASSWORD = "bench", "correct horse battery staple"
-AUTH_BASES = {"nginx", "alb"}
+AUTH_BASES = {"nginx", "alb", "alb-bin"}
 SCENARIOS = ["h1-ka-basic", "h1-ka-401", "h1-ka-jwt", "h1-ka-bearer", "h1-ka-after"]
 ALB_ONLY = {"h1-ka-jwt", "h1-ka-bearer"}
 TOKEN = None  # made by write()
@@ -118,7 +118,7 @@ def check(port, target):
     """Before any load: valid credentials get the origin's ok, none get 401; else the run stops."""
     import http.client
     asks = [(HOST, {"Authorization": "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()}, 200), (HOST, {}, 401)]
-    if target.partition(":")[0] == "alb":
+    if target.partition(":")[0] in ("alb", "alb-bin"):
         asks += [(JWT_HOST, {"Authorization": f"Bearer {TOKEN}"}, 200), (JWT_HOST, {}, 401)]
     for host, headers, want in asks:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)

@@ -43,11 +43,16 @@ SCENARIOS = [x for sc in SCENARIOS for x in [sc] + [a for a in ANN_SCENARIOS if 
 AUTH = os.environ.get("AUTH", "1") == "1" and "h1-ka" in SCENARIOS
 if AUTH:
     SCENARIOS = [x for sc in SCENARIOS for x in [sc] + (auth.SCENARIOS if sc == "h1-ka" else [])]
-ANN_BASES = {"nginx", "alb"}  # the targets that serve the annotated table
+# "alb-bin" is alb published some other way, the executable ALB_BIN names (e.g. the native AOT build:
+# ALB_BIN=benchmarks/results/startup-build/aot/alb TARGETS=nginx,alb,alb-bin), beside the JIT build ("alb").
+ALB_BIN = os.environ.get("ALB_BIN", "")
+ANN_BASES = {"nginx", "alb", "alb-bin"}  # the targets that serve the annotated table
 LOAD_CPU, PROXY_CPU = "0", "1"
 
 ORIGIN = 19100
 PORTS = {"direct": (19101, 19102), "nginx": (19110, 19111), "haproxy": (19120, 19121), "yarp-min": (19130, 19131), "alb": (19140, 19141)}
+if any(t.partition(":")[0] == "alb-bin" for t in TARGETS) and not os.access(ALB_BIN, os.X_OK):
+    raise SystemExit(f"target alb-bin needs ALB_BIN, an alb executable (got {ALB_BIN!r})")
 for _i, _t in enumerate(t for t in TARGETS if t not in PORTS):
     PORTS[_t] = (19150 + 10 * _i, 19151 + 10 * _i)
 work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
@@ -219,7 +224,7 @@ spec:
 # tier-up delay by 10 and restarts it on every new tier-0 method, so under load alb stayed at tier-0 code for ~40 s
 # (3,500 req/s against 15,000 once tiered up). With the multiplier at 1 (the usual 100 ms) it is at steady state
 # within 5-10 s, and, unlike no delay at all, the start-up's code is not recompiled while it runs.
-DOTNET_TARGETS = {"alb", "yarp-min", "loop-min"}
+DOTNET_TARGETS = {"alb", "alb-bin", "yarp-min", "loop-min"}
 # loop-min (benchmarks/LoopMin: one thread on epoll, the ceiling of an nginx-shaped proxy in .NET) speaks HTTP/1.1
 # GET only, plain and over TLS 1.3 (.NET's SslStream driven from the loop); ask for it in TARGETS.
 LOOP_SCENARIOS = {"h1-ka", "h1-close", "h1-16k", "h1-rate", "https-ka"}
@@ -231,6 +236,9 @@ def start_all():
     start("origin", ["nginx", "-c", str(work / "origin.conf")], LOAD_CPU)
     wait_port(ORIGIN)
     def command(base, http, https, admin):
+        alb_args = ["serve", "--manifests", str(work / "manifests"),
+                    "--http", f"127.0.0.1:{http}", "--https", f"127.0.0.1:{https}", "--admin", f"127.0.0.1:{admin}",
+                    "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"]
         return {
             "direct": ["nginx", "-c", str(work / "direct.conf")],
             "nginx": ["nginx", "-c", str(work / "nginx.conf")],
@@ -239,9 +247,8 @@ def start_all():
                          str(work / "cert.pem"), str(work / "key.pem"), f"http://127.0.0.1:{ORIGIN}"],
             "loop-min": ["dotnet", str(ROOT / "benchmarks/LoopMin/bin/Release/net10.0/loop-min.dll"), str(http), str(https), f"127.0.0.1:{ORIGIN}",
                          str(work / "cert.pem"), str(work / "key.pem")],
-            "alb": ["dotnet", str(ROOT / "src/Alb/Alb/bin/Release/net10.0/alb.dll"), "serve", "--manifests", str(work / "manifests"),
-                    "--http", f"127.0.0.1:{http}", "--https", f"127.0.0.1:{https}", "--admin", f"127.0.0.1:{admin}",
-                    "--default-ssl-certificate", "bench/bench-tls", "--access-log", "off", "--log-level", "warning"],
+            "alb": ["dotnet", str(ROOT / "src/Alb/Alb/bin/Release/net10.0/alb.dll")] + alb_args,
+            "alb-bin": [ALB_BIN] + alb_args,
         }[base]
     idle = {}
     for t in TARGETS:
@@ -308,7 +315,7 @@ def runs(sc, target):
     if target.partition(":")[0] == "loop-min":
         return sc in LOOP_SCENARIOS
     if sc in auth.SCENARIOS:
-        return target.partition(":")[0] in (("alb",) if sc in auth.ALB_ONLY else auth.AUTH_BASES)
+        return target.partition(":")[0] in (("alb", "alb-bin") if sc in auth.ALB_ONLY else auth.AUTH_BASES)
     return not sc.endswith("-ann") or serves_annotated(target)
 
 

@@ -247,13 +247,13 @@ public sealed partial class Informer<T>
                     _version = version;
                 }
 
-                if (e.Type == WatchEventType.Bookmark || meta?.Name is null)
+                if (e.Type == WatchEventKind.Bookmark || meta?.Name is null)
                 {
                     continue;
                 }
 
                 var key = Key(meta.NamespaceProperty, meta.Name);
-                if (e.Type == WatchEventType.Deleted)
+                if (e.Type == WatchEventKind.Deleted)
                 {
                     _items.Remove(key);
                 }
@@ -263,7 +263,7 @@ public sealed partial class Informer<T>
                 }
             }
 
-            if (e.Type != WatchEventType.Bookmark)
+            if (e.Type != WatchEventKind.Bookmark)
             {
                 Changed?.Invoke();
             }

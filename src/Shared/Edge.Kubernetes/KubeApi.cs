@@ -111,13 +111,13 @@ public sealed class KubeApi(k8s.Kubernetes client)
 
             var type = eventType switch
             {
-                "ADDED" => WatchEventType.Added,
-                "MODIFIED" => WatchEventType.Modified,
-                "DELETED" => WatchEventType.Deleted,
-                "BOOKMARK" => WatchEventType.Bookmark,
+                "ADDED" => WatchEventKind.Added,
+                "MODIFIED" => WatchEventKind.Modified,
+                "DELETED" => WatchEventKind.Deleted,
+                "BOOKMARK" => WatchEventKind.Bookmark,
                 _ => throw new KubeApiException($"watch {kind}: unknown event type \"{eventType}\""),
             };
-            yield return new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(obj));
+            yield return new WatchEvent<T>(type, WithoutManagedFields(KubernetesJson.Deserialize<T>(obj)));
         }
     }
 
@@ -225,7 +225,24 @@ public sealed class KubeApi(k8s.Kubernetes client)
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
         var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        return KubernetesJson.Deserialize<T>(text);
+        return WithoutManagedFields(KubernetesJson.Deserialize<T>(text));
+    }
+
+    /// <summary>
+    /// Drops <c>metadata.managedFields</c> from an object read. Edge never reads them; kept, they would cost memory in
+    /// every cached object, and an object written back (a Lease renewed) would send them again, which the native AOT
+    /// build cannot: their <c>fieldsV1</c> is untyped JSON, which KubernetesClient.Aot's source-generated serializer
+    /// does not write. A write without managedFields keeps the server's (the API server takes the live object's when
+    /// an update has none).
+    /// </summary>
+    internal static T WithoutManagedFields<T>(T item)
+    {
+        if (item is IMetadata<V1ObjectMeta> { Metadata: { ManagedFields: not null } metadata })
+        {
+            metadata.ManagedFields = null;
+        }
+
+        return item;
     }
 
     private static async Task<KubeApiException> ErrorAsync(HttpResponseMessage response, string what, CancellationToken ct)
@@ -277,4 +294,23 @@ public sealed record Selectors(string? Label = null, string? Field = null)
 public sealed record ListPage<T>(IReadOnlyList<T> Items, string ResourceVersion, string? Continue);
 
 /// <summary>One watch event; a bookmark carries only <c>metadata.resourceVersion</c>.</summary>
-public readonly record struct WatchEvent<T>(WatchEventType Type, T Object);
+public readonly record struct WatchEvent<T>(WatchEventKind Type, T Object);
+
+/// <summary>
+/// A watch event's <c>type</c> (<c>ERROR</c> is thrown as a <see cref="KubeApiException"/>). Edge's own rather than
+/// KubernetesClient's <c>k8s.WatchEventType</c>, which <c>KubernetesClient.Aot</c> (alb's native AOT build) lacks.
+/// </summary>
+public enum WatchEventKind
+{
+    /// <summary>An object was created (or is listed at the start of a watch).</summary>
+    Added,
+
+    /// <summary>An object changed.</summary>
+    Modified,
+
+    /// <summary>An object was deleted; the event carries its last state.</summary>
+    Deleted,
+
+    /// <summary>A progress marker: only <c>metadata.resourceVersion</c> is set.</summary>
+    Bookmark,
+}

@@ -33,7 +33,7 @@ internal static class ListReader
             {
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    items.Add(JsonSerializer.Deserialize(ref reader, info)!);
+                    items.Add(KubeApi.WithoutManagedFields(JsonSerializer.Deserialize(ref reader, info)!));
                 }
             }
             else if (isMetadata && reader.TokenType == JsonTokenType.StartObject)

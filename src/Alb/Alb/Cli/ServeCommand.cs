@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Alb.Observability;
 using Alb.Pipeline;
 using Alb.Proxy;
@@ -19,9 +18,10 @@ internal static partial class ServeCommand
 {
     public static async Task<int> RunAsync(ServeOptions options)
     {
-        // KubernetesClient reads a kubeconfig through reflection-based YAML: 0.3-0.7 s cold. It runs beside the
-        // host's set-up instead of before it (in a Pod the service account files are read, which is quick).
-        var connecting = options.Cluster is { } early && RuntimeFeature.IsDynamicCodeSupported
+        // KubernetesClient reads a kubeconfig through reflection-based YAML: 0.3-0.7 s cold (the native AOT build's
+        // KubernetesClient.Aot reads it source-generated). It runs beside the host's set-up instead of before it (in a
+        // Pod the service account files are read, which is quick).
+        var connecting = options.Cluster is { } early
             ? Task.Run(() => KubeClients.Create(early.Kubeconfig, $"alb/{early.Identity}"))
             : null;
         var transport = TransportTuning.From(Environment.GetEnvironmentVariable); // before anything starts: a bad value stops here
@@ -52,13 +52,6 @@ internal static partial class ServeCommand
         Core.Routing.GlobalSettings settings;
         if (options.Cluster is { } cluster)
         {
-            // Native AOT (a constant there, so the trimmer drops this branch): KubernetesClient 21 reads kubeconfig
-            // through reflection-based YAML and falls back to reflection JSON, and neither works without a JIT.
-            if (!RuntimeFeature.IsDynamicCodeSupported)
-            {
-                throw new CommandLineException("alb serve: the native AOT build serves --manifests only; reading a cluster needs the JIT build (see docs/alb-aot.md)");
-            }
-
             var api = await connecting!.ConfigureAwait(false);
             settings = await ClusterStart.SettingsAsync(api, options.Translation).ConfigureAwait(false);
             builder.Services.AddSingleton(api);
