@@ -61,8 +61,8 @@ internal sealed class JwtCheck : AccessCheck, ILoopCheck
         }
     }
 
-    /// <summary>The loop decides a token from the Authorization header or a named one (a cookie's is the general path's).</summary>
-    public bool LoopCapable => _policy.Source.Location != JwtTokenLocation.Cookie;
+    /// <summary>The loop decides a token from any source: the Authorization header, a named header or a cookie.</summary>
+    public bool LoopCapable => true;
 
     /// <summary>
     /// On the loop: no token, or one too long, is refused at once; a token verified before with the current keys
@@ -71,8 +71,7 @@ internal sealed class JwtCheck : AccessCheck, ILoopCheck
     /// </summary>
     public AccessVerdict? Decide(LoopAccessRequest request)
     {
-        var source = _policy.Source;
-        var (found, token) = source.Location == JwtTokenLocation.Header ? FromHeader(request.Fields(source.Name)) : FromAuthorization(request.Fields("Authorization"));
+        var (found, token) = JwtTokens.Read(_policy.Source, request.Fields);
         if (!found)
         {
             return new AccessVerdict(StatusCodes.Status401Unauthorized, Challenge(new HostString(request.Host).Host, null));
@@ -95,7 +94,7 @@ internal sealed class JwtCheck : AccessCheck, ILoopCheck
 
     public override async ValueTask<AccessVerdict> CheckAsync(HttpContext context)
     {
-        var (found, token) = ReadToken(context);
+        var (found, token) = JwtTokens.Read(_policy.Source, context);
         if (!found)
         {
             return new AccessVerdict(StatusCodes.Status401Unauthorized, Challenge(context, null));
@@ -207,36 +206,6 @@ internal sealed class JwtCheck : AccessCheck, ILoopCheck
         var parameters = _template.Clone();
         parameters.IssuerSigningKeys = keys.Keys;
         return parameters;
-    }
-
-    /// <summary>The token as a slice of the request's own string (no copy until a token must be validated).</summary>
-    private (bool Found, ReadOnlyMemory<char> Token) ReadToken(HttpContext context)
-    {
-        var source = _policy.Source;
-        switch (source.Location)
-        {
-            case JwtTokenLocation.Cookie:
-                return context.Request.Cookies.TryGetValue(source.Name, out var cookie) && cookie.AsMemory().Trim() is { Length: > 0 } c ? (true, c) : (false, default);
-            case JwtTokenLocation.Header:
-                return FromHeader(context.Request.Headers[source.Name]);
-            default:
-                return FromAuthorization(context.Request.Headers.Authorization);
-        }
-    }
-
-    /// <summary>A named header's token: absent or empty is none; two copies are a token that never verifies.</summary>
-    private static (bool Found, ReadOnlyMemory<char> Token) FromHeader(Microsoft.Extensions.Primitives.StringValues values) =>
-        values.Count == 0 || values.ToString().AsMemory().Trim() is not { Length: > 0 } v ? (false, default) : (true, values.Count > 1 ? default : v);
-
-    /// <summary><c>Authorization: Bearer</c>'s token; two Authorization headers are refused, never guessed.</summary>
-    private static (bool Found, ReadOnlyMemory<char> Token) FromAuthorization(Microsoft.Extensions.Primitives.StringValues authorization)
-    {
-        if (authorization.Count != 1 || authorization[0] is not { } header || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization.Count > 1 ? (true, default) : (false, default);
-        }
-
-        return header.AsMemory(7).Trim(' ') is { Length: > 0 } bearer ? (true, bearer) : (false, default);
     }
 
     private static AccessVerdict Invalid(HttpContext context, string description) =>

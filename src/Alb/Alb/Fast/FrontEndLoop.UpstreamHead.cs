@@ -17,7 +17,8 @@ internal sealed partial class FrontEndLoop
     /// Host (or upstream-vhost), the client's fields but hop-by-hop ones and those alb sets, X-Forwarded-Prefix after
     /// a rewrite, JWT's claims-to-headers (the client's copies of those names dropped; after basic auth no
     /// Authorization), then X-Original-Forwarded-For, X-Forwarded-*, X-Real-IP and X-Request-ID. A field the client
-    /// repeated goes on as sent (one line each).
+    /// repeated goes on as sent (one line each), but Cookie: several Cookie lines become one, joined with "; " where
+    /// the first was (as the lean client and nginx join them: a backend that reads one Cookie line sees them all).
     /// </summary>
     private static void WriteUpstreamHead(LoopClient client, LoopRoute route, string path, bool rewritten, string query, string host, int bodyLength)
     {
@@ -39,6 +40,7 @@ internal sealed partial class FrontEndLoop
         var forwardedForName = route.Forwarding.ForwardedForHeader;
         var forwardedFor = -1;
         var forwardedForCount = 0;
+        var cookies = false;
         var fields = head.Headers;
         for (var i = 0; i < fields.Length; i++)
         {
@@ -53,6 +55,17 @@ internal sealed partial class FrontEndLoop
                 || (transforms.DropsAuthorization && Ascii.EqualsIgnoreCase(name, "Authorization"u8)) || transforms.AuthHeaders?.Removes(name) == true)
             {
                 continue; // basic auth's credentials stay at the edge; a client's copy of an auth-set header never passes
+            }
+
+            if (Ascii.EqualsIgnoreCase(name, "Cookie"u8))
+            {
+                if (!cookies)
+                {
+                    cookies = true;
+                    WriteCookies(ref writer, buffer, fields, i);
+                }
+
+                continue;
             }
 
             writer.Bytes(buffer.AsSpan(field.NameStart, field.NameLength));
@@ -137,6 +150,24 @@ internal sealed partial class FrontEndLoop
         writer.Bytes(buffer.AsSpan(head.Length, bodyLength)); // the body, whole (its Content-Length field went on as sent)
         client.UpRequest = writer.Buffer;
         client.UpRequestLength = writer.Length;
+    }
+
+    /// <summary>The Cookie line at <paramref name="first"/> with the values of every later one, joined with "; ".</summary>
+    private static void WriteCookies(ref HeadBuilder writer, byte[] buffer, ReadOnlySpan<Alb.Core.Http1.HeaderRange> fields, int first)
+    {
+        writer.Bytes(buffer.AsSpan(fields[first].NameStart, fields[first].NameLength));
+        writer.Ascii(": ");
+        writer.Bytes(buffer.AsSpan(fields[first].ValueStart, fields[first].ValueLength));
+        for (var j = first + 1; j < fields.Length; j++)
+        {
+            if (Ascii.EqualsIgnoreCase(buffer.AsSpan(fields[j].NameStart, fields[j].NameLength), "Cookie"u8))
+            {
+                writer.Ascii("; ");
+                writer.Bytes(buffer.AsSpan(fields[j].ValueStart, fields[j].ValueLength));
+            }
+        }
+
+        writer.Ascii("\r\n");
     }
 
     private System.Net.IPEndPoint? AddressOf(EndpointState endpoint)

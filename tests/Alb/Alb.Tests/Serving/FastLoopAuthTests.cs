@@ -52,7 +52,9 @@ public sealed class FastLoopAuthTests : IAsyncLifetime
             + Ing("jwt", "jwt.example.com", ("alb.edge.io/auth-jwt-issuer", Issuer), ("alb.edge.io/auth-jwt-audiences", "api"), ("alb.edge.io/auth-jwt-jwks-secret", "jwks"),
                 ("alb.edge.io/auth-jwt-claims-to-headers", "sub:X-User"))
             + Ing("header", "header.example.com", ("alb.edge.io/auth-jwt-issuer", Issuer), ("alb.edge.io/auth-jwt-audiences", "api"), ("alb.edge.io/auth-jwt-jwks-secret", "jwks"),
-                ("alb.edge.io/auth-jwt-token-source", "header:X-Token")));
+                ("alb.edge.io/auth-jwt-token-source", "header:X-Token"))
+            + Ing("cookie", "cookie.example.com", ("alb.edge.io/auth-jwt-issuer", Issuer), ("alb.edge.io/auth-jwt-audiences", "api"), ("alb.edge.io/auth-jwt-jwks-secret", "jwks"),
+                ("alb.edge.io/auth-jwt-token-source", "cookie:session"), ("alb.edge.io/auth-jwt-claims-to-headers", "sub:X-User")));
         _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" });
         _general = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "0" });
     }
@@ -183,6 +185,49 @@ public sealed class FastLoopAuthTests : IAsyncLifetime
         var header = await RawHttp.SendAsync(_loop.HttpPort, $"GET /p HTTP/1.1\r\nHost: header.example.com\r\nX-Token: {token}\r\nConnection: close\r\n\r\n");
         Assert.Equal(200, RawHttp.Status(header));
     }
+
+    [Fact]
+    public async Task A_token_in_a_cookie_is_read_as_the_general_path_reads_it_and_decided_on_the_loop()
+    {
+        var token = Token(DateTime.UtcNow.AddMinutes(10));
+        var expired = Token(DateTime.UtcNow.AddMinutes(-10));
+        string[][] cookies =
+        [
+            [],
+            ["session="],
+            ["session=not.a.token"],
+            [$"session={expired}"],
+            [$"theme=dark; session={token}"],
+            [$"session={token}; session=not.a.token"], // two of the same name: the first, as ASP.NET Core reads it
+            [$"session=not.a.token; session={token}"],
+            ["theme=dark", $"session={token}"], // two Cookie fields
+            [$"session=\"{token}\""], // quoted
+            [$"Session={token}"], // another name: cookie names are case-sensitive
+            [$"session = {token}"],
+        ];
+        var handedOver = HandedOverForTheRoute(await _loop.MetricsAsync());
+        foreach (var fields in cookies)
+        {
+            var request = "GET /p HTTP/1.1\r\nHost: cookie.example.com\r\n" + string.Concat(fields.Select(f => $"Cookie: {f}\r\n"))
+                + "X-Request-ID: fixed-id\r\nConnection: close\r\n\r\n";
+            for (var i = 0; i < 2; i++)
+            {
+                var answer = await AnswerParity.AssertSameAnswersAsync(_loop, _general, request);
+                Assert.True(answer.Status is 200 or 401, $"{string.Join(" | ", fields)}: {answer.Status}");
+                if (answer.Status == 200)
+                {
+                    Assert.Contains("\"x-user\":\"alice\"", answer.Body, StringComparison.Ordinal);
+                }
+            }
+        }
+
+        var valid = await RawHttp.SendAsync(_loop.HttpPort, $"GET /p HTTP/1.1\r\nHost: cookie.example.com\r\nCookie: session={token}\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, RawHttp.Status(valid));
+        Assert.Equal(handedOver, HandedOverForTheRoute(await _loop.MetricsAsync())); // every one on the loop
+    }
+
+    private static string? HandedOverForTheRoute(string metrics) =>
+        metrics.Split('\n').FirstOrDefault(l => l.StartsWith("alb_fast_handover_total{reason=\"route\"}", StringComparison.Ordinal));
 
     [Fact]
     public async Task An_expired_token_is_refused_as_the_general_path_refuses_it()
