@@ -15,7 +15,8 @@
 #                                native AOT build instead of the image's; TIMELINE=1: alb's log up to ready;
 #                                SLOWEST=N, ALB_ENV, ACCESS_LOG=PATH, PERF_SCHED=PATH [PERF_SCHED_ALL=1]: see benchmarks/ClusterScale/blame.py)
 #   benchmarks/run.sh profile    where alb's CPU goes per request: perf profile of alb under h1-ka, by part (root; env:
-#                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER)
+#                                SECONDS_PROFILED=10, WARMUP=15, ANNOTATED, HOST_HEADER; ANN=1: the annotated request;
+#                                TARGETS=alb-bin ALB_BIN=EXECUTABLE: another build, e.g. the native AOT one)
 #   benchmarks/run.sh startup    alb published two ways, JIT and ReadyToRun (framework-dependent): start to ready, CPU until
 #                                ready, RSS, CPU per request, alternating cells (env: REPS=5, WARM=20, MEASURE=8; AOT=1 adds
 #                                the native AOT build, IMAGE=1 the container image's: self-contained, trimmed, ReadyToRun)

@@ -23,6 +23,11 @@ HOST = os.environ.get("HOST_HEADER", "")
 TLS = os.environ.get("TLS", "0") == "1"  # TLS=1: wrk over HTTPS to alb's TLS port (the https-ka cell) instead of plain HTTP
 CLOSE = os.environ.get("CLOSE", "0") == "1"  # CLOSE=1: a new connection per request (the h1-close cell)
 ALB_ENV = dict(kv.split("=", 1) for kv in os.environ.get("ALB_ENV", "").split("+") if kv)  # e.g. ALB_ENV=ALB_FAST_H1=1
+# ANN=1: the load benchmark's annotated request (h1-ka-ann: its host, regex path and Origin) instead of the plain one.
+ANN = os.environ.get("ANN", "0") == "1"
+# The profiled target: "alb" (the JIT build) or "alb-bin" (the executable ALB_BIN names, e.g. the native AOT build,
+# whose functions perf names from the executable's own symbols).
+TARGET = os.environ["TARGETS"].split(",")[0]
 
 # JIT frames are "[.] <signature> [assembly] Namespace.Type::Method(...)"; the part is the assembly's first names.
 # Kernel frames by function name; JIT frames by the assembly that defines the method (the "[assembly]" just before
@@ -79,10 +84,11 @@ def profile():
     compare.DOTNET_ENV.update({"DOTNET_PerfMapEnabled": "1", "DOTNET_EnableWriteXorExecute": "0", **ALB_ENV})
     compare.write_configs()
     compare.start_all()
-    alb = compare.procs["alb"]
-    port = compare.PORTS["alb"][1 if TLS else 0]
-    url = f"{'https' if TLS else 'http'}://127.0.0.1:{port}/ok"
-    extra = (["-H", f"Host: {HOST}"] if HOST else []) + (["-H", "Connection: close"] if CLOSE else [])
+    alb = compare.procs[TARGET]
+    port = compare.PORTS[TARGET][1 if TLS else 0]
+    url = f"{'https' if TLS else 'http'}://127.0.0.1:{port}{compare.ANN_PATH if ANN else '/ok'}"
+    extra = (["-H", f"Host: {HOST or compare.ANN_HOST}", "-H", f"Origin: {compare.ANN_ORIGIN}"] if ANN else ["-H", f"Host: {HOST}"] if HOST else []) \
+        + (["-H", "Connection: close"] if CLOSE else [])
     print(f"warming up {WARMUP} s", flush=True)
     compare.run_wrk(url, extra, WARMUP)
     data = compare.work / "perf.data"
