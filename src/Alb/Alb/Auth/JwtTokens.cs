@@ -1,5 +1,4 @@
 using Alb.Core.Policies;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
@@ -23,26 +22,10 @@ internal static class JwtTokens
     /// <summary>The loop's token, from the request's fields by name.</summary>
     public static (bool Found, ReadOnlyMemory<char> Token) Read(JwtTokenSource source, Func<string, StringValues> fields) => source.Location switch
     {
-        JwtTokenLocation.Cookie => FromCookies(fields(HeaderNames.Cookie), source.Name),
+        JwtTokenLocation.Cookie => FromCookie(Pipeline.CookieFields.Get(fields(HeaderNames.Cookie), source.Name)),
         JwtTokenLocation.Header => FromHeader(fields(source.Name)),
         _ => FromAuthorization(fields(HeaderNames.Authorization)),
     };
-
-    /// <summary>
-    /// The Cookie fields read by ASP.NET Core's own parser, the one behind the general path's <c>Request.Cookies</c>
-    /// (several Cookie fields, quoting, and the first of two same-named cookies as there).
-    /// </summary>
-    private static (bool Found, ReadOnlyMemory<char> Token) FromCookies(StringValues fields, string name)
-    {
-        if (fields.Count == 0)
-        {
-            return (false, default);
-        }
-
-        var features = new FeatureCollection(1);
-        features.Set<IHttpRequestFeature>(new HttpRequestFeature { Headers = new HeaderDictionary { [HeaderNames.Cookie] = fields } });
-        return FromCookie(new RequestCookiesFeature(features).Cookies.TryGetValue(name, out var cookie) ? cookie : null);
-    }
 
     /// <summary>A cookie's token: absent or blank is none.</summary>
     private static (bool Found, ReadOnlyMemory<char> Token) FromCookie(string? cookie) =>

@@ -112,6 +112,12 @@ internal sealed partial class FrontEndLoop
             return "not_served_here"; // a forwarded value the backend's head could not carry as the general path's would
         }
 
+        // As the general path: after the primary's 503 check, the canary's rules choose (it has endpoints, or is never chosen).
+        if (route.Canary is { } canary && canary.Chooses(client.Values))
+        {
+            pool = canary.Pool;
+        }
+
         var now = Now;
         var endpoint = pool.Pick(now)!;
         if (AddressOf(endpoint) is null)
@@ -129,6 +135,7 @@ internal sealed partial class FrontEndLoop
         client.Method = method;
         client.Resendable = method is not ("POST" or "PATCH") || route.Policy.NextUpstream.HasFlag(NextUpstream.NonIdempotent);
         client.Route = route;
+        client.Pool = pool;
         client.Runtime = runtime;
         client.Host = host;
         client.Path = forwardPath;

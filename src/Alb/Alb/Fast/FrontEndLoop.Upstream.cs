@@ -290,14 +290,14 @@ internal sealed unsafe partial class FrontEndLoop
     private static bool CanRetry(LoopClient client)
     {
         var policy = client.Route!.Policy;
-        return client.Attempt < client.Route.MaxAttempts
+        return client.Attempt < client.Route.MaxAttempts(client.Pool!)
             && (policy.NextUpstreamTimeoutSeconds == 0 || Now - client.Started < policy.NextUpstreamTimeoutSeconds * Frequency);
     }
 
     private void Retry(LoopClient client)
     {
         client.Previous = client.Endpoint;
-        var next = client.Route!.Pool.Pick(Now, client.Previous)!;
+        var next = client.Pool!.Pick(Now, client.Previous)!;
         if (AddressOf(next) is null)
         {
             AnswerStatus(client, 502);
@@ -310,6 +310,6 @@ internal sealed unsafe partial class FrontEndLoop
     private void Failure(LoopClient client, string kind, string reason)
     {
         client.Route!.Services.Metrics.UpstreamFailures.WithLabels(kind).Inc();
-        Log.UpstreamFailed(_logger, client.Route.Pool.Backend.Id, client.Endpoint!.Authority, kind, reason);
+        Log.UpstreamFailed(_logger, client.Pool!.Backend.Id, client.Endpoint!.Authority, kind, reason);
     }
 }

@@ -28,6 +28,9 @@ internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUp
 
     public int CustomAt { get; init; }
 
+    /// <summary>The canary Ingress's pool and rules (header, cookie, weight), chosen per request after the steps; null: none.</summary>
+    public Pipeline.CanarySelector? Canary { get; init; }
+
     /// <summary>The access phase (allow lists with basic auth or JWT, under satisfy), run before Steps[AccessAt]; null: none.</summary>
     public Auth.AccessStep? Access { get; init; }
 
@@ -38,9 +41,9 @@ internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUp
 
     public long ConnectTicks { get; } = Policy.ConnectTimeoutMs * System.Diagnostics.Stopwatch.Frequency / 1000;
 
-    /// <summary>As the general path: one attempt without proxy-next-upstream, else up to the tries (0: every endpoint).</summary>
-    public int MaxAttempts => Policy.NextUpstream == NextUpstream.Off ? 1
-        : Policy.NextUpstreamTries == 0 ? Pool.Endpoints.Length : Math.Min(Policy.NextUpstreamTries, Pool.Endpoints.Length);
+    /// <summary>As the general path: one attempt without proxy-next-upstream, else up to the tries (0: every endpoint of the pool chosen).</summary>
+    public int MaxAttempts(BackendPool pool) => Policy.NextUpstream == NextUpstream.Off ? 1
+        : Policy.NextUpstreamTries == 0 ? pool.Endpoints.Length : Math.Min(Policy.NextUpstreamTries, pool.Endpoints.Length);
 }
 
 /// <summary>A client connection owned by one loop, and the exchange in flight on it.</summary>
@@ -90,6 +93,9 @@ internal sealed class LoopClient
     /// <summary>The exchange: set when a request is taken, cleared when its answer is done.</summary>
     public LoopUpstream? Up;
     public LoopRoute? Route;
+
+    /// <summary>The pool the exchange goes to: the route's, or its canary's.</summary>
+    public BackendPool? Pool;
     public RouteRuntime? Runtime;
     public EndpointState? Endpoint;
     public EndpointState? Previous;
@@ -236,6 +242,7 @@ internal sealed class LoopClient
         ForwardedFor = null;
         Forwarded = null;
         Route = null;
+        Pool = null;
         Runtime = null;
         Endpoint = Previous = null;
         Attempt = 0;

@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Alb.Core.Policies;
 using Alb.Core.Routing;
 using Alb.Proxy;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Alb.Pipeline;
 
@@ -26,17 +28,32 @@ internal sealed class CanarySelector
 
     public BackendPool Pool { get; }
 
+    /// <summary>The general path's choice.</summary>
     public bool Chooses(HttpContext context)
+    {
+        var request = context.Request;
+        return Chooses(
+            _policy.Header is { } name && request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] ?? "" : null,
+            request,
+            static (request, name) => request.Cookies.TryGetValue(name, out var cookie) ? cookie : null);
+    }
+
+    /// <summary>The loop's choice, from the request's fields by name (the cookie read as the general path reads it).</summary>
+    public bool Chooses(Func<string, StringValues> fields) => Chooses(
+        _policy.Header is { } name && fields(name) is { Count: > 0 } values ? values[0] ?? "" : null,
+        fields,
+        static (fields, name) => CookieFields.Get(fields(HeaderNames.Cookie), name));
+
+    /// <param name="header">The first value of the canary header, null when the request has none.</param>
+    private bool Chooses<T>(string? header, T request, Func<T, string, string?> cookieOf)
     {
         if (Pool.Backend.Problem is not null || Pool.Endpoints.Length == 0)
         {
             return false;
         }
 
-        var request = context.Request;
-        if (_policy.Header is { } name && request.Headers.TryGetValue(name, out var values) && values.Count > 0)
+        if (header is not null)
         {
-            var header = values[0] ?? "";
             if (_policy.HeaderValue is { } expected)
             {
                 if (header == expected)
@@ -66,7 +83,7 @@ internal sealed class CanarySelector
             }
         }
 
-        if (_policy.Cookie is { } cookieName && request.Cookies.TryGetValue(cookieName, out var cookie))
+        if (_policy.Cookie is { } cookieName && cookieOf(request, cookieName) is { } cookie)
         {
             if (cookie == "always")
             {

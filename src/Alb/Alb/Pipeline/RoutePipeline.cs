@@ -131,9 +131,9 @@ internal sealed class RoutePipeline
 
             // The loop serves a route whose steps it runs itself (redirects, CORS, rate limits, allow/deny lists, basic
             // auth and JWT, custom-headers) and whose transforms it writes (rewrite-target, upstream-vhost, the auth-set headers): round
-            // robin, no canary, mirror, default backend, client certificate, limit-rate or answer buffering. Requests it hands over run this pipeline.
+            // robin (a canary's rules too), no mirror, default backend, client certificate, limit-rate or answer buffering. Requests it hands over run this pipeline.
             if (clientCert is null && lean is not null && transformer.LoopCapable && Fast.LoopSteps.From(steps, out var corsAt, out var loopAccess, out var loopAccessAt, out var custom, out var customAt) is { } loopSteps && balancer is RoundRobinBalancer
-                && canary is null && fallback is null && policies.Mirror is null && upstream.LimitRateBytes == 0 && !upstream.ResponseBuffering)
+                && fallback is null && policies.Mirror is null && upstream.LimitRateBytes == 0 && !upstream.ResponseBuffering)
             {
                 var loop = new Fast.LoopRoute(pool, upstream, lean.Upstream, context.Forwarding, context.Services, transformer)
                 {
@@ -143,6 +143,7 @@ internal sealed class RoutePipeline
                     CustomAt = customAt,
                     Access = loopAccess,
                     AccessAt = loopAccessAt,
+                    Canary = canary,
                     Cors = cors is null ? null : new Fast.LoopCors(cors),
                 };
                 return new RoutePipeline([.. steps], forward, loop);
