@@ -41,7 +41,8 @@ public sealed class CanaryServingTests : IAsyncLifetime
         await _canary.DisposeAsync();
     }
 
-    private static string Canary(string name, string host, string service, params (string Key, string Value)[] annotations) =>
+    /// <summary>A canary Ingress (canary: "true" and the annotations given, without their prefix) of host "/" to service.</summary>
+    internal static string Canary(string name, string host, string service, params (string Key, string Value)[] annotations) =>
         ManifestDir.Ingress(name, host, "/", service, annotations: annotations.Prepend(("canary", "true")).ToDictionary(a => P + a.Item1, a => a.Item2));
 
     private async Task<string> OriginAsync(string host, params (string Name, string Value)[] headers)

@@ -12,7 +12,6 @@ namespace Alb.Tests.Serving;
 /// </summary>
 public sealed class FastLoopCanaryTests : IAsyncLifetime
 {
-    private const string P = "nginx.ingress.kubernetes.io/";
     private TestOrigin _main = null!;
     private TestOrigin _canary = null!;
     private AlbInstance _loop = null!;
@@ -34,7 +33,7 @@ public sealed class FastLoopCanaryTests : IAsyncLifetime
             ManifestDir.Ingress("main-all", "all.example.com", "/", "main"),
             Canary("all", "all.example.com", ("canary-weight", "100")),
             ManifestDir.Ingress("main-empty", "empty.example.com", "/", "main"),
-            ManifestDir.Ingress("no-endpoints", "empty.example.com", "/", "empty", annotations: new Dictionary<string, string> { [P + "canary"] = "true", [P + "canary-weight"] = "100" })));
+            Annotations.CanaryServingTests.Canary("no-endpoints", "empty.example.com", "empty", ("canary-weight", "100"))));
         _loop = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "1" });
         _general = await AlbInstance.StartAsync(dir, new Dictionary<string, string> { [FastFrontEnd.Variable] = "0" });
     }
@@ -48,7 +47,7 @@ public sealed class FastLoopCanaryTests : IAsyncLifetime
     }
 
     private static string Canary(string name, string host, params (string Key, string Value)[] annotations) =>
-        ManifestDir.Ingress(name, host, "/", "canary", annotations: annotations.Prepend(("canary", "true")).ToDictionary(a => P + a.Item1, a => a.Item2));
+        Annotations.CanaryServingTests.Canary(name, host, "canary", annotations);
 
     [Theory]
     [InlineData("header.example.com", "", "main")]
