@@ -39,7 +39,7 @@ dotnet test Edge.sln -c Release --nologo 2>&1 | tee "$log" || status=$?
 published_retest() {
   local name=$1 project=$2 tests=$3 variable=$4 dir="$aot/${OUT:-$1}"
   shift 4
-  echo "test.sh: publishing $name as it ships ($*) and running its process tests against it"
+  echo "test.sh: publishing $name as it ships${*:+ ($*)} and running its process tests against it"
   if dotnet publish "$project" -c Release -r linux-x64 "$@" -o "$dir" --nologo -v quiet >"$dir.publish.log" 2>&1; then
     env "$variable=$dir/$name" dotnet test "$tests" -c Release --no-build --nologo ${FILTER:+--filter "$FILTER"} 2>&1 | tee -a "$log" || status=$?
   else
