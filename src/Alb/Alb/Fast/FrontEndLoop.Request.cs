@@ -113,7 +113,7 @@ internal sealed partial class FrontEndLoop
         }
 
         // As the general path: after the primary's 503 check, the canary's rules choose (it has endpoints, or is never chosen).
-        if (route.Canary is { } canary && canary.Chooses(client.Values))
+        if (route.Canary is { } canary && canary.Chooses(client.Fields))
         {
             pool = canary.Pool;
         }

@@ -28,7 +28,7 @@ internal sealed record LoopRoute(BackendPool Pool, UpstreamPolicy Policy, LeanUp
 
     public int CustomAt { get; init; }
 
-    /// <summary>The canary Ingress's pool and rules (header, cookie, weight), chosen per request after the steps; null: none.</summary>
+    /// <summary>The canary Ingress's pool and rules (header, cookie, weight), chosen per request after the primary's 503 check; null: none.</summary>
     public Pipeline.CanarySelector? Canary { get; init; }
 
     /// <summary>The access phase (allow lists with basic auth or JWT, under satisfy), run before Steps[AccessAt]; null: none.</summary>
@@ -185,6 +185,11 @@ internal sealed class LoopClient
     }
 
     /// <summary>As <see cref="Values(ReadOnlySpan{byte})"/> for a name given as text (a field name is ASCII; a longer one than 256 matches nothing).</summary>
+    /// <summary><see cref="Values(string)"/> as a delegate, made once per client object (clients are reused), not per request.</summary>
+    public Func<string, Microsoft.Extensions.Primitives.StringValues> Fields => _fields ??= Values;
+
+    private Func<string, Microsoft.Extensions.Primitives.StringValues>? _fields;
+
     public Microsoft.Extensions.Primitives.StringValues Values(string name)
     {
         Span<byte> bytes = stackalloc byte[256];
